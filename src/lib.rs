@@ -1,6 +1,27 @@
 //! unity.nvim's native core. Everything here but `lua` is free of mlua and tested with
 //! `cargo test`; `lua` is the thin binding Neovim loads as `unity_native`.
 
+pub mod bridge;
+pub mod commands;
 pub mod crc32;
 pub mod frame;
+pub mod ledger;
 pub mod protocol;
+pub mod queue;
+pub mod reader;
+pub mod transport;
+pub mod wake;
+
+#[cfg(feature = "lua")]
+mod lua;
+
+/// Checked by the Lua side against its own version, so a stale build is reported.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// The text of a panic payload.
+pub fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
+    p.downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| p.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".into())
+}

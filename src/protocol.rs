@@ -376,9 +376,15 @@ mod tests {
         let expected = "84 a1 74 a3 6c 6f 67 a3 73 65 71 01 a5 6c 65 76 65 6c a3 6c 6f 67 \
                         a7 6d 65 73 73 61 67 65 a2 68 69";
         let hex: Vec<String> = payload.iter().map(|b| format!("{b:02x}")).collect();
-        assert_eq!(hex.join(" "), expected.split_whitespace().collect::<Vec<_>>().join(" "));
+        assert_eq!(
+            hex.join(" "),
+            expected.split_whitespace().collect::<Vec<_>>().join(" ")
+        );
         let frame = encode_frame(&log).unwrap();
-        assert_eq!(&frame[..10], &[0x55, 0x4e, 0, 0, 0, 0x21, 0xff, 0xff, 0xff, 0xde]);
+        assert_eq!(
+            &frame[..10],
+            &[0x55, 0x4e, 0, 0, 0, 0x21, 0xff, 0xff, 0xff, 0xde]
+        );
         // doc/protocol.md §7 quotes these four bytes.
         assert_eq!(&frame[43..], &[0x6c, 0xf2, 0xfc, 0x30]);
     }
@@ -412,14 +418,20 @@ mod tests {
                     text: "CS0103: nope".into(),
                 }]),
             }),
-            FromUnity::State(State { playing: true, paused: false, compiling: false }),
+            FromUnity::State(State {
+                playing: true,
+                paused: false,
+                compiling: false,
+            }),
             FromUnity::Reply(Reply {
                 id: 9,
                 ok: true,
                 error: None,
                 result: Some(Value::from(vec![Value::from(1), Value::from("x")])),
             }),
-            FromUnity::Bye(Bye { reason: ByeReason::Reload }),
+            FromUnity::Bye(Bye {
+                reason: ByeReason::Reload,
+            }),
         ];
         for m in msgs {
             let back: FromUnity = decode(&encode(&m).unwrap()).unwrap();
@@ -438,13 +450,20 @@ mod tests {
         ]));
         assert_eq!(
             decode::<FromUnity>(&p).unwrap(),
-            FromUnity::Bye(Bye { reason: ByeReason::Quit })
+            FromUnity::Bye(Bye {
+                reason: ByeReason::Quit
+            })
         );
     }
 
     #[test]
     fn integers_of_any_width_are_accepted() {
-        for seq in [Value::from(5u8), Value::from(5u16), Value::from(5u64), Value::from(5i64)] {
+        for seq in [
+            Value::from(5u8),
+            Value::from(5u16),
+            Value::from(5u64),
+            Value::from(5i64),
+        ] {
             let p = pack(&map(&[
                 ("t", "log".into()),
                 ("seq", seq),
@@ -476,7 +495,11 @@ mod tests {
                 ("level", "loud".into()),
                 ("message", "m".into()),
             ])),
-            pack(&map(&[("t", "reply".into()), ("id", (-1).into()), ("ok", true.into())])),
+            pack(&map(&[
+                ("t", "reply".into()),
+                ("id", (-1).into()),
+                ("ok", true.into()),
+            ])),
             vec![0x84, 0xa1],
             vec![],
         ];
@@ -509,9 +532,13 @@ mod tests {
             other => panic!("{other:?}"),
         }
         // A str marker with invalid UTF-8 inside.
-        let mut raw = vec![0x84, 0xa1, b't', 0xa3, b'l', b'o', b'g', 0xa3, b's', b'e', b'q', 1];
+        let mut raw = vec![
+            0x84, 0xa1, b't', 0xa3, b'l', b'o', b'g', 0xa3, b's', b'e', b'q', 1,
+        ];
         raw.extend_from_slice(&[0xa5, b'l', b'e', b'v', b'e', b'l', 0xa3, b'l', b'o', b'g']);
-        raw.extend_from_slice(&[0xa7, b'm', b'e', b's', b's', b'a', b'g', b'e', 0xa2, 0xc3, 0x28]);
+        raw.extend_from_slice(&[
+            0xa7, b'm', b'e', b's', b's', b'a', b'g', b'e', 0xa2, 0xc3, 0x28,
+        ]);
         match decode::<FromUnity>(&raw).unwrap() {
             FromUnity::Log(l) => assert_eq!(l.message, "\u{fffd}("),
             other => panic!("{other:?}"),

@@ -1,1 +1,712 @@
-fn main() {}
+//! unity-sim: a simulated Unity editor speaking protocol v1, for `make demo` and the tests.
+//!
+//! It plays the Unity side of doc/protocol.md: creates the rendezvous, streams a console with
+//! stack traces, "compiles" the project (every `#error` / `#warning` directive in Assets/**/*.cs
+//! becomes a compiler message, as C# compilers report them), reloads its domain after a good
+//! compile, answers play/stop/pause/step/state, and quits on SIGTERM/SIGINT as Unity does.
+//!
+//! Usage: unity-sim [--project DIR] [--rate LOGS_PER_S] [--backlog N]
+//! Test commands it answers besides the built-ins: `sim.log {count, level?, message?}`,
+//! `sim.reload {}`, `sim.torn {}` (a torn frame from a second writer, then good frames).
+
+use crossbeam_channel::{unbounded, Receiver, Sender};
+use nix::sys::signal::{sigaction, SaFlags, SigAction, SigHandler, SigSet, Signal};
+use rmpv::Value;
+use std::collections::VecDeque;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use unity_native::frame::Decoder;
+use unity_native::protocol::*;
+use unity_native::transport::{
+    create_rendezvous, open_fifo, reader_gone, sleep, wait, write_all, Paths, Wait,
+};
+use unity_native::wake::Notifier;
+
+static QUIT: AtomicBool = AtomicBool::new(false);
+
+extern "C" fn on_signal(_: i32) {
+    QUIT.store(true, Ordering::SeqCst);
+}
+
+const UNITY_VERSION: &str = "2022.3.0f1 (unity-sim)";
+
+struct Outbox {
+    control: VecDeque<Vec<u8>>,
+    logs: VecDeque<Vec<u8>>,
+    backlog: usize,
+    /// Frames a newly opened writer sends after its hello (state, pending compile summary).
+    greeting: Vec<Vec<u8>>,
+    torn: bool,
+}
+
+struct Shared {
+    out: Mutex<Outbox>,
+    ready: Condvar,
+    /// Both pipes are closed while set, as during a domain reload.
+    reloading: AtomicBool,
+    /// The command pipe is open for reading: only then may a hello invite commands.
+    listening: AtomicBool,
+    stop: Notifier,
+}
+
+impl Shared {
+    fn control(&self, msg: &FromUnity) {
+        let mut o = self.out.lock().unwrap();
+        o.control.push_back(encode_frame(msg).expect("encodable"));
+        self.ready.notify_all();
+    }
+
+    fn log(&self, msg: &FromUnity) {
+        let mut o = self.out.lock().unwrap();
+        if o.logs.len() == o.backlog {
+            o.logs.pop_front(); // oldest first; Neovim sees the gap through seq
+        }
+        o.logs.push_back(encode_frame(msg).expect("encodable"));
+        self.ready.notify_all();
+    }
+}
+
+fn main() {
+    let mut project = PathBuf::from(".");
+    let mut rate = 2.0f64;
+    let mut backlog = 1000usize;
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        let mut val = || {
+            args.next()
+                .unwrap_or_else(|| usage(&format!("{a} needs a value")))
+        };
+        match a.as_str() {
+            "--project" => project = PathBuf::from(val()),
+            "--rate" => {
+                rate = val()
+                    .parse()
+                    .unwrap_or_else(|_| usage("--rate takes a number"))
+            }
+            "--backlog" => {
+                backlog = val()
+                    .parse()
+                    .unwrap_or_else(|_| usage("--backlog takes a count"))
+            }
+            _ => usage(&format!("unknown argument {a}")),
+        }
+    }
+    let project = std::fs::canonicalize(&project)
+        .unwrap_or_else(|e| usage(&format!("{}: {e}", project.display())));
+    let action = SigAction::new(
+        SigHandler::Handler(on_signal),
+        SaFlags::empty(),
+        SigSet::empty(),
+    );
+    for s in [Signal::SIGTERM, Signal::SIGINT] {
+        // SAFETY: the handler only stores to an atomic.
+        unsafe { sigaction(s, &action) }.expect("install signal handler");
+    }
+    // Unity's Mono runtime ignores SIGPIPE: a departed reader is EPIPE, as the protocol says.
+    unsafe {
+        sigaction(
+            Signal::SIGPIPE,
+            &SigAction::new(SigHandler::SigIgn, SaFlags::empty(), SigSet::empty()),
+        )
+    }
+    .expect("ignore SIGPIPE");
+
+    let paths = Paths::new(&project);
+    if let Err(e) = create_rendezvous(&paths) {
+        eprintln!("unity-sim: cannot create {}: {e}", paths.dir.display());
+        std::process::exit(1);
+    }
+    write_session(&paths);
+    eprintln!(
+        "unity-sim: editor running in {} (pid {})",
+        project.display(),
+        std::process::id()
+    );
+
+    let shared = Arc::new(Shared {
+        out: Mutex::new(Outbox {
+            control: VecDeque::new(),
+            logs: VecDeque::new(),
+            backlog,
+            greeting: Vec::new(),
+            torn: false,
+        }),
+        ready: Condvar::new(),
+        reloading: AtomicBool::new(false),
+        listening: AtomicBool::new(false),
+        stop: Notifier::new().expect("pipe"),
+    });
+    let (cmd_tx, cmd_rx) = unbounded();
+    let writer = {
+        let (s, p) = (Arc::clone(&shared), paths.clone());
+        std::thread::spawn(move || write_loop(&s, &p))
+    };
+    let reader = {
+        let (s, p) = (Arc::clone(&shared), paths.clone());
+        std::thread::spawn(move || read_loop(&s, &p, &cmd_tx))
+    };
+    let mut editor = Editor::new(project, Arc::clone(&shared), rate);
+    editor.run(&cmd_rx);
+
+    // Quit as Unity does: say bye, let the writer deliver it, remove the rendezvous.
+    shared.control(&FromUnity::Bye(Bye {
+        reason: ByeReason::Quit,
+    }));
+    let deadline = Instant::now() + Duration::from_millis(300);
+    while Instant::now() < deadline && !shared.out.lock().unwrap().control.is_empty() {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    shared.stop.notify();
+    shared.ready.notify_all();
+    let _ = writer.join();
+    let _ = reader.join();
+    let _ = std::fs::remove_dir_all(&paths.dir);
+    eprintln!("unity-sim: quit");
+}
+
+fn usage(msg: &str) -> ! {
+    eprintln!(
+        "unity-sim: {msg}\nusage: unity-sim [--project DIR] [--rate LOGS_PER_S] [--backlog N]"
+    );
+    std::process::exit(2);
+}
+
+fn json_str(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// session.json last and atomically: it is the readiness marker.
+fn write_session(paths: &Paths) {
+    use std::os::unix::fs::OpenOptionsExt;
+    let body = format!(
+        "{{\"protocol\":{PROTOCOL_VERSION},\"pid\":{},\"unity\":{},\"project\":{}}}\n",
+        std::process::id(),
+        json_str(UNITY_VERSION),
+        json_str(&paths.project.to_string_lossy())
+    );
+    let tmp = paths.dir.join("session.json.tmp");
+    let write = || -> std::io::Result<()> {
+        use std::io::Write;
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(&tmp)?
+            .write_all(body.as_bytes())?;
+        std::fs::rename(&tmp, &paths.session)
+    };
+    if let Err(e) = write() {
+        eprintln!("unity-sim: cannot write {}: {e}", paths.session.display());
+        std::process::exit(1);
+    }
+}
+
+fn hello(paths: &Paths) -> FromUnity {
+    FromUnity::Hello(UnityHello {
+        protocol: PROTOCOL_VERSION,
+        unity: UNITY_VERSION.into(),
+        project: paths.project.to_string_lossy().into_owned(),
+        pid: std::process::id(),
+    })
+}
+
+/// The writer thread: `unity-to-nvim`, reopened whenever Neovim leaves or a reload ends.
+fn write_loop(s: &Shared, paths: &Paths) {
+    while !QUIT.load(Ordering::SeqCst) || !s.out.lock().unwrap().control.is_empty() {
+        if s.reloading.load(Ordering::SeqCst) || !s.listening.load(Ordering::SeqCst) {
+            if sleep(&s.stop, Duration::from_millis(20)) {
+                return;
+            }
+            continue;
+        }
+        let fd = match open_fifo(paths, &paths.to_nvim, true) {
+            Ok(fd) => fd,
+            Err(_) => {
+                if sleep(&s.stop, Duration::from_millis(100)) {
+                    return;
+                }
+                continue;
+            }
+        };
+        let mut first = vec![encode_frame(&hello(paths)).expect("encodable")];
+        first.extend(s.out.lock().unwrap().greeting.iter().cloned());
+        if first
+            .iter()
+            .any(|f| write_all(&fd, f, &s.stop, None).is_err())
+        {
+            continue;
+        }
+        loop {
+            let (frame, is_log, torn) = {
+                let mut o = s.out.lock().unwrap();
+                if o.control.is_empty() && o.logs.is_empty() && !o.torn {
+                    o = s
+                        .ready
+                        .wait_timeout(o, Duration::from_millis(100))
+                        .unwrap()
+                        .0;
+                }
+                if std::mem::take(&mut o.torn) {
+                    (None, false, true)
+                } else if let Some(f) = o.control.pop_front() {
+                    (Some(f), false, false)
+                } else if let Some(f) = o.logs.pop_front() {
+                    (Some(f), true, false)
+                } else {
+                    (None, false, false)
+                }
+            };
+            if torn {
+                tear(paths);
+                continue;
+            }
+            let Some(frame) = frame else {
+                if s.reloading.load(Ordering::SeqCst) || reader_gone(&fd) || s.stop.is_set() {
+                    break;
+                }
+                continue;
+            };
+            if write_all(&fd, &frame, &s.stop, None).is_err() {
+                // Not delivered: keep it for the next reader (Neovim drops duplicates by seq).
+                let mut o = s.out.lock().unwrap();
+                if is_log {
+                    o.logs.push_front(frame)
+                } else {
+                    o.control.push_front(frame)
+                }
+                break;
+            }
+        }
+    }
+}
+
+/// A second writer dies half way through a frame while ours stays open: the reader sees no
+/// end of stream, only a torn frame merged into the byte stream.
+fn tear(paths: &Paths) {
+    let frame = encode_frame(&FromUnity::Log(Log {
+        seq: u64::MAX,
+        time: None,
+        level: Level::Log,
+        message: "this frame is torn and must never be shown".repeat(20),
+        stack: None,
+    }))
+    .expect("encodable");
+    if let Ok(fd) = open_fifo(paths, &paths.to_nvim, true) {
+        let _ = nix::unistd::write(&fd, &frame[..frame.len() / 2]);
+    }
+}
+
+/// The reader thread: commands from `nvim-to-unity`, kept open so that Neovim can connect.
+fn read_loop(s: &Shared, paths: &Paths, cmds: &Sender<Cmd>) {
+    let mut buf = vec![0u8; 65536];
+    while !QUIT.load(Ordering::SeqCst) {
+        if s.reloading.load(Ordering::SeqCst) {
+            if sleep(&s.stop, Duration::from_millis(20)) {
+                return;
+            }
+            continue;
+        }
+        let Ok(fd) = open_fifo(paths, &paths.to_unity, false) else {
+            if sleep(&s.stop, Duration::from_millis(100)) {
+                return;
+            }
+            continue;
+        };
+        s.listening.store(true, Ordering::SeqCst);
+        let mut dec = Decoder::new();
+        loop {
+            match wait(
+                &fd,
+                nix::poll::PollFlags::POLLIN,
+                &s.stop,
+                Some(Duration::from_millis(50)),
+            ) {
+                Wait::Stopped => return,
+                Wait::TimedOut => {
+                    if s.reloading.load(Ordering::SeqCst) {
+                        s.listening.store(false, Ordering::SeqCst);
+                        break;
+                    }
+                    if dec.pending() > 0 {
+                        dec.unstick();
+                    }
+                }
+                Wait::Ready => match nix::unistd::read(&fd, &mut buf) {
+                    Ok(0) => break,
+                    Ok(n) => dec.push(&buf[..n]),
+                    Err(_) => {}
+                },
+            }
+            while let Some(item) = dec.next_item() {
+                if let unity_native::frame::Item::Frame(p) = item {
+                    if let Ok(FromNvim::Cmd(c)) = decode::<FromNvim>(p) {
+                        let _ = cmds.send(c);
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+fn get<'a>(args: &'a Option<Value>, key: &str) -> Option<&'a Value> {
+    args.as_ref()?
+        .as_map()?
+        .iter()
+        .find(|(k, _)| k.as_str() == Some(key))
+        .map(|(_, v)| v)
+}
+
+/// The editor's main thread.
+struct Editor {
+    project: PathBuf,
+    shared: Arc<Shared>,
+    rate: f64,
+    seq: u64,
+    state: State,
+    compile_done_at: Option<(Instant, Compile)>,
+    reload_until: Option<Instant>,
+    rng: u64,
+}
+
+/// Game code that logs, with the stack traces Unity attaches (paths into the demo project).
+const SCRIPT: &[(Level, &str, &str)] = &[
+    (Level::Log, "[Player] Spawned at (3.2, 0.0, 1.5)", "Game.Player:Start () (at Assets/Scripts/Player.cs:14)"),
+    (Level::Log, "[Enemy] Wave 3 started: 12 enemies", "Game.EnemySpawner:SpawnWave (int) (at Assets/Scripts/EnemySpawner.cs:28)\nGame.EnemySpawner:Update () (at Assets/Scripts/EnemySpawner.cs:18)"),
+    (Level::Warning, "Texture 'Grass_Albedo' has no mipmaps; it will alias at distance", "Game.Terrain:Awake () (at Assets/Scripts/Terrain.cs:9)"),
+    (Level::Log, "<b>Score</b> <color=yellow>1250</color>", "Game.Score:Add (int) (at Assets/Scripts/Score.cs:22)"),
+    (Level::Error, "Enemy prefab is missing a Rigidbody", "Game.EnemySpawner:SpawnWave (int) (at Assets/Scripts/EnemySpawner.cs:32)\nGame.EnemySpawner:Update () (at Assets/Scripts/EnemySpawner.cs:18)"),
+    (Level::Exception, "NullReferenceException: Object reference not set to an instance of an object", "Game.Enemy:Update () (at Assets/Scripts/Enemy.cs:42)\nUnityEngine.Internal.Loop:Tick () (at <a1b2c3d4e5f6>:0)"),
+];
+
+impl Editor {
+    fn new(project: PathBuf, shared: Arc<Shared>, rate: f64) -> Self {
+        let mut e = Self {
+            project,
+            shared,
+            rate,
+            seq: 0,
+            state: State {
+                playing: false,
+                paused: false,
+                compiling: false,
+            },
+            compile_done_at: None,
+            reload_until: None,
+            rng: 0x9E37_79B9_7F4A_7C15 ^ std::process::id() as u64,
+        };
+        e.set_state(e.state);
+        e
+    }
+
+    fn run(&mut self, cmds: &Receiver<Cmd>) {
+        let mut next_log = Instant::now();
+        while !QUIT.load(Ordering::SeqCst) {
+            let now = Instant::now();
+            while let Ok(cmd) = cmds.try_recv() {
+                self.command(cmd);
+            }
+            if self.rate > 0.0 && now >= next_log {
+                self.game_log();
+                next_log = now + Duration::from_secs_f64(1.0 / self.rate);
+            }
+            if self
+                .compile_done_at
+                .as_ref()
+                .is_some_and(|(t, _)| now >= *t)
+            {
+                let (_, summary) = self
+                    .compile_done_at
+                    .take()
+                    .unwrap_or_else(|| unreachable!());
+                self.finish_compile(summary);
+            }
+            if self.reload_until.is_some_and(|t| now >= t) {
+                self.reload_until = None;
+                self.shared.reloading.store(false, Ordering::SeqCst);
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+
+    fn next_rand(&mut self) -> u64 {
+        self.rng ^= self.rng << 13;
+        self.rng ^= self.rng >> 7;
+        self.rng ^= self.rng << 17;
+        self.rng
+    }
+
+    fn log(&mut self, level: Level, message: String, stack: Option<String>) {
+        self.seq += 1;
+        let msg = FromUnity::Log(Log {
+            seq: self.seq,
+            time: Some(now_ms()),
+            level,
+            message,
+            stack,
+        });
+        self.shared.log(&msg);
+    }
+
+    fn game_log(&mut self) {
+        // Mostly ordinary logs, now and then a warning, an error or an exception.
+        let r = self.next_rand() % 100;
+        let i = match r {
+            0..=1 => 5,
+            2..=4 => 4,
+            5..=14 => 2,
+            15..=29 => 3,
+            30..=59 => 1,
+            _ => 0,
+        };
+        let (level, message, stack) = SCRIPT[i];
+        self.log(level, message.into(), Some(stack.into()));
+    }
+
+    fn set_state(&mut self, state: State) {
+        self.state = state;
+        let frame = encode_frame(&FromUnity::State(state)).expect("encodable");
+        let mut o = self.shared.out.lock().unwrap();
+        // A writer opened later greets with the current state.
+        o.greeting.retain(|f| decode_state(f).is_none());
+        o.greeting.insert(0, frame.clone());
+        o.control.push_back(frame);
+        self.shared.ready.notify_all();
+    }
+
+    fn reply(&self, id: u64, result: Result<Option<Value>, String>) {
+        let (ok, error, result) = match result {
+            Ok(r) => (true, None, r),
+            Err(e) => (false, Some(e), None),
+        };
+        self.shared.control(&FromUnity::Reply(Reply {
+            id,
+            ok,
+            error,
+            result,
+        }));
+    }
+
+    fn state_value(&self) -> Value {
+        Value::Map(vec![
+            ("playing".into(), self.state.playing.into()),
+            ("paused".into(), self.state.paused.into()),
+            ("compiling".into(), self.state.compiling.into()),
+        ])
+    }
+
+    fn command(&mut self, cmd: Cmd) {
+        let mut st = self.state;
+        let result = match cmd.name.as_str() {
+            "compile" | "refresh" => {
+                if !st.compiling {
+                    self.start_compile();
+                }
+                Ok(if cmd.name == "compile" {
+                    Some(Value::Map(vec![("requested".into(), true.into())]))
+                } else {
+                    None
+                })
+            }
+            "play" => {
+                st.playing = true;
+                Ok(None)
+            }
+            "stop" => {
+                st.playing = false;
+                st.paused = false;
+                Ok(None)
+            }
+            "pause" => {
+                st.paused = !st.paused;
+                Ok(None)
+            }
+            "step" => {
+                st.paused = true;
+                Ok(None)
+            }
+            "state" => Ok(None),
+            "sim.log" => {
+                let count = get(&cmd.args, "count").and_then(Value::as_u64).unwrap_or(1);
+                let level = match get(&cmd.args, "level")
+                    .and_then(Value::as_str)
+                    .unwrap_or("log")
+                {
+                    "warning" => Level::Warning,
+                    "error" => Level::Error,
+                    "exception" => Level::Exception,
+                    "assert" => Level::Assert,
+                    _ => Level::Log,
+                };
+                let text = get(&cmd.args, "message")
+                    .and_then(Value::as_str)
+                    .unwrap_or("sim message")
+                    .to_owned();
+                for i in 0..count {
+                    self.log(level, format!("{text} {}", i + 1), None);
+                }
+                Ok(Some(Value::from(count)))
+            }
+            "sim.reload" => {
+                self.reload();
+                Ok(None)
+            }
+            "sim.torn" => {
+                let mut o = self.shared.out.lock().unwrap();
+                o.torn = true;
+                self.shared.ready.notify_all();
+                Ok(None)
+            }
+            other => Err(format!("no command named '{other}' is registered in Unity")),
+        };
+        let stateful = matches!(
+            cmd.name.as_str(),
+            "play" | "stop" | "pause" | "step" | "state"
+        );
+        if st != self.state {
+            self.set_state(st);
+            if cmd.name == "play" {
+                self.log(Level::Log, "Entered play mode".into(), None);
+            }
+        }
+        let result = if stateful {
+            result.map(|_| Some(self.state_value()))
+        } else {
+            result
+        };
+        self.reply(cmd.id, result);
+    }
+
+    fn start_compile(&mut self) {
+        let mut st = self.state;
+        st.compiling = true;
+        self.shared.control(&FromUnity::Compile(Compile {
+            state: CompileState::Started,
+            errors: None,
+            warnings: None,
+            ms: None,
+            messages: None,
+        }));
+        self.set_state(st);
+        let started = Instant::now();
+        let messages = scan_directives(&self.project.join("Assets"), &self.project);
+        let count = |s: Severity| messages.iter().filter(|m| m.severity == s).count() as u32;
+        let ms = 400 + (self.next_rand() % 400);
+        self.compile_done_at = Some((
+            started + Duration::from_millis(ms),
+            Compile {
+                state: CompileState::Finished,
+                errors: Some(count(Severity::Error)),
+                warnings: Some(count(Severity::Warning)),
+                ms: Some(ms),
+                messages: Some(messages),
+            },
+        ));
+    }
+
+    fn finish_compile(&mut self, summary: Compile) {
+        let ok = summary.errors == Some(0);
+        let msg = FromUnity::Compile(summary);
+        self.shared.control(&msg);
+        let mut st = self.state;
+        st.compiling = false;
+        self.set_state(st);
+        if ok {
+            // Unity reloads after a good compile and sends the summary again afterwards.
+            self.shared
+                .out
+                .lock()
+                .unwrap()
+                .greeting
+                .push(encode_frame(&msg).expect("encodable"));
+            self.reload();
+        }
+    }
+
+    fn reload(&mut self) {
+        self.shared.control(&FromUnity::Bye(Bye {
+            reason: ByeReason::Reload,
+        }));
+        self.shared.reloading.store(true, Ordering::SeqCst);
+        self.shared.ready.notify_all();
+        self.reload_until = Some(Instant::now() + Duration::from_millis(500));
+    }
+}
+
+fn decode_state(frame: &[u8]) -> Option<State> {
+    let payload = frame.get(10..frame.len().checked_sub(4)?)?;
+    match decode::<FromUnity>(payload) {
+        Ok(FromUnity::State(s)) => Some(s),
+        _ => None,
+    }
+}
+
+/// `#error text` and `#warning text` directives, reported as a C# compiler reports them.
+fn scan_directives(dir: &Path, project: &Path) -> Vec<CompilerMessage> {
+    let mut out = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return out;
+    };
+    let mut entries: Vec<_> = entries.flatten().map(|e| e.path()).collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            out.extend(scan_directives(&path, project));
+        } else if path.extension().is_some_and(|e| e == "cs") {
+            let Ok(text) = std::fs::read_to_string(&path) else {
+                continue;
+            };
+            let rel = path
+                .strip_prefix(project)
+                .unwrap_or(&path)
+                .to_string_lossy()
+                .into_owned();
+            for (i, line) in text.lines().enumerate() {
+                let trimmed = line.trim_start();
+                let col = (line.len() - trimmed.len() + 1) as u32;
+                let (severity, code, rest) = if let Some(r) = trimmed.strip_prefix("#error") {
+                    (Severity::Error, "CS1029", r)
+                } else if let Some(r) = trimmed.strip_prefix("#warning") {
+                    (Severity::Warning, "CS1030", r)
+                } else {
+                    continue;
+                };
+                out.push(CompilerMessage {
+                    file: rel.clone(),
+                    line: i as u32 + 1,
+                    col: Some(col),
+                    severity,
+                    text: format!(
+                        "{code}: #{}: '{}'",
+                        if severity == Severity::Error {
+                            "error"
+                        } else {
+                            "warning"
+                        },
+                        rest.trim()
+                    ),
+                });
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,39 @@
+# unity.nvim. `make` builds the native module (lazy.nvim runs it as `build = "make"`).
+CARGO ?= cargo
+NVIM ?= $(shell sh tests/find-nvim.sh)
+
+.PHONY: all build demo test test-rust test-nvim test-unity unity-host lint clean
+
+all: build
+
+build:
+	$(CARGO) build --release --features lua
+	cp target/release/libunity_native.so lua/unity_native.so
+	@# macOS builds a .dylib; Neovim's loader looks for .so on every system.
+	@[ ! -f target/release/libunity_native.dylib ] || cp target/release/libunity_native.dylib lua/unity_native.so
+
+demo: build
+	sh tests/demo/demo.sh "$(NVIM)"
+
+test: build test-rust test-nvim test-unity
+
+test-rust:
+	$(CARGO) test --release
+
+test-nvim: build
+	"$(NVIM)" --headless --clean -l tests/run.lua tests/nvim
+
+test-unity:
+	sh tests/unity_host/test.sh
+
+unity-host:
+	sh tests/unity_host/run.sh "$(PROJECT)"
+
+lint:
+	$(CARGO) fmt --check
+	$(CARGO) clippy --all-targets -- -D warnings
+	$(CARGO) clippy --all-targets --features lua -- -D warnings
+
+clean:
+	$(CARGO) clean
+	rm -f lua/unity_native.so

@@ -1,0 +1,111 @@
+--- Compile results where the code is: the quickfix list "Unity compile" and diagnostics in the
+--- "unity" namespace, for loaded buffers and for buffers opened later. Only `compile` messages
+--- feed these; console logs never do.
+local config = require("unity.config")
+
+local M = {}
+
+M.title = "Unity compile"
+M.ns = vim.api.nvim_create_namespace("unity")
+
+local SEVERITY = {
+  error = vim.diagnostic.severity.ERROR,
+  warning = vim.diagnostic.severity.WARN,
+  info = vim.diagnostic.severity.INFO,
+}
+local QF_TYPE = { error = "E", warning = "W", info = "I" }
+
+--- Diagnostics of the last compilation, by absolute file path.
+---@type table<string, vim.Diagnostic[]>
+local by_file = {}
+local augroup
+
+--- The absolute path of a file named in a message (relative to the project, or absolute).
+---@param root string
+---@param file string
+---@return string
+function M.resolve(root, file)
+  file = file:gsub("\\", "/")
+  if file:sub(1, 1) ~= "/" then
+    file = root .. "/" .. file:gsub("^%./", "")
+  end
+  return vim.fs.normalize(file)
+end
+
+local function set_for_buffer(bufnr)
+  local name = vim.api.nvim_buf_get_name(bufnr)
+  local diags = name ~= "" and by_file[vim.fs.normalize(name)]
+  if diags then
+    vim.diagnostic.set(M.ns, bufnr, diags)
+  end
+end
+
+--- Applies a `compile finished` summary.
+---@param root string|nil
+---@param summary unity.CompileSummary
+function M.apply(root, summary)
+  root = root or vim.uv.cwd()
+  by_file = {}
+  local items = {}
+  for _, m in ipairs(summary.messages) do
+    local path = M.resolve(root, m.file)
+    local lnum, col = math.max(1, m.line or 1), math.max(1, m.col or 1)
+    items[#items + 1] = { filename = path, lnum = lnum, col = col, type = QF_TYPE[m.severity] or "E", text = m.text }
+    by_file[path] = by_file[path] or {}
+    table.insert(by_file[path], {
+      lnum = lnum - 1,
+      col = col - 1,
+      severity = SEVERITY[m.severity] or SEVERITY.error,
+      message = m.text,
+      source = "unity",
+    })
+  end
+
+  -- Replace our own list when it is the current one; otherwise add a new one on the stack.
+  local current = vim.fn.getqflist({ title = 0 }).title
+  vim.fn.setqflist({}, current == M.title and "r" or " ", { title = M.title, items = items })
+
+  vim.diagnostic.reset(M.ns)
+  for _, bufnr in ipairs(vim.api.nvim_list_bufs()) do
+    if vim.api.nvim_buf_is_loaded(bufnr) then
+      set_for_buffer(bufnr)
+    end
+  end
+  if not augroup then
+    augroup = vim.api.nvim_create_augroup("unity.compile", { clear = true })
+    vim.api.nvim_create_autocmd({ "BufReadPost", "BufNewFile" }, {
+      group = augroup,
+      callback = function(args)
+        set_for_buffer(args.buf)
+      end,
+    })
+  end
+
+  if config.options.notify_compile then
+    vim.notify(M.describe(summary), summary.errors > 0 and vim.log.levels.ERROR or vim.log.levels.INFO)
+  end
+end
+
+local function plural(n, word)
+  return string.format("%d %s%s", n, word, n == 1 and "" or "s")
+end
+
+--- "Unity compiled in 2.3 s: 2 errors, 1 warning"
+---@param summary unity.CompileSummary
+---@return string
+function M.describe(summary)
+  local parts = {}
+  if summary.errors > 0 then
+    parts[#parts + 1] = plural(summary.errors, "error")
+  end
+  if summary.warnings > 0 then
+    parts[#parts + 1] = plural(summary.warnings, "warning")
+  end
+  return string.format(
+    "Unity compiled in %.1f s: %s",
+    summary.ms / 1000,
+    #parts > 0 and table.concat(parts, ", ") or "no errors"
+  )
+end
+
+return M

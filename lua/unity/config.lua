@@ -1,0 +1,55 @@
+--- Options of unity.nvim: defaults, validation, and the merged result every module reads.
+local M = {}
+
+---@type unity.Config
+M.defaults = {
+  auto_connect = true,
+  queue_size = 100000,
+  drain_budget_ms = 4,
+  history = 10000,
+  notify_compile = true,
+  log = {
+    position = "bottom",
+    size = 12,
+  },
+}
+
+---@type unity.Config
+M.options = vim.deepcopy(M.defaults)
+
+local function positive(n)
+  return type(n) == "number" and n > 0
+end
+
+--- Merges `opts` over the defaults. Raises a readable error naming the bad option.
+---@param opts? table
+function M.set(opts)
+  opts = opts or {}
+  if type(opts) ~= "table" then
+    error("unity.nvim: setup() takes a table of options, got " .. type(opts), 0)
+  end
+  local merged = vim.tbl_deep_extend("force", vim.deepcopy(M.defaults), opts)
+  local function check(name, value, pred, expected)
+    if not pred(value) then
+      error(string.format("unity.nvim: option %s must be %s, got %s", name, expected, vim.inspect(value)), 0)
+    end
+  end
+  check("auto_connect", merged.auto_connect, function(v) return type(v) == "boolean" end, "a boolean")
+  check("notify_compile", merged.notify_compile, function(v) return type(v) == "boolean" end, "a boolean")
+  check("queue_size", merged.queue_size, function(v) return positive(v) and v == math.floor(v) end, "a positive integer")
+  check("history", merged.history, function(v) return positive(v) and v == math.floor(v) end, "a positive integer")
+  check("drain_budget_ms", merged.drain_budget_ms, positive, "a positive number of milliseconds")
+  check("log", merged.log, function(v) return type(v) == "table" end, "a table")
+  check("log.position", merged.log.position, function(v)
+    return v == "bottom" or v == "top" or v == "left" or v == "right"
+  end, '"bottom", "top", "left" or "right"')
+  check("log.size", merged.log.size, function(v) return positive(v) and v == math.floor(v) end, "a positive integer")
+  for key in pairs(opts) do
+    if M.defaults[key] == nil then
+      error(string.format("unity.nvim: unknown option %q (see :help unity-options)", key), 0)
+    end
+  end
+  M.options = merged
+end
+
+return M

@@ -1,0 +1,62 @@
+--- :checkhealth unity
+local M = {}
+
+function M.check()
+  local h = vim.health
+  h.start("unity.nvim")
+
+  if vim.fn.has("nvim-0.10") == 1 then
+    h.ok("Neovim " .. tostring(vim.version()))
+  else
+    h.error("Neovim 0.10 or newer is required; this is " .. tostring(vim.version()))
+  end
+
+  local native, err = require("unity.native").get()
+  if native then
+    h.ok("native module loaded, version " .. native.version)
+    local panic = native.last_panic()
+    if panic then
+      h.error("the native module recorded an internal error: " .. panic, "please report it; :UnityConnect! restarts the connection")
+    end
+  else
+    h.error(err)
+  end
+
+  local root = require("unity.project").find()
+  if not root then
+    h.warn(
+      "not inside a Unity project (no Assets/ and ProjectSettings/ProjectVersion.txt at or above " .. vim.uv.cwd() .. ")",
+      { "start Neovim in the project folder, or :UnityConnect <dir>" }
+    )
+    return
+  end
+  h.ok("Unity project: " .. root)
+
+  local project = require("unity.project")
+  local session, why = project.session(root)
+  if session and not why then
+    h.ok(string.format("Unity %s is running (pid %d)", session.unity or "?", session.pid))
+  else
+    h.warn(project.describe_absence(root))
+  end
+
+  if native and session and not why then
+    local ok, cerr = native.check(root)
+    if ok then
+      h.ok("Temp/NeovimBridge and its FIFOs are yours and private (0700 / 0600)")
+    else
+      h.error(cerr)
+    end
+  end
+
+  local s = require("unity.client").status()
+  if s.connected then
+    h.ok(string.format("connected to Unity %s; %d messages lost, %d corrupt frames skipped", s.unity, s.lost, s.corrupt))
+  elseif s.project then
+    h.info("connection open, waiting for Unity in " .. s.project)
+  else
+    h.info("not connected (:UnityConnect, or any unity.nvim command, connects)")
+  end
+end
+
+return M

@@ -1,0 +1,127 @@
+--- unity.nvim: Unity's console in Neovim, and Unity driven from Neovim.
+---
+--- Everything works without `setup()`; call it only to change options (:help unity-options).
+local M = {}
+
+local function notify(msg, level)
+  vim.notify("unity.nvim: " .. msg, level or vim.log.levels.INFO)
+end
+
+--- Sets options. Optional; raises a clear error for an unknown or invalid option.
+---@param opts? table
+function M.setup(opts)
+  require("unity.config").set(opts)
+end
+
+--- Sends a command to Unity: a built-in (`compile`, `refresh`, `play`, `stop`, `pause`, `step`,
+--- `state`) or one the project registered with `NeovimBridge.Register`.
+---@param name string
+---@param args? table               a table with string keys
+---@param on_reply? fun(reply: unity.Reply)  called once with Unity's answer (or a failure)
+---@return integer|nil id, string|nil err
+function M.send(name, args, on_reply)
+  return require("unity.client").send(name, args, on_reply)
+end
+
+--- Sends a built-in command and reports a failure with vim.notify.
+local function command(name, on_ok)
+  local id, err = M.send(name, nil, function(reply)
+    if not reply.ok then
+      notify(string.format("%s failed: %s", name, reply.error or "no reason given"), vim.log.levels.ERROR)
+    elseif on_ok then
+      on_ok(reply)
+    end
+  end)
+  if not id then
+    notify(err, vim.log.levels.ERROR)
+  end
+  return id, err
+end
+
+--- Refreshes assets and compiles scripts now. Results arrive as quickfix items and diagnostics.
+---@return integer|nil id, string|nil err
+function M.compile()
+  local id, err = command("compile")
+  if id then
+    notify("compiling…")
+  end
+  return id, err
+end
+
+function M.play()
+  return command("play")
+end
+
+function M.stop()
+  return command("stop")
+end
+
+--- Toggles pause.
+function M.pause()
+  return command("pause")
+end
+
+function M.step()
+  return command("step")
+end
+
+--- Connects to the Unity project holding `dir` (default: the current directory).
+---@param dir? string
+---@param force? boolean
+---@return boolean|nil ok, string|nil err
+function M.connect(dir, force)
+  local ok, err = require("unity.client").connect(dir, force)
+  if not ok then
+    notify(err, vim.log.levels.ERROR)
+  end
+  return ok, err
+end
+
+function M.disconnect()
+  require("unity.client").disconnect()
+end
+
+--- Opens (or focuses) the log window; connects first when not connected.
+function M.open_log()
+  local client = require("unity.client")
+  if not client.handle() then
+    local ok, err = client.connect()
+    if not ok then
+      notify(err, vim.log.levels.WARN)
+    end
+  end
+  require("unity.log").open()
+end
+
+---@return unity.Status
+function M.status()
+  return require("unity.client").status()
+end
+
+--- A short string for a statusline: "Unity ▶ 2E" and the like; empty when not in a project.
+---@return string
+function M.statusline()
+  local s = M.status()
+  if not s.project then
+    return ""
+  end
+  if not s.connected then
+    return "Unity ○"
+  end
+  local parts = { "Unity" }
+  if s.compiling then
+    parts[#parts + 1] = "⚙"
+  elseif s.paused then
+    parts[#parts + 1] = "⏸"
+  elseif s.playing then
+    parts[#parts + 1] = "▶"
+  else
+    parts[#parts + 1] = "●"
+  end
+  if s.errors > 0 then
+    parts[#parts + 1] = s.errors .. "E"
+  end
+  return table.concat(parts, " ")
+end
+
+return M

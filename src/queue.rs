@@ -1,0 +1,338 @@
+//! The queue between the worker threads and Neovim's main loop.
+//!
+//! Producers never block: when Neovim falls behind, log messages are dropped and counted (the
+//! count arrives as a `Lost` event once there is room), while control events are held back in
+//! order rather than lost. The consumer is woken through a pipe only when the queue goes from
+//! empty to non-empty, so an idle connection costs Neovim nothing.
+
+use crate::protocol::FromUnity;
+use crate::wake::Notifier;
+use crossbeam_channel::{bounded, Receiver, Sender, TryRecvError, TrySendError};
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LostCause {
+    /// `seq` gap: Unity dropped them, or their frames were torn.
+    Gap,
+    /// Corrupt frames not explained by a gap.
+    Corrupt,
+    /// Neovim's queue was full.
+    Overflow,
+}
+
+impl LostCause {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LostCause::Gap => "gap",
+            LostCause::Corrupt => "corrupt",
+            LostCause::Overflow => "overflow",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    Message(FromUnity),
+    /// Messages lost, each counted once.
+    Lost {
+        count: u64,
+        cause: LostCause,
+    },
+    /// A corrupt frame or run of garbage was skipped (for diagnostics; losses come as `Lost`).
+    Corrupt {
+        reason: String,
+    },
+    /// Unity closed its end of the pipe.
+    Disconnected,
+    /// Something the user must act on (an unsafe rendezvous folder, an internal error).
+    Problem(String),
+}
+
+impl Event {
+    /// What may be dropped under load; everything else is held back instead.
+    fn droppable(&self) -> bool {
+        matches!(
+            self,
+            Event::Message(FromUnity::Log(_)) | Event::Corrupt { .. }
+        )
+    }
+}
+
+/// Counters shared by the producers, read by `stats()`.
+#[derive(Debug, Default)]
+pub struct Counters {
+    pub frames: AtomicU64,
+    pub bytes: AtomicU64,
+    pub corrupt: AtomicU64,
+    pub overflow: AtomicU64,
+}
+
+pub struct Inbox {
+    tx: Sender<Event>,
+    rx: Receiver<Event>,
+    wake: Notifier,
+    /// Set by the consumer when it found the queue empty: the next push must wake it.
+    armed: AtomicBool,
+    pub counters: Counters,
+}
+
+impl Inbox {
+    pub fn new(capacity: usize) -> std::io::Result<Arc<Self>> {
+        let (tx, rx) = bounded(capacity.max(1));
+        Ok(Arc::new(Self {
+            tx,
+            rx,
+            wake: Notifier::new()?,
+            armed: AtomicBool::new(true),
+            counters: Counters::default(),
+        }))
+    }
+
+    /// A new descriptor, owned by the caller, that becomes readable when events wait. A
+    /// duplicate, because an event loop that watches a descriptor closes it when it stops.
+    pub fn wake_fd(&self) -> std::io::Result<std::os::fd::OwnedFd> {
+        self.wake.dup_fd()
+    }
+
+    pub fn len(&self) -> usize {
+        self.rx.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rx.is_empty()
+    }
+
+    fn ring(&self) {
+        if self.armed.swap(false, Ordering::AcqRel) {
+            self.wake.notify();
+        }
+    }
+
+    /// Hands events to `f` until the queue is empty (returns false) or `budget` is spent
+    /// (returns true: call again soon).
+    pub fn drain(&self, budget: Duration, mut f: impl FnMut(Event)) -> bool {
+        let start = Instant::now();
+        let mut n = 0u32;
+        loop {
+            match self.rx.try_recv() {
+                Ok(ev) => {
+                    f(ev);
+                    n += 1;
+                    // Reading the clock costs about as much as a small event: look every 32.
+                    if n.is_multiple_of(32) && start.elapsed() >= budget {
+                        return true;
+                    }
+                }
+                Err(TryRecvError::Empty | TryRecvError::Disconnected) => {
+                    self.wake.clear();
+                    self.armed.store(true, Ordering::Release);
+                    // A push between the failed receive and re-arming did not ring.
+                    if self.rx.is_empty() {
+                        return false;
+                    }
+                }
+            }
+        }
+    }
+
+    pub fn producer(self: &Arc<Self>) -> Producer {
+        Producer {
+            inbox: Arc::clone(self),
+            held: VecDeque::new(),
+            dropped: 0,
+        }
+    }
+}
+
+/// One thread's handle for pushing events. Not shared: each worker owns one, so the events it
+/// holds back keep their order.
+pub struct Producer {
+    inbox: Arc<Inbox>,
+    held: VecDeque<Event>,
+    dropped: u64,
+}
+
+/// Control events held back beyond this many are dropped like logs: only a peer flooding
+/// control frames gets there.
+const MAX_HELD: usize = 10_000;
+
+impl Producer {
+    pub fn counters(&self) -> &Counters {
+        &self.inbox.counters
+    }
+
+    pub fn push(&mut self, ev: Event) {
+        if self.flush() {
+            match self.inbox.tx.try_send(ev) {
+                Ok(()) => self.inbox.ring(),
+                Err(TrySendError::Full(ev) | TrySendError::Disconnected(ev)) => self.hold(ev),
+            }
+        } else {
+            self.hold(ev);
+        }
+    }
+
+    fn hold(&mut self, ev: Event) {
+        if ev.droppable() || self.held.len() >= MAX_HELD {
+            self.dropped += 1;
+            self.inbox.counters.overflow.fetch_add(1, Ordering::Relaxed);
+        } else {
+            self.held.push_back(ev);
+        }
+    }
+
+    /// Tries to pass on what was held back, then the count of what was dropped; true when
+    /// nothing is pending any more.
+    pub fn flush(&mut self) -> bool {
+        while let Some(ev) = self.held.pop_front() {
+            if let Err(TrySendError::Full(ev) | TrySendError::Disconnected(ev)) =
+                self.inbox.tx.try_send(ev)
+            {
+                self.held.push_front(ev);
+                return false;
+            }
+            self.inbox.ring();
+        }
+        if self.dropped > 0 {
+            let lost = Event::Lost {
+                count: self.dropped,
+                cause: LostCause::Overflow,
+            };
+            if self.inbox.tx.try_send(lost).is_err() {
+                return false;
+            }
+            self.dropped = 0;
+            self.inbox.ring();
+        }
+        true
+    }
+
+    pub fn holding(&self) -> bool {
+        !self.held.is_empty() || self.dropped > 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::{Bye, ByeReason, Level, Log};
+
+    fn log(seq: u64) -> Event {
+        Event::Message(FromUnity::Log(Log {
+            seq,
+            time: None,
+            level: Level::Log,
+            message: String::new(),
+            stack: None,
+        }))
+    }
+
+    fn bye() -> Event {
+        Event::Message(FromUnity::Bye(Bye {
+            reason: ByeReason::Reload,
+        }))
+    }
+
+    fn drain_all(inbox: &Inbox) -> Vec<Event> {
+        let mut v = Vec::new();
+        while inbox.drain(Duration::from_secs(1), |e| v.push(e)) {}
+        v
+    }
+
+    #[test]
+    fn wakes_only_on_empty_to_non_empty() {
+        let inbox = Inbox::new(8).unwrap();
+        let mut p = inbox.producer();
+        assert!(!inbox.wake.is_set());
+        p.push(log(1));
+        assert!(inbox.wake.is_set());
+        inbox.wake.clear();
+        p.push(log(2));
+        assert!(!inbox.wake.is_set(), "already non-empty: no second wake-up");
+        assert_eq!(drain_all(&inbox).len(), 2);
+        assert!(!inbox.wake.is_set());
+        p.push(log(3));
+        assert!(inbox.wake.is_set());
+    }
+
+    #[test]
+    fn overflow_drops_logs_holds_control_and_counts_once() {
+        let inbox = Inbox::new(4).unwrap();
+        let mut p = inbox.producer();
+        for i in 0..4 {
+            p.push(log(i));
+        }
+        p.push(log(4)); // dropped
+        p.push(bye()); // held
+        p.push(log(5)); // dropped: something is held, order must be kept
+        assert!(p.holding());
+        let first = drain_all(&inbox);
+        assert_eq!(first.len(), 4);
+        assert!(p.flush());
+        let rest = drain_all(&inbox);
+        assert_eq!(
+            rest,
+            vec![
+                bye(),
+                Event::Lost {
+                    count: 2,
+                    cause: LostCause::Overflow
+                }
+            ]
+        );
+        assert_eq!(inbox.counters.overflow.load(Ordering::Relaxed), 2);
+    }
+
+    #[test]
+    fn drain_stops_at_the_budget() {
+        let inbox = Inbox::new(100_000).unwrap();
+        let mut p = inbox.producer();
+        for i in 0..100_000 {
+            p.push(log(i));
+        }
+        let mut n = 0;
+        let more = inbox.drain(Duration::ZERO, |_| n += 1);
+        assert!(more);
+        assert_eq!(n, 32);
+    }
+
+    #[test]
+    fn concurrent_producer_never_loses_a_wake_up() {
+        let inbox = Inbox::new(1024).unwrap();
+        let mut p = inbox.producer();
+        let room = Arc::clone(&inbox);
+        let t = std::thread::spawn(move || {
+            for i in 0..200_000 {
+                // Stay within capacity so that nothing is dropped and every seq must arrive.
+                while room.len() >= 1000 {
+                    std::thread::yield_now();
+                }
+                p.push(log(i));
+            }
+        });
+        let mut got = 0u64;
+        let mut seen = Vec::new();
+        while got < 200_000 {
+            // Wait for the wake-up exactly as Neovim does, then drain everything.
+            if !inbox.wake.is_set() && inbox.is_empty() {
+                let mut fds = [nix::poll::PollFd::new(
+                    inbox.wake.fd(),
+                    nix::poll::PollFlags::POLLIN,
+                )];
+                let n = nix::poll::poll(&mut fds, nix::poll::PollTimeout::from(5000u16)).unwrap();
+                assert!(n > 0, "no wake-up after {got} events");
+            }
+            while inbox.drain(Duration::from_millis(5), |e| {
+                if let Event::Message(FromUnity::Log(l)) = e {
+                    seen.push(l.seq)
+                }
+                got += 1;
+            }) {}
+        }
+        t.join().unwrap();
+        assert!(seen.windows(2).all(|w| w[1] == w[0] + 1));
+    }
+}

@@ -1,0 +1,218 @@
+//! The reader thread: `unity-to-nvim` -> frames -> messages -> queue.
+//!
+//! It owns the pipe for the whole life of a connection handle: it waits for Unity to create the
+//! rendezvous, reopens after every writer leaves (reloads, restarts), notices replaced FIFO files,
+//! and accounts for every loss. It never touches Lua and never blocks without also watching its
+//! stop signal.
+
+use crate::frame::{Decoder, Item};
+use crate::ledger::{Ledger, Verdict};
+use crate::protocol::{decode, FromUnity};
+use crate::queue::{Event, LostCause, Producer};
+use crate::transport::{open_reader, same_file, sleep, wait, OpenError, Paths, Wait};
+use crate::wake::{retry, Notifier};
+use nix::errno::Errno;
+use nix::poll::PollFlags;
+use nix::unistd::read;
+use std::os::fd::OwnedFd;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+/// How often to look again for a rendezvous that is not there yet.
+const MISSING_POLL: Duration = Duration::from_millis(250);
+/// While no writer has come, how often to check that the FIFO file was not replaced.
+const REPLACED_POLL: Duration = Duration::from_millis(500);
+/// Quiet time after which an incomplete frame may be given up (see `Decoder::unstick`).
+const STALL: Duration = Duration::from_millis(100);
+/// While events are held back for lack of room, how often to retry.
+const HELD_RETRY: Duration = Duration::from_millis(20);
+
+pub fn spawn(paths: Paths, out: Producer, stop: Arc<Notifier>) -> std::io::Result<JoinHandle<()>> {
+    std::thread::Builder::new()
+        .name("unity-reader".into())
+        .spawn(move || {
+            let mut r = Reader { paths, out, stop, ledger: Ledger::default(), problem: None };
+            // A bug here must not take Neovim down or go unnoticed.
+            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| r.run()));
+            if let Err(p) = result {
+                r.out.push(Event::Problem(format!(
+                    "unity.nvim's reader thread stopped on an internal error ({}); please report it. :UnityConnect restarts it.",
+                    crate::panic_message(&*p)
+                )));
+                r.out.flush();
+            }
+        })
+}
+
+struct Reader {
+    paths: Paths,
+    out: Producer,
+    stop: Arc<Notifier>,
+    ledger: Ledger,
+    /// The last problem reported, so that a persisting one is said once.
+    problem: Option<String>,
+}
+
+enum Ended {
+    Stop,
+    Reopen,
+}
+
+impl Reader {
+    fn run(&mut self) {
+        loop {
+            let fd = match open_reader(&self.paths) {
+                Ok(fd) => fd,
+                Err(OpenError::Refused(why)) => {
+                    self.report(why);
+                    if sleep(&self.stop, Duration::from_secs(1)) {
+                        return;
+                    }
+                    continue;
+                }
+                Err(_) => {
+                    if sleep(&self.stop, MISSING_POLL) {
+                        return;
+                    }
+                    continue;
+                }
+            };
+            self.problem = None;
+            if let Ended::Stop = self.serve(fd) {
+                return;
+            }
+        }
+    }
+
+    fn report(&mut self, why: String) {
+        if self.problem.as_ref() != Some(&why) {
+            self.problem = Some(why.clone());
+            self.out.push(Event::Problem(why));
+        }
+    }
+
+    /// Reads one opened FIFO until its writers are gone.
+    fn serve(&mut self, fd: OwnedFd) -> Ended {
+        let mut dec = Decoder::new();
+        let mut buf = vec![0u8; 64 * 1024];
+        let mut writer_seen = false;
+        loop {
+            let timeout = if !self.out.flush() {
+                Some(HELD_RETRY)
+            } else if dec.pending() > 0 {
+                Some(STALL)
+            } else if !writer_seen {
+                Some(REPLACED_POLL)
+            } else {
+                None
+            };
+            match wait(&fd, PollFlags::POLLIN, &self.stop, timeout) {
+                Wait::Stopped => return Ended::Stop,
+                Wait::TimedOut => {
+                    if dec.pending() > 0 && dec.unstick() {
+                        self.take(&mut dec);
+                    }
+                    if !writer_seen && !same_file(&self.paths.to_nvim, &fd) {
+                        return Ended::Reopen;
+                    }
+                    continue;
+                }
+                Wait::Ready => {}
+            }
+            match retry(|| read(&fd, &mut buf)) {
+                Ok(0) => {
+                    self.closed(&mut dec, writer_seen);
+                    // Some systems report a hang-up before any writer came: do not spin.
+                    if !writer_seen && sleep(&self.stop, Duration::from_millis(50)) {
+                        return Ended::Stop;
+                    }
+                    return Ended::Reopen;
+                }
+                Ok(n) => {
+                    writer_seen = true;
+                    let c = self.out.counters();
+                    c.bytes.fetch_add(n as u64, Ordering::Relaxed);
+                    dec.push(&buf[..n]);
+                    self.take(&mut dec);
+                }
+                Err(Errno::EAGAIN) => {}
+                Err(e) => {
+                    self.report(format!(
+                        "reading {} failed: {}",
+                        self.paths.to_nvim.display(),
+                        e.desc()
+                    ));
+                    return Ended::Reopen;
+                }
+            }
+        }
+    }
+
+    /// Every writer closed: what remains can no longer become a frame.
+    fn closed(&mut self, dec: &mut Decoder, writer_seen: bool) {
+        loop {
+            self.take(dec);
+            if !dec.unstick() {
+                break;
+            }
+        }
+        if dec.close().is_some() {
+            self.corrupt("the stream ended inside a frame".into());
+        }
+        if writer_seen {
+            let unexplained = self.ledger.closed();
+            self.lost(unexplained, LostCause::Corrupt);
+            self.out.push(Event::Disconnected);
+        }
+    }
+
+    fn take(&mut self, dec: &mut Decoder) {
+        while let Some(item) = dec.next_item() {
+            match item {
+                Item::Garbage(n) => {
+                    self.corrupt(format!("skipped {n} bytes that were not a valid frame"))
+                }
+                Item::Frame(payload) => {
+                    self.out.counters().frames.fetch_add(1, Ordering::Relaxed);
+                    match decode::<FromUnity>(payload) {
+                        Ok(msg) => self.message(msg),
+                        Err(e) => self.corrupt(format!("dropped a malformed message: {e}")),
+                    }
+                }
+            }
+        }
+    }
+
+    fn corrupt(&mut self, reason: String) {
+        self.ledger.corrupt();
+        self.out.counters().corrupt.fetch_add(1, Ordering::Relaxed);
+        self.out.push(Event::Corrupt { reason });
+    }
+
+    fn lost(&mut self, count: u64, cause: LostCause) {
+        if count > 0 {
+            self.out.push(Event::Lost { count, cause });
+        }
+    }
+
+    fn message(&mut self, msg: FromUnity) {
+        match &msg {
+            FromUnity::Unknown => return,
+            FromUnity::Hello(h) => {
+                let unexplained = self.ledger.hello(h.pid);
+                self.lost(unexplained, LostCause::Corrupt);
+            }
+            FromUnity::Log(l) => match self.ledger.log(l.seq) {
+                Verdict::Duplicate => return,
+                Verdict::Deliver { gap, corrupt } => {
+                    self.lost(gap, LostCause::Gap);
+                    self.lost(corrupt, LostCause::Corrupt);
+                }
+            },
+            _ => {}
+        }
+        self.out.push(Event::Message(msg));
+    }
+}

@@ -1,0 +1,155 @@
+-- A small test harness for specs run as `nvim --headless --clean -l tests/nvim/x_spec.lua`:
+-- real Neovim, the real built module, real FIFOs; isolated from the user's configuration.
+local T = {}
+
+T.root = vim.fn.fnamemodify(debug.getinfo(1, "S").source:sub(2), ":p:h:h")
+T.sim = T.root .. "/target/release/unity-sim"
+
+-- Only this repository on the runtimepath; the plugin file loaded as Neovim would load it.
+vim.opt.rtp:prepend(T.root)
+vim.opt.shadafile = "NONE"
+vim.cmd.runtime("plugin/unity.lua")
+
+local tests = {}
+local cleanups = {}
+
+---@param name string
+---@param fn fun()
+function T.test(name, fn)
+  tests[#tests + 1] = { name = name, fn = fn }
+end
+
+--- Runs `fn` after the current test, pass or fail.
+function T.defer(fn)
+  cleanups[#cleanups + 1] = fn
+end
+
+function T.eq(expected, actual, what)
+  if not vim.deep_equal(expected, actual) then
+    error(string.format("%s: expected %s, got %s", what or "value", vim.inspect(expected), vim.inspect(actual)), 2)
+  end
+end
+
+function T.truthy(v, what)
+  if not v then
+    error((what or "condition") .. " is not true: " .. vim.inspect(v), 2)
+  end
+  return v
+end
+
+function T.contains(haystack, needle, what)
+  if type(haystack) ~= "string" or not haystack:find(needle, 1, true) then
+    error(string.format("%s: %s does not contain %q", what or "text", vim.inspect(haystack), needle), 2)
+  end
+end
+
+--- Waits (running the event loop) until `cond()` is truthy; fails after `ms` (generous: this
+--- guards against hangs, it does not measure time).
+function T.wait_for(cond, what, ms)
+  local value
+  local ok = vim.wait(ms or 10000, function()
+    value = cond()
+    return value
+  end, 5)
+  if not ok then
+    error("timed out waiting for " .. what, 2)
+  end
+  return value
+end
+
+--- A fresh Unity project folder (Assets/ and ProjectSettings/ProjectVersion.txt).
+function T.project()
+  local dir = vim.fn.tempname()
+  vim.fn.mkdir(dir .. "/Assets/Scripts", "p")
+  vim.fn.mkdir(dir .. "/ProjectSettings", "p")
+  vim.fn.writefile({ "m_EditorVersion: 2022.3.0f1" }, dir .. "/ProjectSettings/ProjectVersion.txt")
+  T.defer(function()
+    vim.fn.delete(dir, "rf")
+  end)
+  return vim.uv.fs_realpath(dir)
+end
+
+--- Starts the simulated editor on `project`; stopped (SIGTERM) after the test.
+---@return vim.SystemObj
+function T.start_sim(project, extra)
+  local cmd = { T.sim, "--project", project, "--rate", "0" }
+  vim.list_extend(cmd, extra or {})
+  local proc = vim.system(cmd, { text = true })
+  T.defer(function()
+    T.stop_sim(proc)
+  end)
+  T.wait_for(function()
+    return vim.uv.fs_stat(project .. "/Temp/NeovimBridge/session.json")
+  end, "the simulated editor's session.json")
+  return proc
+end
+
+function T.stop_sim(proc)
+  if proc:is_closing() then
+    return
+  end
+  proc:kill("sigterm")
+  local res = proc:wait(10000)
+  if res.signal == 9 or res.code == 124 then
+    error("the simulated editor did not quit on SIGTERM")
+  end
+end
+
+--- The lines of the log buffer.
+function T.log_lines()
+  return vim.api.nvim_buf_get_lines(require("unity.log").buf(), 0, -1, false)
+end
+
+--- Sends a command and waits for its reply.
+function T.call(name, args)
+  local reply
+  local id, err = require("unity").send(name, args, function(r)
+    reply = r
+  end)
+  T.truthy(id, "send(" .. name .. ") returned an id (" .. tostring(err) .. ")")
+  T.wait_for(function()
+    return reply
+  end, "the reply to " .. name)
+  T.eq(id, reply.id, "reply id")
+  return reply
+end
+
+function T.connected()
+  T.wait_for(function()
+    return require("unity").status().connected
+  end, "the connection to Unity")
+end
+
+--- Runs the registered tests and exits with their verdict.
+function T.run()
+  local passed, failed = 0, 0
+  for _, t in ipairs(tests) do
+    local ok, err = xpcall(t.fn, debug.traceback)
+    for i = #cleanups, 1, -1 do
+      local cok, cerr = pcall(cleanups[i])
+      if not cerr and not cok then
+        cerr = "cleanup failed"
+      end
+      if not cok and ok then
+        ok, err = false, cerr
+      end
+    end
+    cleanups = {}
+    pcall(function()
+      require("unity.client").disconnect()
+    end)
+    vim.cmd.cd(T.root)
+    if ok then
+      passed = passed + 1
+      io.stdout:write("ok - " .. t.name .. "\n")
+    else
+      failed = failed + 1
+      io.stdout:write("not ok - " .. t.name .. "\n  " .. tostring(err):gsub("\n", "\n  ") .. "\n")
+    end
+  end
+  io.stdout:write(string.format("%d passed, %d failed\n", passed, failed))
+  io.stdout:flush()
+  os.exit(failed == 0 and 0 or 1)
+end
+
+return T

@@ -1,0 +1,269 @@
+-- The core bridge against the simulated editor, over real FIFOs, in real headless Neovim.
+local T = dofile(vim.fn.fnamemodify(debug.getinfo(1, "S").source:sub(2), ":p:h:h") .. "/helpers.lua")
+local unity = require("unity")
+
+local notes = {}
+vim.notify = function(msg, level)
+  notes[#notes + 1] = { msg = msg, level = level }
+end
+
+local function find_note(text)
+  for _, n in ipairs(notes) do
+    if n.msg:find(text, 1, true) then
+      return n
+    end
+  end
+end
+
+T.test("without Unity: a clear error, no hang", function()
+  local dir = T.project()
+  vim.cmd.cd(dir)
+  local id, err = unity.send("play")
+  T.eq(nil, id, "id")
+  T.contains(err, "Unity is not running in", "error")
+  T.contains(err, ":UnityConnect", "error")
+  T.eq(false, unity.status().connected, "connected")
+
+  -- A session left by a crashed editor (dead pid) is called stale.
+  vim.fn.mkdir(dir .. "/Temp/NeovimBridge", "p", tonumber("700", 8))
+  local dead = vim.system({ "true" }):wait()
+  T.eq(0, dead.code)
+  vim.fn.writefile({ vim.json.encode({ protocol = 1, pid = 999999999, unity = "x", project = dir }) },
+    dir .. "/Temp/NeovimBridge/session.json")
+  id, err = unity.send("play")
+  T.eq(nil, id)
+  T.contains(err, "ended without cleaning up", "stale session error")
+end)
+
+T.test("outside a project: UnityConnect says what a project is", function()
+  local dir = vim.fn.tempname()
+  vim.fn.mkdir(dir, "p")
+  T.defer(function() vim.fn.delete(dir, "rf") end)
+  local ok, err = require("unity.client").connect(dir)
+  T.eq(nil, ok)
+  T.contains(err, "no Unity project at or above", "error")
+end)
+
+T.test("logs arrive in order, commands are answered by id", function()
+  local dir = T.project()
+  T.start_sim(dir)
+  vim.cmd.cd(dir)
+  T.truthy(require("unity.client").connect())
+  T.connected()
+  local st = unity.status()
+  T.eq(dir, st.project, "project")
+  T.contains(st.unity, "unity-sim", "unity version")
+
+  local reply = T.call("sim.log", { count = 300, level = "warning", message = "ordered" })
+  T.eq(true, reply.ok, "sim.log ok")
+  T.eq(300, reply.result, "sim.log result")
+  local lines = T.wait_for(function()
+    local found = {}
+    for _, l in ipairs(T.log_lines()) do
+      local n = l:match("WARN ordered (%d+)$")
+      if n then
+        found[#found + 1] = tonumber(n)
+      end
+    end
+    return #found == 300 and found
+  end, "300 log lines")
+  for i = 1, 300 do
+    T.eq(i, lines[i], "line order")
+  end
+  T.eq(0, unity.status().lost, "lost")
+
+  -- Built-in commands: state changes reach Neovim, results come back with the same id.
+  reply = T.call("play")
+  T.eq(true, reply.ok)
+  T.eq(true, reply.result.playing, "playing in the reply")
+  T.wait_for(function() return unity.status().playing end, "playing state")
+  reply = T.call("pause")
+  T.eq(true, reply.result.paused, "paused")
+  reply = T.call("stop")
+  T.eq(false, reply.result.playing, "stopped")
+  T.wait_for(function() return not unity.status().playing end, "stopped state")
+
+  reply = T.call("no.such.command", { x = 1 })
+  T.eq(false, reply.ok)
+  T.contains(reply.error, "no command named 'no.such.command'", "unknown command error")
+
+  -- Bad arguments are refused before anything is sent.
+  local id, err = unity.send("play", "not a table")
+  T.eq(nil, id)
+  T.contains(err, "must be a table", "args error")
+  id, err = unity.send("play", { f = function() end })
+  T.eq(nil, id)
+  T.contains(err, "cannot be sent to Unity", "function arg error")
+end)
+
+T.test(":UnityCompile: errors to quickfix and diagnostics, cleared by a good compile, reload reconnects", function()
+  local dir = T.project()
+  local broken = dir .. "/Assets/Scripts/Broken.cs"
+  vim.fn.writefile({ "class Broken {", "  #error this does not compile", "}" }, broken)
+  T.start_sim(dir)
+  vim.cmd.cd(dir)
+  vim.cmd.edit(broken)
+  local events = {}
+  vim.api.nvim_create_autocmd("User", {
+    pattern = { "UnityCompileStarted", "UnityCompileFinished", "UnityConnected", "UnityDisconnected" },
+    callback = function(a) events[#events + 1] = { a.match, a.data } end,
+  })
+  T.truthy(require("unity.client").connect())
+  T.connected()
+
+  vim.cmd("UnityCompile")
+  T.truthy(find_note("compiling"), "progress notification")
+  local qf = T.wait_for(function()
+    local l = vim.fn.getqflist({ title = 0, items = 0 })
+    return l.title == "Unity compile" and #l.items > 0 and l
+  end, "the Unity compile quickfix list")
+  T.eq(1, #qf.items, "items")
+  T.eq(2, qf.items[1].lnum, "lnum")
+  T.eq(3, qf.items[1].col, "col")
+  T.eq("E", qf.items[1].type, "type")
+  T.eq(broken, vim.api.nvim_buf_get_name(qf.items[1].bufnr), "file")
+  local diags = vim.diagnostic.get(0, { namespace = require("unity.compile").ns })
+  T.eq(1, #diags, "diagnostics")
+  T.eq(1, diags[1].lnum, "diagnostic line (0-based)")
+  T.truthy(find_note("1 error"), "summary notification")
+  T.eq(1, unity.status().errors)
+
+  -- A file opened later gets its diagnostics too.
+  vim.fn.writefile({ "#warning old API", "class W {}" }, dir .. "/Assets/Scripts/W.cs")
+  vim.cmd("UnityCompile")
+  T.wait_for(function() return #vim.fn.getqflist() == 2 end, "two items")
+  vim.cmd.edit(dir .. "/Assets/Scripts/W.cs")
+  T.eq(1, #vim.diagnostic.get(0, { namespace = require("unity.compile").ns }), "diagnostic in a buffer opened later")
+
+  -- Fixed: a good compile clears both, and Unity reloads scripts; Neovim reconnects by itself.
+  vim.fn.writefile({ "class Broken {}" }, broken)
+  vim.fn.writefile({ "class W {}" }, dir .. "/Assets/Scripts/W.cs")
+  local seen = #events
+  vim.cmd("UnityCompile")
+  T.wait_for(function() return #vim.fn.getqflist() == 0 end, "an empty quickfix list")
+  T.eq("Unity compile", vim.fn.getqflist({ title = 0 }).title, "the list replaced, not stacked")
+  T.eq(0, #vim.diagnostic.get(nil, { namespace = require("unity.compile").ns }), "diagnostics cleared")
+  T.wait_for(function()
+    local names = {}
+    for i = seen + 1, #events do
+      names[#names + 1] = events[i][1]
+    end
+    return table.concat(names, " "):find("UnityCompileFinished UnityDisconnected UnityConnected", 1, true)
+  end, "finished, then a reload: disconnected and connected again")
+  T.truthy(unity.status().connected, "connected after the reload")
+  local reply = T.call("state")
+  T.eq(false, reply.result.compiling, "not compiling")
+  local text = table.concat(T.log_lines(), "\n")
+  T.contains(text, "Unity is reloading scripts", "reload marker")
+  T.contains(text, "reconnected after a script reload", "reconnect marker")
+end)
+
+T.test("Unity quits and comes back with new FIFO files: Neovim reconnects by itself", function()
+  local dir = T.project()
+  local first = T.start_sim(dir)
+  vim.cmd.cd(dir)
+  T.truthy(require("unity.client").connect())
+  T.connected()
+  local pid1 = unity.status().pid
+  T.call("sim.log", { count = 3, message = "first editor" })
+  T.stop_sim(first)
+  T.wait_for(function() return not unity.status().connected end, "the disconnection")
+  T.eq(nil, vim.uv.fs_stat(dir .. "/Temp/NeovimBridge"), "rendezvous removed on quit")
+  local id, err = unity.send("play")
+  T.eq(nil, id)
+  T.contains(err, "Unity is not running in", "error while Unity is away")
+
+  T.start_sim(dir)
+  T.connected()
+  T.truthy(unity.status().pid ~= pid1, "a new editor")
+  T.call("sim.log", { count = 3, message = "second editor" })
+  T.wait_for(function()
+    return table.concat(T.log_lines(), "\n"):find("second editor 3", 1, true)
+  end, "logs from the second editor")
+  T.eq(0, unity.status().lost, "a new editor session counts no gap")
+end)
+
+T.test("Neovim started before Unity connects when Unity arrives", function()
+  local dir = T.project()
+  vim.cmd.cd(dir)
+  T.truthy(require("unity.client").connect())
+  vim.wait(300)
+  T.eq(false, unity.status().connected)
+  T.start_sim(dir)
+  T.connected()
+end)
+
+T.test("a torn frame costs that frame only", function()
+  local dir = T.project()
+  T.start_sim(dir)
+  vim.cmd.cd(dir)
+  T.truthy(require("unity.client").connect())
+  T.connected()
+  T.call("sim.log", { count = 2, message = "before" })
+  T.call("sim.torn")
+  T.call("sim.log", { count = 5, message = "after" })
+  T.wait_for(function()
+    return table.concat(T.log_lines(), "\n"):find("after 5", 1, true)
+  end, "the frames after the torn one")
+  local text = table.concat(T.log_lines(), "\n")
+  for i = 1, 5 do
+    T.contains(text, "after " .. i, "good frame")
+  end
+  T.truthy(not text:find("must never be shown", 1, true), "the torn frame is not shown")
+  local st = unity.status()
+  T.eq(1, st.corrupt, "one corrupt run")
+  T.eq(1, st.lost, "one frame lost, counted once")
+  T.contains(text, "1 message lost", "loss marker")
+end)
+
+T.test(":qa returns promptly while Unity floods", function()
+  local dir = T.project()
+  T.start_sim(dir, { "--rate", "2000" })
+  local script = vim.fn.tempname() .. ".lua"
+  vim.fn.writefile({
+    "vim.opt.rtp:prepend(" .. vim.inspect(T.root) .. ")",
+    "vim.cmd.runtime('plugin/unity.lua')",
+    "assert(require('unity.client').connect(" .. vim.inspect(dir) .. "))",
+    "require('unity.log').open()",
+    "vim.wait(10000, function() return require('unity').status().connected end)",
+    "vim.wait(300)",
+    "io.stdout:write(require('unity').status().connected and 'connected\\n' or 'never connected\\n')",
+    "vim.cmd('qa!')",
+  }, script)
+  local res = vim.system({ vim.uv.exepath(), "--headless", "--clean", "-l", script }, { text = true }):wait(20000)
+  T.eq(0, res.code, "exit code (124 would be a hang)")
+  T.contains(res.stdout, "connected", "child output")
+end)
+
+T.test("setup() validates options", function()
+  local ok, err = pcall(unity.setup, { queue_size = -1 })
+  T.eq(false, ok)
+  T.contains(err, "queue_size must be a positive integer", "error")
+  ok, err = pcall(unity.setup, { bogus = true })
+  T.eq(false, ok)
+  T.contains(err, 'unknown option "bogus"', "error")
+  ok, err = pcall(unity.setup, { log = { position = "middle" } })
+  T.eq(false, ok)
+  T.contains(err, "log.position", "error")
+  T.truthy(pcall(unity.setup, { history = 500, log = { size = 8 } }))
+  T.eq(500, require("unity.config").options.history)
+  T.eq("bottom", require("unity.config").options.log.position, "defaults kept")
+  unity.setup({})
+end)
+
+T.test("checkhealth reports the module, the project and the FIFOs", function()
+  local dir = T.project()
+  T.start_sim(dir)
+  vim.cmd.cd(dir)
+  T.truthy(require("unity.client").connect())
+  T.connected()
+  vim.cmd("checkhealth unity")
+  local text = table.concat(vim.api.nvim_buf_get_lines(0, 0, -1, false), "\n")
+  T.contains(text, "native module loaded, version", "module")
+  T.contains(text, "Unity project: " .. dir, "project")
+  T.contains(text, "are yours and private", "FIFO checks")
+  T.contains(text, "connected to Unity", "connection")
+  vim.cmd("bwipeout!")
+end)
+
+T.run()
