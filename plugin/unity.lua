@@ -20,7 +20,7 @@ command("UnityConnect", function(a)
 end, { nargs = "?", bang = true, complete = "dir", desc = "Connect to the Unity project at or above [dir]" })
 command("UnityDisconnect", function() unity().disconnect() end, { desc = "Disconnect from Unity" })
 
-for name, fn in pairs({ compile = "compile", log = "open_log", play = "play", stop = "stop", pause = "pause", step = "step" }) do
+for name, fn in pairs({ compile = "compile", log = "toggle_log", play = "play", stop = "stop", pause = "pause", step = "step" }) do
   vim.keymap.set("n", "<Plug>(unity-" .. name .. ")", function() unity()[fn]() end, { desc = "unity.nvim: " .. name })
 end
 

@@ -39,7 +39,8 @@ end
 
 function T.contains(haystack, needle, what)
   if type(haystack) ~= "string" or not haystack:find(needle, 1, true) then
-    error(string.format("%s: %s does not contain %q", what or "text", vim.inspect(haystack), needle), 2)
+    local shown = type(haystack) == "string" and #haystack > 300 and haystack:sub(1, 300) .. "…" or haystack
+    error(string.format("%s: %s does not contain %q", what or "text", vim.inspect(shown), needle), 2)
   end
 end
 

@@ -62,12 +62,18 @@ function handlers.hello(ev)
 end
 
 function handlers.state(ev)
+  local entered_play = ev.playing and not S.playing
   S.playing, S.paused, S.compiling = ev.playing, ev.paused, ev.compiling
+  if entered_play then
+    require("unity.log").mark("play")
+  end
+  require("unity.log").refresh()
 end
 
 function handlers.compile(ev)
   if ev.state == "started" then
     S.compiling = true
+    require("unity.log").refresh()
     fire("UnityCompileStarted", {})
   elseif ev.state == "finished" then
     S.compiling = false
@@ -79,6 +85,7 @@ function handlers.compile(ev)
     }
     S.errors = summary.errors
     require("unity.compile").apply(S.project, summary)
+    require("unity.log").mark("compile")
     fire("UnityCompileFinished", summary)
   end
 end

@@ -11,6 +11,28 @@ M.defaults = {
   log = {
     position = "bottom",
     size = 12,
+    max_line = 500,
+    collapse = false,
+    levels = { error = true, warning = true, log = true },
+    clear_on_play = false,
+    clear_on_compile = false,
+    keys = {
+      jump = "<CR>",
+      toggle_fold = "<Tab>",
+      expand_all = "zR",
+      show_full = "K",
+      errors = "E",
+      warnings = "W",
+      logs = "L",
+      filter = "f",
+      clear_filter = "F",
+      scope = "S",
+      collapse = "c",
+      clear = "C",
+      quickfix = "Q",
+      close = "q",
+      help = "g?",
+    },
   },
 }
 
@@ -40,10 +62,22 @@ function M.set(opts)
   check("history", merged.history, function(v) return positive(v) and v == math.floor(v) end, "a positive integer")
   check("drain_budget_ms", merged.drain_budget_ms, positive, "a positive number of milliseconds")
   check("log", merged.log, function(v) return type(v) == "table" end, "a table")
-  check("log.position", merged.log.position, function(v)
-    return v == "bottom" or v == "top" or v == "left" or v == "right"
-  end, '"bottom", "top", "left" or "right"')
-  check("log.size", merged.log.size, function(v) return positive(v) and v == math.floor(v) end, "a positive integer")
+  local log = merged.log
+  check("log.position", log.position, function(v)
+    return v == "bottom" or v == "top" or v == "left" or v == "right" or v == "float"
+  end, '"bottom", "top", "left", "right" or "float"')
+  check("log.size", log.size, function(v) return positive(v) and v == math.floor(v) end, "a positive integer")
+  check("log.max_line", log.max_line, function(v) return positive(v) and v >= 40 end, "a number of bytes, 40 or more")
+  for _, key in ipairs({ "collapse", "clear_on_play", "clear_on_compile" }) do
+    check("log." .. key, log[key], function(v) return type(v) == "boolean" end, "a boolean")
+  end
+  check("log.levels", log.levels, function(v)
+    return type(v) == "table" and type(v.error) == "boolean" and type(v.warning) == "boolean" and type(v.log) == "boolean"
+  end, "a table { error = bool, warning = bool, log = bool }")
+  for action, key in pairs(log.keys) do
+    check("log.keys." .. action, key, function(v) return v == false or (type(v) == "string" and v ~= "") end, "a key or false")
+    check("log.keys." .. action, action, function(a) return M.defaults.log.keys[a] ~= nil end, "one of the actions in :help unity-log-keys")
+  end
   for key in pairs(opts) do
     if M.defaults[key] == nil then
       error(string.format("unity.nvim: unknown option %q (see :help unity-options)", key), 0)

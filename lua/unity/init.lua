@@ -93,6 +93,15 @@ function M.open_log()
   require("unity.log").open()
 end
 
+--- Closes the log window of this tab page, or opens it.
+function M.toggle_log()
+  if require("unity.log.view").windows()[1] then
+    require("unity.log").toggle()
+  else
+    M.open_log()
+  end
+end
+
 ---@return unity.Status
 function M.status()
   return require("unity.client").status()

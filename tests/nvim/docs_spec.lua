@@ -24,7 +24,8 @@ T.test("every command, mapping and option is documented", function()
   end
   local function walk(prefix, t)
     for k, v in pairs(t) do
-      T.contains(doc, k .. " = ", "option " .. prefix .. k)
+      -- Either in the defaults block ("name = ") or in a table of its own ("  name  ...").
+      T.truthy(doc:find(k .. " = ", 1, true) or doc:find("\n  " .. k .. " ", 1, true), "option " .. prefix .. k .. " documented")
       if type(v) == "table" then
         walk(prefix .. k .. ".", v)
       end

@@ -1,0 +1,104 @@
+--- Source locations in Unity's text: stack frames `(at Assets/X.cs:12)`, compiler messages
+--- `Assets/X.cs(12,5): error CS...`, and ` in /abs/path/X.cs:12`; relative to the project,
+--- `./`-prefixed, or absolute. Only files that exist count.
+local M = {}
+
+---@class unity.Location
+---@field file string   absolute path
+---@field line integer
+---@field col integer
+
+--- Candidate (path, line, col) triples found in one line of text, in order.
+---@param s string
+---@return {[1]: string, [2]: integer, [3]: integer}[]
+function M.candidates(s)
+  local out = {}
+  -- Unity frames: " (at path:line)"; path runs to the LAST ':' (Windows drive letters), and
+  -- "<hash>:0" means no symbols.
+  for inner in s:gmatch("%(at ([^)]*)%)") do
+    local path, line = inner:match("^(.*):(%d+)$")
+    if path and path:sub(1, 1) ~= "<" then
+      out[#out + 1] = { path, tonumber(line), 1 }
+    end
+  end
+  -- Compiler messages: "path(line,col): error|warning|info ..."
+  local path, line, col = s:match("^%s*(.-)%((%d+),(%d+)%)%s*:%s*%a")
+  if path and path ~= "" then
+    out[#out + 1] = { path, tonumber(line), tonumber(col) }
+  end
+  -- .NET frames: " in /path/File.cs:12"
+  for p, l in s:gmatch(" in (.-%.%a+):(%d+)") do
+    out[#out + 1] = { p, tonumber(l), 1 }
+  end
+  return out
+end
+
+--- The absolute path of `path` when that file exists.
+---@param root string|nil
+---@param path string
+---@return string|nil
+function M.resolve(root, path)
+  path = path:gsub("\\", "/"):gsub("^%./", "")
+  local abs = path
+  if not (path:sub(1, 1) == "/" or path:match("^%a:/")) then
+    if not root then
+      return nil
+    end
+    abs = root .. "/" .. path
+  end
+  local st = vim.uv.fs_stat(abs)
+  if st and st.type == "file" then
+    return vim.fs.normalize(abs)
+  end
+  return nil
+end
+
+--- The first existing location in `lines`.
+---@param root string|nil
+---@param lines string[]
+---@return unity.Location|nil
+function M.first(root, lines)
+  for _, s in ipairs(lines) do
+    for _, c in ipairs(M.candidates(s)) do
+      local file = M.resolve(root, c[1])
+      if file then
+        return { file = file, line = c[2], col = c[3] }
+      end
+    end
+  end
+  return nil
+end
+
+--- Opens `loc` in the window the user came from (or a new split above the log), cursor on it.
+---@param loc unity.Location
+---@param from_win integer   the log window
+function M.open(loc, from_win)
+  local target
+  local prev = vim.fn.win_getid(vim.fn.winnr("#"))
+  local function usable(w)
+    return w ~= 0 and w ~= from_win and vim.api.nvim_win_is_valid(w)
+      and vim.api.nvim_win_get_config(w).relative == ""
+      and vim.bo[vim.api.nvim_win_get_buf(w)].buftype == ""
+  end
+  if usable(prev) then
+    target = prev
+  else
+    for _, w in ipairs(vim.api.nvim_tabpage_list_wins(0)) do
+      if usable(w) then
+        target = w
+        break
+      end
+    end
+  end
+  if target then
+    vim.api.nvim_set_current_win(target)
+  else
+    vim.cmd("aboveleft split")
+  end
+  vim.cmd.edit(vim.fn.fnameescape(loc.file))
+  local last = vim.api.nvim_buf_line_count(0)
+  vim.api.nvim_win_set_cursor(0, { math.min(loc.line, last), math.max(0, loc.col - 1) })
+  vim.cmd("normal! zv")
+end
+
+return M

@@ -1,0 +1,331 @@
+-- The log window: layout, folds, filters, scopes, collapse, history, jumping to the code.
+local T = dofile(vim.fn.fnamemodify(debug.getinfo(1, "S").source:sub(2), ":p:h:h") .. "/helpers.lua")
+local log = require("unity.log")
+
+local notes = {}
+vim.notify = function(msg, level)
+  notes[#notes + 1] = { msg = msg, level = level }
+end
+
+local seq = 0
+local function entry(level, message, stack)
+  seq = seq + 1
+  return { seq = seq, time = 1700000000000 + seq, level = level, message = message, stack = stack }
+end
+
+local function press(keys)
+  vim.api.nvim_feedkeys(vim.keycode(keys), "x", false)
+end
+
+local function lines()
+  return vim.api.nvim_buf_get_lines(log.buf(), 0, -1, false)
+end
+
+local function headers()
+  return vim.tbl_filter(function(l) return l:sub(1, 1) ~= " " end, lines())
+end
+
+--- A fresh log window in a fresh tab, the editor window above it.
+local function fresh(opts)
+  require("unity").setup(opts or {})
+  package.loaded["unity.log"], package.loaded["unity.log.view"], package.loaded["unity.log.store"] = nil, nil, nil
+  pcall(vim.api.nvim_buf_delete, vim.fn.bufnr("unity://log"), { force = true })
+  log = require("unity.log")
+  vim.cmd("tabnew")
+  log.open()
+  return vim.api.nvim_get_current_win()
+end
+
+T.test("one header per entry, body and stack folded beneath", function()
+  local win = fresh()
+  log.append({
+    entry("log", "plain"),
+    entry("exception", "NullReferenceException: boom\nsecond line", "Game.Enemy:Update () (at Assets/Scripts/Enemy.cs:42)\nUnityEngine.Loop:Tick () (at <abc>:0)"),
+  })
+  local l = lines()
+  T.eq(5, #l, "lines")
+  T.truthy(l[1]:match("^%d%d:%d%d:%d%d%.%d%d%d LOG  plain$"), "header 1: " .. l[1])
+  T.truthy(l[2]:match("EXC  NullReferenceException: boom$"), "header 2: " .. l[2])
+  T.eq("  second line", l[3])
+  T.eq("    Game.Enemy:Update () (at Assets/Scripts/Enemy.cs:42)", l[4])
+  vim.api.nvim_win_set_cursor(win, { 2, 0 })
+  T.eq(2, vim.fn.foldclosed(2), "body folded under its header")
+  T.eq(-1, vim.fn.foldclosed(1), "nothing to fold under a one-line entry")
+  press("<Tab>")
+  T.eq(-1, vim.fn.foldclosed(3), "<Tab> unfolds")
+  press("<Tab>")
+  T.eq(2, vim.fn.foldclosed(3), "<Tab> folds again")
+  press("zR")
+  T.eq(-1, vim.fn.foldclosed(4), "zR unfolds everything")
+end)
+
+T.test("rich text, control characters and escapes never reach the buffer; long lines are cut", function()
+  fresh({ log = { max_line = 80 } })
+  log.append({
+    entry("log", "\27[31mred\27[0m <b>bold</b> <color=#ff0000>hot</color> <size=20>big</size>\r\tX\0Y\7"),
+    entry("warning", string.rep("é", 200)),
+  })
+  local l = lines()
+  T.eq(2, #l)
+  T.truthy(not l[1]:find("[%z\1-\31\127]"), "no control characters: " .. vim.inspect(l[1]))
+  T.truthy(l[1]:find("red bold hot big", 1, true), "tags removed: " .. l[1])
+  T.truthy(#l[2] < 140 and l[2]:find("more bytes, K shows all", 1, true), "cut: " .. l[2])
+  T.truthy(vim.fn.strchars(l[2]) > 0 and vim.str_utfindex(l[2], "utf-16") ~= nil, "still valid UTF-8")
+  vim.api.nvim_win_set_cursor(0, { 2, 0 })
+  press("K")
+  local float
+  for _, w in ipairs(vim.api.nvim_tabpage_list_wins(0)) do
+    if vim.api.nvim_win_get_config(w).relative ~= "" then
+      float = w
+    end
+  end
+  T.truthy(float, "K opened a float")
+  local text = table.concat(vim.api.nvim_buf_get_lines(vim.api.nvim_win_get_buf(float), 0, -1, false), "")
+  T.eq(string.rep("é", 200), text, "the whole message")
+  vim.api.nvim_win_close(float, true)
+end)
+
+T.test("level filters, counts in the window bar, text filter that stays, clear", function()
+  local win = fresh()
+  log.append({
+    entry("log", "spawned enemy"), entry("warning", "slow frame"), entry("error", "Enemy missing"),
+    entry("assert", "assert failed"), entry("log", "score"),
+  })
+  T.contains(vim.wo[win].winbar, "E 2", "error count")
+  T.contains(vim.wo[win].winbar, "W 1", "warning count")
+  T.contains(vim.wo[win].winbar, "L 2", "log count")
+  press("L")
+  T.eq(3, #headers(), "logs hidden")
+  T.contains(vim.wo[win].winbar, "l 2", "hidden level shown lower-case")
+  press("W")
+  T.eq(2, #headers(), "warnings hidden")
+  press("L")
+  press("W")
+  T.eq(5, #headers(), "all back")
+
+  log.set_filter({ text = "enemy" })
+  T.eq(2, #headers(), "case-insensitive text filter")
+  log.append({ entry("log", "another ENEMY"), entry("log", "unrelated") })
+  T.eq(3, #headers(), "the filter applies to new entries")
+  T.contains(vim.wo[win].winbar, "filter: enemy", "filter shown")
+  log.set_filter({ text = "Enemy" })
+  T.eq(1, #headers(), "capitals make it case-sensitive")
+  press("F")
+  T.eq(7, #headers(), "F clears the filter")
+
+  press("C")
+  T.eq({ "" }, lines(), "cleared")
+  T.eq({ error = 0, warning = 0, log = 0 }, log.counts(), "counts cleared")
+  T.contains(vim.wo[win].winbar, "E 0", "bar cleared")
+end)
+
+T.test("scopes: since last compile, since last play", function()
+  fresh()
+  log.append({ entry("log", "before") })
+  log.mark("compile")
+  log.append({ entry("log", "after compile") })
+  log.mark("play")
+  log.append({ entry("log", "after play") })
+  press("S")
+  T.eq("compile", log.filter().scope)
+  local h = headers()
+  T.eq(2, #h, "since compile")
+  T.contains(h[1], "after compile")
+  press("S")
+  T.eq(1, #headers(), "since play")
+  press("S")
+  T.eq(3, #headers(), "everything")
+end)
+
+T.test("clear on play and on compile when asked", function()
+  fresh({ log = { clear_on_play = true } })
+  log.append({ entry("log", "old") })
+  log.mark("compile")
+  T.eq(1, #headers(), "compile does not clear")
+  log.mark("play")
+  T.eq({ "" }, lines(), "play clears")
+end)
+
+T.test("collapse: identical entries become one line with a count", function()
+  fresh()
+  local same = function() return entry("warning", "Texture has no mipmaps", "Game.T:A () (at Assets/T.cs:9)") end
+  log.append({ same(), entry("log", "other"), same(), same() })
+  T.eq(4, #headers())
+  press("c")
+  local h = headers()
+  T.eq(2, #h, "collapsed")
+  T.contains(h[1], "Texture has no mipmaps  (×3)", "count")
+  log.append({ same() })
+  T.contains(headers()[1], "(×4)", "a new copy raises the count in place")
+  T.eq(2, #headers())
+  press("c")
+  T.eq(5, #headers(), "uncollapsed")
+end)
+
+T.test("bounded history: the oldest leave with one marker line, counts stay right", function()
+  fresh({ history = 100 })
+  for i = 1, 30 do
+    local batch = {}
+    for j = 1, 100 do
+      batch[j] = entry(j % 10 == 0 and "error" or "log", "m" .. (i * 100 + j))
+    end
+    log.append(batch)
+  end
+  local l = lines()
+  T.truthy(#l <= 111 and #l >= 100, "lines bounded: " .. #l)
+  T.truthy(l[1]:match("^── %d+ older entries left the history ──$"), "marker: " .. l[1])
+  local removed = tonumber(l[1]:match("(%d+) older"))
+  T.eq(3000, removed + #l - 1, "every entry either shown or counted as gone")
+  local c = log.counts()
+  T.eq(#l - 1, c.error + c.log, "counts match what is kept")
+  T.contains(l[#l], "m3100", "newest last")
+end)
+
+T.test("a flood of 100 000 entries keeps the buffer bounded", function()
+  fresh()
+  local batch = {}
+  for i = 1, 100000 do
+    batch[#batch + 1] = entry(i % 50 == 0 and "warning" or "log", "flood " .. i, i % 5 == 0 and "A:B () (at Assets/A.cs:1)" or nil)
+    if #batch == 2000 then
+      log.append(batch)
+      batch = {}
+    end
+  end
+  local n = vim.api.nvim_buf_line_count(log.buf())
+  T.truthy(n <= 11000 * 2, "lines bounded by the history: " .. n)
+  T.contains(lines()[n - 1], "flood 100000", "newest at the bottom (its stack line below it)")
+end)
+
+T.test("the window follows the tail unless the user moved up", function()
+  local win = fresh()
+  log.append({ entry("log", "a"), entry("log", "b") })
+  T.eq(2, vim.api.nvim_win_get_cursor(win)[1])
+  log.append({ entry("log", "c") })
+  T.eq(3, vim.api.nvim_win_get_cursor(win)[1], "followed")
+  vim.api.nvim_win_set_cursor(win, { 1, 0 })
+  log.append({ entry("log", "d") })
+  T.eq(1, vim.api.nvim_win_get_cursor(win)[1], "stayed where the user went")
+end)
+
+T.test("<CR> opens the source: frames, compiler lines, absolute paths, first existing frame", function()
+  local dir = T.project()
+  vim.cmd.cd(dir)
+  for _, f in ipairs({ "Player.cs", "Enemy.cs" }) do
+    local body = {}
+    for i = 1, 50 do
+      body[i] = "// " .. f .. " line " .. i
+    end
+    vim.fn.writefile(body, dir .. "/Assets/Scripts/" .. f)
+  end
+  vim.fn.mkdir(dir .. "/Packages/com.game.core", "p")
+  vim.fn.writefile({ "a", "b", "c" }, dir .. "/Packages/com.game.core/Core.cs")
+  local win = fresh()
+  local editor = vim.fn.win_getid(vim.fn.winnr("#"))
+  log.append({
+    entry("error", "NullReferenceException", table.concat({
+      "UnityEngine.Object:Internal () (at <deadbeef>:0)",
+      "Game.Missing:Gone () (at Assets/Scripts/Missing.cs:5)",
+      "Game.Enemy:Update () (at Assets/Scripts/Enemy.cs:42)",
+      "Game.Player:Start () (at ./Assets/Scripts/Player.cs:14)",
+    }, "\n")),
+    entry("error", "Assets/Scripts/Player.cs(7,5): error CS0103: The name 'x' does not exist"),
+    entry("log", "from a package", "Core:Run () (at Packages/com.game.core/Core.cs:2)"),
+    entry("exception", "System.Exception: x\n  at Game.Player.Fire () in " .. dir .. "/Assets/Scripts/Player.cs:33"),
+    entry("log", "nowhere", "X:Y () (at Assets/None.cs:1)"),
+  })
+  local function jump(row)
+    vim.api.nvim_set_current_win(win)
+    vim.api.nvim_win_set_cursor(win, { row, 0 })
+    press("<CR>")
+    local w = vim.api.nvim_get_current_win()
+    return vim.fn.fnamemodify(vim.api.nvim_buf_get_name(0), ":t"), vim.api.nvim_win_get_cursor(w)[1], w
+  end
+  local name, line, w = jump(1)
+  T.eq({ "Enemy.cs", 42 }, { name, line }, "header: the first frame whose file exists")
+  T.eq(editor, w, "opened in the previous window")
+  press("zR") -- no-op outside the log; just keep going
+  vim.api.nvim_set_current_win(win)
+  press("zR")
+  name, line = jump(5)
+  T.eq({ "Player.cs", 14 }, { name, line }, "a stack line: that frame (./ prefix)")
+  name, line = jump(6)
+  local l6 = vim.api.nvim_buf_get_lines(log.buf(), 5, 6, false)[1]
+  T.eq({ "Player.cs", 7 }, { name, line }, "compiler line on the header: " .. l6)
+  T.eq(4, vim.api.nvim_win_get_cursor(0)[2], "column")
+  name, line = jump(7)
+  T.eq({ "Core.cs", 2 }, { name, line }, "Packages/ path")
+  name, line = jump(9)
+  T.eq({ "Player.cs", 33 }, { name, line }, "' in /abs/path:line'")
+  notes = {}
+  vim.api.nvim_set_current_win(win)
+  local rows = vim.api.nvim_buf_line_count(log.buf())
+  vim.api.nvim_win_set_cursor(win, { rows - 1, 0 })
+  press("<CR>")
+  T.eq(win, vim.api.nvim_get_current_win(), "stayed in the log")
+  T.truthy(notes[1] and notes[1].msg:find("no source file", 1, true), "said why")
+end)
+
+T.test("Q sends errors (or the filtered entries) to the quickfix list", function()
+  local dir = T.project()
+  vim.cmd.cd(dir)
+  vim.fn.writefile({ "x", "y", "z" }, dir .. "/Assets/Scripts/A.cs")
+  fresh()
+  log.append({
+    entry("error", "first error", "A:B () (at Assets/Scripts/A.cs:2)"),
+    entry("warning", "a warning", "A:B () (at Assets/Scripts/A.cs:3)"),
+    entry("log", "a log"),
+    entry("exception", "no frame"),
+  })
+  press("Q")
+  local qf = vim.fn.getqflist({ title = 0, items = 0 })
+  T.eq("Unity log", qf.title)
+  T.eq(2, #qf.items, "errors only when unfiltered")
+  T.eq(2, qf.items[1].lnum)
+  T.eq("first error", qf.items[1].text)
+  T.eq(0, qf.items[2].valid, "an entry without a location is listed, not jumpable")
+  log.toggle_level("error")
+  press("Q")
+  qf = vim.fn.getqflist({ items = 0 })
+  T.eq(2, #qf.items, "with a filter: what passes it (warning and log)")
+end)
+
+T.test("g? lists the keys; float position; toggling", function()
+  fresh({ log = { position = "float" } })
+  T.truthy(vim.api.nvim_win_get_config(0).relative ~= "", "a floating log window")
+  press("g?")
+  local help
+  for _, w in ipairs(vim.api.nvim_tabpage_list_wins(0)) do
+    local b = vim.api.nvim_win_get_buf(w)
+    if b ~= log.buf() and vim.api.nvim_win_get_config(w).relative ~= "" then
+      help = table.concat(vim.api.nvim_buf_get_lines(b, 0, -1, false), "\n")
+    end
+  end
+  T.contains(help, "open the source of this line", "help text")
+  T.contains(help, "collapse identical entries", "help text")
+  fresh({ log = { position = "right", size = 60 } })
+  T.eq(60, vim.api.nvim_win_get_width(0))
+  local n = #vim.api.nvim_tabpage_list_wins(0)
+  require("unity").toggle_log()
+  T.eq(n - 1, #vim.api.nvim_tabpage_list_wins(0), "toggled closed")
+  require("unity").toggle_log()
+  T.eq(n, #vim.api.nvim_tabpage_list_wins(0), "toggled open")
+end)
+
+T.test("end to end: streamed entries, UnityLog events, statusline", function()
+  local dir = T.project()
+  T.start_sim(dir)
+  vim.cmd.cd(dir)
+  fresh()
+  local batches = 0
+  vim.api.nvim_create_autocmd("User", { pattern = "UnityLog", callback = function(a) batches = batches + #a.data end })
+  T.truthy(require("unity.client").connect())
+  T.connected()
+  T.call("sim.log", { count = 20, level = "error", message = "boom" })
+  T.wait_for(function() return log.counts().error == 20 end, "20 errors")
+  T.eq(20, batches, "UnityLog events carried every entry")
+  T.contains(require("unity").statusline(), "Unity ●", "statusline")
+  T.call("play")
+  T.wait_for(function() return require("unity").statusline():find("▶", 1, true) end, "playing in the statusline")
+end)
+
+T.run()
