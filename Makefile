@@ -2,7 +2,7 @@
 CARGO ?= cargo
 NVIM ?= $(shell sh tests/find-nvim.sh)
 
-.PHONY: all build demo test test-rust test-nvim test-unity unity-host lint clean
+.PHONY: all build demo test test-rust test-nvim test-unity unity-host bench lint clean
 
 all: build
 
@@ -25,6 +25,9 @@ test-nvim: build
 
 test-unity:
 	sh tests/unity_host/test.sh
+
+bench: build
+	NVIM="$(NVIM)" sh tests/bench/run.sh
 
 unity-host:
 	sh tests/unity_host/run.sh "$(PROJECT)"

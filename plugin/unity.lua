@@ -19,6 +19,9 @@ command("UnityConnect", function(a)
   unity().connect(a.args ~= "" and a.args or nil, a.bang)
 end, { nargs = "?", bang = true, complete = "dir", desc = "Connect to the Unity project at or above [dir]" })
 command("UnityDisconnect", function() unity().disconnect() end, { desc = "Disconnect from Unity" })
+command("UnityQuickfix", function() require("unity.log").to_quickfix() end, {
+  desc = "Log entries passing the log window's filter (errors when unfiltered) to the quickfix list",
+})
 
 for name, fn in pairs({ compile = "compile", log = "toggle_log", play = "play", stop = "stop", pause = "pause", step = "step" }) do
   vim.keymap.set("n", "<Plug>(unity-" .. name .. ")", function() unity()[fn]() end, { desc = "unity.nvim: " .. name })
