@@ -7,7 +7,7 @@ use crate::reader;
 use crate::transport::Paths;
 use crate::wake::Notifier;
 use std::path::Path;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -18,13 +18,16 @@ pub struct Options {
     pub queue_size: usize,
     /// Sent in Neovim's `hello`.
     pub client: String,
+    /// Take over from another Neovim reading this project (`:UnityConnect!`).
+    pub force: bool,
 }
 
 impl Default for Options {
     fn default() -> Self {
         Self {
-            queue_size: 100_000,
+            queue_size: 32_768,
             client: format!("unity.nvim {}", crate::VERSION),
+            force: false,
         }
     }
 }
@@ -44,14 +47,22 @@ pub struct Bridge {
     stop: Arc<Notifier>,
     reader: Option<JoinHandle<()>>,
     commands: Commands,
+    locked_by: Arc<AtomicU32>,
 }
 
 impl Bridge {
     pub fn open(project: &Path, opts: &Options) -> std::io::Result<Self> {
         let paths = Paths::new(project);
-        let inbox = Inbox::new(opts.queue_size)?;
+        let inbox = Inbox::new(opts.queue_size.max(reader::MIN_QUEUE))?;
         let stop = Arc::new(Notifier::new()?);
-        let reader = reader::spawn(paths.clone(), inbox.producer(), Arc::clone(&stop))?;
+        let locked_by = Arc::new(AtomicU32::new(0));
+        let reader = reader::spawn(reader::Start {
+            paths: paths.clone(),
+            out: inbox.producer(),
+            stop: Arc::clone(&stop),
+            force: opts.force,
+            locked_by: Arc::clone(&locked_by),
+        })?;
         let commands = Commands::new(paths.clone(), Arc::clone(&inbox), opts.client.clone());
         Ok(Self {
             paths,
@@ -59,6 +70,7 @@ impl Bridge {
             stop,
             reader: Some(reader),
             commands,
+            locked_by,
         })
     }
 
@@ -76,7 +88,18 @@ impl Bridge {
     }
 
     pub fn send(&mut self, name: &str, args: Option<rmpv::Value>) -> Result<u64, SendError> {
-        self.commands.send(name, args)
+        // Replies go to whoever reads Unity's pipe: without it, commands would go unanswered.
+        match self.locked_by.load(Ordering::Acquire) {
+            0 => self.commands.send(name, args),
+            pid => Err(SendError::Locked(pid)),
+        }
+    }
+
+    /// Says hello to Unity now if it listens (see `Event::Listening`).
+    pub fn greet(&mut self) {
+        if self.locked_by.load(Ordering::Acquire) == 0 {
+            self.commands.greet();
+        }
     }
 
     /// Whether Unity is reading our commands right now.

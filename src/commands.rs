@@ -30,6 +30,8 @@ pub enum SendError {
     NotReading,
     Invalid(String),
     Refused(String),
+    /// Another Neovim (this pid) reads this project's Unity.
+    Locked(u32),
     Io(String),
 }
 
@@ -40,6 +42,7 @@ impl fmt::Display for SendError {
             SendError::NotConnected => f.write_str("Unity is not connected: it is starting, reloading scripts, or its unity.nvim package is not listening"),
             SendError::NotReading => f.write_str("Unity is not reading commands (its pipe is full): is the editor busy or frozen?"),
             SendError::Invalid(why) | SendError::Refused(why) => f.write_str(why),
+            SendError::Locked(pid) => write!(f, "another Neovim (pid {pid}) is connected to this Unity project: :UnityConnect! takes over"),
             SendError::Io(why) => write!(f, "could not write to Unity: {why}"),
         }
     }
@@ -54,6 +57,7 @@ impl SendError {
             SendError::NotReading => "not_reading",
             SendError::Invalid(_) => "invalid",
             SendError::Refused(_) => "refused",
+            SendError::Locked(_) => "locked",
             SendError::Io(_) => "io",
         }
     }
@@ -132,6 +136,12 @@ impl Commands {
             Err(TrySendError::Full(_)) => Err(SendError::NotReading),
             Err(TrySendError::Disconnected(_)) => Err(SendError::NotConnected),
         }
+    }
+
+    /// Opens the write end now if Unity listens, so that Unity hears our hello and greets us
+    /// even if its own hello went to a reader that left just before ours came.
+    pub fn greet(&mut self) {
+        let _ = self.connection();
     }
 
     /// Whether a write end is open and its reader still there.

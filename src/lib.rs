@@ -6,6 +6,7 @@ pub mod commands;
 pub mod crc32;
 pub mod frame;
 pub mod ledger;
+pub mod lock;
 pub mod protocol;
 pub mod queue;
 pub mod reader;

@@ -78,6 +78,17 @@ fn event_table(lua: &Lua, ev: Event) -> LuaResult<Value> {
             t
         }
         Event::Disconnected => tagged("disconnected")?,
+        Event::Listening => tagged("listening")?,
+        Event::Locked { pid } => {
+            let t = tagged("locked")?;
+            t.raw_set("pid", pid)?;
+            t
+        }
+        Event::Superseded { pid } => {
+            let t = tagged("superseded")?;
+            t.raw_set("pid", pid)?;
+            t
+        }
         Event::Problem(message) => {
             let t = tagged("problem")?;
             t.raw_set("message", message)?;
@@ -164,6 +175,13 @@ impl UserData for LuaBridge {
 
         methods.add_method("writable", |_, this, ()| Ok(this.get()?.writable()));
 
+        methods.add_method_mut("greet", |_, this, ()| {
+            if let Some(b) = this.0.as_mut() {
+                b.greet();
+            }
+            Ok(())
+        });
+
         methods.add_method("stats", |lua, this, ()| {
             let s = this.get()?.stats();
             let t = lua.create_table()?;
@@ -199,7 +217,7 @@ fn unity_native(lua: &Lua) -> LuaResult<LuaTable> {
     let m = lua.create_table()?;
     m.set("version", crate::VERSION)?;
 
-    // connect(project, {queue_size?, client?}) -> handle | nil, err
+    // connect(project, {queue_size?, client?, force?}) -> handle | nil, err
     m.set(
         "connect",
         lua.create_function(|lua, (project, opts): (String, Option<LuaTable>)| {
@@ -211,6 +229,7 @@ fn unity_native(lua: &Lua) -> LuaResult<LuaTable> {
                 if let Some(c) = t.get::<Option<String>>("client")? {
                     o.client = c;
                 }
+                o.force = t.get::<Option<bool>>("force")?.unwrap_or(false);
             }
             match Bridge::open(Path::new(&project), &o) {
                 Ok(b) => Ok((

@@ -47,8 +47,19 @@ pub enum Event {
     },
     /// Unity closed its end of the pipe.
     Disconnected,
+    /// The reader holds the pipe open and waits for Unity's frames: a good moment to say hello
+    /// so that Unity greets us even if its hello went to a reader that just left.
+    Listening,
     /// Something the user must act on (an unsafe rendezvous folder, an internal error).
     Problem(String),
+    /// Another Neovim (this pid) holds the project's reader lock: we are not reading.
+    Locked {
+        pid: u32,
+    },
+    /// Another Neovim (this pid) took the connection over; this one stopped reading.
+    Superseded {
+        pid: u32,
+    },
 }
 
 impl Event {
@@ -73,20 +84,28 @@ pub struct Counters {
 pub struct Inbox {
     tx: Sender<Event>,
     rx: Receiver<Event>,
+    capacity: usize,
     wake: Notifier,
     /// Set by the consumer when it found the queue empty: the next push must wake it.
     armed: AtomicBool,
+    /// Rung by the consumer after a drain when a producer waits for room.
+    room: Notifier,
+    wants_room: AtomicBool,
     pub counters: Counters,
 }
 
 impl Inbox {
     pub fn new(capacity: usize) -> std::io::Result<Arc<Self>> {
-        let (tx, rx) = bounded(capacity.max(1));
+        let capacity = capacity.max(1);
+        let (tx, rx) = bounded(capacity);
         Ok(Arc::new(Self {
             tx,
             rx,
+            capacity,
             wake: Notifier::new()?,
             armed: AtomicBool::new(true),
+            room: Notifier::new()?,
+            wants_room: AtomicBool::new(false),
             counters: Counters::default(),
         }))
     }
@@ -113,7 +132,15 @@ impl Inbox {
 
     /// Hands events to `f` until the queue is empty (returns false) or `budget` is spent
     /// (returns true: call again soon).
-    pub fn drain(&self, budget: Duration, mut f: impl FnMut(Event)) -> bool {
+    pub fn drain(&self, budget: Duration, f: impl FnMut(Event)) -> bool {
+        let more = self.drain_inner(budget, f);
+        if self.wants_room.swap(false, Ordering::AcqRel) {
+            self.room.notify();
+        }
+        more
+    }
+
+    fn drain_inner(&self, budget: Duration, mut f: impl FnMut(Event)) -> bool {
         let start = Instant::now();
         let mut n = 0u32;
         loop {
@@ -213,6 +240,37 @@ impl Producer {
     pub fn holding(&self) -> bool {
         !self.held.is_empty() || self.dropped > 0
     }
+
+    /// Whether `n` more events fit (an empty queue always takes them, whatever its size).
+    fn has_room(&self, n: usize) -> bool {
+        let len = self.inbox.tx.len();
+        len == 0 || self.inbox.capacity.saturating_sub(len) >= n
+    }
+
+    /// Waits until `n` more events fit, so that a reader can leave bytes in the pipe instead of
+    /// dropping what it decoded. Returns true when `stop` fired.
+    pub fn wait_for_room(&self, n: usize, stop: &Notifier) -> bool {
+        use crate::transport::{wait, Wait};
+        while !self.has_room(n) {
+            self.inbox.wants_room.store(true, Ordering::Release);
+            // The consumer may have drained between the check and the flag.
+            if self.has_room(n) {
+                break;
+            }
+            // The timeout only guards against a consumer that stopped draining for good.
+            let w = wait(
+                &self.inbox.room.fd(),
+                nix::poll::PollFlags::POLLIN,
+                stop,
+                Some(Duration::from_millis(50)),
+            );
+            self.inbox.room.clear();
+            if w == Wait::Stopped {
+                return true;
+            }
+        }
+        false
+    }
 }
 
 #[cfg(test)]
@@ -284,6 +342,32 @@ mod tests {
             ]
         );
         assert_eq!(inbox.counters.overflow.load(Ordering::Relaxed), 2);
+    }
+
+    #[test]
+    fn a_producer_waits_for_room_and_the_drain_wakes_it() {
+        let inbox = Inbox::new(100).unwrap();
+        let mut p = inbox.producer();
+        for i in 0..95 {
+            p.push(log(i));
+        }
+        let stop = Notifier::new().unwrap();
+        let consumer = Arc::clone(&inbox);
+        let t = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(30));
+            let mut n = 0;
+            consumer.drain(Duration::from_secs(1), |_| n += 1);
+            n
+        });
+        assert!(!p.wait_for_room(10, &stop), "room came");
+        assert_eq!(t.join().unwrap(), 95);
+        // An empty queue always has room; stop ends a wait.
+        assert!(!p.wait_for_room(1000, &stop));
+        for i in 0..100 {
+            p.push(log(i));
+        }
+        stop.notify();
+        assert!(p.wait_for_room(1, &stop));
     }
 
     #[test]

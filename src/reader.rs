@@ -7,6 +7,7 @@
 
 use crate::frame::{Decoder, Item};
 use crate::ledger::{Ledger, Verdict};
+use crate::lock::Lock;
 use crate::protocol::{decode, FromUnity};
 use crate::queue::{Event, LostCause, Producer};
 use crate::transport::{open_reader, same_file, sleep, wait, OpenError, Paths, Wait};
@@ -15,7 +16,7 @@ use nix::errno::Errno;
 use nix::poll::PollFlags;
 use nix::unistd::read;
 use std::os::fd::OwnedFd;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -28,14 +29,44 @@ const REPLACED_POLL: Duration = Duration::from_millis(500);
 const STALL: Duration = Duration::from_millis(100);
 /// While events are held back for lack of room, how often to retry.
 const HELD_RETRY: Duration = Duration::from_millis(20);
+/// Bytes taken from the pipe at once.
+const READ_SIZE: usize = 64 * 1024;
+/// Most events one read can yield (the smallest frame is 15 bytes).
+const EVENTS_PER_READ: usize = READ_SIZE / 15 + 2;
+/// The smallest queue: room for two reads' worth of events, so the reader never has to drop.
+pub const MIN_QUEUE: usize = 2 * EVENTS_PER_READ;
 
-pub fn spawn(paths: Paths, out: Producer, stop: Arc<Notifier>) -> std::io::Result<JoinHandle<()>> {
+/// How the reader thread starts, and what it shares with its handle.
+pub struct Start {
+    pub paths: Paths,
+    pub out: Producer,
+    pub stop: Arc<Notifier>,
+    /// Take the project's reader lock even when another Neovim holds it.
+    pub force: bool,
+    /// Set to the pid of the Neovim holding the lock while we are locked out (0: nobody).
+    pub locked_by: Arc<AtomicU32>,
+}
+
+pub fn spawn(start: Start) -> std::io::Result<JoinHandle<()>> {
     std::thread::Builder::new()
         .name("unity-reader".into())
         .spawn(move || {
-            let mut r = Reader { paths, out, stop, ledger: Ledger::default(), problem: None };
+            let Start { paths, out, stop, force, locked_by } = start;
+            let lock = Lock::new(&paths.dir);
+            let mut r = Reader {
+                paths,
+                out,
+                stop,
+                ledger: Ledger::default(),
+                problem: None,
+                lock,
+                force,
+                locked_by,
+                greet: true,
+            };
             // A bug here must not take Neovim down or go unnoticed.
             let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| r.run()));
+            r.lock.release();
             if let Err(p) = result {
                 r.out.push(Event::Problem(format!(
                     "unity.nvim's reader thread stopped on an internal error ({}); please report it. :UnityConnect restarts it.",
@@ -53,17 +84,32 @@ struct Reader {
     ledger: Ledger,
     /// The last problem reported, so that a persisting one is said once.
     problem: Option<String>,
+    lock: Lock,
+    force: bool,
+    locked_by: Arc<AtomicU32>,
+    /// Whether to announce `Listening` at the next open.
+    greet: bool,
 }
 
 enum Ended {
     Stop,
-    Reopen,
+    /// Open the FIFO again; `keep` is the old descriptor, to close once the new one is open.
+    Reopen {
+        writer_seen: bool,
+        keep: Option<OwnedFd>,
+    },
 }
 
 impl Reader {
     fn run(&mut self) {
+        // The descriptor that saw the end of a stream stays open until its successor is: a
+        // writer that opened in between must not find the pipe without a reader (its bytes
+        // would be dropped with the pipe when it then gets EPIPE and closes).
+        let mut previous: Option<OwnedFd> = None;
         loop {
-            let fd = match open_reader(&self.paths) {
+            let opened = open_reader(&self.paths);
+            drop(previous.take());
+            let fd = match opened {
                 Ok(fd) => fd,
                 Err(OpenError::Refused(why)) => {
                     self.report(why);
@@ -80,8 +126,28 @@ impl Reader {
                 }
             };
             self.problem = None;
-            if let Ended::Stop = self.serve(fd) {
-                return;
+            // Only one Neovim may read: each would get part of the stream.
+            if let Err(pid) = self.lock.acquire(std::mem::take(&mut self.force)) {
+                drop(fd);
+                if self.locked_by.swap(pid, Ordering::AcqRel) != pid {
+                    self.out.push(Event::Locked { pid });
+                }
+                if sleep(&self.stop, Duration::from_secs(1)) {
+                    return;
+                }
+                continue;
+            }
+            self.locked_by.store(0, Ordering::Release);
+            if self.greet {
+                self.out.push(Event::Listening);
+            }
+            match self.serve(fd) {
+                Ended::Stop => return,
+                // Greet again only after a real connection, not on every empty reopen.
+                Ended::Reopen { writer_seen, keep } => {
+                    self.greet = writer_seen;
+                    previous = keep;
+                }
             }
         }
     }
@@ -96,9 +162,15 @@ impl Reader {
     /// Reads one opened FIFO until its writers are gone.
     fn serve(&mut self, fd: OwnedFd) -> Ended {
         let mut dec = Decoder::new();
-        let mut buf = vec![0u8; 64 * 1024];
+        let mut buf = vec![0u8; READ_SIZE];
         let mut writer_seen = false;
         loop {
+            // When Neovim is behind, leave the bytes in the pipe rather than drop what we
+            // decoded: Unity's own bounded queue then drops its oldest logs (a seq gap, shown),
+            // and the newest, which matter most, still arrive.
+            if self.out.wait_for_room(EVENTS_PER_READ, &self.stop) {
+                return Ended::Stop;
+            }
             let timeout = if !self.out.flush() {
                 Some(HELD_RETRY)
             } else if dec.pending() > 0 {
@@ -115,11 +187,20 @@ impl Reader {
                         self.take(&mut dec);
                     }
                     if !writer_seen && !same_file(&self.paths.to_nvim, &fd) {
-                        return Ended::Reopen;
+                        return Ended::Reopen {
+                            writer_seen,
+                            keep: None,
+                        };
                     }
                     continue;
                 }
                 Wait::Ready => {}
+            }
+            // Yield before reading when another Neovim took over: what is in the pipe is its.
+            if let Err(pid) = self.lock.check() {
+                self.locked_by.store(pid, Ordering::Release);
+                self.out.push(Event::Superseded { pid });
+                return Ended::Stop;
             }
             match retry(|| read(&fd, &mut buf)) {
                 Ok(0) => {
@@ -128,7 +209,10 @@ impl Reader {
                     if !writer_seen && sleep(&self.stop, Duration::from_millis(50)) {
                         return Ended::Stop;
                     }
-                    return Ended::Reopen;
+                    return Ended::Reopen {
+                        writer_seen,
+                        keep: Some(fd),
+                    };
                 }
                 Ok(n) => {
                     writer_seen = true;
@@ -144,7 +228,10 @@ impl Reader {
                         self.paths.to_nvim.display(),
                         e.desc()
                     ));
-                    return Ended::Reopen;
+                    return Ended::Reopen {
+                        writer_seen,
+                        keep: None,
+                    };
                 }
             }
         }

@@ -46,6 +46,11 @@ end
 local handlers = {}
 
 function handlers.hello(ev)
+  if S.connected and S.pid == ev.pid then
+    -- A greeting repeated because we said hello too (see handlers.listening).
+    S.unity = ev.unity
+    return
+  end
   local first = not S.connected and S.bye ~= "reload"
   if S.pid and S.pid ~= ev.pid then
     -- Another editor: replies owed by the old one will never come.
@@ -132,12 +137,42 @@ function handlers.lost(ev)
   require("unity.log").marker(string.format("%d message%s lost (%s)", ev.count, ev.count == 1 and "" or "s", why or ev.cause))
 end
 
+function handlers.listening()
+  -- Our reader waits for Unity: say hello, so that Unity greets us even if its own hello went
+  -- to a reader that left just before ours opened.
+  if not S.connected and S.handle then
+    S.handle:greet()
+  end
+end
+
 function handlers.corrupt()
   S.corrupt = S.corrupt + 1
 end
 
 function handlers.problem(ev)
   notify(ev.message, vim.log.levels.ERROR)
+end
+
+local function shown_project()
+  return vim.fn.fnamemodify(S.project or "", ":~")
+end
+
+function handlers.locked(ev)
+  notify(
+    string.format("another Neovim (pid %d) is connected to Unity in %s: :UnityConnect! takes over", ev.pid, shown_project()),
+    vim.log.levels.ERROR
+  )
+end
+
+function handlers.superseded(ev)
+  S.connected = false
+  fail_pending("another Neovim took over the connection to Unity")
+  require("unity.log").marker(string.format("another Neovim (pid %d) took over", ev.pid))
+  notify(
+    string.format("another Neovim (pid %d) took over the connection to Unity in %s; :UnityConnect! takes it back", ev.pid, shown_project()),
+    vim.log.levels.WARN
+  )
+  fire("UnityDisconnected", { reason = "superseded" })
 end
 
 local schedule_drain
@@ -224,6 +259,7 @@ function M.connect(dir, force)
   local handle, cerr = native.connect(root, {
     queue_size = config.options.queue_size,
     client = "unity.nvim " .. require("unity.native").version,
+    force = force == true,
   })
   if not handle then
     return nil, cerr
@@ -283,7 +319,9 @@ function M.send(name, args, on_reply)
   end
   local id, err, kind = S.handle:send(name, args)
   if not id then
-    if kind == "not_running" or kind == "not_connected" then
+    if kind == "locked" then
+      err = err:gsub("this Unity project", "Unity in " .. shown_project())
+    elseif kind == "not_running" or kind == "not_connected" then
       err = project.describe_absence(S.project)
     end
     return nil, err

@@ -50,13 +50,15 @@ function M.apply(root, summary)
   for _, m in ipairs(summary.messages) do
     local path = M.resolve(root, m.file)
     local lnum, col = math.max(1, m.line or 1), math.max(1, m.col or 1)
-    items[#items + 1] = { filename = path, lnum = lnum, col = col, type = QF_TYPE[m.severity] or "E", text = m.text }
+    -- Unity's text is often the whole compiler line; the location is shown already.
+    local text = m.text:gsub("^.-%(%d+,%d+%)%s*:%s*", "", 1)
+    items[#items + 1] = { filename = path, lnum = lnum, col = col, type = QF_TYPE[m.severity] or "E", text = text }
     by_file[path] = by_file[path] or {}
     table.insert(by_file[path], {
       lnum = lnum - 1,
       col = col - 1,
       severity = SEVERITY[m.severity] or SEVERITY.error,
-      message = m.text,
+      message = text,
       source = "unity",
     })
   end

@@ -4,7 +4,7 @@ local M = {}
 ---@type unity.Config
 M.defaults = {
   auto_connect = true,
-  queue_size = 100000,
+  queue_size = 32768,
   drain_budget_ms = 4,
   history = 10000,
   notify_compile = true,
