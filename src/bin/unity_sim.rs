@@ -7,14 +7,16 @@
 //!
 //! Usage: unity-sim [--project DIR] [--rate LOGS_PER_S] [--backlog N]
 //! Test commands it answers besides the built-ins: `sim.log {count, level?, message?}`,
-//! `sim.reload {}`, `sim.torn {}` (a torn frame from a second writer, then good frames).
+//! `sim.reload {ms?}`, `sim.torn {}` (a torn frame from a second writer, then good frames),
+//! `sim.inject {kind}` (bad input, see `inject`), `sim.flood {count}` (logs that wait for the
+//! pipe instead of being dropped), `sim.rate {rate}`, `sim.stats {}` (the last seq).
 
 use crossbeam_channel::{unbounded, Receiver, Sender};
 use nix::sys::signal::{sigaction, SaFlags, SigAction, SigHandler, SigSet, Signal};
 use rmpv::Value;
 use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use unity_native::frame::Decoder;
@@ -36,8 +38,10 @@ struct Outbox {
     control: VecDeque<Vec<u8>>,
     logs: VecDeque<Vec<u8>>,
     backlog: usize,
-    /// Frames a newly opened writer sends after its hello (state, pending compile summary).
-    greeting: Vec<Vec<u8>>,
+    /// The state frame a newly opened writer sends after its hello.
+    state: Option<Vec<u8>>,
+    /// A compile summary to send once after the reload that follows a good compile.
+    summary: Option<Vec<u8>>,
     torn: bool,
 }
 
@@ -46,8 +50,12 @@ struct Shared {
     ready: Condvar,
     /// Both pipes are closed while set, as during a domain reload.
     reloading: AtomicBool,
+    /// Counts reloads, so that both pipe threads notice even a reload shorter than their waits.
+    epoch: AtomicU64,
     /// The command pipe is open for reading: only then may a hello invite commands.
     listening: AtomicBool,
+    /// Neovim said hello: greet it again (it may have missed ours).
+    greet: AtomicBool,
     stop: Notifier,
 }
 
@@ -58,9 +66,25 @@ impl Shared {
         self.ready.notify_all();
     }
 
-    fn log(&self, msg: &FromUnity) {
+    /// Queues raw bytes (fault injection) in order with the control frames.
+    fn raw(&self, bytes: Vec<u8>) {
         let mut o = self.out.lock().unwrap();
-        if o.logs.len() == o.backlog {
+        o.control.push_back(bytes);
+        self.ready.notify_all();
+    }
+
+    /// Queues a log frame. When the backlog is full the oldest goes (as in Unity), unless
+    /// `wait`: then the game waits for the writer (a flood that must arrive whole).
+    fn log(&self, msg: &FromUnity, wait: bool) {
+        let mut o = self.out.lock().unwrap();
+        while wait && o.logs.len() >= o.backlog && !QUIT.load(Ordering::SeqCst) {
+            o = self
+                .ready
+                .wait_timeout(o, Duration::from_millis(50))
+                .unwrap()
+                .0;
+        }
+        if o.logs.len() >= o.backlog {
             o.logs.pop_front(); // oldest first; Neovim sees the gap through seq
         }
         o.logs.push_back(encode_frame(msg).expect("encodable"));
@@ -130,12 +154,15 @@ fn main() {
             control: VecDeque::new(),
             logs: VecDeque::new(),
             backlog,
-            greeting: Vec::new(),
+            state: None,
+            summary: None,
             torn: false,
         }),
         ready: Condvar::new(),
         reloading: AtomicBool::new(false),
+        epoch: AtomicU64::new(0),
         listening: AtomicBool::new(false),
+        greet: AtomicBool::new(false),
         stop: Notifier::new().expect("pipe"),
     });
     let (cmd_tx, cmd_rx) = unbounded();
@@ -232,6 +259,7 @@ fn write_loop(s: &Shared, paths: &Paths) {
             }
             continue;
         }
+        let epoch = s.epoch.load(Ordering::SeqCst);
         let fd = match open_fifo(paths, &paths.to_nvim, true) {
             Ok(fd) => fd,
             Err(_) => {
@@ -241,15 +269,33 @@ fn write_loop(s: &Shared, paths: &Paths) {
                 continue;
             }
         };
-        let mut first = vec![encode_frame(&hello(paths)).expect("encodable")];
-        first.extend(s.out.lock().unwrap().greeting.iter().cloned());
-        if first
+        // Hello, the state, and once a compile summary carried over a reload.
+        let greeting = |summary: bool| {
+            let mut o = s.out.lock().unwrap();
+            let mut frames = vec![encode_frame(&hello(paths)).expect("encodable")];
+            frames.extend(o.state.clone());
+            frames.extend(o.summary.take().filter(|_| summary));
+            frames
+        };
+        s.greet.store(false, Ordering::SeqCst);
+        if greeting(true)
             .iter()
             .any(|f| write_all(&fd, f, &s.stop, None).is_err())
         {
             continue;
         }
         loop {
+            // A reload closes the pipe once its bye (a control frame) is out.
+            if s.epoch.load(Ordering::SeqCst) != epoch && s.out.lock().unwrap().control.is_empty() {
+                break;
+            }
+            if s.greet.swap(false, Ordering::SeqCst)
+                && greeting(false)
+                    .iter()
+                    .any(|f| write_all(&fd, f, &s.stop, None).is_err())
+            {
+                break;
+            }
             let (frame, is_log, torn) = {
                 let mut o = s.out.lock().unwrap();
                 if o.control.is_empty() && o.logs.is_empty() && !o.torn {
@@ -264,6 +310,7 @@ fn write_loop(s: &Shared, paths: &Paths) {
                 } else if let Some(f) = o.control.pop_front() {
                     (Some(f), false, false)
                 } else if let Some(f) = o.logs.pop_front() {
+                    s.ready.notify_all(); // room for a waiting flood
                     (Some(f), true, false)
                 } else {
                     (None, false, false)
@@ -274,7 +321,7 @@ fn write_loop(s: &Shared, paths: &Paths) {
                 continue;
             }
             let Some(frame) = frame else {
-                if s.reloading.load(Ordering::SeqCst) || reader_gone(&fd) || s.stop.is_set() {
+                if reader_gone(&fd) || s.stop.is_set() {
                     break;
                 }
                 continue;
@@ -312,6 +359,9 @@ fn tear(paths: &Paths) {
 /// The reader thread: commands from `nvim-to-unity`, kept open so that Neovim can connect.
 fn read_loop(s: &Shared, paths: &Paths, cmds: &Sender<Cmd>) {
     let mut buf = vec![0u8; 65536];
+    // After an end of stream the old descriptor stays open until the new one is (see the
+    // Neovim reader): commands written in between stay in the pipe.
+    let mut previous = None;
     while !QUIT.load(Ordering::SeqCst) {
         if s.reloading.load(Ordering::SeqCst) {
             if sleep(&s.stop, Duration::from_millis(20)) {
@@ -319,7 +369,10 @@ fn read_loop(s: &Shared, paths: &Paths, cmds: &Sender<Cmd>) {
             }
             continue;
         }
-        let Ok(fd) = open_fifo(paths, &paths.to_unity, false) else {
+        let epoch = s.epoch.load(Ordering::SeqCst);
+        let opened = open_fifo(paths, &paths.to_unity, false);
+        drop(previous.take());
+        let Ok(fd) = opened else {
             if sleep(&s.stop, Duration::from_millis(100)) {
                 return;
             }
@@ -336,26 +389,37 @@ fn read_loop(s: &Shared, paths: &Paths, cmds: &Sender<Cmd>) {
             ) {
                 Wait::Stopped => return,
                 Wait::TimedOut => {
-                    if s.reloading.load(Ordering::SeqCst) {
-                        s.listening.store(false, Ordering::SeqCst);
-                        break;
-                    }
                     if dec.pending() > 0 {
                         dec.unstick();
                     }
                 }
                 Wait::Ready => match nix::unistd::read(&fd, &mut buf) {
-                    Ok(0) => break,
+                    Ok(0) => {
+                        previous = Some(fd);
+                        break;
+                    }
                     Ok(n) => dec.push(&buf[..n]),
                     Err(_) => {}
                 },
             }
             while let Some(item) = dec.next_item() {
                 if let unity_native::frame::Item::Frame(p) = item {
-                    if let Ok(FromNvim::Cmd(c)) = decode::<FromNvim>(p) {
-                        let _ = cmds.send(c);
+                    match decode::<FromNvim>(p) {
+                        Ok(FromNvim::Cmd(c)) => {
+                            let _ = cmds.send(c);
+                        }
+                        Ok(FromNvim::Hello(_)) => {
+                            s.greet.store(true, Ordering::SeqCst);
+                            s.ready.notify_all();
+                        }
+                        _ => {}
                     }
                 }
+            }
+            // Commands read before a reload are still run (by the editor loop).
+            if s.epoch.load(Ordering::SeqCst) != epoch {
+                s.listening.store(false, Ordering::SeqCst);
+                break;
             }
         }
     }
@@ -456,6 +520,10 @@ impl Editor {
     }
 
     fn log(&mut self, level: Level, message: String, stack: Option<String>) {
+        self.log_with(level, message, stack, false);
+    }
+
+    fn log_with(&mut self, level: Level, message: String, stack: Option<String>, wait: bool) {
         self.seq += 1;
         let msg = FromUnity::Log(Log {
             seq: self.seq,
@@ -464,7 +532,7 @@ impl Editor {
             message,
             stack,
         });
-        self.shared.log(&msg);
+        self.shared.log(&msg, wait);
     }
 
     fn game_log(&mut self) {
@@ -487,8 +555,7 @@ impl Editor {
         let frame = encode_frame(&FromUnity::State(state)).expect("encodable");
         let mut o = self.shared.out.lock().unwrap();
         // A writer opened later greets with the current state.
-        o.greeting.retain(|f| decode_state(f).is_none());
-        o.greeting.insert(0, frame.clone());
+        o.state = Some(frame.clone());
         o.control.push_back(frame);
         self.shared.ready.notify_all();
     }
@@ -567,8 +634,41 @@ impl Editor {
                 Ok(Some(Value::from(count)))
             }
             "sim.reload" => {
-                self.reload();
+                let ms = get(&cmd.args, "ms").and_then(Value::as_u64).unwrap_or(500);
+                self.reload(Duration::from_millis(ms));
                 Ok(None)
+            }
+            "sim.stats" => Ok(Some(Value::Map(vec![("seq".into(), self.seq.into())]))),
+            "sim.rate" => {
+                self.rate = get(&cmd.args, "rate")
+                    .and_then(Value::as_f64)
+                    .unwrap_or(0.0);
+                Ok(None)
+            }
+            "sim.flood" => {
+                let count = get(&cmd.args, "count")
+                    .and_then(Value::as_u64)
+                    .unwrap_or(1000);
+                for i in 0..count {
+                    let stack = (i % 5 == 0).then(|| SCRIPT[5].2.to_owned());
+                    self.log_with(
+                        Level::Log,
+                        format!(
+                            "flood {} of {count}: the quick brown fox jumps over the lazy dog",
+                            i + 1
+                        ),
+                        stack,
+                        true,
+                    );
+                }
+                Ok(Some(Value::from(count)))
+            }
+            "sim.inject" => {
+                let kind = get(&cmd.args, "kind")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_owned();
+                self.inject(&kind).map(|()| None)
             }
             "sim.torn" => {
                 let mut o = self.shared.out.lock().unwrap();
@@ -632,31 +732,99 @@ impl Editor {
         self.set_state(st);
         if ok {
             // Unity reloads after a good compile and sends the summary again afterwards.
-            self.shared
-                .out
-                .lock()
-                .unwrap()
-                .greeting
-                .push(encode_frame(&msg).expect("encodable"));
-            self.reload();
+            self.shared.out.lock().unwrap().summary = Some(encode_frame(&msg).expect("encodable"));
+            self.reload(Duration::from_millis(500));
         }
     }
 
-    fn reload(&mut self) {
+    fn reload(&mut self, takes: Duration) {
         self.shared.control(&FromUnity::Bye(Bye {
             reason: ByeReason::Reload,
         }));
         self.shared.reloading.store(true, Ordering::SeqCst);
+        self.shared.epoch.fetch_add(1, Ordering::SeqCst);
         self.shared.ready.notify_all();
-        self.reload_until = Some(Instant::now() + Duration::from_millis(500));
+        self.reload_until = Some(Instant::now() + takes);
     }
-}
 
-fn decode_state(frame: &[u8]) -> Option<State> {
-    let payload = frame.get(10..frame.len().checked_sub(4)?)?;
-    match decode::<FromUnity>(payload) {
-        Ok(FromUnity::State(s)) => Some(s),
-        _ => None,
+    /// Bad input on Unity's pipe (doc/protocol.md §3): what Neovim must survive, counting each
+    /// bad frame once. Kinds that are valid logs take a `seq` like any other.
+    fn inject(&mut self, kind: &str) -> Result<(), String> {
+        let payload_frame = |payload: &[u8]| {
+            let mut f = Vec::new();
+            unity_native::frame::encode(payload, &mut f);
+            f
+        };
+        let log_payload = |seq: u64, message: &[u8]| {
+            // A hand-made map so that the message bytes go out exactly as given.
+            let mut p = vec![
+                0x84, 0xa1, b't', 0xa3, b'l', b'o', b'g', 0xa3, b's', b'e', b'q', 0xcf,
+            ];
+            p.extend_from_slice(&seq.to_be_bytes());
+            p.extend_from_slice(&[0xa5, b'l', b'e', b'v', b'e', b'l', 0xa3, b'l', b'o', b'g']);
+            p.extend_from_slice(&[0xa7, b'm', b'e', b's', b's', b'a', b'g', b'e', 0xdb]);
+            p.extend_from_slice(&(message.len() as u32).to_be_bytes());
+            p.extend_from_slice(message);
+            p
+        };
+        let state = || encode_frame(&FromUnity::State(self.state)).expect("encodable");
+        let bytes = match kind {
+            "garbage" => (0..4096u32)
+                .map(|i| (i.wrapping_mul(2_654_435_761) >> 11) as u8)
+                .collect(),
+            "bad_crc" => {
+                let mut f = state();
+                let n = f.len();
+                f[n - 1] ^= 0xff;
+                f
+            }
+            "bad_magic" => {
+                let mut f = state();
+                f[0] = b'X';
+                f
+            }
+            "zero_len" => vec![0x55, 0x4e, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0],
+            "huge_len" => {
+                let n: u32 = 16 * 1024 * 1024 + 1;
+                [
+                    &[0x55, 0x4e][..],
+                    &n.to_be_bytes(),
+                    &(!n).to_be_bytes(),
+                    b"nonsense",
+                ]
+                .concat()
+            }
+            "truncated_msgpack" => payload_frame(&[0x84, 0xa1, b't', 0xa3, b'l', b'o']),
+            "not_a_map" => payload_frame(&[0x93, 1, 2, 3]),
+            "wrong_types" => payload_frame(&[
+                0x82, 0xa1, b't', 0xa3, b'l', b'o', b'g', 0xa3, b's', b'e', b'q', 0xa3, b'o', b'n',
+                b'e',
+            ]),
+            "deep_nesting" => {
+                let mut p = vec![0x82, 0xa1, b't', 0xa5, b'r', b'e', b'p', b'l', b'y', 0xa6];
+                p.extend_from_slice(b"result");
+                p.extend(std::iter::repeat_n(0x91, 5000));
+                p.push(0xc0);
+                payload_frame(&p)
+            }
+            "big" => {
+                self.seq += 1;
+                let text = format!("big message of 10 MB: {}", "0123456789".repeat(1_000_000));
+                payload_frame(&log_payload(self.seq, text.as_bytes()))
+            }
+            "invalid_utf8" => {
+                self.seq += 1;
+                payload_frame(&log_payload(self.seq, b"invalid utf8 \xff\xfe here"))
+            }
+            "control_chars" => {
+                self.seq += 1;
+                let text: &[u8] = b"nul\x00 newline\nsecond line\r\n\x1b[31mred\x1b[0m \x1b]0;title\x07 bell\x07 tab\t.";
+                payload_frame(&log_payload(self.seq, text))
+            }
+            other => return Err(format!("unknown injection '{other}'")),
+        };
+        self.shared.raw(bytes);
+        Ok(())
     }
 }
 

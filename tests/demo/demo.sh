@@ -10,7 +10,7 @@ git -C "$root" checkout -q -- tests/demo/project/Assets 2>/dev/null || true
 mkdir -p "$project/Temp"
 "$root/target/release/unity-sim" --project "$project" --rate 3 2>"$project/Temp/unity-sim.log" &
 sim=$!
-trap 'kill $sim 2>/dev/null || true; wait $sim 2>/dev/null || true' EXIT INT TERM
+trap 'kill $sim 2>/dev/null || true; wait $sim 2>/dev/null || true' EXIT HUP INT TERM
 cd "$project"
 if [ -t 0 ] && [ -t 1 ]; then
   "$nvim" --clean -u "$root/tests/demo/init.lua" Assets/Scripts/Enemy.cs

@@ -18,11 +18,6 @@ vim.api.nvim_create_autocmd("VimEnter", {
   callback = vim.schedule_wrap(function()
     require("unity").open_log()
     vim.cmd.wincmd("p")
-    vim.notify(
-      "unity.nvim demo: a simulated Unity editor is streaming its console below.\n"
-        .. "<Space>uc (:UnityCompile) compiles: the #error in this file lands in the quickfix list.\n"
-        .. "Delete it, :w, compile again. <Space>up / <Space>us play and stop. :qa quits.",
-      vim.log.levels.INFO
-    )
+    vim.api.nvim_echo({ { "demo: <Space>uc compiles (this file's #error goes to quickfix), <Space>up/<Space>us play/stop, :qa quits" } }, false, {})
   end),
 })
