@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Builds the stand-in Unity host into target/unity-host/: stub UnityEngine/UnityEditor, the
+# package (unity/Editor/*.cs at C# 7, as Unity 2021.3 must also accept it), the host's game
+# code, the host driver and the C# unit tests. Installs Mono when mcs is missing. Does nothing
+# when no source is newer than the last build.
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@" # `sh script` (as the Makefile runs it) re-runs under bash
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/../.." && pwd)
+here="$root/tests/unity_host"
+out="$root/target/unity-host"
+stamp="$out/.built"
+
+if ! command -v mcs >/dev/null 2>&1 || ! command -v mono >/dev/null 2>&1; then
+    echo "build.sh: installing Mono (mono-mcs mono-runtime)" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get install -y mono-mcs mono-runtime >&2 || { apt-get update >&2 && apt-get install -y mono-mcs mono-runtime >&2; }
+fi
+
+if [ -f "$stamp" ] && [ -z "$(find "$root/unity/Editor" "$here" -name '*.cs' -newer "$stamp" -print -quit)" ] \
+    && [ "$stamp" -nt "$0" ]; then
+    exit 0
+fi
+
+mkdir -p "$out"
+cs() { mcs -langversion:7 -debug -nowarn:1591 "$@"; }
+
+cs -target:library -out:"$out/UnityEngine.dll" "$here/stubs/UnityEngine.cs"
+cs -target:library -out:"$out/UnityEditor.dll" "$here/stubs/UnityEditor.cs"
+cs -target:library -warnaserror -r:"$out/UnityEngine.dll" -r:"$out/UnityEditor.dll" \
+    -out:"$out/UnityNvim.Bridge.Editor.dll" "$root"/unity/Editor/*.cs
+cs -target:library -r:"$out/UnityEngine.dll" -r:"$out/UnityEditor.dll" -r:"$out/UnityNvim.Bridge.Editor.dll" \
+    -out:"$out/UnityHost.Game.dll" "$here"/game/*.cs
+cs -target:exe -r:"$out/UnityEngine.dll" -r:"$out/UnityEditor.dll" -out:"$out/UnityHost.exe" "$here"/host/*.cs
+# The unit tests compile the package's Unity-free core directly (its types are internal).
+cs -target:exe -out:"$out/UnitTests.exe" "$here"/unit/*.cs \
+    "$root/unity/Editor/Crc32.cs" "$root/unity/Editor/MsgPack.cs" "$root/unity/Editor/Frame.cs" "$root/unity/Editor/Protocol.cs"
+touch "$stamp"

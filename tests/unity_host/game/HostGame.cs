@@ -1,0 +1,117 @@
+// The host's "game code": what a Unity project would add. It registers commands through the
+// package's public API only, and logs through UnityEngine.Debug like any game script.
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using UnityEditor;
+using UnityEngine;
+using UnityNvim;
+
+[InitializeOnLoad]
+public static class HostGame
+{
+    static long ticks;
+    static readonly List<Thread> loggers = new List<Thread>();
+
+    static HostGame()
+    {
+        EditorApplication.update += () => ticks++;
+        NeovimBridge.Register("host.log", Log);
+        NeovimBridge.Register("host.join", Join);
+        NeovimBridge.Register("host.ticks", args => new Dictionary<string, object> { { "ticks", ticks }, { "logging", Alive() } });
+        NeovimBridge.Register("host.reload", args => { EditorUtility.RequestScriptReload(); return true; });
+        NeovimBridge.Register("host.throw", args => { throw new InvalidOperationException("host.throw failed on purpose"); });
+        NeovimBridge.Register("host.unregister", args => NeovimBridge.Unregister(Arg(args, "name", "")));
+        NeovimBridge.Register("host.register", Reregister);
+    }
+
+    /// <summary>
+    /// {level, message, count, threads, interval_ms}: logs count messages "message t#i"; with
+    /// threads > 0 each of that many threads logs count messages and the reply comes at once.
+    /// </summary>
+    static object Log(IDictionary<string, object> args)
+    {
+        string level = Arg(args, "level", "log");
+        string message = Arg(args, "message", "host");
+        long count = Arg(args, "count", 1L);
+        long threads = Arg(args, "threads", 0L);
+        long interval = Arg(args, "interval_ms", 0L);
+        Action<string> emit = Emitter(level);
+        if (threads == 0)
+        {
+            for (long i = 0; i < count; i++) emit(message + " t0#" + i);
+            return count;
+        }
+        lock (loggers)
+        {
+            for (long t = 1; t <= threads; t++)
+            {
+                string prefix = message + " t" + t + "#";
+                var thread = new Thread(() =>
+                {
+                    for (long i = 0; i < count; i++)
+                    {
+                        emit(prefix + i);
+                        if (interval > 0) Thread.Sleep((int)interval);
+                    }
+                }) { IsBackground = true, Name = "GameLogger" + t };
+                loggers.Add(thread);
+                thread.Start();
+            }
+        }
+        return threads * count;
+    }
+
+    /// <summary>{name}: registers a handler under name; returns "registered" or the exception's message.</summary>
+    static object Reregister(IDictionary<string, object> args)
+    {
+        try
+        {
+            NeovimBridge.Register(Arg(args, "name", ""), a => "late handler");
+            return "registered";
+        }
+        catch (ArgumentException e)
+        {
+            return e.GetType().Name + ": " + e.Message;
+        }
+    }
+
+    /// <summary>Blocks the main thread until the logging threads are done (at most timeout_ms).</summary>
+    static object Join(IDictionary<string, object> args)
+    {
+        long timeout = Arg(args, "timeout_ms", 20000L);
+        var deadline = DateTime.UtcNow.AddMilliseconds(timeout);
+        lock (loggers)
+        {
+            foreach (var t in loggers)
+                t.Join(TimeSpan.FromTicks(Math.Max(0, (deadline - DateTime.UtcNow).Ticks)));
+            loggers.RemoveAll(t => !t.IsAlive);
+            return loggers.Count == 0;
+        }
+    }
+
+    static int Alive()
+    {
+        lock (loggers) return loggers.FindAll(t => t.IsAlive).Count;
+    }
+
+    static Action<string> Emitter(string level)
+    {
+        switch (level)
+        {
+            case "warning": return m => Debug.LogWarning(m);
+            case "error": return m => Debug.LogError(m);
+            case "exception": return m => Debug.LogException(new InvalidOperationException(m));
+            case "assert": return m => Debug.LogAssertion(m);
+            case "log": return m => Debug.Log(m);
+            default: throw new ArgumentException("unknown level '" + level + "'");
+        }
+    }
+
+    static T Arg<T>(IDictionary<string, object> args, string key, T fallback)
+    {
+        object value;
+        if (!args.TryGetValue(key, out value) || value == null) return fallback;
+        return (T)Convert.ChangeType(value, typeof(T));
+    }
+}

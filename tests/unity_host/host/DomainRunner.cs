@@ -1,0 +1,67 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.Reflection;
+using System.Runtime.CompilerServices;
+using System.Threading;
+using UnityEditor;
+using UnityEditor.Compilation;
+using UnityEngine;
+
+namespace UnityHost
+{
+    /// <summary>
+    /// One script domain: loads the package and the game code, runs their [InitializeOnLoad]
+    /// static constructors, then ticks the editor loop on this (the main) thread until a reload
+    /// or a quit is due. Created inside the child AppDomain.
+    /// </summary>
+    public sealed class DomainRunner : MarshalByRefObject
+    {
+        public const string Reload = "reload";
+        public const string Quit = "quit";
+        const int TickMs = 5;
+
+        static readonly string[] ScriptAssemblies = { "UnityNvim.Bridge.Editor.dll", "UnityHost.Game.dll" };
+
+        public override object InitializeLifetimeService() { return null; }
+
+        /// <summary>Runs the domain; returns Reload or Quit once beforeAssemblyReload or quitting has returned.</summary>
+        public string Run(string project, string baseDir, HostControl control, int generation, long createMs)
+        {
+            var clock = Stopwatch.StartNew();
+            Application.dataPath = Path.Combine(project, "Assets");
+            foreach (var name in ScriptAssemblies)
+            {
+                var assembly = Assembly.LoadFrom(Path.Combine(baseDir, name));
+                foreach (var type in assembly.GetTypes())
+                    if (type.IsDefined(typeof(InitializeOnLoadAttribute), false))
+                        RuntimeHelpers.RunClassConstructor(type.TypeHandle);
+            }
+            Program.Log("domain " + generation + " up: created in " + createMs + " ms, [InitializeOnLoad] in " + clock.ElapsedMilliseconds + " ms");
+
+            var compiler = new StandInCompiler(project, baseDir);
+            while (true)
+            {
+                if (control.QuitRequested)
+                {
+                    control.BeforeShutdown(generation);
+                    clock.Restart();
+                    EditorApplication.RaiseQuitting();
+                    Program.Log("domain " + generation + ": quitting handlers took " + clock.ElapsedMilliseconds + " ms");
+                    return Quit;
+                }
+                if (EditorUtility.reloadRequested)
+                {
+                    control.BeforeShutdown(generation);
+                    clock.Restart();
+                    AssemblyReloadEvents.RaiseBeforeReload();
+                    Program.Log("domain " + generation + ": beforeAssemblyReload took " + clock.ElapsedMilliseconds + " ms");
+                    return Reload;
+                }
+                if (compiler.Poll()) EditorUtility.RequestScriptReload(); // Unity reloads after a successful compile
+                EditorApplication.Tick();
+                Thread.Sleep(TickMs);
+            }
+        }
+    }
+}

@@ -1,0 +1,77 @@
+// The stand-in Unity editor process: keeps the state Unity keeps in native memory
+// (SessionState) in the default AppDomain, runs each "script domain" in a child AppDomain and
+// performs domain reloads as real AppDomain unloads, as the Mono-based Unity editor does.
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.Threading;
+using UnityEditor;
+
+namespace UnityHost
+{
+    static class Program
+    {
+        const int UnloadWatchdogMs = 20000;
+
+        static int Main(string[] args)
+        {
+            if (args.Length != 1)
+            {
+                Console.Error.WriteLine("usage: mono UnityHost.exe PROJECT_DIR   (stdin: 'quit' or end of input quits)");
+                return 2;
+            }
+            string project = Path.GetFullPath(args[0]);
+            Directory.CreateDirectory(Path.Combine(project, "Assets"));
+            var control = new HostControl(Environment.GetEnvironmentVariable("UNITY_HOST_TEST") == "1");
+            var store = new SessionStore();
+
+            // Quit requests arrive on stdin: run.sh turns SIGTERM/SIGINT into "quit" (Mono has no
+            // SIGTERM handler of its own), and end of input means the wrapper is gone.
+            new Thread(() =>
+            {
+                string line;
+                while ((line = Console.In.ReadLine()) != null && line.Trim() != "quit") { }
+                control.RequestQuit();
+            }) { IsBackground = true, Name = "HostStdin" }.Start();
+
+            string baseDir = AppDomain.CurrentDomain.BaseDirectory;
+            for (int generation = 1; ; generation++)
+            {
+                var clock = Stopwatch.StartNew();
+                var domain = AppDomain.CreateDomain("Unity Script Domain " + generation, null,
+                    new AppDomainSetup { ApplicationBase = baseDir });
+                domain.SetData(SessionState.StoreSlot, store);
+                var runner = (DomainRunner)domain.CreateInstanceAndUnwrap(typeof(DomainRunner).Assembly.FullName, typeof(DomainRunner).FullName);
+                string outcome = runner.Run(project, baseDir, control, generation, clock.ElapsedMilliseconds);
+                control.AfterShutdown(generation, outcome);
+                Unload(domain, generation);
+                if (outcome == DomainRunner.Quit)
+                {
+                    Log("quit after " + generation + " domain(s)");
+                    return 0;
+                }
+            }
+        }
+
+        /// <summary>Unloads under a watchdog: a thread stuck in native code would hang it for ever.</summary>
+        static void Unload(AppDomain domain, int generation)
+        {
+            var done = new ManualResetEvent(false);
+            new Thread(() =>
+            {
+                if (done.WaitOne(UnloadWatchdogMs)) return;
+                Log("FAILED: AppDomain.Unload of domain " + generation + " hung for " + UnloadWatchdogMs + " ms");
+                Environment.Exit(4);
+            }) { IsBackground = true, Name = "HostWatchdog" }.Start();
+            var clock = Stopwatch.StartNew();
+            AppDomain.Unload(domain);
+            done.Set();
+            Log("domain " + generation + " unloaded in " + clock.ElapsedMilliseconds + " ms");
+        }
+
+        public static void Log(string line)
+        {
+            Console.Error.WriteLine("[host] " + line);
+        }
+    }
+}

@@ -1,0 +1,414 @@
+"""Protocol-level tests of the stand-in Unity host over real FIFOs, with peer.py as Neovim.
+
+Each test starts a fresh host (tests/unity_host/run.sh) on a fresh project. Every wait has a
+timeout so a hang fails; nothing is judged by how long it took. Prints "N passed, M failed".
+Usage: python3 test_host.py [NAME_FRAGMENT...]; UNITY_HOST_VERBOSE=1 also prints the host's
+output (domain reload and unload times) of passing tests.
+"""
+import os
+import shutil
+import signal
+import stat
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+
+import peer as P
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+RUN = os.path.join(HERE, "run.sh")
+BROKEN = "public class Broken\n{\n    public int F() { int x = \"no\"; return x; }\n}\n"
+FIXED = "public class Broken\n{\n    public int F() { int x = 1; return x; }\n}\n"
+
+
+class Host:
+    def __init__(self):
+        self.project = tempfile.mkdtemp(prefix="unity-host-")
+        os.makedirs(os.path.join(self.project, "Assets"))
+        os.makedirs(os.path.join(self.project, "ProjectSettings"))
+        with open(os.path.join(self.project, "ProjectSettings", "ProjectVersion.txt"), "w") as f:
+            f.write("m_EditorVersion: 2021.3.45f1\n")
+        self.log_path = os.path.join(self.project, "host.log")
+        self.log = open(self.log_path, "w")
+        env = dict(os.environ, UNITY_HOST_TEST="1")
+        self.proc = subprocess.Popen(["bash", RUN, self.project], stdin=subprocess.DEVNULL, stdout=self.log,
+                                     stderr=subprocess.STDOUT, env=env)
+        self.peer = P.Peer(self.project)
+        self.session = self.peer.wait_session()
+
+    def connect(self):
+        """Opens both ends as Neovim does; returns the hello and the state that follow it."""
+        self.peer.open_reader()
+        self.peer.open_writer()
+        return self.expect("hello"), self.expect("state")
+
+    def expect(self, t, seen=(), timeout=20, **fields):
+        """The first message of type t with those fields: among seen (messages already read), else the next ones."""
+        match = lambda m: m.get("t") == t and all(m.get(k) == v for k, v in fields.items())
+        for m in seen:
+            if match(m):
+                return m
+        msg, _ = self.peer.recv_until(match, timeout)
+        return msg
+
+    def logs_until_marker(self, marker="marker"):
+        """Every log up to a marker log made now: logs leave in order, so none is still queued after it."""
+        _, seen = self.peer.reply(self.peer.send("host.log", {"message": marker}))
+        got = logs_of(seen)
+        while not (got and got[-1]["message"].startswith(marker)):
+            got += logs_of([self.peer.recv()])
+        return got[:-1]
+
+    def wait_output(self, text, timeout=20):
+        deadline = time.monotonic() + timeout
+        while text not in self.output():
+            if time.monotonic() > deadline or self.proc.poll() is not None:
+                raise P.Timeout("the host never printed %r" % text)
+            time.sleep(0.05)
+
+    def output(self):
+        with open(self.log_path) as f:
+            return f.read()
+
+    def terminate(self, timeout=20):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        return self.proc.wait(timeout)
+
+    def close(self):
+        self.peer.close()
+        try:
+            self.terminate()
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        self.log.close()
+        shutil.rmtree(self.project, ignore_errors=True)
+
+
+def logs_of(messages, prefix=None):
+    return [m for m in messages if m.get("t") == "log" and (prefix is None or m["message"].startswith(prefix))]
+
+
+def assert_contiguous(seqs, what):
+    assert seqs == list(range(seqs[0], seqs[0] + len(seqs))), "%s: seq not contiguous: %s" % (what, gaps(seqs))
+
+
+def gaps(seqs):
+    return [(a, b) for a, b in zip(seqs, seqs[1:]) if b != a + 1][:10]
+
+
+# ---------------------------------------------------------------- tests
+
+def test_hello_from_neovim_is_answered_with_a_greeting(h):
+    # A Neovim whose reader opened between two of Unity's idle checks missed the hello; its
+    # own hello asks for another.
+    h.connect()
+    h.peer.write(P.frame(P.pack({"t": "hello", "protocol": 1, "client": "peer.py", "pid": os.getpid()})))
+    h.expect("hello", pid=h.session["pid"])
+    h.expect("state")
+
+
+def test_rendezvous_hello_then_state(h):
+    folder = h.peer.folder
+    assert stat.S_IMODE(os.lstat(folder).st_mode) == 0o700
+    for name in ("unity-to-nvim", "nvim-to-unity"):
+        st = os.lstat(os.path.join(folder, name))
+        assert stat.S_ISFIFO(st.st_mode) and stat.S_IMODE(st.st_mode) == 0o600, name
+    assert stat.S_IMODE(os.lstat(os.path.join(folder, "session.json")).st_mode) == 0o600
+    assert h.session["protocol"] == 1 and h.session["project"] == h.project
+    # The very first two frames: hello, then state.
+    h.peer.open_reader()
+    h.peer.open_writer()
+    hello, state = h.peer.recv(), h.peer.recv()
+    assert hello == {"t": "hello", "protocol": 1, "unity": h.session["unity"], "project": h.project,
+                     "pid": h.session["pid"]}, hello
+    assert state == {"t": "state", "playing": False, "paused": False, "compiling": False}, state
+
+
+def test_backlog_first_then_live(h):
+    # Logs made while no reader is there: only the newest 1000 are kept.
+    h.peer.open_writer()
+    h.peer.send("host.log", {"count": 1500, "message": "pre"})
+    time.sleep(0.5)  # lets the host run the command before the reader appears (order is checked, not time)
+    h.peer.open_reader()
+    assert h.peer.recv()["t"] == "hello"
+    assert h.peer.recv()["t"] == "state"
+    backlog = []
+    while len(backlog) < 1000:
+        m = h.peer.recv()
+        if m["t"] == "log":
+            backlog.append(m)
+        else:
+            assert m["t"] == "reply" and m["result"] == 1500, m
+    seqs = [m["seq"] for m in backlog]
+    assert_contiguous(seqs, "backlog")
+    assert backlog[0]["message"] == "pre t0#500" and backlog[-1]["message"] == "pre t0#1499", (backlog[0], backlog[-1])
+    assert seqs[0] == 501, "500 oldest dropped, the gap shows in seq"
+    cid = h.peer.send("host.log", {"count": 5, "message": "live"})
+    _, before = h.peer.reply(cid)
+    live = logs_of(before, "live")
+    while len(live) < 5:
+        live += logs_of([h.peer.recv()], "live")
+    assert [m["seq"] for m in live] == list(range(seqs[-1] + 1, seqs[-1] + 6))
+
+
+def test_logs_from_several_threads(h):
+    h.connect()
+    _, seen = h.peer.reply(h.peer.send("host.log", {"count": 300, "threads": 3, "message": "thr"}))
+    got = logs_of(seen, "thr")
+    while len(got) < 900:
+        got += logs_of([h.peer.recv()], "thr")
+    seqs = [m["seq"] for m in got]
+    assert_contiguous(seqs, "threads")
+    for t in (1, 2, 3):
+        mine = [int(m["message"].split("#")[1]) for m in got if m["message"].startswith("thr t%d#" % t)]
+        assert mine == list(range(300)), "thread %d in order" % t
+
+
+def test_levels_stack_and_time(h):
+    h.connect()
+    now_ms = time.time() * 1000
+    for level in ("log", "warning", "error", "exception", "assert"):
+        cid = h.peer.send("host.log", {"level": level, "message": "lv-" + level})
+        _, before = h.peer.reply(cid)
+        m = h.expect("log", before)
+        assert m["level"] == level, m
+        assert abs(m["time"] - now_ms) < 600000
+        if level == "exception":
+            assert m["message"] == "InvalidOperationException: lv-exception t0#0", m["message"]
+        else:
+            assert m["message"] == "lv-%s t0#0" % level, m["message"]
+            assert m["stack"].startswith("UnityEngine.Debug:"), m["stack"]
+        assert "HostGame:" in m["stack"] and " (at " in m["stack"], m["stack"]
+
+
+def test_builtin_commands(h):
+    h.connect()
+    idle = {"playing": False, "paused": False, "compiling": False}
+    assert h.peer.call("state") == {"t": "reply", "id": 1, "ok": True, "result": idle}
+    assert h.peer.call("refresh") == {"t": "reply", "id": 2, "ok": True, "result": None}
+    r, seen = h.peer.reply(h.peer.send("play"))
+    assert r["ok"], r  # the switch happens on a later editor tick, as in Unity
+    h.expect("state", seen, playing=True, paused=False)
+    r, seen = h.peer.reply(h.peer.send("pause"))
+    assert r["ok"] and r["result"]["paused"] is True, r
+    h.expect("state", seen, playing=True, paused=True)
+    r = h.peer.call("pause")
+    assert r["result"]["paused"] is False, r
+    r = h.peer.call("step")
+    assert r["ok"] and r["result"] == {"playing": True, "paused": True, "compiling": False}, r
+    r, seen = h.peer.reply(h.peer.send("stop"))
+    assert r["ok"], r
+    h.expect("state", seen, playing=False, paused=False)
+    assert h.peer.call("state")["result"] == idle
+
+
+def test_unknown_throwing_and_registry(h):
+    h.connect()
+    r = h.peer.call("no.such.thing", {"x": 1})
+    assert r["ok"] is False and r["error"] == "no command named 'no.such.thing' is registered in Unity", r
+    r = h.peer.call("host.throw")
+    assert r["ok"] is False and r["error"] == "host.throw failed on purpose", r
+    r = h.peer.call("host.register", {"name": "play"})
+    assert r["result"].startswith("ArgumentException: 'play' is a built-in command"), r
+    assert h.peer.call("host.register", {"name": "late"})["result"] == "registered"
+    assert h.peer.call("late")["result"] == "late handler"
+    assert h.peer.call("host.unregister", {"name": "late"})["result"] is True
+    assert h.peer.call("late")["ok"] is False
+
+
+def test_compile_error_then_fix_and_reload(h):
+    hello, _ = h.connect()
+    assets = os.path.join(h.project, "Assets")
+    with open(os.path.join(assets, "Broken.cs"), "w") as f:
+        f.write(BROKEN)
+    r, seen = h.peer.reply(h.peer.send("compile"))
+    assert r["ok"] and r["result"] == {"requested": True}, r
+    finished, more = h.peer.recv_until(lambda m: m.get("t") == "compile" and m.get("state") == "finished")
+    seen += more
+    assert {"t": "compile", "state": "started"} in seen, seen
+    assert {"t": "state", "playing": False, "paused": False, "compiling": True} in seen, seen
+    assert finished["errors"] >= 1, finished
+    err = [m for m in finished["messages"] if m["severity"] == "error"][0]
+    assert err["file"] == "Assets/Broken.cs" and err["line"] == 3 and err["col"] > 0, err
+    assert "CS0029" in err["text"], err
+    # A failed compile does not reload: the next reply comes with no bye before it.
+    _, seen = h.peer.reply(h.peer.send("state"))
+    assert not [m for m in seen if m["t"] == "bye"], seen
+
+    with open(os.path.join(assets, "Broken.cs"), "w") as f:
+        f.write(FIXED)
+    _, seen = h.peer.reply(h.peer.send("compile"))
+    h.expect("compile", seen, state="started")
+    finished = h.expect("compile", seen, state="finished")
+    assert finished["errors"] == 0 and finished["messages"] == [], finished
+    h.expect("bye", reason="reload")
+    again = h.expect("hello")
+    assert again["pid"] == hello["pid"], "same editor session after a reload"
+    assert h.peer.recv()["t"] == "state"
+    resent = h.peer.recv()
+    assert resent == finished, "the new domain re-sends the summary: %r" % resent
+    assert h.peer.call("state")["ok"]
+    assert "domain 1 (reload): checked, no bridge thread and no FIFO descriptor left" in h.output()
+
+
+def test_reloads_while_streaming(h):
+    hello, _ = h.connect()
+    got = []
+    for n in range(1, 4):
+        h.peer.send("host.log", {"count": 1500, "threads": 2, "interval_ms": 1, "message": "stream%d" % n})
+        target = len(got) + 200
+        while len(got) < target:
+            got += logs_of([h.peer.recv()])
+        h.peer.send("host.reload")
+        bye, seen = h.peer.recv_until(lambda m: m.get("t") == "bye")
+        assert bye["reason"] == "reload"
+        got += logs_of(seen)
+        again, seen = h.peer.recv_until(lambda m: m.get("t") == "hello")
+        got += logs_of(seen)
+        assert again["pid"] == hello["pid"], "same editor session"
+        h.wait_output("domain %d (reload): checked, no bridge thread and no FIFO descriptor left" % n)
+    got += h.logs_until_marker()
+    assert_contiguous([m["seq"] for m in got], "across three reloads")
+    assert h.peer.eofs >= 3, "the reader saw each old write end close"
+
+
+def test_unsent_frames_survive_reload(h):
+    # No reader: replies and logs wait in the queue, which the next domain takes over.
+    h.peer.open_writer()
+    log_id = h.peer.send("host.log", {"count": 50, "message": "old"})
+    reload_id = h.peer.send("host.reload")
+    h.wait_output("domain 2 up")
+    h.peer.open_reader()
+    hello = h.peer.recv()
+    assert hello["t"] == "hello" and hello["pid"] == h.session["pid"], hello
+    assert h.peer.recv()["t"] == "state"
+    reloaded, seen = h.peer.reply(reload_id)
+    assert reloaded["ok"] and reloaded["result"] is True, reloaded
+    assert {"t": "reply", "id": log_id, "ok": True, "result": 50} in seen, seen
+    logs = logs_of(seen) + h.logs_until_marker("new")
+    assert [m["message"] for m in logs] == ["old t0#%d" % i for i in range(50)], logs[:3]
+    assert_contiguous([m["seq"] for m in logs], "carried over")
+    _, seen = h.peer.reply(h.peer.send("host.log", {"message": "next"}))
+    nxt = h.expect("log", seen)
+    assert nxt["seq"] == logs[-1]["seq"] + 2, "seq goes on after the marker: %r" % nxt
+
+
+def test_reader_leaves_during_flood(h):
+    h.connect()
+    h.peer.close_reader()  # Neovim's reader goes away; its writer stays
+    h.peer.send("host.log", {"count": 5000, "threads": 4, "message": "flood"})
+    ticks = []
+    for _ in range(5):
+        ticks.append(h.peer.send("host.ticks"))
+        time.sleep(0.2)
+    join = h.peer.send("host.join")
+    probe = h.peer.send("host.ticks")
+    h.peer.open_reader()
+    assert h.peer.recv()["t"] == "hello"
+    assert h.peer.recv()["t"] == "state"
+    replies, logs = {}, []
+    while probe not in replies:
+        m = h.peer.recv()
+        if m["t"] == "reply":
+            replies[m["id"]] = m
+        elif m["t"] == "log":
+            logs.append(m)
+    values = [replies[i]["result"]["ticks"] for i in ticks]
+    assert values == sorted(values) and len(set(values)) == len(values), "the editor loop kept ticking: %s" % values
+    assert replies[join]["result"] is True, "the flood finished"
+    logs += h.logs_until_marker()
+    seqs = [m["seq"] for m in logs]
+    assert len(logs) == 1000, "the queue kept exactly its bound of 1000 logs, got %d" % len(logs)
+    assert_contiguous(seqs, "backlog after the flood")
+    assert seqs[-1] - seqs[0] + 1 == 1000
+
+
+def test_full_pipe_keeps_editor_ticking(h):
+    # No hello from us (Unity must not need it), so no greeting repeated in answer to it: any
+    # hello below would mean the full pipe was taken for a departed reader.
+    h.peer.open_reader()
+    h.peer.open_writer(hello=False)
+    h.expect("hello")
+    h.expect("state")  # from here the reader stays open but reads nothing: the pipe fills up
+    h.peer.send("host.log", {"count": 10000, "threads": 2, "message": "full"})
+    h.peer.wait_pipe_full()
+    ticks = []
+    for _ in range(5):
+        ticks.append(h.peer.send("host.ticks"))
+        time.sleep(0.2)
+    join = h.peer.send("host.join")
+    replies, logs = {}, []
+    while join not in replies:
+        m = h.peer.recv()
+        assert m["t"] != "hello", "a full pipe (EAGAIN) must not look like a departed reader"
+        if m["t"] == "reply":
+            replies[m["id"]] = m
+        elif m["t"] == "log":
+            logs.append(m)
+    values = [replies[i]["result"]["ticks"] for i in ticks]
+    assert values == sorted(values) and len(set(values)) == len(values), "the editor loop kept ticking: %s" % values
+    logs += h.logs_until_marker()
+    seqs = [m["seq"] for m in logs]
+    assert seqs == sorted(set(seqs)), "seq only grows"
+    assert h.peer.eofs == 0, "the write end stayed open throughout"
+    assert seqs[-1] - seqs[0] + 1 == 20000, "first and last flood logs arrive"
+    assert len(logs) < 20000, "while the pipe was full the bounded queue dropped logs"
+
+
+def test_garbage_and_torn_frames_then_command(h):
+    h.connect()
+    torn = P.frame(P.pack({"t": "cmd", "id": 900, "name": "state"}))
+    bad_crc = bytearray(P.frame(P.pack({"t": "cmd", "id": 901, "name": "state"})))
+    bad_crc[-1] ^= 0xFF
+    h.peer.write(os.urandom(3000) + b"UNUN garbage" + torn[:len(torn) // 2] + bytes(bad_crc))
+    good = h.peer.send("state")
+    r, seen = h.peer.reply(good)
+    assert r["ok"], r
+    assert not [m for m in seen if m["t"] == "reply"], "no reply to the torn or corrupt commands: %s" % seen
+    # A torn header promising a long payload: the host looks past it after a pause.
+    h.peer.write(b"UN" + (1 << 20).to_bytes(4, "big") + ((1 << 20) ^ 0xFFFFFFFF).to_bytes(4, "big"))
+    good = h.peer.send("state")
+    assert h.peer.reply(good)[0]["ok"]
+    # Neovim restarts its writer: the torn bytes die with the stream, new commands work.
+    h.peer.close_writer()
+    h.peer.open_writer()
+    assert h.peer.call("state")["ok"]
+
+
+def test_sigterm_quits_like_unity(h):
+    h.connect()
+    assert h.terminate() == 0
+    h.expect("bye", reason="quit", timeout=10)
+    assert not os.path.exists(os.path.join(h.peer.folder, "session.json"))
+    assert not os.path.exists(h.peer.folder)
+    assert "domain 1 (quit): checked, no bridge thread and no FIFO descriptor left" in h.output()
+
+
+def main(argv):
+    tests = [(n, f) for n, f in globals().items() if n.startswith("test_") and callable(f)]
+    if len(argv) > 1:
+        tests = [(n, f) for n, f in tests if any(a in n for a in argv[1:])]
+    passed = failed = 0
+    for name, fn in tests:
+        h = Host()
+        started = time.monotonic()
+        try:
+            fn(h)
+            passed += 1
+            print("ok   %s (%.1f s)" % (name, time.monotonic() - started), flush=True)
+            if os.environ.get("UNITY_HOST_VERBOSE") == "1":
+                print(h.output(), flush=True)
+        except Exception:
+            failed += 1
+            print("FAIL %s\n%s--- host output ---\n%s" % (name, traceback.format_exc(), h.output()), flush=True)
+        finally:
+            h.close()
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

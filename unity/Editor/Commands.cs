@@ -1,0 +1,75 @@
+using System;
+using System.Collections.Generic;
+using UnityEditor;
+using UnityEditor.Compilation;
+
+namespace UnityNvim
+{
+    /// <summary>
+    /// Built-in and registered commands (doc/protocol.md section 5). Run on the main thread only;
+    /// a command is a name looked up in a table, never code to evaluate.
+    /// </summary>
+    internal static class Commands
+    {
+        static readonly Dictionary<string, Func<IDictionary<string, object>, object>> BuiltIns =
+            new Dictionary<string, Func<IDictionary<string, object>, object>>
+            {
+                { "compile", args => { AssetDatabase.Refresh(); CompilationPipeline.RequestScriptCompilation(); return new Dictionary<string, object> { { "requested", true } }; } },
+                { "refresh", args => { AssetDatabase.Refresh(); return null; } },
+                { "play", args => { EditorApplication.EnterPlaymode(); return StateMap(); } },
+                { "stop", args => { EditorApplication.ExitPlaymode(); return StateMap(); } },
+                { "pause", args => { EditorApplication.isPaused = !EditorApplication.isPaused; return StateMap(); } },
+                { "step", args => { EditorApplication.Step(); return StateMap(); } },
+                { "state", args => StateMap() },
+            };
+
+        static readonly object Gate = new object();
+        static readonly Dictionary<string, Func<IDictionary<string, object>, object>> Registered =
+            new Dictionary<string, Func<IDictionary<string, object>, object>>();
+
+        public static void Register(string name, Func<IDictionary<string, object>, object> handler)
+        {
+            if (string.IsNullOrEmpty(name)) throw new ArgumentException("a command needs a name", "name");
+            if (handler == null) throw new ArgumentNullException("handler");
+            if (BuiltIns.ContainsKey(name)) throw new ArgumentException("'" + name + "' is a built-in command and cannot be replaced", "name");
+            lock (Gate) Registered[name] = handler;
+        }
+
+        public static bool Unregister(string name)
+        {
+            if (name == null) return false;
+            lock (Gate) return Registered.Remove(name);
+        }
+
+        /// <summary>The editor state as sent in `state` frames and command results.</summary>
+        public static Dictionary<string, object> StateMap()
+        {
+            return new Dictionary<string, object>
+            {
+                { "playing", EditorApplication.isPlaying },
+                { "paused", EditorApplication.isPaused },
+                { "compiling", EditorApplication.isCompiling },
+            };
+        }
+
+        /// <summary>Runs one command and returns its reply frame; exactly one reply per command.</summary>
+        public static byte[] Run(Command command)
+        {
+            Func<IDictionary<string, object>, object> handler;
+            if (!BuiltIns.TryGetValue(command.Name, out handler))
+                lock (Gate) Registered.TryGetValue(command.Name, out handler);
+            if (handler == null)
+                return Outgoing.Reply(command.Id, false, "no command named '" + command.Name + "' is registered in Unity", null);
+            object result;
+            try
+            {
+                result = handler(command.Args);
+            }
+            catch (Exception e)
+            {
+                return Outgoing.Reply(command.Id, false, e.Message, null);
+            }
+            return Outgoing.Reply(command.Id, true, null, result);
+        }
+    }
+}

@@ -1,0 +1,209 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using UnityEditor;
+using UnityEngine;
+using Debug = UnityEngine.Debug;
+
+namespace UnityNvim
+{
+    /// <summary>
+    /// Streams the editor console to Neovim and runs commands sent from Neovim, over the two
+    /// FIFOs under Temp/NeovimBridge (see the package README and the protocol document).
+    /// Starts with every domain load; stops before each domain reload and when the editor quits.
+    /// </summary>
+    [InitializeOnLoad]
+    public static class NeovimBridge
+    {
+        const string Tag = "[Neovim Bridge] ";
+        const int LogBacklog = 1000;
+        const int DrainMs = 150;
+        const int ByeMs = 200;
+        const int JoinMs = 500;
+        const int MaxCommandsPerTick = 64;
+
+        static readonly ConcurrentQueue<Command> Pending = new ConcurrentQueue<Command>();
+        static Rendezvous rendezvous;
+        static OutgoingQueue queue;
+        static LogCapture logCapture;
+        static Compile compile;
+        static WriterThread writer;
+        static ReaderThread reader;
+        static string lastState;
+        static bool carriedSummary;
+        static bool newSummary;
+
+        static NeovimBridge()
+        {
+            if (Environment.OSVersion.Platform == PlatformID.Win32NT)
+            {
+                Debug.Log(Tag + "Windows is not supported yet (it needs named pipes); the bridge stays inactive.");
+                return;
+            }
+            if (!Posix.Supported)
+            {
+                Debug.Log(Tag + "unsupported system '" + Posix.SystemName + "'; the bridge stays inactive.");
+                return;
+            }
+            try
+            {
+                Start();
+            }
+            catch (Exception e)
+            {
+                Debug.LogError(Tag + "could not start, Neovim will not connect: " + e.Message);
+                Shutdown(null);
+            }
+        }
+
+        /// <summary>
+        /// Makes `name` callable from Neovim. The handler runs on the main thread with the
+        /// command's arguments (integers arrive as long, floats as double, arrays as
+        /// List&lt;object&gt;, maps as Dictionary&lt;string, object&gt;); its return value is sent
+        /// back as the result, an exception as the error. Registering a name again replaces the
+        /// handler; built-in names (compile, refresh, play, stop, pause, step, state) throw.
+        /// </summary>
+        public static void Register(string name, Func<IDictionary<string, object>, object> handler)
+        {
+            Commands.Register(name, handler);
+        }
+
+        /// <summary>Removes a registered command; false if there was none.</summary>
+        public static bool Unregister(string name)
+        {
+            return Commands.Unregister(name);
+        }
+
+        static void Start()
+        {
+            string project = Path.GetDirectoryName(Path.GetFullPath(Application.dataPath));
+            int pid = Process.GetCurrentProcess().Id;
+            rendezvous = new Rendezvous(project);
+            // A domain reload keeps the folder, FIFOs and session.json; only a new editor recreates them.
+            if (!Carryover.SameEditorSession(pid) || !rendezvous.IsIntact())
+            {
+                rendezvous.Create(project, Application.unityVersion, pid);
+                Carryover.MarkEditorSession(pid);
+            }
+
+            queue = new OutgoingQueue(LogBacklog, Carryover.LoadNextSeq());
+            Carryover.RestoreQueue(queue);
+            byte[] summary = Carryover.LoadSummary();
+            carriedSummary = summary != null;
+            newSummary = false;
+            lastState = StateKey();
+            reader = new ReaderThread(rendezvous.FromNvim, Pending, RequestGreeting);
+            writer = new WriterThread(rendezvous.ToNvim, queue, Outgoing.Hello(Application.unityVersion, project, pid), StateFrame(), summary, () => reader != null && reader.Listening);
+            logCapture = new LogCapture(queue);
+            compile = new Compile(queue, PublishState, OnCompileSucceeded);
+
+            logCapture.Start();
+            compile.Start();
+            writer.Start();
+            reader.Start();
+            EditorApplication.update += OnUpdate;
+            EditorApplication.playModeStateChanged += OnPlayModeChanged;
+            EditorApplication.pauseStateChanged += OnPauseChanged;
+            AssemblyReloadEvents.beforeAssemblyReload += OnBeforeReload;
+            EditorApplication.quitting += OnQuitting;
+        }
+
+        static void OnUpdate()
+        {
+            Command command;
+            for (int i = 0; i < MaxCommandsPerTick && Pending.TryDequeue(out command); i++)
+            {
+                queue.AddControl(Commands.Run(command), false);
+                if (writer == null) return; // the command made Unity reload or quit right away
+            }
+            PublishState(); // catches changes no event reports
+            if (carriedSummary && writer.SummarySent)
+            {
+                carriedSummary = false;
+                if (!newSummary) Carryover.ClearSummary();
+            }
+        }
+
+        static void RequestGreeting()
+        {
+            var w = writer;
+            if (w != null) w.RequestGreeting();
+        }
+
+        static void OnPlayModeChanged(PlayModeStateChange change) { PublishState(); }
+
+        static void OnPauseChanged(PauseState pause) { PublishState(); }
+
+        static void OnCompileSucceeded(byte[] frame)
+        {
+            // A domain reload follows: the next domain sends this summary again once connected.
+            Carryover.SaveSummary(frame);
+            newSummary = true;
+        }
+
+        static string StateKey()
+        {
+            return EditorApplication.isPlaying + "/" + EditorApplication.isPaused + "/" + EditorApplication.isCompiling;
+        }
+
+        static byte[] StateFrame()
+        {
+            return Outgoing.State(EditorApplication.isPlaying, EditorApplication.isPaused, EditorApplication.isCompiling);
+        }
+
+        static void PublishState()
+        {
+            string key = StateKey();
+            if (key == lastState) return;
+            lastState = key;
+            byte[] frame = StateFrame();
+            writer.SetState(frame);
+            queue.AddControl(frame, true);
+        }
+
+        static void OnBeforeReload()
+        {
+            Shutdown("reload");
+        }
+
+        static void OnQuitting()
+        {
+            Shutdown("quit");
+            try
+            {
+                rendezvous.Remove();
+            }
+            catch (Exception e)
+            {
+                Debug.LogWarning(Tag + "could not remove " + rendezvous.Folder + ": " + e.Message);
+            }
+        }
+
+        /// <summary>
+        /// Stops capture, answers commands that will not run, sends bye (bounded), stops both
+        /// threads (bounded joins) and closes every descriptor, so nothing blocks the domain unload.
+        /// </summary>
+        static void Shutdown(string byeReason)
+        {
+            EditorApplication.update -= OnUpdate;
+            EditorApplication.playModeStateChanged -= OnPlayModeChanged;
+            EditorApplication.pauseStateChanged -= OnPauseChanged;
+            AssemblyReloadEvents.beforeAssemblyReload -= OnBeforeReload;
+            EditorApplication.quitting -= OnQuitting;
+            if (logCapture != null) logCapture.Stop();
+            if (compile != null) compile.Stop();
+            bool stopped = reader == null || reader.Stop(JoinMs);
+            string why = byeReason == "reload" ? "Unity reloaded its scripts" : "Unity quit";
+            Command command;
+            while (queue != null && Pending.TryDequeue(out command))
+                queue.AddControl(Outgoing.Reply(command.Id, false, why + " before running '" + command.Name + "'", null), false);
+            stopped &= writer == null || writer.Stop(byeReason, DrainMs, ByeMs, JoinMs);
+            if (byeReason == "reload" && queue != null) Carryover.SaveQueue(queue);
+            if (!stopped) Debug.LogWarning(Tag + "a bridge thread did not stop in time; its descriptor was closed anyway.");
+            reader = null;
+            writer = null;
+        }
+    }
+}
