@@ -1,0 +1,178 @@
+-- The real Unity package, running in the stand-in editor under Mono, against the real module in
+-- real headless Neovim. UNITY_HOST_TEST=1 makes the host fail (exit) if a reload leaves a
+-- bridge thread or FIFO descriptor behind.
+local T = dofile(vim.fn.fnamemodify(debug.getinfo(1, "S").source:sub(2), ":p:h:h") .. "/helpers.lua")
+local unity = require("unity")
+local log = require("unity.log")
+
+vim.notify = function() end
+
+local built = vim.system({ "bash", T.root .. "/tests/unity_host/build.sh" }, { text = true }):wait(600000)
+assert(built.code == 0, "building the Unity host failed: " .. (built.stderr or ""))
+
+--- Starts the host on `dir`; stopped (SIGTERM: it quits as Unity does) after the test.
+local function start_host(dir)
+  local proc = vim.system({ "bash", T.root .. "/tests/unity_host/run.sh", dir }, {
+    text = true,
+    env = { UNITY_HOST_TEST = "1" },
+  })
+  T.defer(function()
+    if not proc:is_closing() then
+      proc:kill("sigterm")
+      local res = proc:wait(20000)
+      T.eq(0, res.code, "the host quit cleanly; its output:\n" .. (res.stdout or "") .. (res.stderr or ""))
+    end
+  end)
+  T.wait_for(function() return vim.uv.fs_stat(dir .. "/Temp/NeovimBridge/session.json") end, "the host's session.json", 30000)
+  return proc
+end
+
+local function lines_matching(pattern)
+  local out = {}
+  for _, l in ipairs(T.log_lines()) do
+    local m = l:match(pattern)
+    if m then
+      out[#out + 1] = m
+    end
+  end
+  return out
+end
+
+local function connect(dir)
+  vim.cmd.cd(dir)
+  T.truthy(require("unity.client").connect(dir))
+  T.connected()
+  log.buf()
+end
+
+T.test("logs: backlog first (the newest 1000), then live, in order", function()
+  local dir = T.project()
+  start_host(dir)
+  connect(dir)
+  -- Log while no Neovim reads: the package keeps the newest 1000.
+  T.truthy(unity.send("host.log", { count = 1500, threads = 1, interval_ms = 1, message = "pre" }))
+  require("unity.client").disconnect()
+  vim.wait(2500)
+  connect(dir)
+  T.call("host.join", { timeout_ms = 10000 })
+  T.call("host.log", { count = 5, message = "live" })
+  local pre = T.wait_for(function()
+    local got = lines_matching("LOG  pre t1#(%d+)$")
+    return #lines_matching("LOG  live t0#(%d+)$") == 5 and got
+  end, "the backlog and the live logs", 20000)
+  T.truthy(#pre >= 1000 and #pre <= 1500, "backlog kept: " .. #pre)
+  for i = 2, #pre do
+    T.eq(tonumber(pre[i - 1]) + 1, tonumber(pre[i]), "backlog in order")
+  end
+  T.eq("1499", pre[#pre], "the newest of the backlog")
+  local text = table.concat(T.log_lines(), "\n")
+  T.truthy(text:find("pre t1#1499", 1, true) < text:find("live t0#0", 1, true), "backlog before live")
+end)
+
+T.test(":UnityCompile with the real compiler: errors to quickfix, fixed, reload, reconnect", function()
+  local dir = T.project()
+  local broken = dir .. "/Assets/Scripts/Broken.cs"
+  vim.fn.writefile({ "public class Broken {", "  public int X() { return \"text\"; }", "}" }, broken)
+  start_host(dir)
+  connect(dir)
+  local events = {}
+  vim.api.nvim_create_autocmd("User", {
+    pattern = { "UnityCompileStarted", "UnityCompileFinished", "UnityConnected", "UnityDisconnected" },
+    callback = function(a) events[#events + 1] = a.match end,
+  })
+  vim.cmd("UnityCompile")
+  local qf = T.wait_for(function()
+    local l = vim.fn.getqflist({ title = 0, items = 0 })
+    return l.title == "Unity compile" and #l.items > 0 and l
+  end, "compile errors from mcs", 60000)
+  T.eq(2, qf.items[1].lnum, "line")
+  T.eq(broken, vim.api.nvim_buf_get_name(qf.items[1].bufnr), "file")
+  T.contains(qf.items[1].text, "CS0029", "the compiler's code")
+  T.truthy(not qf.items[1].text:find("Broken.cs(", 1, true), "the location is not repeated in the text")
+  T.eq("UnityCompileStarted", events[1], "started first")
+  T.eq(1, unity.status().errors)
+
+  vim.fn.writefile({ "public class Broken {", "  public int X() { return 1; }", "}" }, broken)
+  local seen = #events
+  vim.cmd("UnityCompile")
+  T.wait_for(function()
+    return #vim.fn.getqflist() == 0 and unity.status().connected and vim.list_contains(vim.list_slice(events, seen + 1), "UnityConnected")
+  end, "a clean compile, then the reload and the reconnection", 60000)
+  T.eq(0, unity.status().errors)
+  T.eq(true, T.call("state").ok, "commands work after the reload")
+end)
+
+T.test("play, pause, step, stop and state; registered commands; a throwing handler", function()
+  local dir = T.project()
+  start_host(dir)
+  connect(dir)
+  local r = T.call("play")
+  T.eq(true, r.ok)
+  T.wait_for(function() return unity.status().playing end, "playing")
+  r = T.call("pause")
+  T.eq(true, r.ok)
+  T.wait_for(function() return unity.status().paused end, "paused")
+  T.eq(true, T.call("step").ok)
+  r = T.call("stop")
+  T.eq(true, r.ok)
+  T.wait_for(function() return not unity.status().playing end, "stopped")
+  r = T.call("state")
+  T.eq(false, r.result.playing, "state result")
+  r = T.call("host.ticks")
+  T.eq(true, r.ok)
+  T.truthy(r.result.ticks > 0, "a registered command's result")
+  r = T.call("host.throw")
+  T.eq(false, r.ok)
+  T.contains(r.error, "host.throw failed on purpose", "the exception's message")
+  r = T.call("no.such")
+  T.contains(r.error, "no command named 'no.such' is registered in Unity")
+end)
+
+T.test("a domain reload while logs stream: reconnects, every message delivered or counted", function()
+  local dir = T.project()
+  start_host(dir)
+  connect(dir)
+  local delivered = 0
+  vim.api.nvim_create_autocmd("User", { pattern = "UnityLog", callback = function(a) delivered = delivered + #a.data end })
+  local connects = 0
+  vim.api.nvim_create_autocmd("User", { pattern = "UnityConnected", callback = function() connects = connects + 1 end })
+  T.call("host.log", { count = 1500, threads = 2, interval_ms = 1, message = "stream" })
+  vim.wait(300)
+  T.call("host.reload")
+  T.wait_for(function() return connects >= 1 end, "the reconnection after the reload", 30000)
+  T.call("host.join", { timeout_ms = 20000 })
+  T.call("host.log", { count = 1, message = "end" })
+  -- Logs made during the reload's gap wait in Unity's queue or show as a gap: nothing else.
+  T.wait_for(function()
+    return #lines_matching("LOG  end t0#(%d+)$") == 1
+  end, "the last log", 20000)
+  local total = 3000 + 1
+  local st = unity.status()
+  io.stdout:write(string.format("# reload mid-stream: %d made, %d delivered, %d lost\n", total, delivered, st.lost))
+  T.eq(total, delivered + st.lost, "delivered + lost")
+  T.eq(0, st.corrupt, "no corrupt frame")
+end)
+
+T.test("Neovim quitting while the game floods leaves the editor ticking", function()
+  local dir = T.project()
+  start_host(dir)
+  local script = vim.fn.tempname() .. ".lua"
+  vim.fn.writefile({
+    "vim.opt.rtp:prepend(" .. vim.inspect(T.root) .. ")",
+    "vim.cmd.runtime('plugin/unity.lua')",
+    "assert(require('unity.client').connect(" .. vim.inspect(dir) .. "))",
+    "vim.wait(20000, function() return require('unity').status().connected end)",
+    "require('unity').send('host.log', { count = 50000, threads = 2, message = 'flood' })",
+    "vim.wait(500)",
+    "vim.cmd('qa!')",
+  }, script)
+  local res = vim.system({ vim.uv.exepath(), "--headless", "--clean", "-l", script }, { text = true }):wait(30000)
+  T.eq(0, res.code, "the flooded Neovim quit (124 would be a hang)")
+  connect(dir)
+  local a = T.call("host.ticks").result.ticks
+  vim.wait(300)
+  local b = T.call("host.ticks").result.ticks
+  T.truthy(b > a, string.format("the editor loop kept ticking (%d then %d)", a, b))
+end)
+
+T.run()
