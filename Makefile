@@ -2,7 +2,7 @@
 CARGO ?= cargo
 NVIM ?= $(shell sh tests/find-nvim.sh)
 
-.PHONY: all build demo test test-rust test-nvim test-unity unity-host bench lint clean
+.PHONY: all build demo test test-rust test-nvim test-unity test-fuzz unity-host bench fuzz lint clean
 
 all: build
 
@@ -15,7 +15,7 @@ build:
 demo: build
 	sh tests/demo/demo.sh "$(NVIM)"
 
-test: build test-rust test-nvim test-unity
+test: build test-rust test-nvim test-unity test-fuzz
 
 test-rust:
 	$(CARGO) test --release
@@ -25,6 +25,14 @@ test-nvim: build
 
 test-unity:
 	sh tests/unity_host/test.sh
+
+# A bounded fuzz run in every `make test`; `make fuzz FUZZ_SECONDS=3600` for long ones.
+test-fuzz:
+	bash tests/fuzz/run.sh 20
+
+FUZZ_SECONDS ?= 600
+fuzz:
+	bash tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 bench: build
 	NVIM="$(NVIM)" sh tests/bench/run.sh
