@@ -6,11 +6,12 @@ NVIM ?= $(shell sh tests/find-nvim.sh)
 
 all: build
 
+# The module is replaced by a rename, never rewritten in place: a running Neovim has it mapped.
+# macOS builds a .dylib; Neovim's loader looks for .so on every system.
 build:
 	$(CARGO) build --release --features lua
-	cp target/release/libunity_native.so lua/unity_native.so
-	@# macOS builds a .dylib; Neovim's loader looks for .so on every system.
-	@[ ! -f target/release/libunity_native.dylib ] || cp target/release/libunity_native.dylib lua/unity_native.so
+	@lib=target/release/libunity_native.so; [ -f "$$lib" ] || lib=target/release/libunity_native.dylib; \
+	cp "$$lib" lua/unity_native.so.tmp && mv -f lua/unity_native.so.tmp lua/unity_native.so
 
 demo: build
 	sh tests/demo/demo.sh "$(NVIM)"
