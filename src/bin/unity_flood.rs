@@ -1,5 +1,727 @@
-//! unity-flood: the benchmark's Unity peer (see tests/bench/). Placeholder until written.
-fn main() {
-    eprintln!("unity-flood: not written yet");
+//! unity-flood: the benchmark's Unity peer and its Rust-only measurements (see tests/bench/ and
+//! doc/performance.md).
+//!
+//! Subcommands (every result is one JSON object on a line of stdout):
+//!
+//! - `fifo-limit [--secs S]`: raw FIFO throughput on this machine, no Neovim: 64 KiB writes
+//!   (bytes/s), then realistic frames written one per `write` (frames/s). A reader thread in the
+//!   same process reads with 64 KiB `read`s.
+//! - `decode-bench [--frames N] [--runs R]`: the crate's reader alone: `frame::Decoder` plus
+//!   `protocol::decode::<FromUnity>` over an in-memory stream of realistic frames, fed in 64 KiB
+//!   chunks.
+//! - `peer --project DIR [--count N] [--mode flood|latency|idle] [--rate R]`: a Unity editor as
+//!   far as the wire goes. Creates the rendezvous as Unity does (folder, FIFOs, `session.json`
+//!   written last and atomically), opens its read end of `nvim-to-unity`, waits until Neovim's
+//!   reader has `unity-to-nvim` open, writes `hello`, prints `{"ready":true}` and then obeys its
+//!   stdin, one word a line: `go` sends one batch (N log frames as fast as the pipe takes them,
+//!   or N frames at R per second for `latency`, each carrying its CLOCK_MONOTONIC write time as
+//!   `t=<ns>` in the message) and prints what it did; `quit` or end of input leaves.
+//! - `peer --text FILE ...`: the same messages appended as text lines to FILE (what `tail -f` on
+//!   Editor.log shows), no FIFO.
+//!
+//! Every message ends with ` (#<seq>)`; the last one of a batch never has a stack trace, so a
+//! reader can tell when the last line of a batch has arrived. Times are CLOCK_MONOTONIC in
+//! nanoseconds (the clock of Neovim's `vim.uv.hrtime()` and Python's `time.monotonic_ns()`).
+
+use nix::errno::Errno;
+use nix::libc;
+use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+use std::io::{BufRead, Read, Write};
+use std::os::fd::{AsFd, OwnedFd};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use unity_native::frame::{Decoder, Item};
+use unity_native::protocol::{
+    decode, encode_frame, FromUnity, Level, Log, UnityHello, PROTOCOL_VERSION,
+};
+use unity_native::transport::{create_rendezvous, open_fifo, OpenError, Paths};
+
+const UNITY_VERSION: &str = "2022.3.0f1 (unity-flood)";
+
+/// CLOCK_MONOTONIC in nanoseconds (nix re-exports libc; no extra crate or feature needed).
+fn mono_ns() -> u64 {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: a valid clock id and a valid pointer to a timespec we own.
+    unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts) };
+    ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
+}
+
+fn unix_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+fn die(msg: &str) -> ! {
+    eprintln!("unity-flood: {msg}");
     std::process::exit(2);
+}
+
+fn json_str(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Prints one JSON object built from (key, already-encoded value) pairs.
+fn emit(fields: &[(&str, String)]) {
+    let body: Vec<String> = fields
+        .iter()
+        .map(|(k, v)| format!("{}:{v}", json_str(k)))
+        .collect();
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{{{}}}", body.join(","));
+    let _ = out.flush();
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+    if v.is_empty() {
+        0.0
+    } else {
+        v[v.len() / 2]
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Realistic console messages.
+
+/// Deterministic game-like console output: mostly plain logs of 60-250 characters, some
+/// warnings and errors, and one message in five with a five-frame stack trace.
+struct Gen {
+    rng: u64,
+    seq: u64,
+}
+
+const SUBJECTS: &[&str] = &[
+    "[Enemy] Wave {a} started: {b} enemies spawned around the player at the north gate",
+    "[Player] Position ({a}.{b}, 0.0, {c}.{a}) velocity {b}.{c} grounded=true",
+    "[Net] Received snapshot {a} ({b} bytes, {c} entities) from server tick {a}",
+    "[AI] Pathfinding for agent {a} took {b} ms, {c} nodes expanded",
+    "Score {a}: combo x{b}, multiplier {c}",
+    "[Audio] Playing clip 'Footstep_Grass_{b}' on source {a} at volume 0.{c}",
+    "[Save] Wrote slot {b}: {a} bytes in {c} ms",
+    "Texture 'Grass_Albedo_{b}' has no mipmaps; it will alias at distance ({a} px)",
+    "[Physics] {a} contacts, {b} islands, solver iterations {c}",
+    "[Inventory] Added item {a} (stack {b}/{c}) to slot {b}",
+];
+
+const FRAMES: &[&str] = &[
+    "Game.Enemy:Update () (at Assets/Scripts/Enemy.cs:42)",
+    "Game.EnemySpawner:SpawnWave (int) (at Assets/Scripts/EnemySpawner.cs:28)",
+    "Game.Player:FixedUpdate () (at Assets/Scripts/Player.cs:87)",
+    "Game.Score:Add (int) (at Assets/Scripts/Score.cs:22)",
+    "Game.Net.Client:OnSnapshot (byte[]) (at Assets/Scripts/Net/Client.cs:131)",
+    "Game.AI.Agent:Think () (at Assets/Scripts/AI/Agent.cs:64)",
+    "UnityEngine.Debug:Log (object)",
+];
+
+impl Gen {
+    fn new() -> Self {
+        Self {
+            rng: 0x9E37_79B9_7F4A_7C15,
+            seq: 0,
+        }
+    }
+
+    fn next_rand(&mut self) -> u64 {
+        self.rng ^= self.rng << 13;
+        self.rng ^= self.rng >> 7;
+        self.rng ^= self.rng << 17;
+        self.rng
+    }
+
+    /// The next message; `last` marks the final message of a batch (never a stack trace).
+    fn message(&mut self, last: bool) -> Log {
+        self.seq += 1;
+        let r = self.next_rand();
+        let template = SUBJECTS[(r % SUBJECTS.len() as u64) as usize];
+        let a = (r >> 8) % 100_000;
+        let b = (r >> 24) % 1000;
+        let c = (r >> 40) % 100;
+        let mut message = template
+            .replace("{a}", &a.to_string())
+            .replace("{b}", &b.to_string())
+            .replace("{c}", &c.to_string());
+        // Some longer messages, as real consoles have.
+        if (r >> 50).is_multiple_of(4) {
+            message.push_str(" | context: scene=Level_03 frame=");
+            message.push_str(&((r >> 12) % 1_000_000).to_string());
+            message.push_str(" camera=Main");
+        }
+        message.push_str(&format!(" (#{})", self.seq));
+        let level = match (r >> 56) % 20 {
+            0 => Level::Error,
+            1 | 2 => Level::Warning,
+            _ => Level::Log,
+        };
+        let stack = if self.seq.is_multiple_of(5) && !last {
+            let mut s = String::new();
+            for i in 0..5 {
+                if i > 0 {
+                    s.push('\n');
+                }
+                s.push_str(FRAMES[((r >> (i * 3)) % FRAMES.len() as u64) as usize]);
+            }
+            Some(s)
+        } else {
+            None
+        };
+        Log {
+            seq: self.seq,
+            time: Some(unix_ms()),
+            level,
+            message,
+            stack,
+        }
+    }
+
+    fn frame(&mut self, last: bool) -> Vec<u8> {
+        encode_frame(&FromUnity::Log(self.message(last))).expect("encodable")
+    }
+
+    fn frames(&mut self, n: usize) -> Vec<Vec<u8>> {
+        (0..n).map(|i| self.frame(i + 1 == n)).collect()
+    }
+}
+
+fn size_stats(frames: &[Vec<u8>]) -> Vec<(&'static str, String)> {
+    let total: usize = frames.iter().map(Vec::len).sum();
+    let min = frames.iter().map(Vec::len).min().unwrap_or(0);
+    let max = frames.iter().map(Vec::len).max().unwrap_or(0);
+    vec![
+        (
+            "frame_bytes_avg",
+            format!("{:.1}", total as f64 / frames.len().max(1) as f64),
+        ),
+        ("frame_bytes_min", min.to_string()),
+        ("frame_bytes_max", max.to_string()),
+    ]
+}
+
+// ---------------------------------------------------------------------------------------------
+// Arguments.
+
+struct Args {
+    sub: String,
+    project: Option<PathBuf>,
+    text: Option<PathBuf>,
+    count: usize,
+    mode: String,
+    rate: f64,
+    secs: f64,
+    runs: usize,
+    frames: usize,
+    open_timeout: f64,
+    max_secs: f64,
+}
+
+fn parse_args() -> Args {
+    let mut it = std::env::args().skip(1);
+    let sub = it
+        .next()
+        .unwrap_or_else(|| usage("a subcommand is required"));
+    let mut a = Args {
+        sub,
+        project: None,
+        text: None,
+        count: 200_000,
+        mode: "flood".into(),
+        rate: 100.0,
+        secs: 0.7,
+        runs: 5,
+        frames: 200_000,
+        open_timeout: 30.0,
+        max_secs: 600.0,
+    };
+    while let Some(k) = it.next() {
+        let mut val = || {
+            it.next()
+                .unwrap_or_else(|| usage(&format!("{k} needs a value")))
+        };
+        fn num<T: std::str::FromStr>(k: &str, v: String) -> T {
+            v.parse()
+                .unwrap_or_else(|_| usage(&format!("{k} takes a number, not {v}")))
+        }
+        match k.as_str() {
+            "--project" => a.project = Some(PathBuf::from(val())),
+            "--text" => a.text = Some(PathBuf::from(val())),
+            "--count" => a.count = num(&k, val()),
+            "--mode" => a.mode = val(),
+            "--rate" => a.rate = num(&k, val()),
+            "--secs" => a.secs = num(&k, val()),
+            "--runs" => a.runs = num(&k, val()),
+            "--frames" => a.frames = num(&k, val()),
+            "--open-timeout" => a.open_timeout = num(&k, val()),
+            "--max-secs" => a.max_secs = num(&k, val()),
+            _ => usage(&format!("unknown argument {k}")),
+        }
+    }
+    a
+}
+
+fn usage(msg: &str) -> ! {
+    die(&format!(
+        "{msg}\nusage: unity-flood fifo-limit [--secs S] [--runs R]\n       unity-flood decode-bench [--frames N] [--runs R]\n       unity-flood peer (--project DIR | --text FILE) [--count N] [--mode flood|latency|idle] [--rate R] [--open-timeout S] [--max-secs S]"
+    ))
+}
+
+fn main() {
+    let args = parse_args();
+    // Unity's runtime ignores SIGPIPE: a departed reader is EPIPE.
+    // SAFETY: setting a signal to SIG_IGN.
+    unsafe { libc::signal(libc::SIGPIPE, libc::SIG_IGN) };
+    // Whatever happens to the driver, never outlive it for long.
+    let max = Duration::from_secs_f64(args.max_secs);
+    std::thread::spawn(move || {
+        std::thread::sleep(max);
+        eprintln!("unity-flood: --max-secs reached, leaving");
+        std::process::exit(4);
+    });
+    match args.sub.as_str() {
+        "fifo-limit" => fifo_limit(&args),
+        "decode-bench" => decode_bench(&args),
+        "peer" => peer(&args),
+        other => usage(&format!("unknown subcommand {other}")),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// fifo-limit
+
+fn temp_dir(tag: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("unity-flood-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap_or_else(|e| die(&format!("{}: {e}", d.display())));
+    d
+}
+
+/// One connection: a reader thread drains the FIFO with 64 KiB reads while `write` runs;
+/// returns (units written, seconds from the first write until the reader saw everything).
+fn fifo_run(path: &Path, write: impl FnOnce(&mut std::fs::File) -> u64) -> (u64, f64, u64) {
+    let p = path.to_path_buf();
+    let reader = std::thread::spawn(move || {
+        let mut f = std::fs::File::open(&p).expect("open fifo for reading");
+        let mut buf = vec![0u8; 64 * 1024];
+        let mut total = 0u64;
+        loop {
+            match f.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => total += n as u64,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => panic!("read: {e}"),
+            }
+        }
+        (total, Instant::now())
+    });
+    let mut w = std::fs::OpenOptions::new()
+        .write(true)
+        .open(path)
+        .expect("open fifo for writing");
+    let t0 = Instant::now();
+    let units = write(&mut w);
+    drop(w);
+    let (bytes, t1) = reader.join().expect("reader thread");
+    (units, t1.duration_since(t0).as_secs_f64(), bytes)
+}
+
+fn fifo_limit(a: &Args) {
+    let dir = temp_dir("fifo");
+    let path = dir.join("fifo");
+    nix::unistd::mkfifo(&path, nix::sys::stat::Mode::from_bits_truncate(0o600))
+        .unwrap_or_else(|e| die(&format!("mkfifo: {e}")));
+    let secs = Duration::from_secs_f64(a.secs);
+
+    let chunk = vec![0x55u8; 64 * 1024];
+    let mut bytes_rates = Vec::new();
+    for _ in 0..a.runs.max(1) {
+        let (_, s, bytes) = fifo_run(&path, |w| {
+            let t0 = Instant::now();
+            let mut n = 0u64;
+            while !n.is_multiple_of(64) || t0.elapsed() < secs {
+                w.write_all(&chunk).expect("write");
+                n += 1;
+            }
+            n
+        });
+        bytes_rates.push(bytes as f64 / s);
+    }
+
+    let frames = Gen::new().frames(50_000);
+    let mut frame_rates = Vec::new();
+    let mut frame_bytes_rates = Vec::new();
+    for _ in 0..a.runs.max(1) {
+        let (n, s, bytes) = fifo_run(&path, |w| {
+            let t0 = Instant::now();
+            let mut n = 0u64;
+            'outer: loop {
+                for f in &frames {
+                    // One write per frame, as a Unity peer writes one message.
+                    let wrote = w.write(f).expect("write");
+                    assert_eq!(wrote, f.len(), "a frame under PIPE_BUF is written whole");
+                    n += 1;
+                    if n.is_multiple_of(256) && t0.elapsed() >= secs {
+                        break 'outer;
+                    }
+                }
+            }
+            n
+        });
+        frame_rates.push(n as f64 / s);
+        frame_bytes_rates.push(bytes as f64 / s);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut fields = vec![
+        (
+            "fifo_limit_bytes_per_s",
+            format!("{:.0}", median(bytes_rates.clone())),
+        ),
+        (
+            "fifo_limit_frames_per_s",
+            format!("{:.0}", median(frame_rates.clone())),
+        ),
+        (
+            "fifo_limit_frame_bytes_per_s",
+            format!("{:.0}", median(frame_bytes_rates)),
+        ),
+        ("fifo_limit_runs_bytes_per_s", format!("{bytes_rates:.0?}")),
+        ("fifo_limit_runs_frames_per_s", format!("{frame_rates:.0?}")),
+    ];
+    fields.extend(size_stats(&frames));
+    emit(&fields);
+}
+
+// ---------------------------------------------------------------------------------------------
+// decode-bench
+
+fn decode_bench(a: &Args) {
+    let frames = Gen::new().frames(a.frames.max(1));
+    let stream: Vec<u8> = frames.concat();
+    let mut full = Vec::new();
+    let mut framing = Vec::new();
+    let mut logs_seen = 0usize;
+    for _ in 0..a.runs.max(1) {
+        // Framing and CRC only.
+        let t0 = Instant::now();
+        let mut dec = Decoder::new();
+        let mut n = 0usize;
+        for chunk in stream.chunks(64 * 1024) {
+            dec.push(chunk);
+            while let Some(item) = dec.next_item() {
+                if let Item::Frame(p) = item {
+                    n += std::hint::black_box(p.len()) & 1 | 1;
+                }
+            }
+        }
+        framing.push(t0.elapsed().as_secs_f64());
+        assert_eq!(n, frames.len());
+
+        // Framing, CRC and MessagePack decoding into the protocol's types.
+        let t0 = Instant::now();
+        let mut dec = Decoder::new();
+        let mut logs = 0usize;
+        for chunk in stream.chunks(64 * 1024) {
+            dec.push(chunk);
+            while let Some(item) = dec.next_item() {
+                if let Item::Frame(p) = item {
+                    if let Ok(FromUnity::Log(l)) = decode::<FromUnity>(p) {
+                        std::hint::black_box(&l);
+                        logs += 1;
+                    }
+                }
+            }
+        }
+        full.push(t0.elapsed().as_secs_f64());
+        logs_seen = logs;
+    }
+    assert_eq!(logs_seen, frames.len(), "every frame decodes to a log");
+    let n = frames.len() as f64;
+    let mb = stream.len() as f64 / 1e6;
+    let t_full = median(full.clone());
+    let t_framing = median(framing);
+    let mut fields = vec![
+        ("decode_frames_per_s", format!("{:.0}", n / t_full)),
+        ("decode_mb_per_s", format!("{:.1}", mb / t_full)),
+        (
+            "decode_framing_only_frames_per_s",
+            format!("{:.0}", n / t_framing),
+        ),
+        (
+            "decode_framing_only_mb_per_s",
+            format!("{:.1}", mb / t_framing),
+        ),
+        ("decode_frames", frames.len().to_string()),
+        (
+            "decode_runs_frames_per_s",
+            format!("{:.0?}", full.iter().map(|t| n / t).collect::<Vec<_>>()),
+        ),
+    ];
+    fields.extend(size_stats(&frames));
+    emit(&fields);
+}
+
+// ---------------------------------------------------------------------------------------------
+// peer
+
+fn write_session(paths: &Paths) {
+    use std::os::unix::fs::OpenOptionsExt;
+    let body = format!(
+        "{{\"protocol\":{PROTOCOL_VERSION},\"pid\":{},\"unity\":{},\"project\":{}}}\n",
+        std::process::id(),
+        json_str(UNITY_VERSION),
+        json_str(&paths.project.to_string_lossy())
+    );
+    let tmp = paths.dir.join("session.json.tmp");
+    let write = || -> std::io::Result<()> {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(&tmp)?
+            .write_all(body.as_bytes())?;
+        std::fs::rename(&tmp, &paths.session)
+    };
+    write().unwrap_or_else(|e| die(&format!("cannot write {}: {e}", paths.session.display())));
+}
+
+/// Counters of one batch.
+#[derive(Default)]
+struct Sent {
+    frames: u64,
+    bytes: u64,
+    /// Writes that found the pipe full (each then waited in poll for room).
+    eagain: u64,
+}
+
+/// Writes one frame with as few `write`s as the pipe allows, waiting in poll while it is full.
+/// Never drops: a reader that left ends the peer.
+fn write_frame(fd: &OwnedFd, mut bytes: &[u8], sent: &mut Sent) {
+    let len = bytes.len();
+    while !bytes.is_empty() {
+        match nix::unistd::write(fd, bytes) {
+            Ok(n) => bytes = &bytes[n..],
+            Err(Errno::EINTR) => {}
+            Err(Errno::EAGAIN) => {
+                sent.eagain += 1;
+                let mut fds = [PollFd::new(fd.as_fd(), PollFlags::POLLOUT)];
+                match poll(&mut fds, PollTimeout::from(10_000u16)) {
+                    Ok(0) => die("the reader took nothing for 10 s"),
+                    Ok(_) | Err(Errno::EINTR) => {}
+                    Err(e) => die(&format!("poll: {e}")),
+                }
+            }
+            Err(Errno::EPIPE) => {
+                emit(&[("error", json_str("the reader left (EPIPE)"))]);
+                std::process::exit(3);
+            }
+            Err(e) => die(&format!("write: {e}")),
+        }
+    }
+    sent.frames += 1;
+    sent.bytes += len as u64;
+}
+
+enum Sink {
+    Fifo(OwnedFd),
+    Text(std::fs::File),
+}
+
+fn text_of(l: &Log) -> Vec<u8> {
+    let mut s = l.message.clone();
+    s.push('\n');
+    if let Some(st) = &l.stack {
+        s.push_str(st);
+        s.push('\n');
+    }
+    s.into_bytes()
+}
+
+fn peer(a: &Args) {
+    let mut gen = Gen::new();
+    // Unity's side of the rendezvous, or a plain log file.
+    let (sink, _keep, dir) = match (&a.project, &a.text) {
+        (_, Some(file)) => {
+            let f = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(file)
+                .unwrap_or_else(|e| die(&format!("{}: {e}", file.display())));
+            (Sink::Text(f), None, None)
+        }
+        (Some(project), None) => {
+            let project = std::fs::canonicalize(project)
+                .unwrap_or_else(|e| die(&format!("{}: {e}", project.display())));
+            let paths = Paths::new(&project);
+            create_rendezvous(&paths)
+                .unwrap_or_else(|e| die(&format!("cannot create {}: {e}", paths.dir.display())));
+            write_session(&paths);
+            // Unity opens its read end of the command pipe before its write end.
+            let cmd_fd = open_fifo(&paths, &paths.to_unity, false)
+                .unwrap_or_else(|e| die(&format!("open {}: {e}", paths.to_unity.display())));
+            let deadline = Instant::now() + Duration::from_secs_f64(a.open_timeout);
+            let fd = loop {
+                match open_fifo(&paths, &paths.to_nvim, true) {
+                    Ok(fd) => break fd,
+                    Err(OpenError::NoReader) if Instant::now() < deadline => {
+                        std::thread::sleep(Duration::from_millis(1))
+                    }
+                    Err(e) => die(&format!(
+                        "Neovim's reader never opened {}: {e}",
+                        paths.to_nvim.display()
+                    )),
+                }
+            };
+            let hello = encode_frame(&FromUnity::Hello(UnityHello {
+                protocol: PROTOCOL_VERSION,
+                unity: UNITY_VERSION.into(),
+                project: project.to_string_lossy().into_owned(),
+                pid: std::process::id(),
+            }))
+            .expect("encodable");
+            write_frame(&fd, &hello, &mut Sent::default());
+            (Sink::Fifo(fd), Some(cmd_fd), Some(paths.dir.clone()))
+        }
+        (None, None) => usage("peer needs --project DIR or --text FILE"),
+    };
+    emit(&[("ready", "true".into())]);
+
+    // The next flood batch is made and encoded before `go`, so making it costs no write time.
+    let make = |gen: &mut Gen| Batch::new(gen, a.count, &sink);
+    let mut next: Option<Batch> = None;
+    if a.mode == "flood" {
+        next = Some(make(&mut gen));
+    }
+    let stdin = std::io::stdin();
+    let mut lines = stdin.lock().lines();
+    while let Some(Ok(line)) = lines.next() {
+        match line.trim() {
+            "go" => {}
+            "quit" => break,
+            _ => continue,
+        }
+        match a.mode.as_str() {
+            "idle" => emit(&[("idle", "true".into())]),
+            "latency" => latency_batch(a, &mut gen, &sink),
+            _ => {
+                let batch = next.take().unwrap_or_else(|| make(&mut gen));
+                flood_batch(&batch, &sink);
+                next = Some(make(&mut gen));
+            }
+        }
+    }
+    if let Some(d) = dir {
+        let _ = std::fs::remove_dir_all(d);
+    }
+}
+
+/// One flood batch, encoded for its sink.
+struct Batch {
+    bufs: Vec<Vec<u8>>,
+    first_seq: u64,
+    last_seq: u64,
+}
+
+impl Batch {
+    fn new(gen: &mut Gen, count: usize, sink: &Sink) -> Self {
+        let first_seq = gen.seq + 1;
+        let bufs = (0..count)
+            .map(|i| {
+                let l = gen.message(i + 1 == count);
+                match sink {
+                    Sink::Fifo(_) => encode_frame(&FromUnity::Log(l)).expect("encodable"),
+                    Sink::Text(_) => text_of(&l),
+                }
+            })
+            .collect();
+        Self {
+            bufs,
+            first_seq,
+            last_seq: gen.seq,
+        }
+    }
+}
+
+fn flood_batch(batch: &Batch, sink: &Sink) {
+    let mut sent = Sent::default();
+    let t_first = mono_ns();
+    match sink {
+        Sink::Fifo(fd) => {
+            for b in &batch.bufs {
+                write_frame(fd, b, &mut sent);
+            }
+        }
+        Sink::Text(f) => {
+            let mut f = f;
+            for b in &batch.bufs {
+                // One write per message, as a logger appends one entry.
+                f.write_all(b)
+                    .unwrap_or_else(|e| die(&format!("write: {e}")));
+                sent.frames += 1;
+                sent.bytes += b.len() as u64;
+            }
+        }
+    }
+    let t_last = mono_ns();
+    emit(&[
+        ("t_first_ns", t_first.to_string()),
+        ("t_last_ns", t_last.to_string()),
+        ("frames", sent.frames.to_string()),
+        ("bytes", sent.bytes.to_string()),
+        ("eagain", sent.eagain.to_string()),
+        ("first_seq", batch.first_seq.to_string()),
+        ("last_seq", batch.last_seq.to_string()),
+        ("write_s", format!("{:.6}", (t_last - t_first) as f64 / 1e9)),
+    ]);
+}
+
+/// N messages at `rate` per second on an absolute schedule; each carries `t=<ns>`, the
+/// CLOCK_MONOTONIC time read just before it is encoded and written.
+fn latency_batch(a: &Args, gen: &mut Gen, sink: &Sink) {
+    let period = Duration::from_secs_f64(1.0 / a.rate.max(0.001));
+    let start = Instant::now();
+    let mut sent = Sent::default();
+    let t_first = mono_ns();
+    for i in 0..a.count {
+        let due = start + period * i as u32;
+        let now = Instant::now();
+        if due > now {
+            std::thread::sleep(due - now);
+        }
+        let mut l = gen.message(i + 1 == a.count);
+        let t = mono_ns();
+        l.message = format!("t={t} {}", l.message);
+        match sink {
+            Sink::Fifo(fd) => {
+                let frame = encode_frame(&FromUnity::Log(l)).expect("encodable");
+                write_frame(fd, &frame, &mut sent);
+            }
+            Sink::Text(f) => {
+                let mut f = f;
+                let b = text_of(&l);
+                f.write_all(&b)
+                    .unwrap_or_else(|e| die(&format!("write: {e}")));
+                sent.frames += 1;
+            }
+        }
+    }
+    emit(&[
+        ("t_first_ns", t_first.to_string()),
+        ("t_last_ns", mono_ns().to_string()),
+        ("frames", sent.frames.to_string()),
+        ("eagain", sent.eagain.to_string()),
+        ("last_seq", gen.seq.to_string()),
+    ]);
 }

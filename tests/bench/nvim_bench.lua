@@ -1,0 +1,533 @@
+-- One benchmark scenario inside headless Neovim (see tests/bench/bench.py, which starts it as
+--   nvim --headless --clean [--cmd "set rtp^=<repo>"] -c "luafile tests/bench/nvim_bench.lua"
+-- with the scenario in environment variables). It runs on Neovim's real main loop (no vim.wait):
+-- a coroutine drives the steps, callbacks resume it. The result is one JSON object written to
+-- $BENCH_OUT; then Neovim quits. Every wait has a deadline ($BENCH_TIMEOUT_MS for the whole run).
+--
+-- Modes:
+--   flood        the plugin, log window open; the peer floods $BENCH_COUNT messages ($BENCH_BATCHES times)
+--   latency      the plugin; the peer sends $BENCH_COUNT messages at $BENCH_RATE per second
+--   profile      flood, with hrtime instrumentation around the plugin's functions (from outside)
+--   idle         the plugin connected to an idle peer; writes {ready} and stays (bench.py measures)
+--   flood_lua, latency_lua, idle_lua: the same with the pure-Lua reader (tests/bench/lua_reader.lua)
+--   tail         `:terminal tail -F` on a file the peer appends the same messages to
+--   idle_plain   Neovim without the plugin, idle
+local uv = vim.uv
+local E = vim.env
+local mode = E.BENCH_MODE or "flood"
+local out_path = assert(E.BENCH_OUT, "BENCH_OUT")
+local project = E.BENCH_PROJECT
+local flood_bin = E.BENCH_FLOOD
+local count = tonumber(E.BENCH_COUNT or "200000")
+local batches = tonumber(E.BENCH_BATCHES or "1")
+local rate = tonumber(E.BENCH_RATE or "100")
+local timeout_ms = tonumber(E.BENCH_TIMEOUT_MS or "120000")
+local bench_dir = vim.fn.fnamemodify(debug.getinfo(1, "S").source:sub(2), ":p:h")
+
+local R = { mode = mode, pid = uv.os_getpid(), nvim = tostring(vim.version()) }
+local peer ---@type vim.SystemObj|nil
+local finished = false
+
+local function write_out()
+  local f = assert(io.open(out_path .. ".tmp", "w"))
+  f:write(vim.json.encode(R))
+  f:close()
+  assert(os.rename(out_path .. ".tmp", out_path))
+end
+
+local function finish(err)
+  if finished then
+    return
+  end
+  finished = true
+  if err then
+    R.error = tostring(err)
+  end
+  pcall(write_out)
+  if peer then
+    pcall(function()
+      peer:write("quit\n")
+      peer:write(nil)
+    end)
+  end
+  vim.schedule(function()
+    vim.cmd("qall!")
+  end)
+end
+
+-- The whole run has a deadline: a hang fails instead of hanging.
+local watchdog = uv.new_timer()
+watchdog:start(timeout_ms, 0, function()
+  vim.schedule(function()
+    finish(string.format("timed out after %d ms (mode %s)", timeout_ms, mode))
+  end)
+end)
+
+local function rss_kb()
+  for line in io.lines("/proc/self/status") do
+    local kb = line:match("^VmRSS:%s+(%d+)")
+    if kb then
+      return tonumber(kb)
+    end
+  end
+end
+
+-- Coroutine plumbing: the scenario yields until an event of a given kind arrives.
+local co
+local queue = {}
+local function post(kind, value)
+  queue[#queue + 1] = { kind, value }
+  if co and coroutine.status(co) == "suspended" then
+    local ok, err = coroutine.resume(co)
+    if not ok then
+      finish(debug.traceback(co, err))
+    end
+  end
+end
+
+local function await(kind, what, ms)
+  local deadline = uv.hrtime() + (ms or timeout_ms) * 1e6
+  local t = uv.new_timer()
+  t:start(ms or timeout_ms, 0, vim.schedule_wrap(function()
+    post("timeout", kind)
+  end))
+  while true do
+    for i, ev in ipairs(queue) do
+      if ev[1] == kind then
+        table.remove(queue, i)
+        t:stop()
+        t:close()
+        return ev[2]
+      end
+    end
+    if uv.hrtime() >= deadline then
+      t:close()
+      error("timed out waiting for " .. what, 0)
+    end
+    coroutine.yield()
+  end
+end
+
+local function sleep(ms)
+  local t = uv.new_timer()
+  t:start(ms, 0, vim.schedule_wrap(function()
+    t:close()
+    post("slept")
+  end))
+  await("slept", "a sleep")
+end
+
+-- The peer (unity-flood): JSON lines on its stdout become "peer" events.
+local function start_peer(args)
+  local pending = ""
+  local cmd = { flood_bin, "peer", "--max-secs", tostring(math.ceil(timeout_ms / 1000) + 30) }
+  vim.list_extend(cmd, args)
+  peer = vim.system(cmd, {
+    stdin = true,
+    stdout = function(_, data)
+      if not data then
+        return
+      end
+      pending = pending .. data
+      while true do
+        local line, rest = pending:match("^([^\n]*)\n(.*)$")
+        if not line then
+          break
+        end
+        pending = rest
+        vim.schedule(function()
+          local ok, obj = pcall(vim.json.decode, line)
+          post("peer", ok and obj or { error = "bad peer output: " .. line })
+        end)
+      end
+    end,
+    stderr = function(_, data)
+      if data then
+        io.stderr:write(data)
+      end
+    end,
+  }, function(obj)
+    vim.schedule(function()
+      if obj.code ~= 0 and not finished then
+        finish(string.format("the peer exited with code %s", tostring(obj.code)))
+      end
+    end)
+  end)
+end
+
+local function peer_msg(what)
+  local m = await("peer", what)
+  if m.error then
+    error("peer: " .. m.error, 0)
+  end
+  return m
+end
+
+-- Main-loop stalls: a 1 ms repeating timer; lateness = gap between two ticks - 1 ms.
+local Stall = { timer = uv.new_timer(), gaps = {} }
+function Stall.start()
+  Stall.gaps = {}
+  local last = uv.hrtime()
+  Stall.timer:start(1, 1, function()
+    local now = uv.hrtime()
+    Stall.gaps[#Stall.gaps + 1] = now - last
+    last = now
+  end)
+end
+
+local function percentile(sorted, p)
+  if #sorted == 0 then
+    return 0
+  end
+  local i = math.max(1, math.min(#sorted, math.ceil(p * #sorted)))
+  return sorted[i]
+end
+
+function Stall.stop()
+  Stall.timer:stop()
+  local g = Stall.gaps
+  local sum, max = 0, 0
+  for _, v in ipairs(g) do
+    sum = sum + v
+    max = math.max(max, v)
+  end
+  table.sort(g)
+  local late = function(ns)
+    return math.max(0, ns / 1e6 - 1)
+  end
+  return {
+    ticks = #g,
+    max_stall_ms = late(max),
+    mean_stall_ms = #g > 0 and late(sum / #g) or 0,
+    p99_stall_ms = late(percentile(g, 0.99)),
+    p50_stall_ms = late(percentile(g, 0.5)),
+  }
+end
+
+local function latency_stats(lat)
+  table.sort(lat)
+  local sum = 0
+  for _, v in ipairs(lat) do
+    sum = sum + v
+  end
+  return {
+    samples = #lat,
+    p50_ms = percentile(lat, 0.5) / 1e6,
+    p99_ms = percentile(lat, 0.99) / 1e6,
+    max_ms = (lat[#lat] or 0) / 1e6,
+    mean_ms = #lat > 0 and sum / #lat / 1e6 or 0,
+  }
+end
+
+-- How messages are counted as they land in the buffer, whichever reader shows them.
+local Seen = { received = 0, last_seq = 0, target = nil, lat = nil, lost_base = 0 }
+
+local function check_done(lost)
+  if Seen.target and not Seen.done then
+    if Seen.last_seq >= Seen.target or Seen.received + (lost or 0) - Seen.lost_base >= Seen.expected then
+      Seen.done = uv.hrtime()
+      vim.schedule(function()
+        post("done")
+      end)
+    end
+  end
+end
+
+--- Called right after a batch of entries was put in the buffer.
+local function on_shown(entries, lost)
+  local now = uv.hrtime()
+  for i = 1, #entries do
+    local e = entries[i]
+    if e.seq then
+      Seen.received = Seen.received + 1
+      if e.seq > Seen.last_seq then
+        Seen.last_seq = e.seq
+      end
+      if Seen.lat then
+        local t = e.message:match("^t=(%d+)")
+        if t then
+          Seen.lat[#Seen.lat + 1] = now - tonumber(t)
+        end
+      end
+    end
+  end
+  check_done(lost)
+end
+
+-- Readers -------------------------------------------------------------------------------------
+
+local Reader = {}
+
+--- The plugin: the real client, the log window open; we watch what reaches log.append.
+function Reader.plugin(instrument)
+  local log = require("unity.log")
+  local client = require("unity.client")
+  -- What-if experiments, from outside the plugin (BENCH_VARIANT, comma-separated):
+  --   budget=<ms>, queue=<n>   options passed to setup()
+  --   fastclean                text.clean returns lines without control characters or '<' as
+  --                            they are (what its gsubs would return), skipping the gsubs
+  --   nofold                   foldmethod=manual on the log window (no foldexpr on changes)
+  --   vimfold                  the same folds from a Vimscript foldexpr (no v:lua call, which
+  --                            compiles a Lua chunk on every call)
+  local variant = {}
+  for item in (E.BENCH_VARIANT or ""):gmatch("[^,]+") do
+    local k, v = item:match("^([%w_]+)=?(.*)$")
+    variant[k] = v ~= "" and v or true
+  end
+  R.variant = E.BENCH_VARIANT
+  local opts = {}
+  if variant.budget then
+    opts.drain_budget_ms = tonumber(variant.budget)
+  end
+  if variant.queue then
+    opts.queue_size = tonumber(variant.queue)
+  end
+  if next(opts) then
+    require("unity").setup(opts)
+  end
+  if variant.fastclean then
+    local text = require("unity.log.text")
+    local clean = text.clean
+    text.clean = function(str)
+      if not str:find("[%c<]") then
+        return str
+      end
+      return clean(str)
+    end
+  end
+  local o = require("unity.config").options
+  R.config = { queue_size = o.queue_size, drain_budget_ms = o.drain_budget_ms, history = o.history }
+  local prof = instrument and dofile(bench_dir .. "/profile.lua") or nil
+  if prof then
+    prof.before_open()
+  end
+  log.open()
+  for _, w in ipairs(vim.fn.win_findbuf(log.buf())) do
+    if variant.nofold then
+      vim.wo[w][0].foldmethod = "manual"
+    elseif variant.vimfold then
+      vim.wo[w][0].foldexpr = "getline(v:lnum)[0]==' '?1:(getline(v:lnum+1)[0]==' '?'>1':0)"
+    end
+  end
+  local append = log.append
+  log.append = function(entries)
+    append(entries)
+    on_shown(entries, client.status().lost)
+  end
+  if prof then
+    prof.after_open()
+  end
+  return {
+    connect = function()
+      local ok, err = client.connect(project)
+      assert(ok, err)
+      if prof then
+        prof.wrap_handle(client.handle())
+      end
+    end,
+    connected = function()
+      return client.status().connected
+    end,
+    lost = function()
+      return client.status().lost
+    end,
+    extra = function()
+      local h = client.handle()
+      local st = h and h:stats() or {}
+      return { stats = st, status = client.status(), counts = log.counts(), profile = prof and prof.report() }
+    end,
+    reset_profile = function()
+      if prof then
+        prof.reset()
+      end
+    end,
+  }
+end
+
+function Reader.lua()
+  local reader = dofile(bench_dir .. "/lua_reader.lua")
+  local r = reader.new(project .. "/Temp/NeovimBridge/unity-to-nvim", on_shown)
+  return {
+    connect = function()
+      -- Open once the simulated editor made the FIFO (it waits for a reader before writing).
+      local deadline = uv.hrtime() + 10e9
+      while not uv.fs_stat(project .. "/Temp/NeovimBridge/session.json") do
+        if uv.hrtime() > deadline then
+          error("the peer made no rendezvous", 0)
+        end
+        sleep(5)
+      end
+      assert(r:start())
+    end,
+    connected = function()
+      return r.hello ~= nil
+    end,
+    lost = function()
+      return r.corrupt
+    end,
+    extra = function()
+      return { corrupt = r.corrupt, bytes = r.bytes }
+    end,
+    reset_profile = function() end,
+  }
+end
+
+-- Scenarios -----------------------------------------------------------------------------------
+
+local function wait_connected(rd)
+  local deadline = uv.hrtime() + 15e9
+  while not rd.connected() do
+    if uv.hrtime() > deadline then
+      error("never connected", 0)
+    end
+    sleep(5)
+  end
+end
+
+local function flood(rd, with_latency)
+  start_peer({ "--project", project, "--count", tostring(count), "--mode", with_latency and "latency" or "flood", "--rate", tostring(rate) })
+  rd.connect()
+  local ready = peer_msg("the peer's ready")
+  assert(ready.ready, "peer not ready")
+  wait_connected(rd)
+  sleep(300)
+  collectgarbage("collect")
+  R.rss_before_kb = rss_kb()
+  R.batches = {}
+  for b = 1, with_latency and 1 or batches do
+    rd.reset_profile()
+    local before = rd.lost()
+    Seen.received, Seen.done, Seen.lost_base = 0, nil, before
+    Seen.expected = count
+    Seen.target = (b - 1) * count + count -- seq of the batch's last message
+    Seen.lat = with_latency and {} or nil
+    Stall.start()
+    peer:write("go\n")
+    local sent = peer_msg("the peer's report")
+    await("done", "the last message in the buffer")
+    local stall = Stall.stop()
+    local rss = rss_kb()
+    local secs = (Seen.done - sent.t_first_ns) / 1e9
+    -- Losses are reported once the queue has room again: let it settle before reading them.
+    sleep(300)
+    local res = {
+      received = Seen.received,
+      lost = rd.lost() - before,
+      secs = secs,
+      msgs_per_s = Seen.received / secs,
+      offered_per_s = count / secs,
+      peer_write_s = sent.write_s,
+      peer_eagain = sent.eagain,
+      peer_bytes = sent.bytes,
+      stall = stall,
+      rss_kb = rss,
+    }
+    if with_latency then
+      res.latency = latency_stats(Seen.lat)
+    end
+    res.extra = rd.extra()
+    R.batches[b] = res
+  end
+  collectgarbage("collect")
+  R.rss_after_gc_kb = rss_kb()
+  finish()
+end
+
+local function idle(rd)
+  start_peer({ "--project", project, "--mode", "idle" })
+  rd.connect()
+  assert(peer_msg("the peer's ready").ready)
+  wait_connected(rd)
+  R.ready = true
+  R.rss_kb = rss_kb()
+  write_out()
+  -- bench.py measures /proc/<pid> from outside now, then kills this process group.
+end
+
+local function tail()
+  local file = project .. "/Editor.log"
+  assert(io.open(file, "w")):close()
+  vim.o.columns, vim.o.lines = 400, 40
+  vim.cmd("enew")
+  vim.fn.jobstart({ "tail", "-n", "+1", "-F", file }, { term = true })
+  local buf = vim.api.nvim_get_current_buf()
+  sleep(500)
+  start_peer({ "--text", file, "--count", tostring(count), "--mode", "flood" })
+  assert(peer_msg("the peer's ready").ready)
+  collectgarbage("collect")
+  R.rss_before_kb = rss_kb()
+  local needle = "(#" .. count .. ")"
+  local poll = uv.new_timer()
+  local t_seen
+  poll:start(5, 5, vim.schedule_wrap(function()
+    local n = vim.api.nvim_buf_line_count(buf)
+    for _, l in ipairs(vim.api.nvim_buf_get_lines(buf, math.max(0, n - 80), n, false)) do
+      if l:find(needle, 1, true) then
+        t_seen = uv.hrtime()
+        poll:stop()
+        post("done")
+        return
+      end
+    end
+  end))
+  Stall.start()
+  peer:write("go\n")
+  local sent = peer_msg("the peer's report")
+  await("done", "the last line in the terminal")
+  local stall = Stall.stop()
+  local secs = (t_seen - sent.t_first_ns) / 1e9
+  R.batches = { {
+    received = count,
+    secs = secs,
+    msgs_per_s = count / secs,
+    peer_write_s = sent.write_s,
+    peer_bytes = sent.bytes,
+    stall = stall,
+    rss_kb = rss_kb(),
+  } }
+  finish()
+end
+
+local scenarios = {
+  flood = function()
+    flood(Reader.plugin(false), false)
+  end,
+  profile = function()
+    flood(Reader.plugin(true), false)
+  end,
+  latency = function()
+    flood(Reader.plugin(false), true)
+  end,
+  idle = function()
+    idle(Reader.plugin(false))
+  end,
+  flood_lua = function()
+    flood(Reader.lua(), false)
+  end,
+  latency_lua = function()
+    flood(Reader.lua(), true)
+  end,
+  idle_lua = function()
+    idle(Reader.lua())
+  end,
+  tail = tail,
+  idle_plain = function()
+    R.ready = true
+    R.rss_kb = rss_kb()
+    write_out()
+  end,
+}
+
+co = coroutine.create(function()
+  local run = scenarios[mode]
+  if not run then
+    error("unknown BENCH_MODE " .. mode, 0)
+  end
+  run()
+end)
+vim.schedule(function()
+  local ok, err = coroutine.resume(co)
+  if not ok then
+    finish(debug.traceback(co, err))
+  end
+end)
