@@ -83,8 +83,8 @@ impl Bridge {
         self.inbox.wake_fd()
     }
 
-    pub fn drain(&self, budget: Duration, f: impl FnMut(Event)) -> bool {
-        self.inbox.drain(budget, f)
+    pub fn drain(&self, budget: Duration, max: usize, f: impl FnMut(Event)) -> bool {
+        self.inbox.drain(budget, max, f)
     }
 
     pub fn send(&mut self, name: &str, args: Option<rmpv::Value>) -> Result<u64, SendError> {

@@ -120,30 +120,33 @@ impl UserData for LuaBridge {
                 .into_raw_fd())
         });
 
-        // drain(budget_ms) -> events, more
-        methods.add_method("drain", |lua, this, budget_ms: f64| {
-            let bridge = this.get()?;
-            let events = lua.create_table()?;
-            let mut err = None;
-            let mut n = 0;
-            let budget = Duration::from_secs_f64(budget_ms.clamp(0.0, 1000.0) / 1000.0);
-            let more = bridge.drain(budget, |ev| {
-                if err.is_some() {
-                    return;
+        // drain(budget_ms, max_events?) -> events, more
+        methods.add_method(
+            "drain",
+            |lua, this, (budget_ms, max): (f64, Option<usize>)| {
+                let bridge = this.get()?;
+                let events = lua.create_table()?;
+                let mut err = None;
+                let mut n = 0;
+                let budget = Duration::from_secs_f64(budget_ms.clamp(0.0, 1000.0) / 1000.0);
+                let more = bridge.drain(budget, max.unwrap_or(usize::MAX), |ev| {
+                    if err.is_some() {
+                        return;
+                    }
+                    match event_table(lua, ev).and_then(|v| {
+                        n += 1;
+                        events.raw_set(n, v)
+                    }) {
+                        Ok(()) => {}
+                        Err(e) => err = Some(e),
+                    }
+                });
+                match err {
+                    Some(e) => Err(e),
+                    None => Ok((events, more)),
                 }
-                match event_table(lua, ev).and_then(|v| {
-                    n += 1;
-                    events.raw_set(n, v)
-                }) {
-                    Ok(()) => {}
-                    Err(e) => err = Some(e),
-                }
-            });
-            match err {
-                Some(e) => Err(e),
-                None => Ok((events, more)),
-            }
-        });
+            },
+        );
 
         // send(name, args?) -> id | nil, err, kind (see `SendError::kind`)
         methods.add_method_mut("send", |lua, this, (name, args): (String, Value)| {

@@ -130,20 +130,23 @@ impl Inbox {
         }
     }
 
-    /// Hands events to `f` until the queue is empty (returns false) or `budget` is spent
-    /// (returns true: call again soon).
-    pub fn drain(&self, budget: Duration, f: impl FnMut(Event)) -> bool {
-        let more = self.drain_inner(budget, f);
+    /// Hands at most `max` events to `f`, until the queue is empty (returns false) or `budget`
+    /// is spent (returns true: call again soon).
+    pub fn drain(&self, budget: Duration, max: usize, f: impl FnMut(Event)) -> bool {
+        let more = self.drain_inner(budget, max, f);
         if self.wants_room.swap(false, Ordering::AcqRel) {
             self.room.notify();
         }
         more
     }
 
-    fn drain_inner(&self, budget: Duration, mut f: impl FnMut(Event)) -> bool {
+    fn drain_inner(&self, budget: Duration, max: usize, mut f: impl FnMut(Event)) -> bool {
         let start = Instant::now();
-        let mut n = 0u32;
+        let mut n = 0usize;
         loop {
+            if n == max {
+                return !self.rx.is_empty();
+            }
             match self.rx.try_recv() {
                 Ok(ev) => {
                     f(ev);
@@ -296,7 +299,7 @@ mod tests {
 
     fn drain_all(inbox: &Inbox) -> Vec<Event> {
         let mut v = Vec::new();
-        while inbox.drain(Duration::from_secs(1), |e| v.push(e)) {}
+        while inbox.drain(Duration::from_secs(1), usize::MAX, |e| v.push(e)) {}
         v
     }
 
@@ -356,7 +359,7 @@ mod tests {
         let t = std::thread::spawn(move || {
             std::thread::sleep(Duration::from_millis(30));
             let mut n = 0;
-            consumer.drain(Duration::from_secs(1), |_| n += 1);
+            consumer.drain(Duration::from_secs(1), usize::MAX, |_| n += 1);
             n
         });
         assert!(!p.wait_for_room(10, &stop), "room came");
@@ -371,6 +374,23 @@ mod tests {
     }
 
     #[test]
+    fn drain_stops_at_the_count() {
+        let inbox = Inbox::new(100).unwrap();
+        let mut p = inbox.producer();
+        for i in 0..10 {
+            p.push(log(i));
+        }
+        let mut n = 0;
+        assert!(inbox.drain(Duration::from_secs(1), 4, |_| n += 1));
+        assert_eq!(n, 4);
+        assert!(
+            !inbox.drain(Duration::from_secs(1), 6, |_| n += 1),
+            "nothing left"
+        );
+        assert_eq!(n, 10);
+    }
+
+    #[test]
     fn drain_stops_at_the_budget() {
         let inbox = Inbox::new(100_000).unwrap();
         let mut p = inbox.producer();
@@ -378,7 +398,7 @@ mod tests {
             p.push(log(i));
         }
         let mut n = 0;
-        let more = inbox.drain(Duration::ZERO, |_| n += 1);
+        let more = inbox.drain(Duration::ZERO, usize::MAX, |_| n += 1);
         assert!(more);
         assert_eq!(n, 32);
     }
@@ -409,7 +429,7 @@ mod tests {
                 let n = nix::poll::poll(&mut fds, nix::poll::PollTimeout::from(5000u16)).unwrap();
                 assert!(n > 0, "no wake-up after {got} events");
             }
-            while inbox.drain(Duration::from_millis(5), |e| {
+            while inbox.drain(Duration::from_millis(5), usize::MAX, |e| {
                 if let Event::Message(FromUnity::Log(l)) = e {
                     seen.push(l.seq)
                 }

@@ -177,20 +177,23 @@ end
 
 local schedule_drain
 
---- One slice: take what the budget allows, hand log entries to the view in batches.
-local function drain()
-  S.draining = false
-  local h = S.handle
-  if not h then
-    return
-  end
-  local events, more = h:drain(config.options.drain_budget_ms)
-  local log = require("unity.log")
+--- Events taken from the native queue at a time: small enough that one chunk's Lua work stays
+--- well inside the slice budget, large enough to amortise the buffer update.
+local CHUNK = 128
+
+local function has_log_listeners()
+  return #vim.api.nvim_get_autocmds({ event = "User", pattern = "UnityLog" }) > 0
+end
+
+--- Routes one chunk of events, keeping their order; log entries go to the view in one batch.
+local function dispatch(events, log, notify_logs)
   local logs = {}
   local function flush_logs()
     if #logs > 0 then
       log.append(logs)
-      fire("UnityLog", logs)
+      if notify_logs then
+        fire("UnityLog", logs)
+      end
       logs = {}
     end
   end
@@ -198,7 +201,7 @@ local function drain()
     if ev.t == "log" then
       logs[#logs + 1] = ev
     else
-      -- Keep the order: what came before this event is shown before it acts.
+      -- What came before this event is shown before it acts.
       flush_logs()
       local handler = handlers[ev.t]
       if handler then
@@ -207,9 +210,28 @@ local function drain()
     end
   end
   flush_logs()
-  if more then
+end
+
+--- One slice: chunks until the queue is empty or the budget (Lua's work included) is spent.
+local function drain()
+  S.draining = false
+  local h = S.handle
+  if not h then
+    return
+  end
+  local log = require("unity.log")
+  local notify_logs = has_log_listeners()
+  local budget_ms = config.options.drain_budget_ms
+  local deadline = vim.uv.hrtime() + budget_ms * 1e6
+  local more
+  repeat
+    local events
+    events, more = h:drain(budget_ms, CHUNK)
+    dispatch(events, log, notify_logs)
+  until not more or S.handle ~= h or vim.uv.hrtime() >= deadline
+  if more and S.handle == h then
     -- Let the main loop handle input before the next slice.
-    schedule_drain(1)
+    schedule_drain(0)
   end
 end
 

@@ -24,7 +24,9 @@ end
 
 local function wrap(tbl, key, name)
   local f = tbl[key]
-  assert(type(f) == "function", name .. " is not a function")
+  if type(f) ~= "function" then
+    return -- not (or no longer) part of the plugin: nothing to time
+  end
   tbl[key] = function(...)
     local t0 = uv.hrtime()
     local a, b, c, d = f(...)

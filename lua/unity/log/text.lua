@@ -13,6 +13,10 @@ M.stack_indent = "    "
 ---@param s string
 ---@return string
 function M.clean(s)
+  -- Most lines hold nothing to clean: skip the patterns for them.
+  if not s:find("[%c<\127]") then
+    return s
+  end
   s = s:gsub("\27%[[%d;?]*[%a@]", ""):gsub("\27[%]P][^\27\7]*[\27\7]?\\?", "")
   s = s:gsub("</?[biu]>", ""):gsub("</?color=?[^>]*>", ""):gsub("</?size=?[^>]*>", "")
   s = s:gsub("</?material=?[^>]*>", ""):gsub("<quad[^>]*>", "")
@@ -51,6 +55,9 @@ end
 ---@param s string
 ---@return string[]
 function M.split(s)
+  if not s:find("\n", 1, true) then
+    return s:find("%S") and { (s:gsub("\r$", "")) } or {}
+  end
   local out = {}
   for line in (s .. "\n"):gmatch("([^\n]*)\n") do
     out[#out + 1] = line:gsub("\r$", "")

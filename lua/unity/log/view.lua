@@ -231,19 +231,6 @@ function M.entry_at(row)
   end
 end
 
---- Folding: a header with body lines opens a fold; body lines (indented) belong to it.
-function M.foldexpr()
-  local lnum = vim.v.lnum
-  local l = vim.api.nvim_buf_get_lines(0, lnum - 1, lnum + 1, false)
-  if l[1] and l[1]:sub(1, 1) == " " then
-    return "1"
-  end
-  if l[2] and l[2]:sub(1, 1) == " " then
-    return ">1"
-  end
-  return "0"
-end
-
 local function bar(store)
   local c, f = store.counts, store.filter
   local function level(group, hl, label)
@@ -318,7 +305,8 @@ function M.open_window()
   wo.number, wo.relativenumber, wo.wrap, wo.list, wo.spell = false, false, false, false, false
   wo.signcolumn = "no"
   wo.foldmethod = "expr"
-  wo.foldexpr = "v:lua.require'unity.log.view'.foldexpr()"
+  -- Vimscript, not a Lua call: Neovim evaluates it for every changed line.
+  wo.foldexpr = [[getline(v:lnum)[0] ==# ' ' ? '1' : (getline(v:lnum + 1)[0] ==# ' ' ? '>1' : '0')]]
   wo.foldtext = ""
   wo.foldlevel = 0
   wo.foldminlines = 0
