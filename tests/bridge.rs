@@ -69,7 +69,7 @@ fn collect_until(b: &Bridge, pred: impl Fn(&[Event]) -> bool) -> Vec<Event> {
     let deadline = Instant::now() + Duration::from_secs(10);
     while !pred(&got) {
         assert!(Instant::now() < deadline, "timed out; got {got:?}");
-        b.drain(Duration::from_millis(5), |e| got.push(e));
+        b.drain(Duration::from_millis(5), usize::MAX, |e| got.push(e));
         std::thread::sleep(Duration::from_millis(2));
     }
     got
