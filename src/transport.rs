@@ -332,6 +332,26 @@ mod tests {
     }
 
     #[test]
+    fn refuses_a_rendezvous_owned_by_someone_else() {
+        // Only root can give a file away; the project's CI and machines run as root.
+        if !geteuid().is_root() {
+            eprintln!("skipped: giving files to another user needs root");
+            return;
+        }
+        let p = project("owner");
+        create_rendezvous(&p).unwrap();
+        let nobody = Some(nix::unistd::Uid::from_raw(65534));
+        nix::unistd::chown(&p.to_nvim, nobody, None).unwrap();
+        assert!(
+            matches!(open_reader(&p), Err(OpenError::Refused(m)) if m.contains("owned by uid 65534"))
+        );
+        nix::unistd::chown(&p.dir, nobody, None).unwrap();
+        assert!(
+            matches!(check_dir(&p.dir), Err(OpenError::Refused(m)) if m.contains("not by you"))
+        );
+    }
+
+    #[test]
     fn writer_learns_that_the_reader_left() {
         let p = project("epipe");
         create_rendezvous(&p).unwrap();
