@@ -179,7 +179,7 @@ local schedule_drain
 
 --- Events taken from the native queue at a time: small enough that one chunk's Lua work stays
 --- well inside the slice budget, large enough to amortise the buffer update.
-local CHUNK = 128
+local CHUNK = 64
 
 local function has_log_listeners()
   return #vim.api.nvim_get_autocmds({ event = "User", pattern = "UnityLog" }) > 0

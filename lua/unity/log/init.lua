@@ -28,7 +28,7 @@ end
 local function trim()
   local s = S()
   -- Let the history run over by a tenth before trimming, so a flood trims in chunks.
-  local removed = s:trim(math.max(1, math.floor(s.cap / 10)))
+  local removed = s:trim(math.max(1, math.floor(s.cap / 100)))
   view.trim(s, removed)
 end
 
