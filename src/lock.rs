@@ -67,17 +67,7 @@ impl Lock {
     }
 
     fn write(&self) -> std::io::Result<()> {
-        use std::io::Write;
-        use std::os::unix::fs::OpenOptionsExt;
-        let tmp = self.path.with_extension(format!("lock.{}", self.pid));
-        std::fs::OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .mode(0o600)
-            .open(&tmp)?
-            .write_all(format!("{}\n", self.pid).as_bytes())?;
-        std::fs::rename(&tmp, &self.path)
+        crate::transport::write_private(&self.path, format!("{}\n", self.pid).as_bytes())
     }
 
     /// Whether we still hold it; `Err(pid)` when another Neovim took it over. Cheap when the

@@ -250,6 +250,37 @@ pub fn write_all(
     Ok(())
 }
 
+/// Replaces `path` atomically (a temporary file, then a rename) with a file only its owner may
+/// read: readers never see half a file.
+pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(format!(".{}.tmp", std::process::id()));
+    let tmp = PathBuf::from(tmp);
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(&tmp)?
+        .write_all(bytes)?;
+    std::fs::rename(&tmp, path)
+}
+
+/// Writes `session.json` as Unity does (the simulated editor and the benchmark's peer): last,
+/// once the FIFOs exist, because it is the readiness marker.
+pub fn write_session(paths: &Paths, unity_version: &str) -> std::io::Result<()> {
+    let body = format!(
+        "{{\"protocol\":{},\"pid\":{},\"unity\":{},\"project\":{}}}\n",
+        crate::protocol::PROTOCOL_VERSION,
+        std::process::id(),
+        crate::json::quote(unity_version),
+        crate::json::quote(&paths.project.to_string_lossy())
+    );
+    write_private(&paths.session, body.as_bytes())
+}
+
 /// Creates the rendezvous folder and FIFOs as Unity does (used by the simulated editor and the
 /// tests): whatever stood there is removed first.
 pub fn create_rendezvous(paths: &Paths) -> std::io::Result<()> {

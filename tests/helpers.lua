@@ -19,6 +19,25 @@ function T.test(name, fn)
   tests[#tests + 1] = { name = name, fn = fn }
 end
 
+--- vim.notify captured: every message lands in T.notes as { msg, level }.
+T.notes = {}
+vim.notify = function(msg, level)
+  T.notes[#T.notes + 1] = { msg = msg, level = level }
+end
+
+--- The first captured message containing `text`, or nil.
+function T.noted(text)
+  for _, n in ipairs(T.notes) do
+    if n.msg:find(text, 1, true) then
+      return n
+    end
+  end
+end
+
+function T.clear_notes()
+  T.notes = {}
+end
+
 --- Runs `fn` after the current test, pass or fail.
 function T.defer(fn)
   cleanups[#cleanups + 1] = fn

@@ -61,25 +61,11 @@ fn die(msg: &str) -> ! {
     std::process::exit(2);
 }
 
-fn json_str(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
 /// Prints one JSON object built from (key, already-encoded value) pairs.
 fn emit(fields: &[(&str, String)]) {
     let body: Vec<String> = fields
         .iter()
-        .map(|(k, v)| format!("{}:{v}", json_str(k)))
+        .map(|(k, v)| format!("{}:{v}", unity_native::json::quote(k)))
         .collect();
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "{{{}}}", body.join(","));
@@ -476,25 +462,8 @@ fn decode_bench(a: &Args) {
 // peer
 
 fn write_session(paths: &Paths) {
-    use std::os::unix::fs::OpenOptionsExt;
-    let body = format!(
-        "{{\"protocol\":{PROTOCOL_VERSION},\"pid\":{},\"unity\":{},\"project\":{}}}\n",
-        std::process::id(),
-        json_str(UNITY_VERSION),
-        json_str(&paths.project.to_string_lossy())
-    );
-    let tmp = paths.dir.join("session.json.tmp");
-    let write = || -> std::io::Result<()> {
-        std::fs::OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .mode(0o600)
-            .open(&tmp)?
-            .write_all(body.as_bytes())?;
-        std::fs::rename(&tmp, &paths.session)
-    };
-    write().unwrap_or_else(|e| die(&format!("cannot write {}: {e}", paths.session.display())));
+    unity_native::transport::write_session(paths, UNITY_VERSION)
+        .unwrap_or_else(|e| die(&format!("cannot write {}: {e}", paths.session.display())));
 }
 
 /// Counters of one batch.
@@ -524,7 +493,10 @@ fn write_frame(fd: &OwnedFd, mut bytes: &[u8], sent: &mut Sent) {
                 }
             }
             Err(Errno::EPIPE) => {
-                emit(&[("error", json_str("the reader left (EPIPE)"))]);
+                emit(&[(
+                    "error",
+                    unity_native::json::quote("the reader left (EPIPE)"),
+                )]);
                 std::process::exit(3);
             }
             Err(e) => die(&format!("write: {e}")),

@@ -200,42 +200,9 @@ fn usage(msg: &str) -> ! {
     std::process::exit(2);
 }
 
-fn json_str(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
 /// session.json last and atomically: it is the readiness marker.
 fn write_session(paths: &Paths) {
-    use std::os::unix::fs::OpenOptionsExt;
-    let body = format!(
-        "{{\"protocol\":{PROTOCOL_VERSION},\"pid\":{},\"unity\":{},\"project\":{}}}\n",
-        std::process::id(),
-        json_str(UNITY_VERSION),
-        json_str(&paths.project.to_string_lossy())
-    );
-    let tmp = paths.dir.join("session.json.tmp");
-    let write = || -> std::io::Result<()> {
-        use std::io::Write;
-        std::fs::OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .mode(0o600)
-            .open(&tmp)?
-            .write_all(body.as_bytes())?;
-        std::fs::rename(&tmp, &paths.session)
-    };
-    if let Err(e) = write() {
+    if let Err(e) = unity_native::transport::write_session(paths, UNITY_VERSION) {
         eprintln!("unity-sim: cannot write {}: {e}", paths.session.display());
         std::process::exit(1);
     }

@@ -2,18 +2,6 @@
 local T = dofile(vim.fn.fnamemodify(debug.getinfo(1, "S").source:sub(2), ":p:h:h") .. "/helpers.lua")
 local unity = require("unity")
 
-local notes = {}
-vim.notify = function(msg, level)
-  notes[#notes + 1] = { msg = msg, level = level }
-end
-
-local function find_note(text)
-  for _, n in ipairs(notes) do
-    if n.msg:find(text, 1, true) then
-      return n
-    end
-  end
-end
 
 T.test("without Unity: a clear error, no hang", function()
   local dir = T.project()
@@ -112,7 +100,7 @@ T.test(":UnityCompile: errors to quickfix and diagnostics, cleared by a good com
   T.connected()
 
   vim.cmd("UnityCompile")
-  T.truthy(find_note("compiling"), "progress notification")
+  T.truthy(T.noted("compiling"), "progress notification")
   local qf = T.wait_for(function()
     local l = vim.fn.getqflist({ title = 0, items = 0 })
     return l.title == "Unity compile" and #l.items > 0 and l
@@ -125,7 +113,7 @@ T.test(":UnityCompile: errors to quickfix and diagnostics, cleared by a good com
   local diags = vim.diagnostic.get(0, { namespace = require("unity.compile").ns })
   T.eq(1, #diags, "diagnostics")
   T.eq(1, diags[1].lnum, "diagnostic line (0-based)")
-  T.truthy(find_note("1 error"), "summary notification")
+  T.truthy(T.noted("1 error"), "summary notification")
   T.eq(1, unity.status().errors)
 
   -- A file opened later gets its diagnostics too.

@@ -2,10 +2,6 @@
 local T = dofile(vim.fn.fnamemodify(debug.getinfo(1, "S").source:sub(2), ":p:h:h") .. "/helpers.lua")
 local log = require("unity.log")
 
-local notes = {}
-vim.notify = function(msg, level)
-  notes[#notes + 1] = { msg = msg, level = level }
-end
 
 local seq = 0
 local function entry(level, message, stack)
@@ -256,13 +252,13 @@ T.test("<CR> opens the source: frames, compiler lines, absolute paths, first exi
   T.eq({ "Core.cs", 2 }, { name, line }, "Packages/ path")
   name, line = jump(9)
   T.eq({ "Player.cs", 33 }, { name, line }, "' in /abs/path:line'")
-  notes = {}
+  T.clear_notes()
   vim.api.nvim_set_current_win(win)
   local rows = vim.api.nvim_buf_line_count(log.buf())
   vim.api.nvim_win_set_cursor(win, { rows - 1, 0 })
   press("<CR>")
   T.eq(win, vim.api.nvim_get_current_win(), "stayed in the log")
-  T.truthy(notes[1] and notes[1].msg:find("no source file", 1, true), "said why")
+  T.truthy(T.noted("no source file"), "said why")
 end)
 
 T.test("Q sends errors (or the filtered entries) to the quickfix list", function()

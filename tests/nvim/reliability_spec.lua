@@ -4,17 +4,6 @@ local T = dofile(vim.fn.fnamemodify(debug.getinfo(1, "S").source:sub(2), ":p:h:h
 local unity = require("unity")
 local log = require("unity.log")
 
-local notes = {}
-vim.notify = function(msg, level)
-  notes[#notes + 1] = { msg = msg, level = level }
-end
-local function noted(text)
-  for _, n in ipairs(notes) do
-    if n.msg:find(text, 1, true) then
-      return n
-    end
-  end
-end
 
 local function fds()
   return #vim.fn.readdir("/proc/self/fd")
@@ -177,7 +166,7 @@ T.test("two Neovims: the second is told who holds the project; :UnityConnect! ta
   T.contains(res.stdout, "send: another Neovim (pid " .. mypid .. ")", "send refused with the same reason")
   T.contains(res.stdout, "forced: true", "took over")
   T.contains(res.stdout, "logs: 3", "the second one got the logs")
-  T.wait_for(function() return noted("took over the connection to Unity") end, "the first one told it was superseded")
+  T.wait_for(function() return T.noted("took over the connection to Unity") end, "the first one told it was superseded")
   T.eq(false, unity.status().connected, "the first one stopped reading")
 end)
 
@@ -191,16 +180,16 @@ T.test("absent, stale or unsafe rendezvous: a clear status, no hang, connects on
     vim.uv.fs_chmod(nb .. "/" .. f, tonumber("600", 8))
   end
   vim.fn.writefile({ vim.json.encode({ protocol = 1, pid = 999999999, unity = "x", project = dir }) }, nb .. "/session.json")
-  notes = {}
+  T.clear_notes()
   vim.cmd.cd(dir)
   T.truthy(require("unity.client").connect(dir))
-  T.wait_for(function() return noted("is not a FIFO") end, "the refusal")
-  T.contains(noted("is not a FIFO").msg, "Delete the folder", "what to do")
+  T.wait_for(function() return T.noted("is not a FIFO") end, "the refusal")
+  T.contains(T.noted("is not a FIFO").msg, "Delete the folder", "what to do")
   local _, err = unity.send("state")
   T.contains(err, "is not a FIFO", "send says the same")
   vim.wait(1500)
   local refusals = 0
-  for _, n in ipairs(notes) do
+  for _, n in ipairs(T.notes) do
     if n.msg:find("is not a FIFO", 1, true) then
       refusals = refusals + 1
     end
@@ -208,7 +197,7 @@ T.test("absent, stale or unsafe rendezvous: a clear status, no hang, connects on
   T.eq(1, refusals, "a persisting problem is said once")
   -- A folder open to others is refused too.
   vim.uv.fs_chmod(nb, tonumber("755", 8))
-  T.wait_for(function() return noted("accessible by other users") end, "the permissions refusal")
+  T.wait_for(function() return T.noted("accessible by other users") end, "the permissions refusal")
   -- Unity arrives: it recreates the folder properly, and the waiting connection goes through.
   T.start_sim(dir)
   T.connected()

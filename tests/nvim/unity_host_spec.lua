@@ -5,8 +5,6 @@ local T = dofile(vim.fn.fnamemodify(debug.getinfo(1, "S").source:sub(2), ":p:h:h
 local unity = require("unity")
 local log = require("unity.log")
 
-vim.notify = function() end
-
 local built = vim.system({ "bash", T.root .. "/tests/unity_host/build.sh" }, { text = true }):wait(600000)
 assert(built.code == 0, "building the Unity host failed: " .. (built.stderr or ""))
 
