@@ -115,6 +115,18 @@ function T.stop_sim(proc)
   end
 end
 
+--- Runs `lines` as a Lua script in another headless Neovim with this plugin loaded, and waits
+--- for it (at most `ms`; a timeout shows as exit code 124).
+---@return vim.SystemCompleted
+function T.child(lines, ms)
+  local script = vim.fn.tempname() .. ".lua"
+  vim.fn.writefile(vim.list_extend({
+    "vim.opt.rtp:prepend(" .. vim.inspect(T.root) .. ")",
+    "vim.cmd.runtime('plugin/unity.lua')",
+  }, lines), script)
+  return vim.system({ vim.uv.exepath(), "--headless", "--clean", "-l", script }, { text = true }):wait(ms)
+end
+
 --- The lines of the log buffer.
 function T.log_lines()
   return vim.api.nvim_buf_get_lines(require("unity.log").buf(), 0, -1, false)

@@ -207,18 +207,14 @@ end)
 T.test(":qa returns promptly while Unity floods", function()
   local dir = T.project()
   T.start_sim(dir, { "--rate", "2000" })
-  local script = vim.fn.tempname() .. ".lua"
-  vim.fn.writefile({
-    "vim.opt.rtp:prepend(" .. vim.inspect(T.root) .. ")",
-    "vim.cmd.runtime('plugin/unity.lua')",
+  local res = T.child({
     "assert(require('unity.client').connect(" .. vim.inspect(dir) .. "))",
     "require('unity.log').open()",
     "vim.wait(10000, function() return require('unity').status().connected end)",
     "vim.wait(300)",
     "io.stdout:write(require('unity').status().connected and 'connected\\n' or 'never connected\\n')",
     "vim.cmd('qa!')",
-  }, script)
-  local res = vim.system({ vim.uv.exepath(), "--headless", "--clean", "-l", script }, { text = true }):wait(20000)
+  }, 20000)
   T.eq(0, res.code, "exit code (124 would be a hang)")
   T.contains(res.stdout, "connected", "child output")
 end)

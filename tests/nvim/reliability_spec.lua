@@ -139,10 +139,7 @@ T.test("two Neovims: the second is told who holds the project; :UnityConnect! ta
   T.start_sim(dir)
   connect(dir)
   local mypid = vim.fn.getpid()
-  local script = vim.fn.tempname() .. ".lua"
-  vim.fn.writefile({
-    "vim.opt.rtp:prepend(" .. vim.inspect(T.root) .. ")",
-    "vim.cmd.runtime('plugin/unity.lua')",
+  local res = T.child({
     "local out = {}",
     "vim.notify = function(m) out[#out + 1] = m end",
     "vim.cmd.cd(" .. vim.inspect(dir) .. ")",
@@ -158,8 +155,7 @@ T.test("two Neovims: the second is told who holds the project; :UnityConnect! ta
     "vim.wait(10000, function() return require('unity.log').counts().log >= 3 end)",
     "io.stdout:write('logs: ', require('unity.log').counts().log, '\\n')",
     "vim.cmd('qa!')",
-  }, script)
-  local res = vim.system({ vim.uv.exepath(), "--headless", "--clean", "-l", script }, { text = true }):wait(30000)
+  }, 30000)
   T.eq(0, res.code, "second Neovim exit code; " .. (res.stderr or ""))
   T.contains(res.stdout, "first: unity.nvim: another Neovim (pid " .. mypid .. ") is connected to Unity in", "told who")
   T.contains(res.stdout, ":UnityConnect! takes over", "told what to do")
