@@ -17,7 +17,7 @@ local store
 local function S()
   if not store then
     store = store_mod.new(config.options.history)
-    store.collapse = config.options.log.collapse
+    store:set_collapse(config.options.log.collapse)
     for group, on in pairs(config.options.log.levels) do
       store.filter.levels[group] = on
     end
@@ -123,7 +123,7 @@ function M.cycle_scope()
 end
 
 function M.toggle_collapse()
-  S().collapse = not S().collapse
+  S():set_collapse(not S().collapse)
   view.render(S())
 end
 

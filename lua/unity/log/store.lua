@@ -51,6 +51,19 @@ function Store:size()
   return self.last - self.first + 1
 end
 
+--- Counts `e` in the collapse index; returns the entry that represents its group, if any.
+---@param e unity.StoredEntry
+---@return unity.StoredEntry|nil
+function Store:index(e)
+  e.key = e.key or (e.level .. "\0" .. e.message .. "\0" .. (e.stack or ""))
+  local d = self.dups[e.key]
+  if d then
+    d.count = d.count + 1
+    return self.entries[d.first]
+  end
+  self.dups[e.key] = { first = e.id, count = 1 }
+end
+
 --- Adds an entry. Returns it, and for a collapsed duplicate the entry that represents it.
 ---@param e unity.LogEntry|{level: "marker", message: string}
 ---@return unity.StoredEntry entry, unity.StoredEntry|nil representative
@@ -60,19 +73,27 @@ function Store:add(e)
   local entry = e --[[@as unity.StoredEntry]]
   entry.id, entry.group = self.last, group
   self.entries[entry.id] = entry
-  local rep
-  if group ~= "marker" then
-    self.counts[group] = self.counts[group] + 1
-    entry.key = e.level .. "\0" .. e.message .. "\0" .. (e.stack or "")
-    local d = self.dups[entry.key]
-    if d then
-      d.count = d.count + 1
-      rep = self.entries[d.first]
-    else
-      self.dups[entry.key] = { first = entry.id, count = 1 }
-    end
+  if group == "marker" then
+    return entry
   end
-  return entry, rep
+  self.counts[group] = self.counts[group] + 1
+  -- The collapse index (a key per entry) is kept only while collapsing: it is the costliest
+  -- part of adding, and rebuilt in one pass when collapsing starts.
+  return entry, self.collapse and self:index(entry) or nil
+end
+
+--- Collapses identical entries or stops doing so.
+---@param on boolean
+function Store:set_collapse(on)
+  self.collapse = on
+  self.dups = {}
+  if on then
+    self:each(function(e)
+      if e.group ~= "marker" then
+        self:index(e)
+      end
+    end)
+  end
 end
 
 --- Drops the oldest entries beyond the cap; returns them (oldest first).
@@ -89,9 +110,11 @@ function Store:trim(slack)
     self.first = self.first + 1
     self.removed = self.removed + 1
     out[#out + 1] = e
+    local d = e.group ~= "marker" and self.collapse and self.dups[e.key]
     if e.group ~= "marker" then
       self.counts[e.group] = self.counts[e.group] - 1
-      local d = self.dups[e.key]
+    end
+    if d then
       d.count = d.count - 1
       if d.count == 0 then
         self.dups[e.key] = nil
