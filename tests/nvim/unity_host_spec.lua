@@ -193,6 +193,61 @@ T.test("50 domain reloads in a row while the game logs: no leak on either side, 
   end, "fds and threads as before connecting")
 end)
 
+T.test("Neovim stopped (SIGSTOP) for 5 s while the game floods: the editor ticks on, losses counted", function()
+  local dir = T.project()
+  start_host(dir)
+  local ready = false
+  local out = {}
+  local script = vim.fn.tempname() .. ".lua"
+  vim.fn.writefile({
+    "vim.opt.rtp:prepend(" .. vim.inspect(T.root) .. ")",
+    "vim.cmd.runtime('plugin/unity.lua')",
+    "local unity = require('unity')",
+    "local l = { delivered = 0, first = math.huge, last = 0 }",
+    "vim.api.nvim_create_autocmd('User', { pattern = 'UnityLog', callback = function(a)",
+    "  for _, e in ipairs(a.data) do l.delivered = l.delivered + 1; l.first = math.min(l.first, e.seq); l.last = math.max(l.last, e.seq) end",
+    "end })",
+    "local function call(name, args) local r; unity.send(name, args, function(x) r = x end);"
+      .. " vim.wait(20000, function() return r end); return r end",
+    "assert(require('unity.client').connect(" .. vim.inspect(dir) .. "))",
+    "vim.wait(20000, function() return unity.status().connected end)",
+    "local t0 = call('host.ticks').result.ticks",
+    "call('host.log', { count = 20000, threads = 2, message = 'flood' })",
+    "io.stdout:write('ready\\n')",
+    "vim.wait(2000)", -- SIGSTOP lands in here; the wait ends soon after SIGCONT
+    "local t1 = call('host.ticks').result.ticks",
+    "call('host.join', { timeout_ms = 60000 })",
+    "call('host.log', { count = 1, message = 'after-the-stop' })",
+    "vim.wait(20000, function()",
+    "  return table.concat(vim.api.nvim_buf_get_lines(require('unity.log').buf(), 0, -1, false), '\\n'):find('after%-the%-stop')",
+    "end)",
+    "io.stdout:write(string.format('result %d %d %d %d %d\\n', t0, t1, l.delivered, unity.status().lost, l.last - l.first + 1))",
+    "vim.cmd('qa!')",
+  }, script)
+  local child = vim.system({ vim.uv.exepath(), "--headless", "--clean", "-l", script }, {
+    text = true,
+    stdout = function(_, data)
+      if data then
+        out[#out + 1] = data
+        ready = ready or data:find("ready", 1, true) ~= nil
+      end
+    end,
+  })
+  T.wait_for(function() return ready end, "the flooded Neovim to be ready", 30000)
+  vim.uv.kill(child.pid, "sigstop")
+  vim.wait(5000)
+  vim.uv.kill(child.pid, "sigcont")
+  local res = child:wait(120000)
+  T.eq(0, res.code, "the stopped Neovim carried on and quit")
+  local t0, t1, delivered, lost, made = table.concat(out):match("result (%d+) (%d+) (%d+) (%d+) (%d+)")
+  T.truthy(t0, "results: " .. table.concat(out))
+  t0, t1, delivered, lost, made = tonumber(t0), tonumber(t1), tonumber(delivered), tonumber(lost), tonumber(made)
+  io.stdout:write(string.format("# SIGSTOP 5 s: %d editor ticks meanwhile, %d logs made, %d delivered, %d lost\n",
+    t1 - t0, made, delivered, lost))
+  T.truthy(t1 - t0 >= 100, "the editor loop ticked while Neovim was stopped: " .. (t1 - t0))
+  T.eq(made, delivered + lost, "delivered + lost (by seq)")
+end)
+
 T.test("Neovim quitting while the game floods leaves the editor ticking", function()
   local dir = T.project()
   start_host(dir)
