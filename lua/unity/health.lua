@@ -50,12 +50,25 @@ function M.check()
   end
 
   local s = require("unity.client").status()
+  local handle = require("unity.client").handle()
   if s.connected then
     h.ok(string.format("connected to Unity %s; %d messages lost, %d corrupt frames skipped", s.unity, s.lost, s.corrupt))
   elseif s.project then
     h.info("connection open, waiting for Unity in " .. s.project)
   else
     h.info("not connected (:UnityConnect, or any unity.nvim command, connects)")
+  end
+  if handle then
+    local st, paths = handle:stats(), handle:paths()
+    h.info(string.format(
+      "reading %s: %d frames (%.1f MB) received, %d events waiting; commands to %s: %s",
+      paths.to_nvim,
+      st.frames,
+      st.bytes / 1e6,
+      st.queued,
+      paths.to_unity,
+      handle:writable() and "Unity is reading them" or "not open yet (opened by the next command)"
+    ))
   end
 end
 

@@ -247,6 +247,8 @@ T.test("checkhealth reports the module, the project and the FIFOs", function()
   T.contains(text, "Unity project: " .. dir, "project")
   T.contains(text, "are yours and private", "FIFO checks")
   T.contains(text, "connected to Unity", "connection")
+  T.contains(text, "unity-to-nvim: ", "the pipe read")
+  T.contains(text, "frames (", "what was received")
   vim.cmd("bwipeout!")
 end)
 
