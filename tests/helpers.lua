@@ -146,6 +146,16 @@ function T.call(name, args)
   return reply
 end
 
+--- Makes `dir` the current directory and connects to the Unity project there; with `wait`
+--- (the default), until Unity's hello has arrived.
+function T.connect(dir, wait)
+  vim.cmd.cd(dir)
+  T.truthy(require("unity.client").connect(dir))
+  if wait ~= false then
+    T.connected()
+  end
+end
+
 function T.connected()
   T.wait_for(function()
     return require("unity").status().connected

@@ -33,16 +33,10 @@ vim.api.nvim_create_autocmd("User", {
   end,
 })
 
-local function connect(dir)
-  vim.cmd.cd(dir)
-  T.truthy(require("unity.client").connect(dir))
-  T.connected()
-end
-
 T.test("bad input on Unity's pipe: each bad frame counted once, the next good one delivered", function()
   local dir = T.project()
   T.start_sim(dir)
-  connect(dir)
+  T.connect(dir)
   log.buf()
   local bad = { "garbage", "bad_crc", "bad_magic", "zero_len", "huge_len", "truncated_msgpack", "not_a_map",
     "wrong_types", "deep_nesting" }
@@ -80,7 +74,7 @@ T.test("200 script reloads while logs stream: reconnects every time, nothing los
   local dir = T.project()
   T.start_sim(dir)
   local fds0, threads0 = fds(), threads()
-  connect(dir)
+  T.connect(dir)
   -- Count from the first log on: the stream starts once the counter is reset.
   delivered = 0
   T.call("sim.rate", { rate = 400 })
@@ -114,9 +108,7 @@ T.test("50 editor restarts in a row: new FIFOs each time, reconnects, no leak", 
   local dir = T.project()
   local sim = T.start_sim(dir, { "--rate", "200" })
   local fds0, threads0 = fds(), threads() -- with one editor process running, as at the end
-  vim.cmd.cd(dir)
-  T.truthy(require("unity.client").connect(dir))
-  T.connected()
+  T.connect(dir)
   T.call("state") -- the command pipe's writer thread is part of the steady state
   local fds1, threads1 = fds(), threads()
   for i = 1, 50 do
@@ -137,7 +129,7 @@ end)
 T.test("two Neovims: the second is told who holds the project; :UnityConnect! takes over", function()
   local dir = T.project()
   T.start_sim(dir)
-  connect(dir)
+  T.connect(dir)
   local mypid = vim.fn.getpid()
   local res = T.child({
     "local out = {}",
@@ -177,8 +169,7 @@ T.test("absent, stale or unsafe rendezvous: a clear status, no hang, connects on
   end
   vim.fn.writefile({ vim.json.encode({ protocol = 1, pid = 999999999, unity = "x", project = dir }) }, nb .. "/session.json")
   T.clear_notes()
-  vim.cmd.cd(dir)
-  T.truthy(require("unity.client").connect(dir))
+  T.connect(dir, false)
   T.wait_for(function() return T.noted("is not a FIFO") end, "the refusal")
   T.contains(T.noted("is not a FIFO").msg, "Delete the folder", "what to do")
   local _, err = unity.send("state")
@@ -203,7 +194,7 @@ end)
 T.test("a million-message flood: memory stays bounded, nothing lost uncounted", function()
   local dir = T.project()
   T.start_sim(dir, { "--backlog", "4096" })
-  connect(dir)
+  T.connect(dir)
   log.open()
   vim.wait(200)
   collectgarbage()

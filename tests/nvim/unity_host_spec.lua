@@ -52,9 +52,7 @@ local function ledger()
 end
 
 local function connect(dir)
-  vim.cmd.cd(dir)
-  T.truthy(require("unity.client").connect(dir))
-  T.connected()
+  T.connect(dir)
   log.buf()
 end
 

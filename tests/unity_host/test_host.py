@@ -53,6 +53,19 @@ class Host:
         msg, _ = self.peer.recv_until(match, timeout)
         return msg
 
+    def replies_until(self, last_id, forbid=()):
+        """Reads until the reply to last_id: the replies by id and the logs met on the way.
+        A message whose type is in forbid fails the test."""
+        replies, logs = {}, []
+        while last_id not in replies:
+            m = self.peer.recv()
+            assert m["t"] not in forbid, "unexpected %s: %s" % (m["t"], m)
+            if m["t"] == "reply":
+                replies[m["id"]] = m
+            elif m["t"] == "log":
+                logs.append(m)
+        return replies, logs
+
     def logs_until_marker(self, marker="marker"):
         """Every log up to a marker log made now: logs leave in order, so none is still queued after it."""
         _, seen = self.peer.reply(self.peer.send("host.log", {"message": marker}))
@@ -309,13 +322,7 @@ def test_reader_leaves_during_flood(h):
     h.peer.open_reader()
     assert h.peer.recv()["t"] == "hello"
     assert h.peer.recv()["t"] == "state"
-    replies, logs = {}, []
-    while probe not in replies:
-        m = h.peer.recv()
-        if m["t"] == "reply":
-            replies[m["id"]] = m
-        elif m["t"] == "log":
-            logs.append(m)
+    replies, logs = h.replies_until(probe)
     values = [replies[i]["result"]["ticks"] for i in ticks]
     assert values == sorted(values) and len(set(values)) == len(values), "the editor loop kept ticking: %s" % values
     assert replies[join]["result"] is True, "the flood finished"
@@ -340,14 +347,8 @@ def test_full_pipe_keeps_editor_ticking(h):
         ticks.append(h.peer.send("host.ticks"))
         time.sleep(0.2)
     join = h.peer.send("host.join")
-    replies, logs = {}, []
-    while join not in replies:
-        m = h.peer.recv()
-        assert m["t"] != "hello", "a full pipe (EAGAIN) must not look like a departed reader"
-        if m["t"] == "reply":
-            replies[m["id"]] = m
-        elif m["t"] == "log":
-            logs.append(m)
+    # A hello here would mean the full pipe (EAGAIN) was taken for a departed reader.
+    replies, logs = h.replies_until(join, forbid=("hello",))
     values = [replies[i]["result"]["ticks"] for i in ticks]
     assert values == sorted(values) and len(set(values)) == len(values), "the editor loop kept ticking: %s" % values
     logs += h.logs_until_marker()
