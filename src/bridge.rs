@@ -20,6 +20,8 @@ pub struct Options {
     pub client: String,
     /// Take over from another Neovim reading this project (`:UnityConnect!`).
     pub force: bool,
+    /// Longest log line, in bytes, when formatting log messages.
+    pub max_line: usize,
 }
 
 impl Default for Options {
@@ -28,6 +30,7 @@ impl Default for Options {
             queue_size: 32_768,
             client: format!("unity.nvim {}", crate::VERSION),
             force: false,
+            max_line: 500,
         }
     }
 }
@@ -62,6 +65,7 @@ impl Bridge {
             stop: Arc::clone(&stop),
             force: opts.force,
             locked_by: Arc::clone(&locked_by),
+            max_line: opts.max_line,
         })?;
         let commands = Commands::new(paths.clone(), Arc::clone(&inbox), opts.client.clone());
         Ok(Self {
@@ -83,7 +87,7 @@ impl Bridge {
         self.inbox.wake_fd()
     }
 
-    pub fn drain(&self, budget: Duration, max: usize, f: impl FnMut(Event)) -> bool {
+    pub fn drain(&self, budget: Duration, max: usize, f: impl FnMut(Event) -> bool) -> bool {
         self.inbox.drain(budget, max, f)
     }
 

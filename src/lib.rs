@@ -8,6 +8,8 @@ pub mod frame;
 pub mod json;
 pub mod ledger;
 pub mod lock;
+pub mod log_text;
+pub mod logbook;
 pub mod protocol;
 pub mod queue;
 pub mod reader;

@@ -5,7 +5,8 @@
 
 use crate::bridge::{Bridge, Options};
 use crate::commands::SendError;
-use crate::protocol::{FromUnity, Log};
+use crate::logbook::{Entry, Filter, Group, Logbook, Scope};
+use crate::protocol::{Level, Log};
 use crate::queue::Event;
 use mlua::prelude::*;
 use mlua::serde::SerializeOptions;
@@ -42,19 +43,50 @@ fn fail(lua: &Lua, msg: impl AsRef<str>) -> LuaResult<(Value, Value)> {
     Ok((Value::Nil, Value::String(lua.create_string(msg.as_ref())?)))
 }
 
-fn log_table(lua: &Lua, l: Log) -> LuaResult<LuaTable> {
-    let t = lua.create_table_with_capacity(0, 6)?;
-    t.raw_set("t", "log")?;
-    t.raw_set("seq", l.seq)?;
-    if let Some(time) = l.time {
-        t.raw_set("time", time)?;
-    }
-    t.raw_set("level", l.level.as_str())?;
-    t.raw_set("message", l.message)?;
-    if let Some(stack) = l.stack {
-        t.raw_set("stack", stack)?;
-    }
+/// An entry as Lua sees it (`unity.LogEntry`): for `K`, jumps, quickfix and `User UnityLog`.
+fn entry_table(lua: &Lua, id: u64, e: &Entry) -> LuaResult<LuaTable> {
+    let t = lua.create_table_with_capacity(0, 7)?;
+    t.raw_set("id", id)?;
+    t.raw_set("seq", e.seq)?;
+    t.raw_set("time", e.time)?;
+    t.raw_set("level", e.level.map_or("marker", Level::as_str))?;
+    t.raw_set("group", e.group().map_or("marker", Group::as_str))?;
+    t.raw_set("message", e.message.as_str())?;
+    t.raw_set("stack", e.stack.as_deref())?;
     Ok(t)
+}
+
+/// A log entry given from Lua: `{level, message, stack?, time?, seq?}`.
+fn entry_from_table(t: &LuaTable, max_line: usize) -> LuaResult<Entry> {
+    let level: String = t.get("level")?;
+    let message: String = t
+        .get::<Option<LuaString>>("message")?
+        .map_or_else(String::new, |s| s.to_string_lossy());
+    if level == "marker" {
+        return Ok(Entry::marker(&message, max_line));
+    }
+    let level = match level.as_str() {
+        "log" => Level::Log,
+        "warning" => Level::Warning,
+        "error" => Level::Error,
+        "exception" => Level::Exception,
+        "assert" => Level::Assert,
+        other => return Err(LuaError::runtime(format!("unknown log level '{other}'"))),
+    };
+    let log = Log {
+        seq: t.get::<Option<u64>>("seq")?.unwrap_or(0),
+        time: t.get("time")?,
+        level,
+        message,
+        stack: t
+            .get::<Option<LuaString>>("stack")?
+            .map(|s| s.to_string_lossy()),
+    };
+    let seq = t.get::<Option<u64>>("seq")?;
+    Ok(Entry {
+        seq,
+        ..Entry::log(log, max_line)
+    })
 }
 
 fn event_table(lua: &Lua, ev: Event) -> LuaResult<Value> {
@@ -64,7 +96,11 @@ fn event_table(lua: &Lua, ev: Event) -> LuaResult<Value> {
         Ok(t)
     };
     let t = match ev {
-        Event::Message(FromUnity::Log(l)) => log_table(lua, l)?,
+        Event::Log(e) => {
+            let t = entry_table(lua, 0, &e)?;
+            t.raw_set("t", "log")?;
+            t
+        }
         Event::Message(msg) => return lua.to_value_with(&msg, ser_opts()),
         Event::Lost { count, cause } => {
             let t = tagged("lost")?;
@@ -120,31 +156,31 @@ impl UserData for LuaBridge {
                 .into_raw_fd())
         });
 
-        // drain(budget_ms, max_events?) -> events, more
+        // drain(book, budget_ms, max_events?) -> event|nil, more
+        // Log messages go into `book` (no Lua value is made for them); the first other event
+        // ends the call and is returned, so that it acts after the logs before it are shown.
         methods.add_method(
             "drain",
-            |lua, this, (budget_ms, max): (f64, Option<usize>)| {
+            |lua, this, (book, budget_ms, max): (LuaAnyUserData, f64, Option<usize>)| {
                 let bridge = this.get()?;
-                let events = lua.create_table()?;
-                let mut err = None;
-                let mut n = 0;
+                let mut book = book.borrow_mut::<LuaBook>()?;
+                let mut other = None;
                 let budget = Duration::from_secs_f64(budget_ms.clamp(0.0, 1000.0) / 1000.0);
-                let more = bridge.drain(budget, max.unwrap_or(usize::MAX), |ev| {
-                    if err.is_some() {
-                        return;
+                let more = bridge.drain(budget, max.unwrap_or(usize::MAX), |ev| match ev {
+                    Event::Log(e) => {
+                        book.0.push(*e);
+                        true
                     }
-                    match event_table(lua, ev).and_then(|v| {
-                        n += 1;
-                        events.raw_set(n, v)
-                    }) {
-                        Ok(()) => {}
-                        Err(e) => err = Some(e),
+                    ev => {
+                        other = Some(ev);
+                        false
                     }
                 });
-                match err {
-                    Some(e) => Err(e),
-                    None => Ok((events, more)),
-                }
+                let ev = match other {
+                    Some(ev) => event_table(lua, ev)?,
+                    None => Value::Nil,
+                };
+                Ok((ev, more))
             },
         );
 
@@ -214,6 +250,174 @@ impl UserData for LuaBridge {
     }
 }
 
+struct LuaBook(Logbook);
+
+/// A list of strings. `create_sequence_from` pushes each string straight onto the Lua stack;
+/// making each a `LuaString` first costs a registry reference per line, which was most of a
+/// flood's main-loop time.
+fn lines_table<S: AsRef<str>>(lua: &Lua, lines: &[S]) -> LuaResult<LuaTable> {
+    lua.create_sequence_from(lines.iter().map(AsRef::as_ref))
+}
+
+fn filter_table(lua: &Lua, f: &Filter) -> LuaResult<LuaTable> {
+    let levels = lua.create_table()?;
+    for g in Group::ALL {
+        levels.raw_set(g.as_str(), f.levels[g as usize])?;
+    }
+    let t = lua.create_table()?;
+    t.raw_set("levels", levels)?;
+    t.raw_set("text", f.text.as_deref())?;
+    t.raw_set("scope", f.scope.as_str())?;
+    Ok(t)
+}
+
+fn scope(s: &str) -> LuaResult<Scope> {
+    Scope::parse(s)
+        .ok_or_else(|| LuaError::runtime(format!("unknown scope '{s}' (all, compile or play)")))
+}
+
+impl UserData for LuaBook {
+    fn add_methods<M: UserDataMethods<Self>>(methods: &mut M) {
+        // add(entries): log entries or markers made in Lua (tests, the client's markers).
+        methods.add_method_mut("add", |_, this, entries: Vec<LuaTable>| {
+            let max = this.0.max_line();
+            for t in entries {
+                this.0.push(entry_from_table(&t, max)?);
+            }
+            Ok(())
+        });
+
+        // flush() -> { {first, last, lines}, ... }: nvim_buf_set_lines calls, in order.
+        methods.add_method_mut("flush", |lua, this, ()| {
+            let edits = this.0.flush();
+            let out = lua.create_table_with_capacity(edits.len(), 0)?;
+            for (i, e) in edits.into_iter().enumerate() {
+                let t = lua.create_table_with_capacity(3, 0)?;
+                t.raw_set(1, e.first)?;
+                t.raw_set(2, e.last)?;
+                t.raw_set(3, lines_table(lua, &e.lines)?)?;
+                out.raw_set(i + 1, t)?;
+            }
+            Ok(out)
+        });
+
+        methods.add_method_mut("render", |_, this, ()| {
+            this.0.render();
+            Ok(())
+        });
+        methods.add_method_mut("hide", |_, this, ()| {
+            this.0.hide();
+            Ok(())
+        });
+        methods.add_method_mut("clear", |_, this, ()| {
+            this.0.clear();
+            Ok(())
+        });
+        methods.add_method_mut("mark", |_, this, name: String| {
+            this.0.mark(scope(&name)?);
+            Ok(())
+        });
+
+        methods.add_method("entry_at", |_, this, row: i64| Ok(this.0.entry_at(row)));
+        methods.add_method("last_header", |_, this, ()| Ok(this.0.last_header()));
+        methods.add_method("row_of", |_, this, id: u64| Ok(this.0.row_of(id)));
+
+        methods.add_method("get", |lua, this, id: u64| {
+            this.0.get(id).map(|e| entry_table(lua, id, e)).transpose()
+        });
+
+        // entries(from_id?, visible_only?) -> log entries (no markers), oldest first.
+        methods.add_method(
+            "entries",
+            |lua, this, (from, visible): (Option<u64>, Option<bool>)| {
+                let out = lua.create_table()?;
+                let mut n = 0;
+                for (id, e) in this.0.since(from.unwrap_or(0)) {
+                    if e.level.is_some() && (visible != Some(true) || this.0.visible(id)) {
+                        n += 1;
+                        out.raw_set(n, entry_table(lua, id, e)?)?;
+                    }
+                }
+                Ok(out)
+            },
+        );
+
+        // full(id) -> every line of the entry, cleaned and uncut (message, then stack).
+        methods.add_method("full", |lua, this, id: u64| {
+            let Some(e) = this.0.get(id) else {
+                return Ok(None);
+            };
+            let mut lines = crate::log_text::full(&e.message);
+            if let Some(stack) = &e.stack {
+                lines.push(String::new());
+                lines.extend(crate::log_text::full(stack));
+            }
+            Ok(Some(lines_table(lua, &lines)?))
+        });
+
+        methods.add_method("counts", |lua, this, ()| {
+            let t = lua.create_table()?;
+            let c = this.0.counts();
+            for g in Group::ALL {
+                t.raw_set(g.as_str(), c[g as usize])?;
+            }
+            Ok(t)
+        });
+
+        methods.add_method("stats", |lua, this, ()| {
+            let s = this.0.stats();
+            let t = lua.create_table()?;
+            t.raw_set("added", s.added)?;
+            t.raw_set("last_seq", s.last_seq)?;
+            t.raw_set("last_id", s.last_id)?;
+            t.raw_set("size", this.0.len())?;
+            t.raw_set("removed", this.0.removed())?;
+            Ok(t)
+        });
+
+        methods.add_method("filter", |lua, this, ()| filter_table(lua, this.0.filter()));
+
+        // set_filter({levels?, text? (false clears), scope?}): changes only what is given.
+        methods.add_method_mut("set_filter", |_, this, t: LuaTable| {
+            let mut f = this.0.filter().clone();
+            if let Some(levels) = t.get::<Option<LuaTable>>("levels")? {
+                for pair in levels.pairs::<String, bool>() {
+                    let (name, on) = pair?;
+                    let g = Group::parse(&name).ok_or_else(|| {
+                        LuaError::runtime(format!("unknown level group '{name}'"))
+                    })?;
+                    f.levels[g as usize] = on;
+                }
+            }
+            match t.get::<Value>("text")? {
+                Value::Nil => {}
+                Value::String(s) if !s.as_bytes().is_empty() => f.text = Some(s.to_string_lossy()),
+                _ => f.text = None,
+            }
+            if let Some(s) = t.get::<Option<String>>("scope")? {
+                f.scope = scope(&s)?;
+            }
+            this.0.set_filter(f);
+            Ok(())
+        });
+
+        methods.add_method_mut("toggle", |_, this, id: u64| {
+            this.0.toggle(id);
+            Ok(())
+        });
+        methods.add_method_mut("set_expand_all", |_, this, on: bool| {
+            this.0.set_expand_all(on);
+            Ok(())
+        });
+
+        methods.add_method("collapsing", |_, this, ()| Ok(this.0.collapsing()));
+        methods.add_method_mut("set_collapse", |_, this, on: bool| {
+            this.0.set_collapse(on);
+            Ok(())
+        });
+    }
+}
+
 #[mlua::lua_module(skip_memory_check)]
 fn unity_native(lua: &Lua) -> LuaResult<LuaTable> {
     install_panic_hook();
@@ -233,6 +437,9 @@ fn unity_native(lua: &Lua) -> LuaResult<LuaTable> {
                     o.client = c;
                 }
                 o.force = t.get::<Option<bool>>("force")?.unwrap_or(false);
+                if let Some(n) = t.get::<Option<usize>>("max_line")? {
+                    o.max_line = n;
+                }
             }
             match Bridge::open(Path::new(&project), &o) {
                 Ok(b) => Ok((
@@ -256,6 +463,14 @@ fn unity_native(lua: &Lua) -> LuaResult<LuaTable> {
                 Ok(()) => Ok((Value::Boolean(true), Value::Nil)),
                 Err(e) => fail(lua, e.to_string()),
             }
+        })?,
+    )?;
+
+    // logbook(history, max_line) -> book: the log history and its buffer edits.
+    m.set(
+        "logbook",
+        lua.create_function(|_, (cap, max_line): (usize, usize)| {
+            Ok(LuaBook(Logbook::new(cap, max_line)))
         })?,
     )?;
 

@@ -5,6 +5,7 @@
 //! order rather than lost. The consumer is woken through a pipe only when the queue goes from
 //! empty to non-empty, so an idle connection costs Neovim nothing.
 
+use crate::logbook::Entry;
 use crate::protocol::FromUnity;
 use crate::wake::Notifier;
 use crossbeam_channel::{bounded, Receiver, Sender, TryRecvError, TrySendError};
@@ -35,16 +36,14 @@ impl LostCause {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
+    /// A log message, formatted on the reader thread.
+    Log(Box<Entry>),
+    /// Any other message from Unity.
     Message(FromUnity),
     /// Messages lost, each counted once.
-    Lost {
-        count: u64,
-        cause: LostCause,
-    },
+    Lost { count: u64, cause: LostCause },
     /// A corrupt frame or run of garbage was skipped (for diagnostics; losses come as `Lost`).
-    Corrupt {
-        reason: String,
-    },
+    Corrupt { reason: String },
     /// Unity closed its end of the pipe.
     Disconnected,
     /// The reader holds the pipe open and waits for Unity's frames: a good moment to say hello
@@ -53,22 +52,15 @@ pub enum Event {
     /// Something the user must act on (an unsafe rendezvous folder, an internal error).
     Problem(String),
     /// Another Neovim (this pid) holds the project's reader lock: we are not reading.
-    Locked {
-        pid: u32,
-    },
+    Locked { pid: u32 },
     /// Another Neovim (this pid) took the connection over; this one stopped reading.
-    Superseded {
-        pid: u32,
-    },
+    Superseded { pid: u32 },
 }
 
 impl Event {
     /// What may be dropped under load; everything else is held back instead.
     fn droppable(&self) -> bool {
-        matches!(
-            self,
-            Event::Message(FromUnity::Log(_)) | Event::Corrupt { .. }
-        )
+        matches!(self, Event::Log(_) | Event::Corrupt { .. })
     }
 }
 
@@ -130,9 +122,9 @@ impl Inbox {
         }
     }
 
-    /// Hands at most `max` events to `f`, until the queue is empty (returns false) or `budget`
-    /// is spent (returns true: call again soon).
-    pub fn drain(&self, budget: Duration, max: usize, f: impl FnMut(Event)) -> bool {
+    /// Hands at most `max` events to `f`, until the queue is empty (returns false), `budget`
+    /// is spent or `f` returns false (returns true: call again soon).
+    pub fn drain(&self, budget: Duration, max: usize, f: impl FnMut(Event) -> bool) -> bool {
         let more = self.drain_inner(budget, max, f);
         if self.wants_room.swap(false, Ordering::AcqRel) {
             self.room.notify();
@@ -140,17 +132,18 @@ impl Inbox {
         more
     }
 
-    fn drain_inner(&self, budget: Duration, max: usize, mut f: impl FnMut(Event)) -> bool {
+    fn drain_inner(&self, budget: Duration, max: usize, mut f: impl FnMut(Event) -> bool) -> bool {
         let start = Instant::now();
         let mut n = 0usize;
+        let mut go_on = true;
         loop {
-            if n == max {
+            if n == max || !go_on {
                 // Saying "no more" without arming would lose the next wake-up.
                 return !self.rx.is_empty() || !self.arm();
             }
             match self.rx.try_recv() {
                 Ok(ev) => {
-                    f(ev);
+                    go_on = f(ev);
                     n += 1;
                     // Reading the clock costs about as much as a small event: look every 32.
                     if n.is_multiple_of(32) && start.elapsed() >= budget {
@@ -288,13 +281,16 @@ mod tests {
     use crate::protocol::{Bye, ByeReason, Level, Log};
 
     fn log(seq: u64) -> Event {
-        Event::Message(FromUnity::Log(Log {
-            seq,
-            time: None,
-            level: Level::Log,
-            message: String::new(),
-            stack: None,
-        }))
+        Event::Log(Box::new(Entry::log(
+            Log {
+                seq,
+                time: None,
+                level: Level::Log,
+                message: String::new(),
+                stack: None,
+            },
+            100,
+        )))
     }
 
     fn bye() -> Event {
@@ -305,7 +301,10 @@ mod tests {
 
     fn drain_all(inbox: &Inbox) -> Vec<Event> {
         let mut v = Vec::new();
-        while inbox.drain(Duration::from_secs(1), usize::MAX, |e| v.push(e)) {}
+        while inbox.drain(Duration::from_secs(1), usize::MAX, |e| {
+            v.push(e);
+            true
+        }) {}
         v
     }
 
@@ -365,7 +364,10 @@ mod tests {
         let t = std::thread::spawn(move || {
             std::thread::sleep(Duration::from_millis(30));
             let mut n = 0;
-            consumer.drain(Duration::from_secs(1), usize::MAX, |_| n += 1);
+            consumer.drain(Duration::from_secs(1), usize::MAX, |_| {
+                n += 1;
+                true
+            });
             n
         });
         assert!(!p.wait_for_room(10, &stop), "room came");
@@ -387,10 +389,16 @@ mod tests {
             p.push(log(i));
         }
         let mut n = 0;
-        assert!(inbox.drain(Duration::from_secs(1), 4, |_| n += 1));
+        assert!(inbox.drain(Duration::from_secs(1), 4, |_| {
+            n += 1;
+            true
+        }));
         assert_eq!(n, 4);
         assert!(
-            !inbox.drain(Duration::from_secs(1), 6, |_| n += 1),
+            !inbox.drain(Duration::from_secs(1), 6, |_| {
+                n += 1;
+                true
+            }),
             "nothing left"
         );
         assert_eq!(n, 10);
@@ -404,7 +412,10 @@ mod tests {
             p.push(log(i));
         }
         let mut n = 0;
-        let more = inbox.drain(Duration::ZERO, usize::MAX, |_| n += 1);
+        let more = inbox.drain(Duration::ZERO, usize::MAX, |_| {
+            n += 1;
+            true
+        });
         assert!(more);
         assert_eq!(n, 32);
     }
@@ -437,10 +448,11 @@ mod tests {
             }
             // A small count, as Neovim drains in chunks: stopping at it must not lose a wake-up.
             while inbox.drain(Duration::from_millis(5), 7, |e| {
-                if let Event::Message(FromUnity::Log(l)) = e {
-                    seen.push(l.seq)
+                if let Event::Log(l) = e {
+                    seen.extend(l.seq)
                 }
                 got += 1;
+                true
             }) {}
         }
         t.join().unwrap();

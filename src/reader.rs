@@ -8,6 +8,7 @@
 use crate::frame::{Decoder, Item};
 use crate::ledger::{Ledger, Verdict};
 use crate::lock::Lock;
+use crate::logbook::Entry;
 use crate::protocol::{decode, FromUnity};
 use crate::queue::{Event, LostCause, Producer};
 use crate::transport::{open_reader, same_file, sleep, wait, OpenError, Paths, Wait};
@@ -45,13 +46,15 @@ pub struct Start {
     pub force: bool,
     /// Set to the pid of the Neovim holding the lock while we are locked out (0: nobody).
     pub locked_by: Arc<AtomicU32>,
+    /// Longest log line, in bytes (log messages are formatted here, off Neovim's main loop).
+    pub max_line: usize,
 }
 
 pub fn spawn(start: Start) -> std::io::Result<JoinHandle<()>> {
     std::thread::Builder::new()
         .name("unity-reader".into())
         .spawn(move || {
-            let Start { paths, out, stop, force, locked_by } = start;
+            let Start { paths, out, stop, force, locked_by, max_line } = start;
             let lock = Lock::new(&paths.dir);
             let mut r = Reader {
                 paths,
@@ -63,6 +66,7 @@ pub fn spawn(start: Start) -> std::io::Result<JoinHandle<()>> {
                 force,
                 locked_by,
                 greet: true,
+                max_line,
             };
             // A bug here must not take Neovim down or go unnoticed.
             let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| r.run()));
@@ -89,6 +93,7 @@ struct Reader {
     locked_by: Arc<AtomicU32>,
     /// Whether to announce `Listening` at the next open.
     greet: bool,
+    max_line: usize,
 }
 
 enum Ended {
@@ -300,6 +305,9 @@ impl Reader {
             },
             _ => {}
         }
-        self.out.push(Event::Message(msg));
+        self.out.push(match msg {
+            FromUnity::Log(l) => Event::Log(Box::new(Entry::log(l, self.max_line))),
+            other => Event::Message(other),
+        });
     }
 }

@@ -69,7 +69,10 @@ fn collect_until(b: &Bridge, pred: impl Fn(&[Event]) -> bool) -> Vec<Event> {
     let deadline = Instant::now() + Duration::from_secs(10);
     while !pred(&got) {
         assert!(Instant::now() < deadline, "timed out; got {got:?}");
-        b.drain(Duration::from_millis(5), usize::MAX, |e| got.push(e));
+        b.drain(Duration::from_millis(5), usize::MAX, |e| {
+            got.push(e);
+            true
+        });
         std::thread::sleep(Duration::from_millis(2));
     }
     got
@@ -79,7 +82,7 @@ fn logs(events: &[Event]) -> Vec<u64> {
     events
         .iter()
         .filter_map(|e| match e {
-            Event::Message(FromUnity::Log(l)) => Some(l.seq),
+            Event::Log(l) => l.seq,
             _ => None,
         })
         .collect()

@@ -177,42 +177,18 @@ end
 
 local schedule_drain
 
---- Events taken from the native queue at a time: small enough that one chunk's Lua work stays
---- well inside the slice budget, large enough to amortise the buffer update.
-local CHUNK = 64
+--- Events taken from the native queue at a time. Log messages cost Lua only their share of
+--- one nvim_buf_set_lines (they are formatted and kept in Rust), about 1 us each: a chunk
+--- stays well inside the slice budget and amortises the per-chunk work.
+local CHUNK = 512
 
 local function has_log_listeners()
   return #vim.api.nvim_get_autocmds({ event = "User", pattern = "UnityLog" }) > 0
 end
 
---- Routes one chunk of events, keeping their order; log entries go to the view in one batch.
-local function dispatch(events, log, notify_logs)
-  local logs = {}
-  local function flush_logs()
-    if #logs > 0 then
-      log.append(logs)
-      if notify_logs then
-        fire("UnityLog", logs)
-      end
-      logs = {}
-    end
-  end
-  for _, ev in ipairs(events) do
-    if ev.t == "log" then
-      logs[#logs + 1] = ev
-    else
-      -- What came before this event is shown before it acts.
-      flush_logs()
-      local handler = handlers[ev.t]
-      if handler then
-        handler(ev)
-      end
-    end
-  end
-  flush_logs()
-end
-
 --- One slice: chunks until the queue is empty or the budget (Lua's work included) is spent.
+--- Each chunk ends at the first event that is not a log message, so that what came before it
+--- is shown before it acts.
 local function drain()
   S.draining = false
   local h = S.handle
@@ -220,15 +196,25 @@ local function drain()
     return
   end
   local log = require("unity.log")
-  local notify_logs = has_log_listeners()
+  local book = log.book()
+  local listeners = has_log_listeners()
   local budget_ms = config.options.drain_budget_ms
   local deadline = vim.uv.hrtime() + budget_ms * 1e6
   local more
   repeat
-    local events
-    events, more = h:drain(budget_ms, CHUNK)
-    dispatch(events, log, notify_logs)
+    local from = listeners and book:stats().last_id + 1
+    local ev
+    ev, more = h:drain(book, budget_ms, CHUNK)
+    log.update()
+    if from and book:stats().last_id >= from then
+      fire("UnityLog", book:entries(from))
+    end
+    local handler = ev and handlers[ev.t]
+    if handler then
+      handler(ev)
+    end
   until not more or S.handle ~= h or vim.uv.hrtime() >= deadline
+  log.refresh()
   if more and S.handle == h then
     -- Let the main loop handle input before the next slice.
     schedule_drain(0)
@@ -280,6 +266,7 @@ function M.connect(dir, force)
   M.disconnect()
   local handle, cerr = native.connect(root, {
     queue_size = config.options.queue_size,
+    max_line = config.options.log.max_line,
     client = "unity.nvim " .. require("unity.native").version,
     force = force == true,
   })

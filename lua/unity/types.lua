@@ -10,6 +10,50 @@
 ---@field message string
 ---@field stack? string      Unity's stack trace, frames separated by "\n"
 
+---@alias unity.LogGroup "error"|"warning"|"log"
+
+---@class unity.StoredEntry       an entry of the history, as `require("unity.log").current()` gives it
+---@field id integer               position in arrival order (never reused)
+---@field seq? integer             Unity's sequence number (nil for markers)
+---@field time? integer
+---@field level unity.Level|"marker"
+---@field group unity.LogGroup|"marker"
+---@field message string
+---@field stack? string
+
+---@class unity.LogFilter
+---@field levels table<unity.LogGroup, boolean>
+---@field text? string             case-insensitive unless it has capitals
+---@field scope "all"|"compile"|"play"
+
+---@class unity.LogEdit            arguments of nvim_buf_set_lines: {first, last, lines}
+---@field [1] integer
+---@field [2] integer
+---@field [3] string[]
+
+--- The native log history (src/logbook.rs): entries, filters, and the buffer edits that show them.
+---@class unity.Logbook
+---@field add fun(self: unity.Logbook, entries: table[])
+---@field flush fun(self: unity.Logbook): unity.LogEdit[]
+---@field render fun(self: unity.Logbook)
+---@field hide fun(self: unity.Logbook)
+---@field clear fun(self: unity.Logbook)
+---@field mark fun(self: unity.Logbook, scope: "compile"|"play")
+---@field entry_at fun(self: unity.Logbook, row: integer): integer|nil
+---@field row_of fun(self: unity.Logbook, id: integer): integer|nil
+---@field last_header fun(self: unity.Logbook): integer
+---@field get fun(self: unity.Logbook, id: integer): unity.StoredEntry|nil
+---@field entries fun(self: unity.Logbook, from?: integer, visible_only?: boolean): unity.StoredEntry[]
+---@field full fun(self: unity.Logbook, id: integer): string[]|nil
+---@field counts fun(self: unity.Logbook): table<unity.LogGroup, integer>
+---@field stats fun(self: unity.Logbook): {added: integer, last_seq: integer, last_id: integer, size: integer, removed: integer}
+---@field filter fun(self: unity.Logbook): unity.LogFilter
+---@field set_filter fun(self: unity.Logbook, f: {levels?: table<unity.LogGroup, boolean>, text?: string|false, scope?: string})
+---@field collapsing fun(self: unity.Logbook): boolean
+---@field set_collapse fun(self: unity.Logbook, on: boolean)
+---@field toggle fun(self: unity.Logbook, id: integer)
+---@field set_expand_all fun(self: unity.Logbook, on: boolean)
+
 ---@class unity.CompilerMessage
 ---@field file string        relative to the project or absolute
 ---@field line integer

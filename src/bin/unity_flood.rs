@@ -31,6 +31,7 @@ use std::os::fd::{AsFd, OwnedFd};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use unity_native::frame::{Decoder, Item};
+use unity_native::logbook::Entry;
 use unity_native::protocol::{
     decode, encode_frame, FromUnity, Level, Log, UnityHello, PROTOCOL_VERSION,
 };
@@ -397,6 +398,7 @@ fn decode_bench(a: &Args) {
     let stream: Vec<u8> = frames.concat();
     let mut full = Vec::new();
     let mut framing = Vec::new();
+    let mut formatted = Vec::new();
     let mut logs_seen = 0usize;
     for _ in 0..a.runs.max(1) {
         // Framing and CRC only.
@@ -431,6 +433,21 @@ fn decode_bench(a: &Args) {
         }
         full.push(t0.elapsed().as_secs_f64());
         logs_seen = logs;
+
+        // All the reader thread does: decoding, then the log window's lines (`Entry::log`).
+        let t0 = Instant::now();
+        let mut dec = Decoder::new();
+        for chunk in stream.chunks(64 * 1024) {
+            dec.push(chunk);
+            while let Some(item) = dec.next_item() {
+                if let Item::Frame(p) = item {
+                    if let Ok(FromUnity::Log(l)) = decode::<FromUnity>(p) {
+                        std::hint::black_box(Entry::log(l, 500));
+                    }
+                }
+            }
+        }
+        formatted.push(t0.elapsed().as_secs_f64());
     }
     assert_eq!(logs_seen, frames.len(), "every frame decodes to a log");
     let n = frames.len() as f64;
@@ -447,6 +464,10 @@ fn decode_bench(a: &Args) {
         (
             "decode_framing_only_mb_per_s",
             format!("{:.1}", mb / t_framing),
+        ),
+        (
+            "decode_format_frames_per_s",
+            format!("{:.0}", n / median(formatted)),
         ),
         ("decode_frames", frames.len().to_string()),
         (

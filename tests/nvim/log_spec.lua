@@ -24,7 +24,7 @@ end
 --- A fresh log window in a fresh tab, the editor window above it.
 local function fresh(opts)
   require("unity").setup(opts or {})
-  package.loaded["unity.log"], package.loaded["unity.log.view"], package.loaded["unity.log.store"] = nil, nil, nil
+  package.loaded["unity.log"], package.loaded["unity.log.view"] = nil, nil
   pcall(vim.api.nvim_buf_delete, vim.fn.bufnr("unity://log"), { force = true })
   log = require("unity.log")
   vim.cmd("tabnew")
@@ -32,27 +32,37 @@ local function fresh(opts)
   return vim.api.nvim_get_current_win()
 end
 
-T.test("one header per entry, body and stack folded beneath", function()
+T.test("one header per entry; <Tab> shows the body and stack beneath it", function()
   local win = fresh()
   log.append({
     entry("log", "plain"),
     entry("exception", "NullReferenceException: boom\nsecond line", "Game.Enemy:Update () (at Assets/Scripts/Enemy.cs:42)\nUnityEngine.Loop:Tick () (at <abc>:0)"),
+    entry("log", "last", "A:B ()"),
   })
   local l = lines()
-  T.eq(5, #l, "lines")
+  T.eq(3, #l, "one line per entry: " .. vim.inspect(l))
   T.truthy(l[1]:match("^%d%d:%d%d:%d%d%.%d%d%d LOG  plain$"), "header 1: " .. l[1])
   T.truthy(l[2]:match("EXC  NullReferenceException: boom$"), "header 2: " .. l[2])
+  vim.api.nvim_win_set_cursor(win, { 2, 0 })
+  press("<Tab>")
+  l = lines()
+  T.eq(6, #l, "expanded")
   T.eq("  second line", l[3])
   T.eq("    Game.Enemy:Update () (at Assets/Scripts/Enemy.cs:42)", l[4])
-  vim.api.nvim_win_set_cursor(win, { 2, 0 })
-  T.eq(2, vim.fn.foldclosed(2), "body folded under its header")
-  T.eq(-1, vim.fn.foldclosed(1), "nothing to fold under a one-line entry")
+  T.contains(l[6], "LOG  last")
+  vim.api.nvim_win_set_cursor(win, { 4, 0 })
   press("<Tab>")
-  T.eq(-1, vim.fn.foldclosed(3), "<Tab> unfolds")
+  T.eq(3, #lines(), "<Tab> on a body line hides it again")
+  T.eq(2, vim.api.nvim_win_get_cursor(win)[1], "cursor back on the header")
+  vim.api.nvim_win_set_cursor(win, { 1, 0 })
   press("<Tab>")
-  T.eq(2, vim.fn.foldclosed(3), "<Tab> folds again")
+  T.eq(3, #lines(), "nothing to show under a one-line entry")
   press("zR")
-  T.eq(-1, vim.fn.foldclosed(4), "zR unfolds everything")
+  T.eq(7, #lines(), "zR expands everything")
+  log.append({ entry("warning", "new", "C:D ()") })
+  T.eq(9, #lines(), "new entries come expanded too")
+  press("zM")
+  T.eq(4, #lines(), "zM: headers only")
 end)
 
 T.test("rich text, control characters and escapes never reach the buffer; long lines are cut", function()
@@ -188,8 +198,9 @@ T.test("a flood of 100 000 entries keeps the buffer bounded", function()
     end
   end
   local n = vim.api.nvim_buf_line_count(log.buf())
-  T.truthy(n <= 11000 * 2, "lines bounded by the history: " .. n)
-  T.contains(lines()[n - 1], "flood 100000", "newest at the bottom (its stack line below it)")
+  T.truthy(n <= 10000 + 100 + 1, "lines bounded by the history: " .. n)
+  T.contains(lines()[n], "flood 100000", "newest at the bottom")
+  T.eq(10000, log.counts().log + log.counts().warning, "history capped")
 end)
 
 T.test("the window follows the tail unless the user moved up", function()

@@ -55,6 +55,7 @@ T.test("bad input on Unity's pipe: each bad frame counted once, the next good on
   end
   T.call("sim.log", { count = 1, message = "after hostile" })
   T.wait_for(function() return all_text():find("after hostile 1", 1, true) end, "the log after the hostile ones")
+  require("unity.log").expand_all(true) -- bodies too
   local lines = T.log_lines()
   for _, l in ipairs(lines) do
     T.truthy(not l:find("[%z\1-\31\127]"), "no control character in " .. vim.inspect(l:sub(1, 80)))

@@ -1,48 +1,51 @@
 --- The log window: Unity's console as a Neovim buffer (filetype `unitylog`).
 ---
---- Public API first; the store (what is kept and shown), the view (buffer and windows), the
---- text layout and source locations live in their own modules beside this one.
+--- Public API first. The history, its filters and the lines shown live in the native
+--- logbook (src/logbook.rs, lines formatted on the reader thread by src/log_text.rs); the
+--- buffer and windows in the view, source locations in their own module beside this one.
 local config = require("unity.config")
-local store_mod = require("unity.log.store")
 local map_keys -- defined with the key table below
 local view = require("unity.log.view")
-local text = require("unity.log.text")
 local source = require("unity.log.source")
 
 local M = {}
 
----@type unity.LogStore|nil
-local store
+---@type unity.Logbook|nil
+local book
 
-local function S()
-  if not store then
-    store = store_mod.new(config.options.history)
-    store:set_collapse(config.options.log.collapse)
-    for group, on in pairs(config.options.log.levels) do
-      store.filter.levels[group] = on
+--- The history (native: entries arrive there formatted, straight from the reader thread).
+---@return unity.Logbook
+function M.book()
+  if not book then
+    local native, err = require("unity.native").get()
+    if not native then
+      error(err, 0)
     end
+    book = native.logbook(config.options.history, config.options.log.max_line)
+    book:set_collapse(config.options.log.collapse)
+    book:set_filter({ levels = config.options.log.levels })
   end
-  return store
+  return book
 end
 
-local function trim()
-  local s = S()
-  -- Let the history run over by a tenth before trimming, so a flood trims in chunks.
-  local removed = s:trim(math.max(1, math.floor(s.cap / 100)))
-  view.trim(s, removed)
+--- Shows what changed in the history since the last update (new entries, trimmed ones).
+--- The client calls it after each drained chunk; the window bars follow at the slice's end.
+function M.update()
+  local b = M.book()
+  if view.exists() then
+    view.apply(b)
+  else
+    b:flush()
+    b:hide() -- rendered in full when the buffer is first needed
+  end
 end
 
---- Adds log entries (one batch per drain slice).
+--- Adds log entries: `{level, message, stack?, time?, seq?}` each.
 ---@param entries unity.LogEntry[]
 function M.append(entries)
-  local s = S()
-  local added, reps = {}, {}
-  for i, e in ipairs(entries) do
-    added[i], reps[i] = s:add(e)
-  end
-  view.append(s, added, reps)
-  trim()
-  view.refresh_bars(s)
+  M.book():add(entries)
+  M.update()
+  M.refresh()
 end
 
 --- Adds a marker line (connection changes, losses).
@@ -51,23 +54,29 @@ function M.marker(message)
   M.append({ { level = "marker", message = message } })
 end
 
+--- Redraws the whole buffer from the history (after a filter change or a clear).
+local function render()
+  if view.exists() then
+    M.book():render()
+    view.apply(M.book())
+  end
+  M.refresh()
+end
+
 --- Forgets every entry; counts start again.
 function M.clear()
-  S():clear()
-  view.render(S())
+  M.book():clear()
+  render()
 end
 
 --- Called by the client on Unity's events: scopes, and the optional clear-on options.
 ---@param what "play"|"compile"
 function M.mark(what)
   if config.options.log["clear_on_" .. what] then
-    S():clear()
-    view.render(S())
+    M.book():clear()
   end
-  S():mark(what)
-  if S().filter.scope == what then
-    view.render(S())
-  end
+  M.book():mark(what)
+  render()
 end
 
 local mapped
@@ -79,7 +88,8 @@ function M.buf()
   if mapped ~= b then
     mapped = b
     map_keys(b)
-    view.render(S())
+    M.book():render()
+    view.apply(M.book())
   end
   return b
 end
@@ -87,60 +97,71 @@ end
 --- Level counts of the history.
 ---@return table<unity.LogGroup, integer>
 function M.counts()
-  return vim.deepcopy(S().counts)
+  return M.book():counts()
 end
 
 --- Current filter (a copy).
 ---@return unity.LogFilter
 function M.filter()
-  return vim.deepcopy(S().filter)
+  return M.book():filter()
 end
 
 --- Changes the filter: `{levels = {error = bool, ...}, text = string|false, scope = ...}`.
 ---@param f {levels?: table<unity.LogGroup, boolean>, text?: string|false, scope?: "all"|"compile"|"play"}
 function M.set_filter(f)
-  local cur = S().filter
-  for group, on in pairs(f.levels or {}) do
-    cur.levels[group] = on
-  end
-  if f.text ~= nil then
-    cur.text = (f.text ~= false and f.text ~= "") and f.text or nil
-  end
-  if f.scope then
-    cur.scope = f.scope
-  end
-  view.render(S())
+  M.book():set_filter(f)
+  render()
 end
 
 ---@param group unity.LogGroup
 function M.toggle_level(group)
-  M.set_filter({ levels = { [group] = not S().filter.levels[group] } })
+  M.set_filter({ levels = { [group] = not M.filter().levels[group] } })
 end
 
 function M.cycle_scope()
   local next = { all = "compile", compile = "play", play = "all" }
-  M.set_filter({ scope = next[S().filter.scope] })
+  M.set_filter({ scope = next[M.filter().scope] })
 end
 
 function M.toggle_collapse()
-  S():set_collapse(not S().collapse)
-  view.render(S())
-end
-
----@param id integer|nil
----@return unity.StoredEntry|nil
-local function entry(id)
-  return id and S().entries[id] or nil
+  M.book():set_collapse(not M.book():collapsing())
+  render()
 end
 
 --- The entry under the cursor of the log window, or nil.
 ---@return unity.StoredEntry|nil
 function M.current()
-  return entry(view.entry_at(vim.api.nvim_win_get_cursor(0)[1]))
+  local id = M.book():entry_at(vim.api.nvim_win_get_cursor(0)[1])
+  return id and M.book():get(id) or nil
 end
 
 local function root()
   return require("unity.client").status().project or require("unity.project").find()
+end
+
+--- Every line of an entry's message and stack, as Unity sent them.
+---@param e unity.StoredEntry
+---@return string[]
+local function raw_lines(e)
+  local out = vim.split(e.message, "\n", { plain = true })
+  return e.stack and vim.list_extend(out, vim.split(e.stack, "\n", { plain = true })) or out
+end
+
+--- Shows or hides the body and stack trace of the entry under the cursor.
+function M.toggle()
+  local id = M.book():entry_at(vim.api.nvim_win_get_cursor(0)[1])
+  if id then
+    M.book():toggle(id)
+    M.update()
+    vim.api.nvim_win_set_cursor(0, { M.book():row_of(id), 0 })
+  end
+end
+
+--- Shows every entry's body and stack trace (true), or headers only (false).
+---@param on boolean
+function M.expand_all(on)
+  M.book():set_expand_all(on)
+  render()
 end
 
 --- Opens the source of the line under the cursor: the frame on that line, or on a header the
@@ -153,7 +174,7 @@ function M.jump()
   local line = vim.api.nvim_get_current_line()
   local loc = source.first(root(), { line })
   if not loc and not line:match("^ ") then
-    loc = source.first(root(), vim.list_extend(text.split(e.message), e.stack and text.split(e.stack) or {}))
+    loc = source.first(root(), raw_lines(e))
   end
   if not loc then
     vim.notify("unity.nvim: no source file of this project on this line or in this entry", vim.log.levels.WARN)
@@ -168,39 +189,30 @@ function M.show_full()
   if not e then
     return
   end
-  local lines = {}
-  for _, l in ipairs(text.split(e.message)) do
-    lines[#lines + 1] = text.clean(l)
-  end
-  if e.stack then
-    lines[#lines + 1] = ""
-    for _, l in ipairs(text.split(e.stack)) do
-      lines[#lines + 1] = text.clean(l)
-    end
-  end
+  local lines = M.book():full(e.id)
   vim.lsp.util.open_floating_preview(lines, "", { border = "rounded", max_width = math.floor(vim.o.columns * 0.8), wrap = true })
 end
 
 --- Sends the entries that pass the filter to the quickfix list; with every level shown,
 --- errors only (a list of every log line helps nobody).
 function M.to_quickfix()
-  local s = S()
-  local all = s.filter.levels.error and s.filter.levels.warning and s.filter.levels.log
+  local levels = M.filter().levels
+  local all = levels.error and levels.warning and levels.log
   local items = {}
   local r = root()
-  s:each(function(e)
-    if e.group ~= "marker" and s:visible(e) and (not all or e.group == "error") then
-      local loc = source.first(r, vim.list_extend(text.split(e.message), e.stack and text.split(e.stack) or {}))
+  for _, e in ipairs(M.book():entries(nil, true)) do
+    if not all or e.group == "error" then
+      local loc = source.first(r, raw_lines(e))
       items[#items + 1] = {
         filename = loc and loc.file or nil,
         lnum = loc and loc.line or 0,
         col = loc and loc.col or 0,
         type = e.group == "error" and "E" or e.group == "warning" and "W" or "I",
-        text = text.clean(text.split(e.message)[1] or ""),
+        text = M.book():full(e.id)[1] or "",
         valid = loc and 1 or 0,
       }
     end
-  end)
+  end
   vim.fn.setqflist({}, " ", { title = "Unity log", items = items })
   vim.notify(string.format("unity.nvim: %d log entr%s in the quickfix list", #items, #items == 1 and "y" or "ies"))
 end
@@ -208,14 +220,15 @@ end
 --- The keys of the log window, with what they do (also shown by g?).
 local ACTIONS = {
   { "jump", "open the source of this line (or the entry's first frame)", M.jump },
-  { "toggle_fold", "fold or unfold this entry", function() pcall(vim.cmd, "normal! za") end },
-  { "expand_all", "unfold every entry (zM folds them again)", function() vim.cmd("normal! zR") end },
+  { "expand", "show or hide this entry's body and stack trace", M.toggle },
+  { "expand_all", "show every entry's body and stack trace", function() M.expand_all(true) end },
+  { "hide_all", "headers only", function() M.expand_all(false) end },
   { "show_full", "the whole entry, uncut, in a float", M.show_full },
   { "errors", "show or hide errors, exceptions and asserts", function() M.toggle_level("error") end },
   { "warnings", "show or hide warnings", function() M.toggle_level("warning") end },
   { "logs", "show or hide plain logs", function() M.toggle_level("log") end },
   { "filter", "filter by text (stays until cleared)", function()
-    vim.ui.input({ prompt = "Filter Unity log: ", default = S().filter.text or "" }, function(t)
+    vim.ui.input({ prompt = "Filter Unity log: ", default = M.filter().text or "" }, function(t)
       if t then
         M.set_filter({ text = t })
       end
@@ -238,7 +251,6 @@ function M.help()
       lines[#lines + 1] = string.format("%-8s %s", keys[a[1]], a[2])
     end
   end
-  lines[#lines + 1] = string.format("%-8s %s", "zR / zM", "unfold / fold everything")
   vim.lsp.util.open_floating_preview(lines, "", { border = "rounded", title = " Unity log keys " })
 end
 
@@ -263,7 +275,7 @@ function M.open()
     return
   end
   view.open_window()
-  view.refresh_bars(S())
+  M.refresh()
 end
 
 --- Closes the log windows of this tab page, or opens one when there is none.
@@ -280,9 +292,10 @@ function M.toggle()
   end
 end
 
---- Refreshes the window bar (connection state changed).
+--- Refreshes the window bars (counts, filters, connection state).
 function M.refresh()
-  view.refresh_bars(S())
+  local b = M.book()
+  view.refresh_bars(b:counts(), b:filter(), b:collapsing())
 end
 
 return M
