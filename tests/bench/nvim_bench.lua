@@ -233,9 +233,19 @@ local function check_done(lost)
   end
 end
 
---- Called right after a batch of entries was put in the buffer.
-local function on_shown(entries, lost)
+--- Called right after a batch of entries was put in the buffer (latency mode).
+local function on_latency(entries)
   local now = uv.hrtime()
+  for i = 1, #entries do
+    local t = entries[i].message:match("^t=(%d+)")
+    if t then
+      Seen.lat[#Seen.lat + 1] = now - tonumber(t)
+    end
+  end
+end
+
+--- Called right after a batch of messages was put in the buffer (the baselines).
+local function on_shown(entries, lost)
   for i = 1, #entries do
     local e = entries[i]
     if e.seq then
@@ -243,13 +253,10 @@ local function on_shown(entries, lost)
       if e.seq > Seen.last_seq then
         Seen.last_seq = e.seq
       end
-      if Seen.lat then
-        local t = e.message:match("^t=(%d+)")
-        if t then
-          Seen.lat[#Seen.lat + 1] = now - tonumber(t)
-        end
-      end
     end
+  end
+  if Seen.lat then
+    on_latency(entries)
   end
   check_done(lost)
 end
@@ -258,17 +265,14 @@ end
 
 local Reader = {}
 
---- The plugin: the real client, the log window open; we watch what reaches log.append.
+--- The plugin: the real client, the log window open; we watch what log.update puts in the
+--- buffer (it applies the logbook's edits; the client calls it after every drained chunk).
 function Reader.plugin(instrument)
   local log = require("unity.log")
   local client = require("unity.client")
   -- What-if experiments, from outside the plugin (BENCH_VARIANT, comma-separated):
   --   budget=<ms>, queue=<n>   options passed to setup()
-  --   fastclean                text.clean returns lines without control characters or '<' as
-  --                            they are (what its gsubs would return), skipping the gsubs
-  --   nofold                   foldmethod=manual on the log window (no foldexpr on changes)
-  --   vimfold                  the same folds from a Vimscript foldexpr (no v:lua call, which
-  --                            compiles a Lua chunk on every call)
+  --   expanded                 every entry shown with its body and stack (zR)
   local variant = {}
   for item in (E.BENCH_VARIANT or ""):gmatch("[^,]+") do
     local k, v = item:match("^([%w_]+)=?(.*)$")
@@ -285,16 +289,6 @@ function Reader.plugin(instrument)
   if next(opts) then
     require("unity").setup(opts)
   end
-  if variant.fastclean then
-    local text = require("unity.log.text")
-    local clean = text.clean
-    text.clean = function(str)
-      if not str:find("[%c<]") then
-        return str
-      end
-      return clean(str)
-    end
-  end
   local o = require("unity.config").options
   R.config = { queue_size = o.queue_size, drain_budget_ms = o.drain_budget_ms, history = o.history }
   local prof = instrument and dofile(bench_dir .. "/profile.lua") or nil
@@ -302,17 +296,24 @@ function Reader.plugin(instrument)
     prof.before_open()
   end
   log.open()
-  for _, w in ipairs(vim.fn.win_findbuf(log.buf())) do
-    if variant.nofold then
-      vim.wo[w][0].foldmethod = "manual"
-    elseif variant.vimfold then
-      vim.wo[w][0].foldexpr = "getline(v:lnum)[0]==' '?1:(getline(v:lnum+1)[0]==' '?'>1':0)"
-    end
+  if variant.expanded then
+    log.expand_all(true)
   end
-  local append = log.append
-  log.append = function(entries)
-    append(entries)
-    on_shown(entries, client.status().lost)
+  local book = log.book()
+  local update = log.update
+  local seen = book:stats()
+  log.update = function()
+    update()
+    local now = book:stats()
+    if now.added > seen.added then
+      Seen.received = Seen.received + now.added - seen.added
+      Seen.last_seq = math.max(Seen.last_seq, now.last_seq)
+      if Seen.lat then
+        on_latency(book:entries(seen.last_id + 1))
+      end
+    end
+    seen = now
+    check_done(client.status().lost)
   end
   if prof then
     prof.after_open()

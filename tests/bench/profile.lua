@@ -39,28 +39,48 @@ local function wrap(tbl, key, name)
   end
 end
 
-function P.before_open()
-  local store_mod = require("unity.log.store")
-  local new = store_mod.new
-  store_mod.new = function(...)
-    local s = new(...)
-    local Store = getmetatable(s)
-    wrap(Store, "add", "store:add")
-    wrap(Store, "trim", "store:trim")
-    return s
+--- Wraps method `key` of a native userdata (in its metatable); `after(self, results...)` sees
+--- each call's results.
+local function wrap_method(ud, key, name, after)
+  local mt = debug.getmetatable(ud)
+  local index = mt.__index
+  local function timed(orig)
+    return function(self, ...)
+      local t0 = uv.hrtime()
+      local a, b = orig(self, ...)
+      local t1 = uv.hrtime()
+      acc(name, t1 - t0)
+      if after then
+        after(self, t0, t1, a, b)
+      end
+      return a, b
+    end
   end
+  if type(index) == "table" then
+    index[key] = timed(index[key])
+  else
+    local cached
+    mt.__index = function(self, k)
+      local v = index(self, k)
+      if k == key then
+        cached = cached or timed(v)
+        return cached
+      end
+      return v
+    end
+  end
+end
+
+local book
+
+function P.before_open()
+  book = require("unity.log").book()
+  wrap_method(book, "flush", "  book:flush (trim + edits -> Lua tables)")
   local view = require("unity.log.view")
-  wrap(view, "append", "view.append")
-  wrap(view, "trim", "view.trim")
+  wrap(view, "apply", "view.apply")
   wrap(view, "refresh_bars", "view.refresh_bars")
-  wrap(view, "foldexpr", "view.foldexpr")
-  local text = require("unity.log.text")
-  wrap(text, "lines", "text.lines")
-  wrap(text, "clean", "  text.clean (in text.lines)")
-  wrap(text, "split", "  text.split (in text.lines)")
-  wrap(text, "cut", "  text.cut (in text.lines)")
-  wrap(require("unity.log"), "append", "log.append")
-  wrap(vim.api, "nvim_buf_set_lines", "nvim_buf_set_lines")
+  wrap(require("unity.log"), "update", "log.update")
+  wrap(vim.api, "nvim_buf_set_lines", "  nvim_buf_set_lines (in view.apply)")
   wrap(vim.api, "nvim_exec_autocmds", "nvim_exec_autocmds (User UnityLog)")
   wrap(vim.api, "nvim_set_option_value", "nvim_set_option_value")
   wrap(vim.api, "nvim_win_set_cursor", "nvim_win_set_cursor")
@@ -68,36 +88,17 @@ end
 
 function P.after_open() end
 
---- handle:drain is a method of the native userdata: wrap it in the userdata's metatable.
+--- handle:drain(book, ...) moves log messages into the book: time it, count what it moved.
 function P.wrap_handle(h)
-  local mt = debug.getmetatable(h)
-  local index = mt.__index
-  local function timed(orig)
-    return function(self, ...)
-      close_slice()
-      local t0 = uv.hrtime()
-      local events, more = orig(self, ...)
-      local t1 = uv.hrtime()
-      acc("handle:drain (queue + Rust->Lua tables)", t1 - t0)
-      slice_start, slice_end = t0, t1
-      drained = drained + #events
-      drain_calls = drain_calls + 1
-      return events, more
-    end
-  end
-  if type(index) == "table" then
-    index.drain = timed(index.drain)
-  else
-    local cached
-    mt.__index = function(self, k)
-      local v = index(self, k)
-      if k == "drain" then
-        cached = cached or timed(v)
-        return cached
-      end
-      return v
-    end
-  end
+  wrap_method(h, "drain", "handle:drain (queue -> logbook)", function(_, t0, t1)
+    close_slice()
+    slice_start, slice_end = t0, t1
+    local added = book:stats().added
+    drained = drained + (added - (P.seen or added))
+    P.seen = added
+    drain_calls = drain_calls + 1
+  end)
+  P.seen = book:stats().added
 end
 
 function P.reset()
