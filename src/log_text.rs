@@ -131,8 +131,15 @@ thread_local! {
 
 /// `HH:MM:SS.mmm` in local time for Unix milliseconds; dashes when Unity sent no time.
 pub fn clock(ms: Option<i64>) -> String {
+    let mut s = String::with_capacity(12);
+    push_clock(&mut s, ms);
+    s
+}
+
+fn push_clock(out: &mut String, ms: Option<i64>) {
     let Some(ms) = ms else {
-        return "--:--:--.---".into();
+        out.push_str("--:--:--.---");
+        return;
     };
     let (sec, milli) = (ms.div_euclid(1000), ms.rem_euclid(1000));
     LAST_SECOND.with(|last| {
@@ -140,8 +147,12 @@ pub fn clock(ms: Option<i64>) -> String {
         if last.0 != sec {
             *last = (sec, hms(sec));
         }
-        format!("{}.{milli:03}", last.1)
-    })
+        out.push_str(&last.1);
+    });
+    out.push('.');
+    for d in [milli / 100, milli / 10 % 10, milli % 10] {
+        out.push(char::from(b'0' + d as u8));
+    }
 }
 
 fn hms(sec: i64) -> String {
@@ -157,10 +168,19 @@ fn hms(sec: i64) -> String {
 /// The header line of a log entry; `repeats` > 1 shows how many identical entries it stands
 /// for (collapsing).
 pub fn header(level: Level, time: Option<i64>, message: &str, repeats: u64, max: usize) -> String {
-    let first = split(message)
-        .first()
-        .map_or(Cow::Borrowed(""), |l| clean(l));
-    let mut h = format!("{} {} {}", clock(time), label(level), first);
+    // The first line, as `split` would give it, without splitting the rest (a flood's hot path).
+    let first = match message.split_once('\n') {
+        _ if message.trim().is_empty() => "",
+        Some((first, _)) => first.strip_suffix('\r').unwrap_or(first),
+        None => message,
+    };
+    let first = clean(first);
+    let mut h = String::with_capacity(18 + first.len());
+    push_clock(&mut h, time);
+    h.push(' ');
+    h.push_str(label(level));
+    h.push(' ');
+    h.push_str(&first);
     if repeats > 1 {
         h.push_str(&format!("  (×{repeats})"));
     }

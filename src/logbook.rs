@@ -340,21 +340,29 @@ impl Logbook {
     /// The lines of entry `id` as shown: the header alone unless expanded, with its repeat
     /// count while collapsing.
     fn lines_of(&self, id: u64) -> Vec<Line> {
-        let Some(e) = self.get(id) else {
-            return Vec::new();
-        };
+        let mut lines = Vec::new();
+        self.push_lines_of(id, &mut lines);
+        lines
+    }
+
+    /// Appends the lines of entry `id` to `out` (no vector of its own: the flood's hot path);
+    /// returns how many.
+    fn push_lines_of(&self, id: u64, out: &mut Vec<Line>) -> i64 {
+        let Some(e) = self.get(id) else { return 0 };
         let repeats = self.repeats(id);
-        let mut lines = vec![match (repeats > 1, e.level) {
+        out.push(match (repeats > 1, e.level) {
             (true, Some(level)) => {
                 log_text::header(level, e.time, &e.message, repeats, self.max_line).into()
             }
             _ => Arc::clone(&e.header),
-        }];
-        if e.has_body && self.expanded(id) {
-            let body = log_text::body(&e.message, e.stack.as_deref(), self.max_line);
-            lines.extend(body.into_iter().map(Line::from));
+        });
+        if !(e.has_body && self.expanded(id)) {
+            return 1;
         }
-        lines
+        let body = log_text::body(&e.message, e.stack.as_deref(), self.max_line);
+        let n = 1 + body.len() as i64;
+        out.extend(body.into_iter().map(Line::from));
+        n
     }
 
     /// Shows or hides the body and stack trace of entry `id`.
@@ -407,28 +415,29 @@ impl Logbook {
     }
 
     fn append_rows(&mut self, id: u64) {
-        let lines = self.lines_of(id);
-        let n = lines.len() as i64;
+        let i = match self.view.open_append {
+            Some(i) => i,
+            None => {
+                // An empty buffer still has one (empty) line: replace it.
+                let first = if self.view.next_abs == 0 { 0 } else { -1 };
+                self.edits.push(Edit {
+                    first,
+                    last: -1,
+                    lines: Vec::new(),
+                });
+                self.view.open_append = Some(self.edits.len() - 1);
+                self.edits.len() - 1
+            }
+        };
+        let mut lines = std::mem::take(&mut self.edits[i].lines);
+        let n = self.push_lines_of(id, &mut lines);
+        self.edits[i].lines = lines;
         self.view.rows.push_back(Row {
             abs: self.view.next_abs,
             id,
             n,
         });
-        let empty = self.view.next_abs == 0;
         self.view.next_abs += n;
-        match self.view.open_append {
-            Some(i) => self.edits[i].lines.extend(lines),
-            None => {
-                // An empty buffer still has one (empty) line: replace it.
-                let first = if empty { 0 } else { -1 };
-                self.edits.push(Edit {
-                    first,
-                    last: -1,
-                    lines,
-                });
-                self.view.open_append = Some(self.edits.len() - 1);
-            }
-        }
     }
 
     /// Whether the filter, scope and collapsing let entry `id` be shown.

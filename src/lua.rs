@@ -168,7 +168,7 @@ impl UserData for LuaBridge {
                 let budget = Duration::from_secs_f64(budget_ms.clamp(0.0, 1000.0) / 1000.0);
                 let more = bridge.drain(budget, max.unwrap_or(usize::MAX), |ev| match ev {
                     Event::Log(e) => {
-                        book.0.push(*e);
+                        book.0.push(e);
                         true
                     }
                     ev => {

@@ -37,7 +37,9 @@ impl LostCause {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
     /// A log message, formatted on the reader thread.
-    Log(Box<Entry>),
+    /// Not boxed: that would be an allocation on the reader thread and a free on Neovim's
+    /// main thread per message, for 16 bytes per queue slot.
+    Log(Entry),
     /// Any other message from Unity.
     Message(FromUnity),
     /// Messages lost, each counted once.
@@ -281,7 +283,7 @@ mod tests {
     use crate::protocol::{Bye, ByeReason, Level, Log};
 
     fn log(seq: u64) -> Event {
-        Event::Log(Box::new(Entry::log(
+        Event::Log(Entry::log(
             Log {
                 seq,
                 time: None,
@@ -290,7 +292,7 @@ mod tests {
                 stack: None,
             },
             100,
-        )))
+        ))
     }
 
     fn bye() -> Event {

@@ -306,7 +306,7 @@ impl Reader {
             _ => {}
         }
         self.out.push(match msg {
-            FromUnity::Log(l) => Event::Log(Box::new(Entry::log(l, self.max_line))),
+            FromUnity::Log(l) => Event::Log(Entry::log(l, self.max_line)),
             other => Event::Message(other),
         });
     }
