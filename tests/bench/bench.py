@@ -308,14 +308,14 @@ PERF_GROUPS = [
      "lj_opt_", "lj_asm", "lj_snap", "lj_ir_", "lj_cont_", "lj_dispatch", "lj_func_", "lj_lex",
      "lj_parse", "lex_", "expr_", "lj_cf_", "lj_lib_", "lj_state", "lua_", "luaL_", "lj_ffh",
      "lj_fff", "lj_meta", "index2adr", "lj_crecord", "lj_ccall", "lj_carith", "lj_cconv")),
-    ("unity_native (queue pop, Rust->Lua tables)", ("unity_native", "crossbeam", "mlua",
+    ("unity_native (queue pop, logbook, lines to Lua)", ("unity_native", "crossbeam", "mlua",
      "<mlua", "core::", "alloc::", "<alloc", "<core", "serde", "<serde", "rmp")),
     ("Neovim API conversion (Lua<->Object)", ("nlua_", "api_free", "copy_object", "arena_",
      "object_to_vim", "vim_to_object", "api_set_error", "typval_to", "tv_")),
     ("Neovim buffer: memline, folds, marks, changes", ("ml_", "fold", "changed_", "buf_",
      "mark_", "extmark_", "decor_", "u_", "appended_lines", "deleted_lines", "set_lines",
      "nvim_buf_", "check_cursor", "win_", "invalidate_", "redraw", "syn_", "update_")),
-    ("Neovim eval (foldexpr via v:lua)", ("eval", "call_func", "get_func_tv", "func_",
+    ("Neovim eval (Vimscript)", ("eval", "call_func", "get_func_tv", "func_",
      "typval_", "get_name_len", "skipwhite", "find_", "set_var", "get_var", "handle_subscript")),
     ("Neovim autocmds and options", ("apply_autocmds", "aucmd_", "do_autocmd", "au_",
      "set_option", "nvim_exec_autocmds", "nvim_set_option", "option_", "get_option", "do_set")),
@@ -381,12 +381,10 @@ def perf_profile():
 # One clean flood each; see nvim_bench.lua (BENCH_VARIANT) for what each switch does.
 WHATIFS = [
     ("as shipped", ""),
-    ("queue 262144 (no overflow)", "queue=262144"),
-    ("+ fast path in text.clean", "queue=262144,fastclean"),
-    ("+ Vimscript foldexpr instead of v:lua", "queue=262144,fastclean,vimfold"),
-    ("+ no folds at all (foldmethod=manual)", "queue=262144,fastclean,nofold"),
-    ("drain budget 0.25 ms (as shipped otherwise)", "budget=0.25"),
-    ("budget 0.25 + queue + fastclean + vimfold", "budget=0.25,queue=262144,fastclean,vimfold"),
+    ("queue 262144", "queue=262144"),
+    ("drain budget 0.25 ms", "budget=0.25"),
+    ("drain budget 8 ms", "budget=8"),
+    ("every entry expanded (zR: body and stack shown)", "expanded"),
 ]
 
 
