@@ -216,17 +216,23 @@ local function drain()
   until not more or S.handle ~= h or vim.uv.hrtime() >= deadline
   log.refresh()
   if more and S.handle == h then
-    -- Let the main loop handle input before the next slice.
-    schedule_drain(0)
+    schedule_drain(true)
   end
 end
 
-schedule_drain = function(delay)
+--- Drains soon: on a wake-up straight away (one main-loop hop: latency), between slices
+--- through the timer, so that the main loop handles input before the next slice.
+---@param next_slice? boolean
+schedule_drain = function(next_slice)
   if S.draining or not S.timer then
     return
   end
   S.draining = true
-  S.timer:start(delay or 0, 0, vim.schedule_wrap(drain))
+  if next_slice then
+    S.timer:start(0, 0, vim.schedule_wrap(drain))
+  else
+    vim.schedule(drain)
+  end
 end
 
 local function stop_watching()
@@ -285,11 +291,11 @@ function M.connect(dir, force)
   pipe:read_start(function(rerr, data)
     -- A fast event: nothing but scheduling happens here.
     if rerr or data then
-      schedule_drain(0)
+      schedule_drain()
     end
   end)
   -- Events may have been queued before the watcher started.
-  schedule_drain(0)
+  schedule_drain()
   return true
 end
 
