@@ -373,13 +373,8 @@ impl Logbook {
         if !self.toggled.remove(&id) {
             self.toggled.insert(id);
         }
-        if !self.view.shown {
-            return;
-        }
-        let i = self.view.rows.partition_point(|r| r.id < id);
-        let Some(row) = self.view.rows.get(i).copied().filter(|r| r.id == id) else {
-            return;
-        };
+        let Some(i) = self.row_index(id) else { return };
+        let row = self.view.rows[i];
         let lines = self.lines_of(id);
         let n = lines.len() as i64;
         let at = row.abs - self.view.shift;
@@ -402,8 +397,8 @@ impl Logbook {
         if !self.view.shown {
             return;
         }
-        if let Some(row) = self.view.rows.iter().rev().find(|r| r.id == id).copied() {
-            let at = row.abs - self.view.shift;
+        if let Some(i) = self.row_index(id) {
+            let at = self.view.rows[i].abs - self.view.shift;
             let header = self.lines_of(id).swap_remove(0);
             self.edit(at, at + 1, vec![header]);
         }
@@ -528,7 +523,7 @@ impl Logbook {
         touched.sort_unstable();
         touched.dedup();
         for id in touched {
-            if self.view.rows.iter().any(|r| r.id == id) {
+            if self.row_index(id).is_some() {
                 self.redraw_header(id);
             } else if self.visible(id) {
                 self.insert_rows(id);
@@ -645,11 +640,14 @@ impl Logbook {
 
     /// 1-based buffer row of the header of entry `id`, if shown.
     pub fn row_of(&self, id: u64) -> Option<i64> {
-        let rows = &self.view.rows;
-        let r = rows
-            .get(rows.partition_point(|r| r.id < id))
-            .filter(|r| r.id == id)?;
+        let r = self.view.rows[self.row_index(id)?];
         Some(r.abs - self.view.shift + 1)
+    }
+
+    /// Index in `view.rows` (kept in id order) of entry `id`, if shown.
+    fn row_index(&self, id: u64) -> Option<usize> {
+        let i = self.view.rows.partition_point(|r| r.id < id);
+        (self.view.rows.get(i)?.id == id).then_some(i)
     }
 
     /// 1-based buffer row of the newest entry's first line once the edits flushed so far are

@@ -65,16 +65,11 @@ fn entry_from_table(t: &LuaTable, max_line: usize) -> LuaResult<Entry> {
     if level == "marker" {
         return Ok(Entry::marker(&message, max_line));
     }
-    let level = match level.as_str() {
-        "log" => Level::Log,
-        "warning" => Level::Warning,
-        "error" => Level::Error,
-        "exception" => Level::Exception,
-        "assert" => Level::Assert,
-        other => return Err(LuaError::runtime(format!("unknown log level '{other}'"))),
-    };
+    let level = Level::parse(&level)
+        .ok_or_else(|| LuaError::runtime(format!("unknown log level '{level}'")))?;
+    let seq = t.get::<Option<u64>>("seq")?;
     let log = Log {
-        seq: t.get::<Option<u64>>("seq")?.unwrap_or(0),
+        seq: seq.unwrap_or(0),
         time: t.get("time")?,
         level,
         message,
@@ -82,7 +77,7 @@ fn entry_from_table(t: &LuaTable, max_line: usize) -> LuaResult<Entry> {
             .get::<Option<LuaString>>("stack")?
             .map(|s| s.to_string_lossy()),
     };
-    let seq = t.get::<Option<u64>>("seq")?;
+    // Entries made in Lua have no sequence number unless given one.
     Ok(Entry {
         seq,
         ..Entry::log(log, max_line)

@@ -54,6 +54,18 @@ pub enum Level {
 }
 
 impl Level {
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            Level::Log,
+            Level::Warning,
+            Level::Error,
+            Level::Exception,
+            Level::Assert,
+        ]
+        .into_iter()
+        .find(|l| l.as_str() == s)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Level::Log => "log",
