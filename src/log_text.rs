@@ -23,9 +23,10 @@ pub fn label(level: Level) -> &'static str {
     }
 }
 
-/// Whether `b` needs cleaning: a control character or the start of a rich-text tag.
+/// Whether `b` may need cleaning: a control character, the start of a rich-text tag, or the
+/// first byte of a C1 control character's UTF-8 (U+0080-U+009F; U+009B is a terminal's CSI).
 fn special(b: u8) -> bool {
-    b < 0x20 || b == 0x7f || b == b'<'
+    b < 0x20 || b == 0x7f || b == b'<' || b == 0xc2
 }
 
 /// Length of the rich-text tag Unity's console would hide at the start of `s` (which starts
@@ -84,6 +85,11 @@ pub fn clean(s: &str) -> Cow<'_, str> {
         };
         if let Some(n) = skip {
             i += n;
+            continue;
+        }
+        if c == 0xc2 && matches!(b.get(i + 1), Some(0x80..=0x9f)) {
+            out.push(b' ');
+            i += 2;
             continue;
         }
         match c {
@@ -248,6 +254,7 @@ mod tests {
         assert_eq!(clean("a\tb\rc\0d\x7fe"), "a    b c d e");
         assert_eq!(clean("\x1b[12"), " [12", "no final byte: not a sequence");
         assert_eq!(clean("é<b>ü</b>\x01"), "éü ");
+        assert_eq!(clean("90° \u{9b}31m £"), "90°  31m £", "C1 controls too");
     }
 
     #[test]
