@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Fuzzes the frame decoder and message parser (fuzz_targets/decode.rs) for SECONDS seconds with
-# cargo-fuzz (libFuzzer, nightly Rust), installing cargo-fuzz when missing. Used bounded by
-# `make test` and at length by `make fuzz`. Exits non-zero on any crash or failed property.
+# Fuzzes the frame decoder, the message parser and the log window's lines
+# (fuzz_targets/decode.rs) for SECONDS seconds with cargo-fuzz (libFuzzer, nightly Rust),
+# installing cargo-fuzz when missing. Used bounded by `make test` and at length by `make fuzz`.
+# Exits non-zero on any crash or failed property.
 set -euo pipefail
 seconds=${1:-20}
 here=$(cd "$(dirname "$0")" && pwd)
