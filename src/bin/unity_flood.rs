@@ -393,6 +393,22 @@ fn fifo_limit(a: &Args) {
 // ---------------------------------------------------------------------------------------------
 // decode-bench
 
+/// Feeds `stream` to a `Decoder` in 64 KiB reads, as the reader thread does, handing every
+/// frame's payload to `f`; returns the seconds it took.
+fn time_frames(stream: &[u8], mut f: impl FnMut(&[u8])) -> f64 {
+    let t0 = Instant::now();
+    let mut dec = Decoder::new();
+    for chunk in stream.chunks(64 * 1024) {
+        dec.push(chunk);
+        while let Some(item) = dec.next_item() {
+            if let Item::Frame(p) = item {
+                f(p);
+            }
+        }
+    }
+    t0.elapsed().as_secs_f64()
+}
+
 fn decode_bench(a: &Args) {
     let frames = Gen::new().frames(a.frames.max(1));
     let stream: Vec<u8> = frames.concat();
@@ -402,52 +418,28 @@ fn decode_bench(a: &Args) {
     let mut logs_seen = 0usize;
     for _ in 0..a.runs.max(1) {
         // Framing and CRC only.
-        let t0 = Instant::now();
-        let mut dec = Decoder::new();
         let mut n = 0usize;
-        for chunk in stream.chunks(64 * 1024) {
-            dec.push(chunk);
-            while let Some(item) = dec.next_item() {
-                if let Item::Frame(p) = item {
-                    n += std::hint::black_box(p.len()) & 1 | 1;
-                }
-            }
-        }
-        framing.push(t0.elapsed().as_secs_f64());
+        framing.push(time_frames(&stream, |p| {
+            n += std::hint::black_box(p.len()) & 1 | 1
+        }));
         assert_eq!(n, frames.len());
 
         // Framing, CRC and MessagePack decoding into the protocol's types.
-        let t0 = Instant::now();
-        let mut dec = Decoder::new();
         let mut logs = 0usize;
-        for chunk in stream.chunks(64 * 1024) {
-            dec.push(chunk);
-            while let Some(item) = dec.next_item() {
-                if let Item::Frame(p) = item {
-                    if let Ok(FromUnity::Log(l)) = decode::<FromUnity>(p) {
-                        std::hint::black_box(&l);
-                        logs += 1;
-                    }
-                }
+        full.push(time_frames(&stream, |p| {
+            if let Ok(FromUnity::Log(l)) = decode::<FromUnity>(p) {
+                std::hint::black_box(&l);
+                logs += 1;
             }
-        }
-        full.push(t0.elapsed().as_secs_f64());
+        }));
         logs_seen = logs;
 
-        // All the reader thread does: decoding, then the log window's lines (`Entry::log`).
-        let t0 = Instant::now();
-        let mut dec = Decoder::new();
-        for chunk in stream.chunks(64 * 1024) {
-            dec.push(chunk);
-            while let Some(item) = dec.next_item() {
-                if let Item::Frame(p) = item {
-                    if let Ok(FromUnity::Log(l)) = decode::<FromUnity>(p) {
-                        std::hint::black_box(Entry::log(l, 500));
-                    }
-                }
+        // All the reader thread does: decoding, then the log window's header (`Entry::log`).
+        formatted.push(time_frames(&stream, |p| {
+            if let Ok(FromUnity::Log(l)) = decode::<FromUnity>(p) {
+                std::hint::black_box(Entry::log(l, 500));
             }
-        }
-        formatted.push(t0.elapsed().as_secs_f64());
+        }));
     }
     assert_eq!(logs_seen, frames.len(), "every frame decodes to a log");
     let n = frames.len() as f64;
