@@ -135,13 +135,7 @@ thread_local! {
     static LAST_SECOND: RefCell<(i64, String)> = const { RefCell::new((i64::MIN, String::new())) };
 }
 
-/// `HH:MM:SS.mmm` in local time for Unix milliseconds; dashes when Unity sent no time.
-pub fn clock(ms: Option<i64>) -> String {
-    let mut s = String::with_capacity(12);
-    push_clock(&mut s, ms);
-    s
-}
-
+/// Appends `HH:MM:SS.mmm` in local time for Unix milliseconds; dashes when Unity sent no time.
 fn push_clock(out: &mut String, ms: Option<i64>) {
     let Some(ms) = ms else {
         out.push_str("--:--:--.---");
@@ -271,6 +265,12 @@ mod tests {
         assert_eq!(split("one"), vec!["one"]);
         assert!(split("   ").is_empty());
         assert_eq!(split("a\n\nb"), vec!["a", "", "b"]);
+    }
+
+    fn clock(ms: Option<i64>) -> String {
+        let mut s = String::new();
+        push_clock(&mut s, ms);
+        s
     }
 
     #[test]

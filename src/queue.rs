@@ -301,6 +301,14 @@ mod tests {
         }))
     }
 
+    /// Drains at most `max` events within `budget`, counting them into `n`; returns `more`.
+    fn count(inbox: &Inbox, budget: Duration, max: usize, n: &mut usize) -> bool {
+        inbox.drain(budget, max, |_| {
+            *n += 1;
+            true
+        })
+    }
+
     fn drain_all(inbox: &Inbox) -> Vec<Event> {
         let mut v = Vec::new();
         while inbox.drain(Duration::from_secs(1), usize::MAX, |e| {
@@ -366,10 +374,7 @@ mod tests {
         let t = std::thread::spawn(move || {
             std::thread::sleep(Duration::from_millis(30));
             let mut n = 0;
-            consumer.drain(Duration::from_secs(1), usize::MAX, |_| {
-                n += 1;
-                true
-            });
+            count(&consumer, Duration::from_secs(1), usize::MAX, &mut n);
             n
         });
         assert!(!p.wait_for_room(10, &stop), "room came");
@@ -391,19 +396,35 @@ mod tests {
             p.push(log(i));
         }
         let mut n = 0;
-        assert!(inbox.drain(Duration::from_secs(1), 4, |_| {
-            n += 1;
-            true
-        }));
+        assert!(count(&inbox, Duration::from_secs(1), 4, &mut n));
         assert_eq!(n, 4);
         assert!(
-            !inbox.drain(Duration::from_secs(1), 6, |_| {
-                n += 1;
-                true
-            }),
+            !count(&inbox, Duration::from_secs(1), 6, &mut n),
             "nothing left"
         );
         assert_eq!(n, 10);
+    }
+
+    #[test]
+    fn drain_stops_after_the_event_the_consumer_says() {
+        let inbox = Inbox::new(100).unwrap();
+        let mut p = inbox.producer();
+        p.push(log(1));
+        p.push(bye());
+        p.push(log(2));
+        let mut got = Vec::new();
+        let more = inbox.drain(Duration::from_secs(1), usize::MAX, |e| {
+            let go_on = !matches!(e, Event::Message(_));
+            got.push(e);
+            go_on
+        });
+        assert!(more, "an event is left");
+        assert!(
+            matches!(got[..], [Event::Log(_), Event::Message(_)]),
+            "{got:?}"
+        );
+        let rest = drain_all(&inbox);
+        assert!(matches!(rest[..], [Event::Log(_)]), "{rest:?}");
     }
 
     #[test]
@@ -414,11 +435,7 @@ mod tests {
             p.push(log(i));
         }
         let mut n = 0;
-        let more = inbox.drain(Duration::ZERO, usize::MAX, |_| {
-            n += 1;
-            true
-        });
-        assert!(more);
+        assert!(count(&inbox, Duration::ZERO, usize::MAX, &mut n));
         assert_eq!(n, 32);
     }
 
