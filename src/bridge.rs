@@ -41,6 +41,7 @@ pub struct Stats {
     pub bytes: u64,
     pub corrupt: u64,
     pub overflow: u64,
+    pub renumbered: u64,
     pub queued: u64,
 }
 
@@ -118,6 +119,7 @@ impl Bridge {
             bytes: c.bytes.load(Ordering::Relaxed),
             corrupt: c.corrupt.load(Ordering::Relaxed),
             overflow: c.overflow.load(Ordering::Relaxed),
+            renumbered: c.renumbered.load(Ordering::Relaxed),
             queued: self.inbox.len() as u64,
         }
     }

@@ -223,6 +223,7 @@ impl UserData for LuaBridge {
             t.set("bytes", s.bytes)?;
             t.set("corrupt", s.corrupt)?;
             t.set("overflow", s.overflow)?;
+            t.set("renumbered", s.renumbered)?;
             t.set("queued", s.queued)?;
             Ok(t)
         });

@@ -73,6 +73,8 @@ pub struct Counters {
     pub bytes: AtomicU64,
     pub corrupt: AtomicU64,
     pub overflow: AtomicU64,
+    /// Times Unity's `seq` did not grow within one editor session (a new numbering).
+    pub renumbered: AtomicU64,
 }
 
 pub struct Inbox {

@@ -6,12 +6,12 @@
 //! stop signal.
 
 use crate::frame::{Decoder, Item};
-use crate::ledger::{Ledger, Verdict};
+use crate::ledger::Ledger;
 use crate::lock::Lock;
 use crate::logbook::Entry;
 use crate::protocol::{decode, FromUnity};
 use crate::queue::{Event, LostCause, Producer};
-use crate::transport::{open_reader, same_file, sleep, wait, OpenError, Paths, Wait};
+use crate::transport::{open_reader, same_file, sleep, wait_or, OpenError, Paths, Wait};
 use crate::wake::{retry, Notifier};
 use nix::errno::Errno;
 use nix::poll::PollFlags;
@@ -185,7 +185,13 @@ impl Reader {
             } else {
                 None
             };
-            match wait(&fd, PollFlags::POLLIN, &self.stop, timeout) {
+            match wait_or(
+                &fd,
+                PollFlags::POLLIN,
+                self.lock.nudge_fd(),
+                &self.stop,
+                timeout,
+            ) {
                 Wait::Stopped => return Ended::Stop,
                 Wait::TimedOut => {
                     if dec.pending() > 0 && dec.unstick() {
@@ -202,6 +208,8 @@ impl Reader {
                 Wait::Ready => {}
             }
             // Yield before reading when another Neovim took over: what is in the pipe is its.
+            // A takeover nudges us (the pipe may then be empty: the read below finds EAGAIN).
+            self.lock.take_nudges();
             if let Err(pid) = self.lock.check() {
                 self.locked_by.store(pid, Ordering::Release);
                 self.out.push(Event::Superseded { pid });
@@ -296,13 +304,15 @@ impl Reader {
                 let unexplained = self.ledger.hello(h.pid);
                 self.lost(unexplained, LostCause::Corrupt);
             }
-            FromUnity::Log(l) => match self.ledger.log(l.seq) {
-                Verdict::Duplicate => return,
-                Verdict::Deliver { gap, corrupt } => {
-                    self.lost(gap, LostCause::Gap);
-                    self.lost(corrupt, LostCause::Corrupt);
+            FromUnity::Log(l) => {
+                let v = self.ledger.log(l.seq);
+                if v.renumbered {
+                    let c = self.out.counters();
+                    c.renumbered.fetch_add(1, Ordering::Relaxed);
                 }
-            },
+                self.lost(v.gap, LostCause::Gap);
+                self.lost(v.corrupt, LostCause::Corrupt);
+            }
             _ => {}
         }
         self.out.push(match msg {

@@ -69,6 +69,12 @@ function M.check()
       paths.to_unity,
       handle:writable() and "Unity is reading them" or "not open yet (opened by the next command)"
     ))
+    if st.renumbered > 0 then
+      h.warn(
+        string.format("Unity restarted its log numbering %d time(s) within one session: every message was shown, but gaps before each restart could not be counted", st.renumbered),
+        { "the Unity package lost its saved state or was replaced by another version; update both sides if it recurs" }
+      )
+    end
   end
 end
 
