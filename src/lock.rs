@@ -1,9 +1,13 @@
 //! One reader per project: `Temp/NeovimBridge/nvim.lock` holds the pid of the Neovim that reads
 //! Unity's pipe (doc/protocol.md §2). Two readers would each get part of the stream. A second
-//! Neovim is told who holds it; taking over rewrites the file, and the holder yields before its
-//! next read.
+//! Neovim is told who holds it; taking over rewrites the file and writes a byte into the
+//! holder's `nvim-<pid>.nudge` FIFO, which the holder's reader polls: it learns at once that it
+//! was superseded, even while Unity is quiet, and without any periodic wake-up.
 
-use std::os::unix::fs::MetadataExt;
+use nix::fcntl::{open, OFlag};
+use nix::sys::stat::Mode;
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
+use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::path::{Path, PathBuf};
 
 #[derive(Debug)]
@@ -13,6 +17,9 @@ pub struct Lock {
     /// (inode, mtime ns, size) when we last found the file to be ours: a changed file is read
     /// again, an unchanged one is not.
     seen: Option<(u64, i64, u64)>,
+    /// Our nudge FIFO, open read-write (so it never reports a hang-up), and its inode: Unity
+    /// recreating the folder removes the file, and it is made again at the next acquire.
+    nudge: Option<(OwnedFd, u64)>,
 }
 
 fn stamp(path: &Path) -> Option<(u64, i64, u64)> {
@@ -35,11 +42,20 @@ pub fn alive(pid: u32) -> bool {
 
 impl Lock {
     pub fn new(dir: &Path) -> Self {
+        Self::for_pid(dir, std::process::id())
+    }
+
+    fn for_pid(dir: &Path, pid: u32) -> Self {
         Self {
             path: dir.join("nvim.lock"),
-            pid: std::process::id(),
+            pid,
             seen: None,
+            nudge: None,
         }
+    }
+
+    fn nudge_path(&self, pid: u32) -> PathBuf {
+        self.path.with_file_name(format!("nvim-{pid}.nudge"))
     }
 
     /// The pid in the lock file, if any.
@@ -58,12 +74,56 @@ impl Lock {
             Some(p) if p != self.pid && alive(p) && !force => return Err(p),
             Some(p) if p == self.pid => {}
             // Best effort: a folder we cannot write to must not keep the user out.
-            _ => {
+            holder => {
                 let _ = self.write();
+                if let Some(p) = holder.filter(|&p| p != self.pid) {
+                    self.wake_holder(p);
+                }
             }
         }
         self.seen = stamp(&self.path);
+        self.make_nudge();
         Ok(())
+    }
+
+    /// Tells the Neovim we took over from (best effort: it may be gone, or an older version
+    /// without a nudge FIFO, which then learns at its next read).
+    fn wake_holder(&self, pid: u32) {
+        let path = self.nudge_path(pid);
+        let fifo = std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_fifo());
+        let flags = OFlag::O_WRONLY | OFlag::O_NONBLOCK | OFlag::O_CLOEXEC | OFlag::O_NOFOLLOW;
+        if let (true, Ok(fd)) = (fifo, open(&path, flags, Mode::empty())) {
+            let _ = nix::unistd::write(&fd, b"!");
+        }
+    }
+
+    fn make_nudge(&mut self) {
+        let path = self.nudge_path(self.pid);
+        let current = std::fs::symlink_metadata(&path).ok();
+        if matches!((&self.nudge, &current), (Some((_, ino)), Some(m)) if m.ino() == *ino) {
+            return;
+        }
+        let _ = std::fs::remove_file(&path);
+        let flags = OFlag::O_RDWR | OFlag::O_NONBLOCK | OFlag::O_CLOEXEC | OFlag::O_NOFOLLOW;
+        let made = nix::unistd::mkfifo(&path, Mode::from_bits_truncate(0o600))
+            .and_then(|()| open(&path, flags, Mode::empty()));
+        self.nudge = made.ok().and_then(|fd| {
+            let ino = std::fs::symlink_metadata(&path).ok()?.ino();
+            Some((fd, ino))
+        });
+    }
+
+    /// Readable when another Neovim took over: poll it beside the pipe, then `check`.
+    pub fn nudge_fd(&self) -> Option<BorrowedFd<'_>> {
+        self.nudge.as_ref().map(|(fd, _)| fd.as_fd())
+    }
+
+    /// Empties the nudge FIFO, so that it is not reported readable again.
+    pub fn take_nudges(&self) {
+        let mut buf = [0u8; 64];
+        if let Some((fd, _)) = &self.nudge {
+            while matches!(nix::unistd::read(fd, &mut buf), Ok(n) if n > 0) {}
+        }
     }
 
     fn write(&self) -> std::io::Result<()> {
@@ -84,10 +144,16 @@ impl Lock {
         }
     }
 
-    /// Removes the file if it is ours.
-    pub fn release(&self) {
+    /// Removes the file if it is ours, and our nudge FIFO.
+    pub fn release(&mut self) {
         if self.holder() == Some(self.pid) {
             let _ = std::fs::remove_file(&self.path);
+        }
+        if let Some((_, ino)) = self.nudge.take() {
+            let path = self.nudge_path(self.pid);
+            if std::fs::symlink_metadata(&path).is_ok_and(|m| m.ino() == ino) {
+                let _ = std::fs::remove_file(path);
+            }
         }
     }
 }
@@ -119,6 +185,37 @@ mod tests {
         b.check().unwrap();
         b.release();
         assert!(!d.join("nvim.lock").exists());
+    }
+
+    #[test]
+    fn taking_over_wakes_the_holder_at_once() {
+        use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+        let d = dir("nudge");
+        let mut a = Lock::new(&d);
+        a.acquire(false).unwrap();
+        let readable = |l: &Lock| {
+            let mut fds = [PollFd::new(l.nudge_fd().unwrap(), PollFlags::POLLIN)];
+            poll(&mut fds, PollTimeout::ZERO).unwrap() == 1
+        };
+        assert!(!readable(&a), "no nudge before a takeover");
+        // Another live process (our parent) takes over.
+        let other = std::os::unix::process::parent_id();
+        let mut b = Lock::for_pid(&d, other);
+        assert_eq!(b.acquire(false), Err(std::process::id()));
+        assert!(!readable(&a), "a refused Neovim does not wake the holder");
+        b.acquire(true).unwrap();
+        assert!(readable(&a), "the holder is woken");
+        assert_eq!(a.check(), Err(other));
+        a.take_nudges();
+        assert!(!readable(&a), "emptied");
+        // Each removes only its own nudge FIFO.
+        a.release();
+        assert!(!d
+            .join(format!("nvim-{}.nudge", std::process::id()))
+            .exists());
+        assert!(d.join(format!("nvim-{other}.nudge")).exists());
+        b.release();
+        assert!(!d.join(format!("nvim-{other}.nudge")).exists());
     }
 
     #[test]

@@ -8,7 +8,7 @@ use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
 use nix::sys::stat::{fstat, lstat, stat, FileStat, Mode, SFlag};
 use nix::unistd::{geteuid, write};
 use std::fmt;
-use std::os::fd::{AsFd, OwnedFd};
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -181,13 +181,25 @@ fn timeout_of(d: Option<Duration>) -> PollTimeout {
 /// Waits until `fd` has `events` (or an error/hang-up, which the next read or write reports),
 /// `stop` fires, or the timeout passes.
 pub fn wait(fd: &impl AsFd, events: PollFlags, stop: &Notifier, timeout: Option<Duration>) -> Wait {
-    let mut fds = [
-        PollFd::new(fd.as_fd(), events),
+    wait_or(fd, events, None, stop, timeout)
+}
+
+/// `wait`, also `Ready` when `also` becomes readable.
+pub fn wait_or(
+    fd: &impl AsFd,
+    events: PollFlags,
+    also: Option<BorrowedFd>,
+    stop: &Notifier,
+    timeout: Option<Duration>,
+) -> Wait {
+    let mut fds = vec![
         PollFd::new(stop.fd(), PollFlags::POLLIN),
+        PollFd::new(fd.as_fd(), events),
     ];
+    fds.extend(also.map(|a| PollFd::new(a, PollFlags::POLLIN)));
     match retry(|| poll(&mut fds, timeout_of(timeout))) {
         Ok(0) => Wait::TimedOut,
-        Ok(_) if fds[1].any().unwrap_or(false) => Wait::Stopped,
+        Ok(_) if fds[0].any().unwrap_or(false) => Wait::Stopped,
         Ok(_) => Wait::Ready,
         // poll only fails on bad arguments or lack of memory: let the caller retry its loop.
         Err(_) => Wait::TimedOut,
