@@ -35,7 +35,9 @@ use unity_native::logbook::Entry;
 use unity_native::protocol::{
     decode, encode_frame, FromUnity, Level, Log, UnityHello, PROTOCOL_VERSION,
 };
-use unity_native::transport::{create_rendezvous, open_fifo, OpenError, Paths};
+use unity_native::transport::{open_fifo, OpenError, Paths};
+use unity_nvim_tools::json::quote;
+use unity_nvim_tools::rendezvous::create_rendezvous;
 
 const UNITY_VERSION: &str = "2022.3.0f1 (unity-flood)";
 
@@ -66,7 +68,7 @@ fn die(msg: &str) -> ! {
 fn emit(fields: &[(&str, String)]) {
     let body: Vec<String> = fields
         .iter()
-        .map(|(k, v)| format!("{}:{v}", unity_native::json::quote(k)))
+        .map(|(k, v)| format!("{}:{v}", quote(k)))
         .collect();
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "{{{}}}", body.join(","));
@@ -475,7 +477,7 @@ fn decode_bench(a: &Args) {
 // peer
 
 fn write_session(paths: &Paths) {
-    unity_native::transport::write_session(paths, UNITY_VERSION)
+    unity_nvim_tools::rendezvous::write_session(paths, UNITY_VERSION)
         .unwrap_or_else(|e| die(&format!("cannot write {}: {e}", paths.session.display())));
 }
 
@@ -506,10 +508,7 @@ fn write_frame(fd: &OwnedFd, mut bytes: &[u8], sent: &mut Sent) {
                 }
             }
             Err(Errno::EPIPE) => {
-                emit(&[(
-                    "error",
-                    unity_native::json::quote("the reader left (EPIPE)"),
-                )]);
+                emit(&[("error", quote("the reader left (EPIPE)"))]);
                 std::process::exit(3);
             }
             Err(e) => die(&format!("write: {e}")),

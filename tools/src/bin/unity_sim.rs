@@ -21,10 +21,9 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use unity_native::frame::Decoder;
 use unity_native::protocol::*;
-use unity_native::transport::{
-    create_rendezvous, open_fifo, reader_gone, sleep, wait, write_all, Paths, Wait,
-};
+use unity_native::transport::{open_fifo, reader_gone, sleep, wait, write_all, Paths, Wait};
 use unity_native::wake::Notifier;
+use unity_nvim_tools::rendezvous::create_rendezvous;
 
 static QUIT: AtomicBool = AtomicBool::new(false);
 
@@ -202,7 +201,7 @@ fn usage(msg: &str) -> ! {
 
 /// session.json last and atomically: it is the readiness marker.
 fn write_session(paths: &Paths) {
-    if let Err(e) = unity_native::transport::write_session(paths, UNITY_VERSION) {
+    if let Err(e) = unity_nvim_tools::rendezvous::write_session(paths, UNITY_VERSION) {
         eprintln!("unity-sim: cannot write {}: {e}", paths.session.display());
         std::process::exit(1);
     }
