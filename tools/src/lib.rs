@@ -2,5 +2,6 @@
 //! simulated editor `unity-sim`, the benchmark's peer `unity-flood`, and what they share. Not
 //! part of the plugin: `make` builds the module alone, and Neovim never creates a rendezvous.
 
+pub mod args;
 pub mod json;
 pub mod rendezvous;
