@@ -1,8 +1,10 @@
-# unity.nvim. `make` builds the native module (lazy.nvim runs it as `build = "make"`).
+# unity.nvim. `make` builds the native module (lazy.nvim runs it as `build = "make"`), and only
+# that: the test tools (tools/, the simulated editor and the benchmark's peer) are built by the
+# targets that run them.
 CARGO ?= cargo
 NVIM ?= $(shell sh tests/find-nvim.sh)
 
-.PHONY: all build demo test test-rust test-nvim test-unity test-fuzz unity-host bench fuzz lint clean
+.PHONY: all build tools demo test test-rust test-nvim test-unity test-fuzz unity-host bench fuzz lint clean
 
 all: build
 
@@ -13,15 +15,18 @@ build:
 	@lib=target/release/libunity_native.so; [ -f "$$lib" ] || lib=target/release/libunity_native.dylib; \
 	cp "$$lib" lua/unity_native.so.tmp && mv -f lua/unity_native.so.tmp lua/unity_native.so
 
-demo: build
+tools:
+	$(CARGO) build --release -p unity-nvim-tools
+
+demo: build tools
 	sh tests/demo/demo.sh "$(NVIM)"
 
 test: build test-rust test-nvim test-unity test-fuzz
 
 test-rust:
-	$(CARGO) test --release
+	$(CARGO) test --release --workspace
 
-test-nvim: build
+test-nvim: build tools
 	"$(NVIM)" --headless --clean -l tests/run.lua tests/nvim
 
 test-unity:
@@ -35,15 +40,15 @@ FUZZ_SECONDS ?= 600
 fuzz:
 	bash tests/fuzz/run.sh $(FUZZ_SECONDS)
 
-bench: build
+bench: build tools
 	NVIM="$(NVIM)" sh tests/bench/run.sh
 
 unity-host:
 	sh tests/unity_host/run.sh "$(PROJECT)"
 
 lint:
-	$(CARGO) fmt --check
-	$(CARGO) clippy --all-targets -- -D warnings
+	$(CARGO) fmt --all --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
 	$(CARGO) clippy --all-targets --features lua -- -D warnings
 
 clean:

@@ -5,7 +5,6 @@ pub mod bridge;
 pub mod commands;
 pub mod crc32;
 pub mod frame;
-pub mod json;
 pub mod ledger;
 pub mod lock;
 pub mod log_text;

@@ -3,6 +3,7 @@
 local T = {}
 
 T.root = vim.fn.fnamemodify(debug.getinfo(1, "S").source:sub(2), ":p:h:h")
+-- Built by `make tools` (the tools crate, tools/), which `make test-nvim` runs.
 T.sim = T.root .. "/target/release/unity-sim"
 
 -- Only this repository on the runtimepath; the plugin file loaded as Neovim would load it.
@@ -92,6 +93,7 @@ end
 --- Starts the simulated editor on `project`; stopped (SIGTERM) after the test.
 ---@return vim.SystemObj
 function T.start_sim(project, extra)
+  assert(vim.fn.executable(T.sim) == 1, T.sim .. " is missing: run `make tools`")
   local cmd = { T.sim, "--project", project, "--rate", "0" }
   vim.list_extend(cmd, extra or {})
   local proc = vim.system(cmd, { text = true })

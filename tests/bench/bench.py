@@ -422,7 +422,7 @@ def main():
     for f in glob.glob(os.path.join(LOGDIR, "*.log")):
         os.remove(f)
     if not os.access(FLOOD, os.X_OK):
-        sys.exit(f"bench: {FLOOD} is missing: run `make build` first")
+        sys.exit(f"bench: {FLOOD} is missing: run `make tools` first (`make bench` does)")
     t_start = time.monotonic()
     global RTP
     RTP = snapshot()

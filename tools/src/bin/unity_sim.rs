@@ -21,10 +21,10 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use unity_native::frame::Decoder;
 use unity_native::protocol::*;
-use unity_native::transport::{
-    create_rendezvous, open_fifo, reader_gone, sleep, wait, write_all, Paths, Wait,
-};
+use unity_native::transport::{open_fifo, reader_gone, sleep, wait, write_all, Paths, Wait};
 use unity_native::wake::Notifier;
+use unity_nvim_tools::args::Spec;
+use unity_nvim_tools::rendezvous::create_rendezvous;
 
 static QUIT: AtomicBool = AtomicBool::new(false);
 
@@ -92,33 +92,20 @@ impl Shared {
     }
 }
 
+static ARGS: Spec = Spec {
+    tool: "unity-sim",
+    usage: "unity-sim [--project DIR] [--rate LOGS_PER_S] [--backlog N]",
+    words: &[],
+    options: &["--project", "--rate", "--backlog"],
+};
+
 fn main() {
-    let mut project = PathBuf::from(".");
-    let mut rate = 2.0f64;
-    let mut backlog = 1000usize;
-    let mut args = std::env::args().skip(1);
-    while let Some(a) = args.next() {
-        let mut val = || {
-            args.next()
-                .unwrap_or_else(|| usage(&format!("{a} needs a value")))
-        };
-        match a.as_str() {
-            "--project" => project = PathBuf::from(val()),
-            "--rate" => {
-                rate = val()
-                    .parse()
-                    .unwrap_or_else(|_| usage("--rate takes a number"))
-            }
-            "--backlog" => {
-                backlog = val()
-                    .parse()
-                    .unwrap_or_else(|_| usage("--backlog takes a count"))
-            }
-            _ => usage(&format!("unknown argument {a}")),
-        }
-    }
+    let args = ARGS.from_env();
+    let project = args.get_or("--project", PathBuf::from("."));
+    let rate = args.get_or("--rate", 2.0f64);
+    let backlog = args.get_or("--backlog", 1000usize);
     let project = std::fs::canonicalize(&project)
-        .unwrap_or_else(|e| usage(&format!("{}: {e}", project.display())));
+        .unwrap_or_else(|e| args.fail(&format!("{}: {e}", project.display())));
     let action = SigAction::new(
         SigHandler::Handler(on_signal),
         SaFlags::empty(),
@@ -193,16 +180,9 @@ fn main() {
     eprintln!("unity-sim: quit");
 }
 
-fn usage(msg: &str) -> ! {
-    eprintln!(
-        "unity-sim: {msg}\nusage: unity-sim [--project DIR] [--rate LOGS_PER_S] [--backlog N]"
-    );
-    std::process::exit(2);
-}
-
 /// session.json last and atomically: it is the readiness marker.
 fn write_session(paths: &Paths) {
-    if let Err(e) = unity_native::transport::write_session(paths, UNITY_VERSION) {
+    if let Err(e) = unity_nvim_tools::rendezvous::write_session(paths, UNITY_VERSION) {
         eprintln!("unity-sim: cannot write {}: {e}", paths.session.display());
         std::process::exit(1);
     }

@@ -8,7 +8,8 @@ use unity_native::commands::SendError;
 use unity_native::frame::{Decoder, Item};
 use unity_native::protocol::*;
 use unity_native::queue::{Event, LostCause};
-use unity_native::transport::{create_rendezvous, open_fifo, Paths};
+use unity_native::transport::{open_fifo, Paths};
+use unity_nvim_tools::rendezvous::create_rendezvous;
 
 fn project(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("unity-nvim-bridge-{name}-{}", std::process::id()));

@@ -1,4 +1,4 @@
-//! The little JSON the crate writes (`session.json`, the benchmark's reports): quoting only.
+//! The little JSON the tools write (`session.json`, the benchmark's reports): quoting only.
 
 /// `s` as a JSON string literal.
 pub fn quote(s: &str) -> String {

@@ -35,7 +35,10 @@ use unity_native::logbook::Entry;
 use unity_native::protocol::{
     decode, encode_frame, FromUnity, Level, Log, UnityHello, PROTOCOL_VERSION,
 };
-use unity_native::transport::{create_rendezvous, open_fifo, OpenError, Paths};
+use unity_native::transport::{open_fifo, OpenError, Paths};
+use unity_nvim_tools::args::Spec;
+use unity_nvim_tools::json::quote;
+use unity_nvim_tools::rendezvous::create_rendezvous;
 
 const UNITY_VERSION: &str = "2022.3.0f1 (unity-flood)";
 
@@ -66,7 +69,7 @@ fn die(msg: &str) -> ! {
 fn emit(fields: &[(&str, String)]) {
     let body: Vec<String> = fields
         .iter()
-        .map(|(k, v)| format!("{}:{v}", unity_native::json::quote(k)))
+        .map(|(k, v)| format!("{}:{v}", quote(k)))
         .collect();
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "{{{}}}", body.join(","));
@@ -201,7 +204,7 @@ fn size_stats(frames: &[Vec<u8>]) -> Vec<(&'static str, String)> {
 // ---------------------------------------------------------------------------------------------
 // Arguments.
 
-struct Args {
+struct Options {
     sub: String,
     project: Option<PathBuf>,
     text: Option<PathBuf>,
@@ -215,58 +218,45 @@ struct Args {
     max_secs: f64,
 }
 
-fn parse_args() -> Args {
-    let mut it = std::env::args().skip(1);
-    let sub = it
-        .next()
-        .unwrap_or_else(|| usage("a subcommand is required"));
-    let mut a = Args {
-        sub,
-        project: None,
-        text: None,
-        count: 200_000,
-        mode: "flood".into(),
-        rate: 100.0,
-        secs: 0.7,
-        runs: 5,
-        frames: 200_000,
-        open_timeout: 30.0,
-        max_secs: 600.0,
-    };
-    while let Some(k) = it.next() {
-        let mut val = || {
-            it.next()
-                .unwrap_or_else(|| usage(&format!("{k} needs a value")))
-        };
-        fn num<T: std::str::FromStr>(k: &str, v: String) -> T {
-            v.parse()
-                .unwrap_or_else(|_| usage(&format!("{k} takes a number, not {v}")))
-        }
-        match k.as_str() {
-            "--project" => a.project = Some(PathBuf::from(val())),
-            "--text" => a.text = Some(PathBuf::from(val())),
-            "--count" => a.count = num(&k, val()),
-            "--mode" => a.mode = val(),
-            "--rate" => a.rate = num(&k, val()),
-            "--secs" => a.secs = num(&k, val()),
-            "--runs" => a.runs = num(&k, val()),
-            "--frames" => a.frames = num(&k, val()),
-            "--open-timeout" => a.open_timeout = num(&k, val()),
-            "--max-secs" => a.max_secs = num(&k, val()),
-            _ => usage(&format!("unknown argument {k}")),
-        }
-    }
-    a
-}
+static ARGS: Spec = Spec {
+    tool: "unity-flood",
+    usage: "unity-flood fifo-limit [--secs S] [--runs R]
+       unity-flood decode-bench [--frames N] [--runs R]
+       unity-flood peer (--project DIR | --text FILE) [--count N] [--mode flood|latency|idle] [--rate R] [--open-timeout S] [--max-secs S]",
+    words: &["subcommand"],
+    options: &[
+        "--project",
+        "--text",
+        "--count",
+        "--mode",
+        "--rate",
+        "--secs",
+        "--runs",
+        "--frames",
+        "--open-timeout",
+        "--max-secs",
+    ],
+};
 
-fn usage(msg: &str) -> ! {
-    die(&format!(
-        "{msg}\nusage: unity-flood fifo-limit [--secs S] [--runs R]\n       unity-flood decode-bench [--frames N] [--runs R]\n       unity-flood peer (--project DIR | --text FILE) [--count N] [--mode flood|latency|idle] [--rate R] [--open-timeout S] [--max-secs S]"
-    ))
+fn options() -> Options {
+    let a = ARGS.from_env();
+    Options {
+        sub: a.words()[0].clone(),
+        project: a.get("--project"),
+        text: a.get("--text"),
+        count: a.get_or("--count", 200_000),
+        mode: a.get_or("--mode", "flood".into()),
+        rate: a.get_or("--rate", 100.0),
+        secs: a.get_or("--secs", 0.7),
+        runs: a.get_or("--runs", 5),
+        frames: a.get_or("--frames", 200_000),
+        open_timeout: a.get_or("--open-timeout", 30.0),
+        max_secs: a.get_or("--max-secs", 600.0),
+    }
 }
 
 fn main() {
-    let args = parse_args();
+    let args = options();
     // Unity's runtime ignores SIGPIPE: a departed reader is EPIPE.
     // SAFETY: setting a signal to SIG_IGN.
     unsafe { libc::signal(libc::SIGPIPE, libc::SIG_IGN) };
@@ -281,7 +271,7 @@ fn main() {
         "fifo-limit" => fifo_limit(&args),
         "decode-bench" => decode_bench(&args),
         "peer" => peer(&args),
-        other => usage(&format!("unknown subcommand {other}")),
+        other => ARGS.fail(&format!("unknown subcommand {other}")),
     }
 }
 
@@ -324,7 +314,7 @@ fn fifo_run(path: &Path, write: impl FnOnce(&mut std::fs::File) -> u64) -> (u64,
     (units, t1.duration_since(t0).as_secs_f64(), bytes)
 }
 
-fn fifo_limit(a: &Args) {
+fn fifo_limit(a: &Options) {
     let dir = temp_dir("fifo");
     let path = dir.join("fifo");
     nix::unistd::mkfifo(&path, nix::sys::stat::Mode::from_bits_truncate(0o600))
@@ -409,7 +399,7 @@ fn time_frames(stream: &[u8], mut f: impl FnMut(&[u8])) -> f64 {
     t0.elapsed().as_secs_f64()
 }
 
-fn decode_bench(a: &Args) {
+fn decode_bench(a: &Options) {
     let frames = Gen::new().frames(a.frames.max(1));
     let stream: Vec<u8> = frames.concat();
     let mut full = Vec::new();
@@ -475,7 +465,7 @@ fn decode_bench(a: &Args) {
 // peer
 
 fn write_session(paths: &Paths) {
-    unity_native::transport::write_session(paths, UNITY_VERSION)
+    unity_nvim_tools::rendezvous::write_session(paths, UNITY_VERSION)
         .unwrap_or_else(|e| die(&format!("cannot write {}: {e}", paths.session.display())));
 }
 
@@ -506,10 +496,7 @@ fn write_frame(fd: &OwnedFd, mut bytes: &[u8], sent: &mut Sent) {
                 }
             }
             Err(Errno::EPIPE) => {
-                emit(&[(
-                    "error",
-                    unity_native::json::quote("the reader left (EPIPE)"),
-                )]);
+                emit(&[("error", quote("the reader left (EPIPE)"))]);
                 std::process::exit(3);
             }
             Err(e) => die(&format!("write: {e}")),
@@ -534,7 +521,7 @@ fn text_of(l: &Log) -> Vec<u8> {
     s.into_bytes()
 }
 
-fn peer(a: &Args) {
+fn peer(a: &Options) {
     let mut gen = Gen::new();
     // Unity's side of the rendezvous, or a plain log file.
     let (sink, _keep, dir) = match (&a.project, &a.text) {
@@ -579,7 +566,7 @@ fn peer(a: &Args) {
             write_frame(&fd, &hello, &mut Sent::default());
             (Sink::Fifo(fd), Some(cmd_fd), Some(paths.dir.clone()))
         }
-        (None, None) => usage("peer needs --project DIR or --text FILE"),
+        (None, None) => ARGS.fail("peer needs --project DIR or --text FILE"),
     };
     emit(&[("ready", "true".into())]);
 
@@ -674,7 +661,7 @@ fn flood_batch(batch: &Batch, sink: &Sink) {
 
 /// N messages at `rate` per second on an absolute schedule; each carries `t=<ns>`, the
 /// CLOCK_MONOTONIC time read just before it is encoded and written.
-fn latency_batch(a: &Args, gen: &mut Gen, sink: &Sink) {
+fn latency_batch(a: &Options, gen: &mut Gen, sink: &Sink) {
     let period = Duration::from_secs_f64(1.0 / a.rate.max(0.001));
     let start = Instant::now();
     let mut sent = Sent::default();
