@@ -274,7 +274,7 @@ fn write_loop(s: &Shared, paths: &Paths) {
                 continue;
             };
             if write_all(&fd, &frame, &s.stop, None).is_err() {
-                // Not delivered: keep it for the next reader (Neovim drops duplicates by seq).
+                // Not delivered whole: sent again whole to the next reader (a torn prefix is skipped).
                 let mut o = s.out.lock().unwrap();
                 if is_log {
                     o.logs.push_front(frame)
