@@ -58,7 +58,12 @@ namespace UnityHost
                     Program.Log("domain " + generation + ": beforeAssemblyReload took " + clock.ElapsedMilliseconds + " ms");
                     return Reload;
                 }
-                if (compiler.Poll()) EditorUtility.RequestScriptReload(); // Unity reloads after a successful compile
+                // Unity reloads after a good editor compile, before any further update tick.
+                if (compiler.Tick())
+                {
+                    EditorUtility.RequestScriptReload();
+                    continue;
+                }
                 EditorApplication.Tick();
                 Thread.Sleep(TickMs);
             }
