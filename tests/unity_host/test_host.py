@@ -426,47 +426,55 @@ def test_assembly_builder_and_player_builds_are_not_reported(h):
     assert not [m for m in seen if m["t"] == "compile"], seen
 
 
-def test_import_worker_leaves_the_editor_alone(h):
-    # Parallel import starts worker editors on the same project; they run [InitializeOnLoad] code.
+def start_beside(h, name, **env):
+    """Starts a second editor process on the project of h, whose editor is connected; returns it
+    and what the connection looks like: (inodes of the folder's entries, session.json's text)."""
     h.connect()
     h.peer.call("state")  # past the greeting that answers our hello
     folder = h.peer.folder
-    before = {n: os.lstat(os.path.join(folder, n)) for n in (".", "session.json", "unity-to-nvim", "nvim-to-unity")}
+    inodes = {n: os.lstat(os.path.join(folder, n)).st_ino for n in (".", "session.json", "unity-to-nvim", "nvim-to-unity")}
     with open(os.path.join(folder, "session.json")) as f:
         session = f.read()
-    worker = HostProcess(h.project, "worker", UNITY_HOST_WORKER="1")
-    try:
-        worker.wait_output("domain 1 up")
-        assert worker.terminate() == 0, worker.output()
-    finally:
-        worker.close()
-    assert shutdown_checked(worker.output(), 1, "quit"), worker.output()
-    for name, st in before.items():
-        now = os.lstat(os.path.join(folder, name))
-        assert now.st_ino == st.st_ino, name + " was replaced"
-    with open(os.path.join(folder, "session.json")) as f:
-        assert f.read() == session
-    seen = h.messages_until_reply("state")
-    assert seen[-1]["ok"] and not [m for m in seen if m["t"] in ("hello", "bye")], seen
-    assert h.peer.eofs == 0, "the editor's connection never dropped"
+    other = HostProcess(h.project, name, **env)
+    other.wait_output("domain 1 up")
+    return other, (inodes, session)
 
 
-def test_batchmode_editor_leaves_a_live_editors_bridge_alone(h):
-    h.connect()
-    h.peer.call("state")  # past the greeting that answers our hello
-    with open(os.path.join(h.peer.folder, "session.json")) as f:
-        session = f.read()
-    batch = HostProcess(h.project, "batch", UNITY_HOST_BATCHMODE="1")
-    try:
-        batch.wait_output("domain 1 up")
-        assert batch.terminate() == 0, batch.output()
-    finally:
-        batch.close()
+def assert_untouched(h, before):
+    """The editor's rendezvous and connection are as they were."""
+    inodes, session = before
+    for name, ino in inodes.items():
+        assert os.lstat(os.path.join(h.peer.folder, name)).st_ino == ino, name + " was replaced"
     with open(os.path.join(h.peer.folder, "session.json")) as f:
         assert f.read() == session, "session.json taken over"
     seen = h.messages_until_reply("state")
     assert seen[-1]["ok"] and not [m for m in seen if m["t"] in ("hello", "bye")], seen
     assert h.peer.eofs == 0, "the editor's connection never dropped"
+
+
+def test_import_worker_leaves_the_editor_alone(h):
+    # Parallel import starts worker editors on the same project; they run [InitializeOnLoad] code.
+    worker, before = start_beside(h, "worker", UNITY_HOST_WORKER="1")
+    try:
+        assert worker.terminate() == 0, worker.output()
+    finally:
+        worker.close()
+    assert shutdown_checked(worker.output(), 1, "quit"), worker.output()
+    assert_untouched(h, before)
+
+
+def test_batchmode_editor_leaves_a_live_editors_bridge_alone(h):
+    batch, before = start_beside(h, "batch", UNITY_HOST_BATCHMODE="1", UNITY_HOST_EDITOR_LOG="1")
+    try:
+        for n in (2, 3):  # script reloads in the batch editor: its notice is not repeated
+            batch.proc.send_signal(signal.SIGHUP)
+            batch.wait_output("domain %d up" % n)
+        assert batch.terminate() == 0, batch.output()
+    finally:
+        batch.close()
+    notices = [l for l in batch.output().splitlines() if "[Neovim Bridge] -batchmode" in l]
+    assert len(notices) == 1 and "pid %d owns" % h.session["pid"] in notices[0], batch.output()
+    assert_untouched(h, before)
 
 
 def test_reloads_while_streaming(h):

@@ -50,6 +50,7 @@ namespace UnityHost
                     Program.Log("domain " + generation + ": quitting handlers took " + clock.ElapsedMilliseconds + " ms");
                     return Quit;
                 }
+                if (control.TakeReloadRequest()) EditorUtility.RequestScriptReload();
                 if (EditorUtility.reloadRequested)
                 {
                     control.BeforeShutdown(generation);

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Threading;
 
 namespace UnityHost
 {
@@ -16,6 +17,7 @@ namespace UnityHost
         readonly bool worker;
         readonly bool batchMode;
         volatile bool quit;
+        int reload;
 
         /// <param name="worker">an import worker: no bridge thread may ever run</param>
         /// <param name="batchMode">a -batchmode editor: the bridge may stay inactive</param>
@@ -32,6 +34,11 @@ namespace UnityHost
         public bool QuitRequested { get { return quit; } }
 
         public void RequestQuit() { quit = true; }
+
+        /// <summary>A script reload asked for from outside (SIGHUP), as a refresh would start one; taken once.</summary>
+        public bool TakeReloadRequest() { return Interlocked.Exchange(ref reload, 0) == 1; }
+
+        public void RequestReload() { Interlocked.Exchange(ref reload, 1); }
 
         /// <summary>Called just before beforeAssemblyReload/quitting: the threads must be visible (none in a worker), or the later check proves nothing.</summary>
         public void BeforeShutdown(int generation)

@@ -39,12 +39,14 @@ namespace UnityHost
             var store = new SessionStore();
             Log("running as Unity " + native.UnityVersion + (native.Worker ? ", an asset import worker" : native.BatchMode ? ", -batchmode" : ""));
 
-            // Quit requests arrive on stdin: run.sh turns SIGTERM/SIGINT into "quit" (Mono has no
-            // SIGTERM handler of its own), and end of input means the wrapper is gone.
+            // Quit and reload requests arrive on stdin: run.sh turns SIGTERM/SIGINT into "quit" (Mono
+            // has no SIGTERM handler of its own) and SIGHUP into "reload"; end of input means the
+            // wrapper is gone.
             new Thread(() =>
             {
                 string line;
-                while ((line = Console.In.ReadLine()) != null && line.Trim() != "quit") { }
+                while ((line = Console.In.ReadLine()) != null && line.Trim() != "quit")
+                    if (line.Trim() == "reload") control.RequestReload();
                 control.RequestQuit();
             }) { IsBackground = true, Name = "HostStdin" }.Start();
 

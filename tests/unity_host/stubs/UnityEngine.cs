@@ -27,6 +27,8 @@ namespace UnityEngine
 
         public static event LogCallback logMessageReceivedThreaded;
 
+        static readonly bool EditorLog = Environment.GetEnvironmentVariable("UNITY_HOST_EDITOR_LOG") == "1";
+
         public static string unityVersion { get { return NativeEditor.Current.UnityVersion; } }
 
         /// <summary>True when the editor was started with -batchmode (import workers are).</summary>
@@ -37,6 +39,8 @@ namespace UnityEngine
 
         internal static void Raise(string condition, string stackTrace, LogType type)
         {
+            // Unity also writes every console message to Editor.log; UNITY_HOST_EDITOR_LOG=1 does that on stderr.
+            if (EditorLog) Console.Error.WriteLine("[console] " + type + ": " + condition);
             var handler = logMessageReceivedThreaded;
             if (handler != null) handler(condition, stackTrace, type);
         }
