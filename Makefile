@@ -43,8 +43,11 @@ fuzz:
 bench: build tools
 	NVIM="$(NVIM)" sh tests/bench/run.sh
 
+# The stand-in editor on a project: UNITY_VERSION=2021.3|2022.3|6000.0 picks the behaviour it
+# models, WORKER=1 runs it as an asset import worker beside an editor already on that project.
+UNITY_VERSION ?= 2021.3
 unity-host:
-	sh tests/unity_host/run.sh "$(PROJECT)"
+	UNITY_HOST_VERSION="$(UNITY_VERSION)" UNITY_HOST_WORKER="$(WORKER)" sh tests/unity_host/run.sh "$(PROJECT)"
 
 lint:
 	$(CARGO) fmt --all --check

@@ -113,6 +113,30 @@ T.test(":UnityCompile with the real compiler: errors to quickfix, fixed, reload,
   T.eq(true, T.call("state").ok, "commands work after the reload")
 end)
 
+T.test("entering play mode reloads scripts: Neovim reconnects, playing, compile errors kept", function()
+  local dir = T.project()
+  local broken = dir .. "/Assets/Scripts/Broken.cs"
+  vim.fn.writefile({ "public class Broken {", "  public int X() { return \"text\"; }", "}" }, broken)
+  vim.fn.writefile({ "public class Tool { }" }, dir .. "/Assets/Tool.cs")
+  start_host(dir)
+  connect(dir)
+  local connects = 0
+  vim.api.nvim_create_autocmd("User", { pattern = "UnityConnected", callback = function() connects = connects + 1 end })
+  vim.cmd("UnityCompile")
+  T.wait_for(function() return unity.status().errors == 1 and #vim.fn.getqflist() == 1 end, "the compile error", 60000)
+  -- An editor tool builds an assembly without errors: not the editor's compile, so not reported,
+  -- and not re-sent after the reload of entering play mode.
+  T.eq(true, T.call("host.assemblybuilder", { scripts = { "Assets/Tool.cs" }, output = "Library/Tools/Tool.dll" }).result)
+  T.wait_for(function() return #lines_matching("LOG  (assembly built: 0 messages)$") == 1 end, "the AssemblyBuilder build", 60000)
+  T.eq(true, T.call("play").ok)
+  T.wait_for(function() return connects >= 1 and unity.status().playing end, "the reconnection after the reload into play mode", 30000)
+  T.eq(true, T.call("state").result.playing, "playing after the reload")
+  T.eq(1, unity.status().errors, "the compile error is still known")
+  T.eq(1, #vim.fn.getqflist(), "quickfix kept")
+  vim.cmd.edit(vim.fn.fnameescape(broken))
+  T.eq(1, #vim.diagnostic.get(0), "the diagnostic kept")
+end)
+
 T.test("play, pause, step, stop and state; registered commands; a throwing handler", function()
   local dir = T.project()
   start_host(dir)

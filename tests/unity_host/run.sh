@@ -6,7 +6,8 @@
 # and Mono.Posix is a separate package. So this script keeps the signals: mono runs in the
 # background (a non-interactive shell starts it with SIGINT ignored, so a terminal's Ctrl-C
 # reaches only this script), its stdin is a FIFO held open here, and a trapped SIGTERM/SIGINT
-# writes "quit" into it. If this script dies, the host reads end of input and quits as well.
+# writes "quit" into it (SIGHUP: "reload", a script domain reload). If this script dies, the
+# host reads end of input and quits as well.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@" # `sh script` (as the Makefile runs it) re-runs under bash
 set -euo pipefail
 
@@ -25,6 +26,7 @@ exec 3>"$control_dir/stdin"
 rm -rf "$control_dir"
 
 trap 'echo quit >&3 || true' TERM INT
+trap 'echo reload >&3 || true' HUP
 status=0
 while true; do
     wait "$host" && status=0 || status=$?

@@ -21,20 +21,62 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 RUN = os.path.join(HERE, "run.sh")
 BROKEN = "public class Broken\n{\n    public int F() { int x = \"no\"; return x; }\n}\n"
 FIXED = "public class Broken\n{\n    public int F() { int x = 1; return x; }\n}\n"
+TOOL_BROKEN = BROKEN.replace("Broken", "Tool")
+TOOL_FIXED = FIXED.replace("Broken", "Tool")
+
+
+VERSIONS = ("2021.3", "2022.3", "6000.0")
+
+
+def each_version(fn):
+    """Runs the test against every Unity version the host models (as test_name[version])."""
+    fn.versions = VERSIONS
+    return fn
+
+
+class HostProcess:
+    """One stand-in editor process on a project (run.sh), its output in a file."""
+
+    def __init__(self, project, name, **env):
+        self.log_path = os.path.join(project, name + ".log")
+        self.log = open(self.log_path, "w")
+        env = dict(os.environ, UNITY_HOST_TEST="1", **env)
+        self.proc = subprocess.Popen(["bash", RUN, project], stdin=subprocess.DEVNULL, stdout=self.log,
+                                     stderr=subprocess.STDOUT, env=env)
+
+    def wait_output(self, text, timeout=20):
+        deadline = time.monotonic() + timeout
+        while text not in self.output():
+            if time.monotonic() > deadline or self.proc.poll() is not None:
+                raise P.Timeout("the host never printed %r" % text)
+            time.sleep(0.05)
+
+    def output(self):
+        with open(self.log_path) as f:
+            return f.read()
+
+    def terminate(self, timeout=20):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        return self.proc.wait(timeout)
+
+    def close(self):
+        try:
+            self.terminate()
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        self.log.close()
 
 
 class Host:
-    def __init__(self):
+    def __init__(self, version="2021.3", **env):
         self.project = tempfile.mkdtemp(prefix="unity-host-")
         os.makedirs(os.path.join(self.project, "Assets"))
         os.makedirs(os.path.join(self.project, "ProjectSettings"))
         with open(os.path.join(self.project, "ProjectSettings", "ProjectVersion.txt"), "w") as f:
-            f.write("m_EditorVersion: 2021.3.45f1\n")
-        self.log_path = os.path.join(self.project, "host.log")
-        self.log = open(self.log_path, "w")
-        env = dict(os.environ, UNITY_HOST_TEST="1")
-        self.proc = subprocess.Popen(["bash", RUN, self.project], stdin=subprocess.DEVNULL, stdout=self.log,
-                                     stderr=subprocess.STDOUT, env=env)
+            f.write("m_EditorVersion: %s\n" % version)
+        self.editor = HostProcess(self.project, "host", UNITY_HOST_VERSION=version, **env)
+        self.proc = self.editor.proc
         self.peer = P.Peer(self.project)
         self.session = self.peer.wait_session()
 
@@ -75,29 +117,41 @@ class Host:
         return got[:-1]
 
     def wait_output(self, text, timeout=20):
-        deadline = time.monotonic() + timeout
-        while text not in self.output():
-            if time.monotonic() > deadline or self.proc.poll() is not None:
-                raise P.Timeout("the host never printed %r" % text)
-            time.sleep(0.05)
+        self.editor.wait_output(text, timeout)
 
     def output(self):
-        with open(self.log_path) as f:
-            return f.read()
+        return self.editor.output()
 
     def terminate(self, timeout=20):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-        return self.proc.wait(timeout)
+        return self.editor.terminate(timeout)
+
+    def write_script(self, name, text):
+        with open(os.path.join(self.project, "Assets", name), "w") as f:
+            f.write(text)
+
+    def messages_until_reply(self, name, args=None):
+        """Sends a command; every message up to its reply (the reply last)."""
+        reply, seen = self.peer.reply(self.peer.send(name, args))
+        return seen + [reply]
 
     def close(self):
         self.peer.close()
-        try:
-            self.terminate()
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-        self.log.close()
+        self.editor.close()
         shutil.rmtree(self.project, ignore_errors=True)
+
+
+# The host checks threads and descriptors after each shutdown through /proc (none on macOS).
+PROC = os.path.isdir("/proc/self/task")
+
+
+def shutdown_line(domain, outcome):
+    if not PROC:
+        return "domain %d unloaded" % domain
+    return "domain %d (%s): checked, no bridge thread and no FIFO descriptor left" % (domain, outcome)
+
+
+def shutdown_checked(output, domain, outcome):
+    return shutdown_line(domain, outcome) in output
 
 
 def logs_of(messages, prefix=None):
@@ -198,13 +252,16 @@ def test_levels_stack_and_time(h):
 
 
 def test_builtin_commands(h):
-    h.connect()
+    hello, _ = h.connect()
     idle = {"playing": False, "paused": False, "compiling": False}
     assert h.peer.call("state") == {"t": "reply", "id": 1, "ok": True, "result": idle}
     assert h.peer.call("refresh") == {"t": "reply", "id": 2, "ok": True, "result": None}
-    r, seen = h.peer.reply(h.peer.send("play"))
+    # Entering play mode reloads the script domain, as Unity does by default.
+    r = h.peer.call("play")
     assert r["ok"], r  # the switch happens on a later editor tick, as in Unity
-    h.expect("state", seen, playing=True, paused=False)
+    h.expect("bye", reason="reload")
+    assert h.expect("hello")["pid"] == hello["pid"]
+    h.expect("state", playing=True, paused=False)
     r, seen = h.peer.reply(h.peer.send("pause"))
     assert r["ok"] and r["result"]["paused"] is True, r
     h.expect("state", seen, playing=True, paused=True)
@@ -212,10 +269,25 @@ def test_builtin_commands(h):
     assert r["result"]["paused"] is False, r
     r = h.peer.call("step")
     assert r["ok"] and r["result"] == {"playing": True, "paused": True, "compiling": False}, r
+    # Leaving play mode reloads nothing.
     r, seen = h.peer.reply(h.peer.send("stop"))
     assert r["ok"], r
-    h.expect("state", seen, playing=False, paused=False)
-    assert h.peer.call("state")["result"] == idle
+    seen += h.peer.recv_until(lambda m: m.get("t") == "state" and not m["playing"])[1]
+    seen += h.messages_until_reply("state")
+    assert seen[-1]["result"] == {"playing": False, "paused": False, "compiling": False}, seen[-1]
+    assert not [m for m in seen if m["t"] in ("bye", "hello")], seen
+
+
+def test_play_mode_without_domain_reload(h):
+    # Enter Play Mode Options can turn the reload off: play mode then comes without one.
+    h.connect()
+    h.peer.call("state")  # past the greeting that answers our hello
+    assert h.peer.call("host.playmodeoptions", {"reload": False})["result"] is False
+    seen = h.messages_until_reply("play")
+    seen += h.peer.recv_until(lambda m: m.get("t") == "state" and m["playing"])[1]
+    seen += h.messages_until_reply("state")
+    assert seen[-1]["result"]["playing"] is True, seen[-1]
+    assert not [m for m in seen if m["t"] in ("bye", "hello")], "no reload: %s" % seen
 
 
 def test_unknown_throwing_and_registry(h):
@@ -232,15 +304,27 @@ def test_unknown_throwing_and_registry(h):
     assert h.peer.call("late")["ok"] is False
 
 
-def test_compile_error_then_fix_and_reload(h):
-    hello, _ = h.connect()
-    assets = os.path.join(h.project, "Assets")
-    with open(os.path.join(assets, "Broken.cs"), "w") as f:
-        f.write(BROKEN)
+def compile_until_finished(h):
+    """Sends compile; every message up to the compile's finished frame (last)."""
     r, seen = h.peer.reply(h.peer.send("compile"))
     assert r["ok"] and r["result"] == {"requested": True}, r
     finished, more = h.peer.recv_until(lambda m: m.get("t") == "compile" and m.get("state") == "finished")
-    seen += more
+    return seen + more + [finished]
+
+
+def no_compile_frame_until_reply(h, name, args=None):
+    """Runs a command; fails if any compile frame comes before its reply. Returns the messages."""
+    seen = h.messages_until_reply(name, args)
+    assert not [m for m in seen if m["t"] == "compile"], "no compile frame expected: %s" % seen
+    return seen
+
+
+@each_version
+def test_compile_error_then_fix_and_reload(h):
+    hello, _ = h.connect()
+    h.write_script("Broken.cs", BROKEN)
+    seen = compile_until_finished(h)
+    finished = seen[-1]
     assert {"t": "compile", "state": "started"} in seen, seen
     assert {"t": "state", "playing": False, "paused": False, "compiling": True} in seen, seen
     assert finished["errors"] >= 1, finished
@@ -248,23 +332,149 @@ def test_compile_error_then_fix_and_reload(h):
     assert err["file"] == "Assets/Broken.cs" and err["line"] == 3 and err["col"] > 0, err
     assert "CS0029" in err["text"], err
     # A failed compile does not reload: the next reply comes with no bye before it.
-    _, seen = h.peer.reply(h.peer.send("state"))
+    seen = h.messages_until_reply("state")
     assert not [m for m in seen if m["t"] == "bye"], seen
+    assert seen[-1]["result"]["compiling"] is False, seen[-1]
 
-    with open(os.path.join(assets, "Broken.cs"), "w") as f:
-        f.write(FIXED)
-    _, seen = h.peer.reply(h.peer.send("compile"))
+    h.write_script("Broken.cs", FIXED)
+    r, seen = h.peer.reply(h.peer.send("compile"))
+    bye, more = h.peer.recv_until(lambda m: m.get("t") == "bye")
+    seen += more
+    assert bye["reason"] == "reload", bye
     h.expect("compile", seen, state="started")
-    finished = h.expect("compile", seen, state="finished")
-    assert finished["errors"] == 0 and finished["messages"] == [], finished
-    h.expect("bye", reason="reload")
+    # compiling goes back to false before the reload, though isCompiling is still true inside
+    # compilationFinished in 2021.3 and 2022.3 and the reload comes before the next update tick.
+    states = [m["compiling"] for m in seen if m["t"] == "state"]
+    assert states and states[-1] is False, "the last state before the reload says not compiling: %s" % seen
     again = h.expect("hello")
     assert again["pid"] == hello["pid"], "same editor session after a reload"
-    assert h.peer.recv()["t"] == "state"
+    assert h.peer.recv() == {"t": "state", "playing": False, "paused": False, "compiling": False}
     resent = h.peer.recv()
-    assert resent == finished, "the new domain re-sends the summary: %r" % resent
+    assert resent["t"] == "compile" and resent["state"] == "finished" and resent["errors"] == 0 and resent["messages"] == [], resent
     assert h.peer.call("state")["ok"]
-    assert "domain 1 (reload): checked, no bridge thread and no FIFO descriptor left" in h.output()
+    assert shutdown_checked(h.output(), 1, "reload")
+
+
+def slow_compiles(fn):
+    """Compiles take at least 1.5 s, so that a test can act while one runs."""
+    fn.env = {"UNITY_HOST_COMPILE_MS": "1500"}
+    return fn
+
+
+@each_version
+@slow_compiles
+def test_compile_during_a_compile_joins_it(h):
+    # RequestScriptCompilation would cancel the running build, and from 2022.3 a cancelled
+    # build raises no compilationFinished: the second compile must join the first.
+    h.connect()
+    h.write_script("Broken.cs", BROKEN)
+    first = h.peer.send("compile")
+    _, seen = h.peer.recv_until(lambda m: m == {"t": "compile", "state": "started"})
+    second = h.peer.send("compile")
+    r, more = h.peer.reply(second)
+    seen += more
+    assert r["ok"] and r["result"] == {"requested": True}, r
+    finished, more = h.peer.recv_until(lambda m: m.get("t") == "compile" and m.get("state") == "finished")
+    seen += more
+    assert finished["errors"] >= 1, "the joined compile's result: %s" % finished
+    assert {"t": "reply", "id": first, "ok": True, "result": {"requested": True}} in seen, seen
+    seen = no_compile_frame_until_reply(h, "state")
+    assert seen[-1]["result"]["compiling"] is False, seen[-1]
+    assert "compile cancelled" not in h.output(), "the running compile was cancelled"
+
+
+@each_version
+def test_failed_build_without_an_assembly_error_is_not_reported_as_success(h):
+    # The build fails after compiling (Bee cannot copy the assembly into Library/ScriptAssemblies):
+    # no assembly reports an error, EditorUtility.scriptCompilationFailed says it failed.
+    h.connect()
+    h.peer.call("state")  # past the greeting that answers our hello
+    h.write_script("Good.cs", FIXED)
+    os.makedirs(os.path.join(h.project, "Library", "ScriptAssemblies", "Assembly-CSharp.dll"))
+    seen = compile_until_finished(h)
+    finished = seen[-1]
+    assert finished["errors"] >= 1, "a failed build reported as %s" % finished
+    assert "failed" in finished["messages"][-1]["text"], finished
+    assert not [m for m in seen if m["t"] in ("bye", "hello")], "no reload after a failed build: %s" % seen
+    # Entering play mode reloads the domain: nothing about that failed compile may come again.
+    h.peer.call("play")
+    h.expect("bye", reason="reload")
+    h.expect("hello")
+    no_compile_frame_until_reply(h, "state")
+
+
+def test_assembly_builder_and_player_builds_are_not_reported(h):
+    # Both raise CompilationPipeline's events and reload nothing: not the editor's compile.
+    h.connect()
+    h.write_script("Good.cs", FIXED)
+    h.write_script("Tool.cs", TOOL_BROKEN)
+    seen = h.messages_until_reply("host.assemblybuilder", {"scripts": ["Assets/Tool.cs"], "output": "Library/Tools/Tool.dll"})
+    assert seen[-1]["result"] is True, seen[-1]
+    built, more = h.peer.recv_until(lambda m: m.get("t") == "log" and m["message"].startswith("assembly built"))
+    seen += more
+    assert built["message"] == "assembly built: 1 messages", built
+    seen += h.messages_until_reply("host.buildplayer")
+    assert "player scripts compiled" in h.output()
+    assert not [m for m in seen if m["t"] == "compile"], "an AssemblyBuilder or player build was reported: %s" % seen
+    # An AssemblyBuilder without errors, then the reload of entering play mode: nothing is re-sent.
+    h.write_script("Tool.cs", TOOL_FIXED)
+    seen = h.messages_until_reply("host.assemblybuilder", {"scripts": ["Assets/Tool.cs"], "output": "Library/Tools/Tool2.dll"})
+    seen += h.peer.recv_until(lambda m: m.get("t") == "log" and m["message"] == "assembly built: 0 messages")[1]
+    seen += h.messages_until_reply("play")
+    seen += h.peer.recv_until(lambda m: m.get("t") == "hello")[1]
+    seen += no_compile_frame_until_reply(h, "state")
+    assert not [m for m in seen if m["t"] == "compile"], seen
+
+
+def start_beside(h, name, **env):
+    """Starts a second editor process on the project of h, whose editor is connected; returns it
+    and what the connection looks like: (inodes of the folder's entries, session.json's text)."""
+    h.connect()
+    h.peer.call("state")  # past the greeting that answers our hello
+    folder = h.peer.folder
+    inodes = {n: os.lstat(os.path.join(folder, n)).st_ino for n in (".", "session.json", "unity-to-nvim", "nvim-to-unity")}
+    with open(os.path.join(folder, "session.json")) as f:
+        session = f.read()
+    other = HostProcess(h.project, name, **env)
+    other.wait_output("domain 1 up")
+    return other, (inodes, session)
+
+
+def assert_untouched(h, before):
+    """The editor's rendezvous and connection are as they were."""
+    inodes, session = before
+    for name, ino in inodes.items():
+        assert os.lstat(os.path.join(h.peer.folder, name)).st_ino == ino, name + " was replaced"
+    with open(os.path.join(h.peer.folder, "session.json")) as f:
+        assert f.read() == session, "session.json taken over"
+    seen = h.messages_until_reply("state")
+    assert seen[-1]["ok"] and not [m for m in seen if m["t"] in ("hello", "bye")], seen
+    assert h.peer.eofs == 0, "the editor's connection never dropped"
+
+
+def test_import_worker_leaves_the_editor_alone(h):
+    # Parallel import starts worker editors on the same project; they run [InitializeOnLoad] code.
+    worker, before = start_beside(h, "worker", UNITY_HOST_WORKER="1")
+    try:
+        assert worker.terminate() == 0, worker.output()
+    finally:
+        worker.close()
+    assert shutdown_checked(worker.output(), 1, "quit"), worker.output()
+    assert_untouched(h, before)
+
+
+def test_batchmode_editor_leaves_a_live_editors_bridge_alone(h):
+    batch, before = start_beside(h, "batch", UNITY_HOST_BATCHMODE="1", UNITY_HOST_EDITOR_LOG="1")
+    try:
+        for n in (2, 3):  # script reloads in the batch editor: its notice is not repeated
+            batch.proc.send_signal(signal.SIGHUP)
+            batch.wait_output("domain %d up" % n)
+        assert batch.terminate() == 0, batch.output()
+    finally:
+        batch.close()
+    notices = [l for l in batch.output().splitlines() if "[Neovim Bridge] -batchmode" in l]
+    assert len(notices) == 1 and "pid %d owns" % h.session["pid"] in notices[0], batch.output()
+    assert_untouched(h, before)
 
 
 def test_reloads_while_streaming(h):
@@ -282,7 +492,7 @@ def test_reloads_while_streaming(h):
         again, seen = h.peer.recv_until(lambda m: m.get("t") == "hello")
         got += logs_of(seen)
         assert again["pid"] == hello["pid"], "same editor session"
-        h.wait_output("domain %d (reload): checked, no bridge thread and no FIFO descriptor left" % n)
+        h.wait_output(shutdown_line(n, "reload"))
     got += h.logs_until_marker()
     assert_contiguous([m["seq"] for m in got], "across three reloads")
     assert h.peer.eofs >= 3, "the reader saw each old write end close"
@@ -319,12 +529,14 @@ def test_reader_leaves_during_flood(h):
         time.sleep(0.2)
     join = h.peer.send("host.join")
     probe = h.peer.send("host.ticks")
+    h.wait_output("[game] host.join: every logger finished", timeout=60)  # no live log may come after the reader opens
     h.peer.open_reader()
     assert h.peer.recv()["t"] == "hello"
     assert h.peer.recv()["t"] == "state"
     replies, logs = h.replies_until(probe)
     values = [replies[i]["result"]["ticks"] for i in ticks]
-    assert values == sorted(values) and len(set(values)) == len(values), "the editor loop kept ticking: %s" % values
+    # Two commands may share one tick when the machine is loaded: ticks must only grow, and did.
+    assert values == sorted(values) and values[-1] > values[0], "the editor loop kept ticking: %s" % values
     assert replies[join]["result"] is True, "the flood finished"
     logs += h.logs_until_marker()
     seqs = [m["seq"] for m in logs]
@@ -385,16 +597,19 @@ def test_sigterm_quits_like_unity(h):
     h.expect("bye", reason="quit", timeout=10)
     assert not os.path.exists(os.path.join(h.peer.folder, "session.json"))
     assert not os.path.exists(h.peer.folder)
-    assert "domain 1 (quit): checked, no bridge thread and no FIFO descriptor left" in h.output()
+    assert shutdown_checked(h.output(), 1, "quit")
 
 
 def main(argv):
-    tests = [(n, f) for n, f in globals().items() if n.startswith("test_") and callable(f)]
+    tests = []
+    for n, f in globals().items():
+        if n.startswith("test_") and callable(f):
+            tests += [("%s[%s]" % (n, v), f, v) for v in f.versions] if hasattr(f, "versions") else [(n, f, "2021.3")]
     if len(argv) > 1:
-        tests = [(n, f) for n, f in tests if any(a in n for a in argv[1:])]
+        tests = [t for t in tests if any(a in t[0] for a in argv[1:])]
     passed = failed = 0
-    for name, fn in tests:
-        h = Host()
+    for name, fn, version in tests:
+        h = Host(version, **getattr(fn, "env", {}))
         started = time.monotonic()
         try:
             fn(h)

@@ -7,8 +7,8 @@ namespace UnityNvim
 {
     /// <summary>
     /// What must outlive a domain reload, kept in SessionState (native memory, cleared when the
-    /// editor quits): the next log seq, frames not yet sent, and the summary of a successful
-    /// compile that the next domain re-sends.
+    /// editor quits): the next log seq, frames not yet sent, the summary of the successful
+    /// compile whose reload the next domain re-sends it after, and whether a notice was given.
     /// </summary>
     internal static class Carryover
     {
@@ -18,6 +18,7 @@ namespace UnityNvim
         const string ControlKey = Prefix + "PendingControl";
         const string LogsKey = Prefix + "PendingLogs";
         const string SummaryKey = Prefix + "CompileSummary";
+        const string NoticeKey = Prefix + "InactiveNoticeGiven";
 
         /// <summary>True when an earlier domain of this editor process set up the rendezvous.</summary>
         public static bool SameEditorSession(int pid)
@@ -28,6 +29,14 @@ namespace UnityNvim
         public static void MarkEditorSession(int pid)
         {
             SessionState.SetInt(PidKey, pid);
+        }
+
+        /// <summary>True the first time in this editor session: a notice then is not repeated on every domain reload.</summary>
+        public static bool FirstNotice()
+        {
+            if (SessionState.GetBool(NoticeKey, false)) return false;
+            SessionState.SetBool(NoticeKey, true);
+            return true;
         }
 
         public static long LoadNextSeq()

@@ -14,7 +14,7 @@ namespace UnityNvim
         static readonly Dictionary<string, Func<IDictionary<string, object>, object>> BuiltIns =
             new Dictionary<string, Func<IDictionary<string, object>, object>>
             {
-                { "compile", args => { AssetDatabase.Refresh(); CompilationPipeline.RequestScriptCompilation(); return new Dictionary<string, object> { { "requested", true } }; } },
+                { "compile", args => RequestCompile() },
                 { "refresh", args => { AssetDatabase.Refresh(); return null; } },
                 { "play", args => { EditorApplication.EnterPlaymode(); return StateMap(); } },
                 { "stop", args => { EditorApplication.ExitPlaymode(); return StateMap(); } },
@@ -22,6 +22,9 @@ namespace UnityNvim
                 { "step", args => { EditorApplication.Step(); return StateMap(); } },
                 { "state", args => StateMap() },
             };
+
+        /// <summary>Set by the bridge: whether an editor script compile is running.</summary>
+        internal static Func<bool> CompileRunning = () => false;
 
         static readonly object Gate = new object();
         static readonly Dictionary<string, Func<IDictionary<string, object>, object>> Registered =
@@ -39,6 +42,20 @@ namespace UnityNvim
         {
             if (name == null) return false;
             lock (Gate) return Registered.Remove(name);
+        }
+
+        /// <summary>
+        /// Refreshes assets and requests a compile, or joins the compile that runs: Unity's
+        /// RequestScriptCompilation would cancel it, and from 2022.3 a cancelled build reports nothing.
+        /// </summary>
+        static object RequestCompile()
+        {
+            if (!CompileRunning())
+            {
+                AssetDatabase.Refresh();
+                CompilationPipeline.RequestScriptCompilation();
+            }
+            return new Dictionary<string, object> { { "requested", true } };
         }
 
         /// <summary>The editor state as sent in `state` frames and command results.</summary>

@@ -37,14 +37,17 @@ namespace UnityNvim
 
         static NeovimBridge()
         {
+            // Parallel import's worker editors run [InitializeOnLoad] code on the same project:
+            // nothing of the bridge may run there (it would take over the editor's rendezvous).
+            if (AssetDatabase.IsAssetImportWorkerProcess()) return;
             if (Environment.OSVersion.Platform == PlatformID.Win32NT)
             {
-                Debug.Log(Tag + "Windows is not supported yet (it needs named pipes); the bridge stays inactive.");
+                NoticeOnce("Windows is not supported yet (it needs named pipes); the bridge stays inactive.");
                 return;
             }
             if (!Posix.Supported)
             {
-                Debug.Log(Tag + "unsupported system '" + Posix.SystemName + "'; the bridge stays inactive.");
+                NoticeOnce("unsupported system '" + Posix.SystemName + "'; the bridge stays inactive.");
                 return;
             }
             try
@@ -76,11 +79,25 @@ namespace UnityNvim
             return Commands.Unregister(name);
         }
 
+        /// <summary>Logs a reason for staying inactive once per editor session, not on every domain reload.</summary>
+        static void NoticeOnce(string text)
+        {
+            if (Carryover.FirstNotice()) Debug.Log(Tag + text);
+        }
+
         static void Start()
         {
             string project = Path.GetDirectoryName(Path.GetFullPath(Application.dataPath));
             int pid = Process.GetCurrentProcess().Id;
-            rendezvous = new Rendezvous(project);
+            var folder = new Rendezvous(project);
+            // A -batchmode editor (a build, a test run) leaves alone the bridge of a live editor on the same project.
+            int owner = Application.isBatchMode ? folder.OwnerPid() : 0;
+            if (owner != 0 && owner != pid && Posix.ProcessAlive(owner))
+            {
+                NoticeOnce("-batchmode: the editor with pid " + owner + " owns " + folder.Folder + "; the bridge stays inactive in this one.");
+                return;
+            }
+            rendezvous = folder;
             // A domain reload keeps the folder, FIFOs and session.json; only a new editor recreates them.
             if (!Carryover.SameEditorSession(pid) || !rendezvous.IsIntact())
             {
@@ -93,11 +110,12 @@ namespace UnityNvim
             byte[] summary = Carryover.LoadSummary();
             carriedSummary = summary != null;
             newSummary = false;
-            lastState = StateKey();
+            lastState = StateKey(EditorApplication.isCompiling);
             reader = new ReaderThread(rendezvous.FromNvim, Pending, RequestGreeting);
-            writer = new WriterThread(rendezvous.ToNvim, queue, Outgoing.Hello(Application.unityVersion, project, pid), StateFrame(), summary, () => reader != null && reader.Listening);
+            writer = new WriterThread(rendezvous.ToNvim, queue, Outgoing.Hello(Application.unityVersion, project, pid), StateFrame(EditorApplication.isCompiling), summary, () => reader != null && reader.Listening);
             logCapture = new LogCapture(queue);
-            compile = new Compile(queue, PublishState, OnCompileSucceeded);
+            compile = new Compile(queue, OnCompiling, OnCompileSucceeded);
+            Commands.CompileRunning = () => compile != null && compile.Running;
 
             logCapture.Start();
             compile.Start();
@@ -118,6 +136,7 @@ namespace UnityNvim
                 queue.AddControl(Commands.Run(command), false);
                 if (writer == null) return; // the command made Unity reload or quit right away
             }
+            compile.Tick();
             PublishState(); // catches changes no event reports
             if (carriedSummary && writer.SummarySent)
             {
@@ -136,35 +155,57 @@ namespace UnityNvim
 
         static void OnPauseChanged(PauseState pause) { PublishState(); }
 
+        static void OnCompiling(bool compiling)
+        {
+            // A new compile makes a kept summary stale: no reload may send it again.
+            if (compiling)
+            {
+                Carryover.ClearSummary();
+                writer.DropSummary();
+                carriedSummary = false;
+                newSummary = false;
+            }
+            PublishState(compiling);
+        }
+
         static void OnCompileSucceeded(byte[] frame)
         {
-            // A domain reload follows: the next domain sends this summary again once connected.
+            // The domain reload this compile causes: the next domain sends the summary again once connected.
             Carryover.SaveSummary(frame);
             newSummary = true;
         }
 
-        static string StateKey()
+        static string StateKey(bool compiling)
         {
-            return EditorApplication.isPlaying + "/" + EditorApplication.isPaused + "/" + EditorApplication.isCompiling;
+            return EditorApplication.isPlaying + "/" + EditorApplication.isPaused + "/" + compiling;
         }
 
-        static byte[] StateFrame()
+        static byte[] StateFrame(bool compiling)
         {
-            return Outgoing.State(EditorApplication.isPlaying, EditorApplication.isPaused, EditorApplication.isCompiling);
+            return Outgoing.State(EditorApplication.isPlaying, EditorApplication.isPaused, compiling);
         }
 
         static void PublishState()
         {
-            string key = StateKey();
+            PublishState(EditorApplication.isCompiling);
+        }
+
+        /// <summary>Sends state if it changed; compile events pass `compiling` since isCompiling lags in some versions.</summary>
+        static void PublishState(bool compiling)
+        {
+            string key = StateKey(compiling);
             if (key == lastState) return;
             lastState = key;
-            byte[] frame = StateFrame();
+            byte[] frame = StateFrame(compiling);
             writer.SetState(frame);
             queue.AddControl(frame, true);
         }
 
         static void OnBeforeReload()
         {
+            // Unity reloads after a good compile, possibly before the tick that would judge it.
+            byte[] summary = compile.TakeAwaitingVerdict();
+            if (summary != null) OnCompileSucceeded(summary);
             Shutdown("reload");
         }
 
@@ -201,7 +242,7 @@ namespace UnityNvim
                 queue.AddControl(Outgoing.Reply(command.Id, false, why + " before running '" + command.Name + "'", null), false);
             stopped &= writer == null || writer.Stop(byeReason, DrainMs, ByeMs, JoinMs);
             if (byeReason == "reload" && queue != null) Carryover.SaveQueue(queue);
-            if (!stopped) Debug.LogWarning(Tag + "a bridge thread did not stop in time; its descriptor was closed anyway.");
+            if (!stopped) Debug.LogWarning(Tag + "a bridge thread did not stop in time; it closes its descriptor when it ends.");
             reader = null;
             writer = null;
         }

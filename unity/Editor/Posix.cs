@@ -20,6 +20,7 @@ namespace UnityNvim
         public const short POLLNVAL = 0x20;
         public const int EINTR = 4;
         public const int ENXIO = 6;
+        public const int EPERM = 1;
 
         public static readonly bool IsMac;
         public static readonly bool Supported;
@@ -43,6 +44,8 @@ namespace UnityNvim
         [DllImport("libc", EntryPoint = "write", SetLastError = true)] static extern IntPtr sys_write(int fd, IntPtr buf, UIntPtr count);
         // nfds_t is unsigned long on Linux, unsigned int on macOS: passed in a register, 1 reads the same.
         [DllImport("libc", EntryPoint = "poll", SetLastError = true)] static extern int sys_poll(ref PollFd fds, UIntPtr nfds, int timeout);
+        [DllImport("libc", EntryPoint = "kill", SetLastError = true)] static extern int sys_kill(int pid, int signal);
+        [DllImport("libc", EntryPoint = "strerror")] static extern IntPtr sys_strerror(int errno);
         [DllImport("libc", EntryPoint = "unlink", SetLastError = true)] static extern int sys_unlink(string path);
         [DllImport("libc", EntryPoint = "rmdir", SetLastError = true)] static extern int sys_rmdir(string path);
         [DllImport("libc", EntryPoint = "rename", SetLastError = true)] static extern int sys_rename(string from, string to);
@@ -89,9 +92,25 @@ namespace UnityNvim
 
         public static int LastError { get { return Marshal.GetLastWin32Error(); } }
 
+        static readonly object StrerrorGate = new object();
+
+        /// <summary>
+        /// The C library's message for errno (Win32Exception would give Windows text under Mono).
+        /// strerror may use a static buffer: the lock keeps our own callers from sharing it, and
+        /// strerror_r is avoided because glibc and macOS export different variants under that name.
+        /// </summary>
         public static string ErrorText(int errno)
         {
-            return new System.ComponentModel.Win32Exception(errno).Message + " (errno " + errno + ")";
+            string text;
+            lock (StrerrorGate) text = Marshal.PtrToStringAnsi(sys_strerror(errno));
+            return (string.IsNullOrEmpty(text) ? "error" : text) + " (errno " + errno + ")";
+        }
+
+        /// <summary>True while a process with this pid exists (kill with signal 0: EPERM means it exists but is not ours).</summary>
+        public static bool ProcessAlive(int pid)
+        {
+            if (pid <= 0) return false;
+            return sys_kill(pid, 0) == 0 || LastError == EPERM;
         }
 
         /// <summary>open() without O_CREAT; O_CLOEXEC keeps fds out of spawned processes.</summary>

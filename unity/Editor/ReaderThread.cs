@@ -45,13 +45,16 @@ namespace UnityNvim
         /// </summary>
         public bool Listening { get { return Volatile.Read(ref fd) >= 0; } }
 
+        /// <summary>
+        /// Signals the thread and joins for at most joinMs; false if it did not end. The thread
+        /// closes its own descriptors as it ends, never the caller (a number closed here while the
+        /// thread still uses it could be reused by Unity meanwhile).
+        /// </summary>
         public bool Stop(int joinMs)
         {
             stopping = true;
             stopSignal.Set();
-            bool ended = (thread.ThreadState & System.Threading.ThreadState.Unstarted) != 0 || thread.Join(joinMs);
-            CloseFd();
-            return ended;
+            return (thread.ThreadState & System.Threading.ThreadState.Unstarted) != 0 || thread.Join(joinMs);
         }
 
         void Run()
@@ -138,6 +141,7 @@ namespace UnityNvim
             return (Stopwatch.GetTimestamp() - since) * 1000 / Stopwatch.Frequency;
         }
 
+        /// <summary>Only ever called on the thread itself: the descriptors are its own.</summary>
         void CloseFd()
         {
             Posix.Close(Interlocked.Exchange(ref fd, -1));

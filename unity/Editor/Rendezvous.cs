@@ -29,6 +29,22 @@ namespace UnityNvim
             return File.Exists(SessionFile) && File.Exists(ToNvim) && File.Exists(FromNvim);
         }
 
+        /// <summary>The pid that session.json names, 0 if there is none or it cannot be read.</summary>
+        public int OwnerPid()
+        {
+            string json;
+            try
+            {
+                json = File.ReadAllText(SessionFile);
+            }
+            catch (Exception)
+            {
+                return 0;
+            }
+            var m = System.Text.RegularExpressions.Regex.Match(json, "\"pid\"\\s*:\\s*(\\d{1,9})");
+            return m.Success ? int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
+        }
+
         /// <summary>Creates everything afresh; throws IOException with a reason on failure.</summary>
         public void Create(string project, string unityVersion, int pid)
         {

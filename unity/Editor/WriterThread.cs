@@ -18,6 +18,19 @@ namespace UnityNvim
 
         enum WriteResult { Done, Untouched, Torn }
 
+        /// <summary>
+        /// What the idle check polls for. XNU's poll() is built on kqueue and registers a write
+        /// filter only when POLLOUT is asked for, so with no events it never reports the POLLHUP of
+        /// a departed reader (bsd/kern/sys_generic.c, poll_callback); Linux reports POLLERR anyway.
+        /// </summary>
+        internal const short IdleEvents = Posix.POLLOUT;
+
+        /// <summary>True when poll's revents say the read end is gone (or the descriptor is bad).</summary>
+        internal static bool ReaderLeft(short revents)
+        {
+            return (revents & (Posix.POLLERR | Posix.POLLHUP | Posix.POLLNVAL)) != 0;
+        }
+
         readonly string path;
         readonly OutgoingQueue queue;
         readonly byte[] hello;
@@ -50,6 +63,9 @@ namespace UnityNvim
 
         public void Start() { thread.Start(); }
 
+        /// <summary>Forgets the carried-over compile summary if it has not gone out yet (a new compile started).</summary>
+        public void DropSummary() { pendingSummary = null; }
+
         /// <summary>Sends hello and state again (Neovim said hello: it may have missed ours).</summary>
         public void RequestGreeting()
         {
@@ -62,7 +78,9 @@ namespace UnityNvim
 
         /// <summary>
         /// Sends what it can within drainMs, then `bye` (when byeReason is not null) within byeMs
-        /// in all, closes the descriptor and joins for at most joinMs. False if the thread did not end.
+        /// in all, and joins for at most joinMs. False if the thread did not end: it still owns its
+        /// descriptor and closes it when it does end (closing it here could close a number Unity
+        /// has reused meanwhile).
         /// </summary>
         public bool Stop(string byeReason, int drainMs, int byeMs, int joinMs)
         {
@@ -73,9 +91,7 @@ namespace UnityNvim
             stopping = true;
             stopSignal.Set();
             queue.Wake();
-            bool ended = (thread.ThreadState & System.Threading.ThreadState.Unstarted) != 0 || thread.Join(joinMs);
-            CloseFd(); // only does something if the thread is stuck
-            return ended;
+            return (thread.ThreadState & System.Threading.ThreadState.Unstarted) != 0 || thread.Join(joinMs);
         }
 
         void Run()
@@ -102,7 +118,7 @@ namespace UnityNvim
                     if (frame == null)
                     {
                         // Idle: notice a departed reader now, so the next one gets hello first.
-                        if ((Posix.Poll(fd, 0, 0) & (Posix.POLLERR | Posix.POLLHUP | Posix.POLLNVAL)) != 0) CloseFd();
+                        if (ReaderLeft(Posix.Poll(fd, IdleEvents, 0))) CloseFd();
                         continue;
                     }
                     if (Write(frame, 0) == WriteResult.Untouched) queue.PutBack(frame, isLog, isState);
@@ -181,7 +197,7 @@ namespace UnityNvim
                 bool full = n < 0 && errno == Posix.EAGAIN;
                 if (full && deadline != 0 && Stopwatch.GetTimestamp() >= deadline)
                     return offset == 0 ? WriteResult.Untouched : WriteResult.Torn;
-                if (!full || (Posix.Poll(fd, Posix.POLLOUT, SliceMs) & (Posix.POLLERR | Posix.POLLHUP | Posix.POLLNVAL)) != 0)
+                if (!full || ReaderLeft(Posix.Poll(fd, Posix.POLLOUT, SliceMs)))
                 {
                     CloseFd(); // EPIPE: the reader left; the next one gets hello first
                     return offset == 0 ? WriteResult.Untouched : WriteResult.Torn;
@@ -191,6 +207,7 @@ namespace UnityNvim
             return WriteResult.Done;
         }
 
+        /// <summary>Only ever called on the thread itself: the descriptor is its own.</summary>
         void CloseFd()
         {
             Posix.Close(Interlocked.Exchange(ref fd, -1));

@@ -23,6 +23,35 @@ public static class HostGame
         NeovimBridge.Register("host.throw", args => { throw new InvalidOperationException("host.throw failed on purpose"); });
         NeovimBridge.Register("host.unregister", args => NeovimBridge.Unregister(Arg(args, "name", "")));
         NeovimBridge.Register("host.register", Reregister);
+        NeovimBridge.Register("host.assemblybuilder", BuildAssembly);
+        NeovimBridge.Register("host.buildplayer", args =>
+        {
+            BuildPipeline.BuildPlayer(new BuildPlayerOptions { locationPathName = "Builds/Game", target = BuildTarget.StandaloneLinux64 });
+            return true;
+        });
+        NeovimBridge.Register("host.playmodeoptions", args =>
+        {
+            // Enter Play Mode Options with domain reload off, or back to Unity's default (reload).
+            bool reload = Arg(args, "reload", true);
+            EditorSettings.enterPlayModeOptionsEnabled = !reload;
+            EditorSettings.enterPlayModeOptions = reload ? EnterPlayModeOptions.None : EnterPlayModeOptions.DisableDomainReload;
+            return reload;
+        });
+    }
+
+    /// <summary>
+    /// {scripts, output}: builds the scripts (paths relative to the project) into output with an
+    /// AssemblyBuilder, as editor tools do; logs "assembly built: N messages" when it is done.
+    /// </summary>
+    static object BuildAssembly(IDictionary<string, object> args)
+    {
+        var scripts = new List<string>();
+        object listed;
+        if (args.TryGetValue("scripts", out listed) && listed is List<object>)
+            foreach (var s in (List<object>)listed) scripts.Add((string)s);
+        var builder = new UnityEditor.Compilation.AssemblyBuilder(Arg(args, "output", "Library/Tools/Tool.dll"), scripts.ToArray());
+        builder.buildFinished += (path, messages) => Debug.Log("assembly built: " + messages.Length + " messages");
+        return builder.Build();
     }
 
     /// <summary>
@@ -86,6 +115,8 @@ public static class HostGame
             foreach (var t in loggers)
                 t.Join(TimeSpan.FromTicks(Math.Max(0, (deadline - DateTime.UtcNow).Ticks)));
             loggers.RemoveAll(t => !t.IsAlive);
+            // Also on the host's output, for a test that has no reader open to see the reply.
+            Console.Error.WriteLine("[game] host.join: " + (loggers.Count == 0 ? "every logger finished" : loggers.Count + " still logging"));
             return loggers.Count == 0;
         }
     }

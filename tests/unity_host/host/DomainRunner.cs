@@ -50,6 +50,7 @@ namespace UnityHost
                     Program.Log("domain " + generation + ": quitting handlers took " + clock.ElapsedMilliseconds + " ms");
                     return Quit;
                 }
+                if (control.TakeReloadRequest()) EditorUtility.RequestScriptReload();
                 if (EditorUtility.reloadRequested)
                 {
                     control.BeforeShutdown(generation);
@@ -58,7 +59,12 @@ namespace UnityHost
                     Program.Log("domain " + generation + ": beforeAssemblyReload took " + clock.ElapsedMilliseconds + " ms");
                     return Reload;
                 }
-                if (compiler.Poll()) EditorUtility.RequestScriptReload(); // Unity reloads after a successful compile
+                // Unity reloads after a good editor compile, before any further update tick.
+                if (compiler.Tick())
+                {
+                    EditorUtility.RequestScriptReload();
+                    continue;
+                }
                 EditorApplication.Tick();
                 Thread.Sleep(TickMs);
             }

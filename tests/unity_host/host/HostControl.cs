@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Threading;
 
 namespace UnityHost
 {
@@ -13,11 +14,19 @@ namespace UnityHost
         static readonly string[] BridgeThreads = { "NvimBridgeWrite", "NvimBridgeRead" };
 
         readonly bool testMode;
+        readonly bool worker;
+        readonly bool batchMode;
         volatile bool quit;
+        int reload;
 
-        public HostControl(bool testMode)
+        /// <param name="worker">an import worker: no bridge thread may ever run</param>
+        /// <param name="batchMode">a -batchmode editor: the bridge may stay inactive</param>
+        public HostControl(bool testMode, bool worker, bool batchMode)
         {
-            this.testMode = testMode;
+            if (testMode && !ProcessProbe.Available) Program.Log("no /proc here: the thread and descriptor checks are skipped");
+            this.testMode = testMode && ProcessProbe.Available;
+            this.worker = worker;
+            this.batchMode = batchMode;
         }
 
         public override object InitializeLifetimeService() { return null; }
@@ -26,12 +35,19 @@ namespace UnityHost
 
         public void RequestQuit() { quit = true; }
 
-        /// <summary>Called just before beforeAssemblyReload/quitting: the threads must be visible, or the later check proves nothing.</summary>
+        /// <summary>A script reload asked for from outside (SIGHUP), as a refresh would start one; taken once.</summary>
+        public bool TakeReloadRequest() { return Interlocked.Exchange(ref reload, 0) == 1; }
+
+        public void RequestReload() { Interlocked.Exchange(ref reload, 1); }
+
+        /// <summary>Called just before beforeAssemblyReload/quitting: the threads must be visible (none in a worker), or the later check proves nothing.</summary>
         public void BeforeShutdown(int generation)
         {
             if (!testMode) return;
             var running = ProcessProbe.ThreadsNamed(BridgeThreads);
-            if (running.Count != BridgeThreads.Length)
+            if (worker && running.Count > 0)
+                Fail("domain " + generation + ": bridge threads run in an import worker: [" + string.Join(", ", running) + "]");
+            if (!worker && running.Count != BridgeThreads.Length && !(batchMode && running.Count == 0))
                 Fail("domain " + generation + ": before shutdown the bridge threads should run, /proc shows [" + string.Join(", ", running) + "]");
         }
 

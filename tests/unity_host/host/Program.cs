@@ -6,6 +6,7 @@ using System.Diagnostics;
 using System.IO;
 using System.Threading;
 using UnityEditor;
+using UnityEngine;
 
 namespace UnityHost
 {
@@ -22,15 +23,30 @@ namespace UnityHost
             }
             string project = Path.GetFullPath(args[0]);
             Directory.CreateDirectory(Path.Combine(project, "Assets"));
-            var control = new HostControl(Environment.GetEnvironmentVariable("UNITY_HOST_TEST") == "1");
+            NativeEditor native;
+            try
+            {
+                native = new NativeEditor(Environment.GetEnvironmentVariable("UNITY_HOST_VERSION") ?? "2021.3",
+                    Environment.GetEnvironmentVariable("UNITY_HOST_WORKER") == "1",
+                    Environment.GetEnvironmentVariable("UNITY_HOST_BATCHMODE") == "1");
+            }
+            catch (ArgumentException e)
+            {
+                Console.Error.WriteLine("UNITY_HOST_VERSION: " + e.Message);
+                return 2;
+            }
+            var control = new HostControl(Environment.GetEnvironmentVariable("UNITY_HOST_TEST") == "1", native.Worker, native.BatchMode);
             var store = new SessionStore();
+            Log("running as Unity " + native.UnityVersion + (native.Worker ? ", an asset import worker" : native.BatchMode ? ", -batchmode" : ""));
 
-            // Quit requests arrive on stdin: run.sh turns SIGTERM/SIGINT into "quit" (Mono has no
-            // SIGTERM handler of its own), and end of input means the wrapper is gone.
+            // Quit and reload requests arrive on stdin: run.sh turns SIGTERM/SIGINT into "quit" (Mono
+            // has no SIGTERM handler of its own) and SIGHUP into "reload"; end of input means the
+            // wrapper is gone.
             new Thread(() =>
             {
                 string line;
-                while ((line = Console.In.ReadLine()) != null && line.Trim() != "quit") { }
+                while ((line = Console.In.ReadLine()) != null && line.Trim() != "quit")
+                    if (line.Trim() == "reload") control.RequestReload();
                 control.RequestQuit();
             }) { IsBackground = true, Name = "HostStdin" }.Start();
 
@@ -41,6 +57,7 @@ namespace UnityHost
                 var domain = AppDomain.CreateDomain("Unity Script Domain " + generation, null,
                     new AppDomainSetup { ApplicationBase = baseDir });
                 domain.SetData(SessionState.StoreSlot, store);
+                domain.SetData(NativeEditor.Slot, native);
                 var runner = (DomainRunner)domain.CreateInstanceAndUnwrap(typeof(DomainRunner).Assembly.FullName, typeof(DomainRunner).FullName);
                 string outcome = runner.Run(project, baseDir, control, generation, clock.ElapsedMilliseconds);
                 control.AfterShutdown(generation, outcome);

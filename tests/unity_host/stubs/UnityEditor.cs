@@ -4,6 +4,8 @@
 using System;
 using System.Collections.Generic;
 using System.Runtime.CompilerServices;
+using UnityEditor.Compilation;
+using UnityEngine;
 
 [assembly: InternalsVisibleTo("UnityHost")]
 
@@ -39,29 +41,30 @@ namespace UnityEditor
         public static event Action<PauseState> pauseStateChanged;
         public static event Action quitting;
 
-        static bool playing;
-        static bool paused;
-        static bool wantPlaying;
+        static bool wantPlaying = Native.Playing;
+
+        static NativeEditor Native { get { return NativeEditor.Current; } }
 
         public static bool isPlaying
         {
-            get { return playing; }
+            get { return Native.Playing; }
             set { wantPlaying = value; }
         }
 
         public static bool isPaused
         {
-            get { return paused; }
+            get { return Native.Paused; }
             set
             {
-                if (paused == value) return;
-                paused = value;
+                if (Native.Paused == value) return;
+                Native.Paused = value;
                 var handler = pauseStateChanged;
                 if (handler != null) handler(value ? PauseState.Paused : PauseState.Unpaused);
             }
         }
 
-        public static bool isCompiling { get; internal set; }
+        /// <summary>EditorCompilation.IsCompiling: a build runs, is requested, or an AssemblyBuilder compiles.</summary>
+        public static bool isCompiling { get { return CompilationPipeline.compiling != null && CompilationPipeline.compiling(); } }
 
         // Like Unity, the switch happens on a later editor tick, not inside the call.
         public static void EnterPlaymode() { wantPlaying = true; }
@@ -70,18 +73,34 @@ namespace UnityEditor
 
         public static void Step()
         {
-            if (playing) isPaused = true;
+            if (Native.Playing) isPaused = true;
         }
 
-        /// <summary>One editor loop iteration: pending play mode switch, then update.</summary>
+        /// <summary>
+        /// One editor loop iteration: a pending play mode switch, then update. Entering play mode
+        /// reloads the script domain first unless Enter Play Mode Options disable it: the old
+        /// domain sees ExitingEditMode, the new one EnteredPlayMode on its first tick.
+        /// </summary>
         internal static void Tick()
         {
-            if (wantPlaying != playing)
+            if (Native.EnteringPlayMode)
             {
-                RaisePlayMode(playing ? PlayModeStateChange.ExitingPlayMode : PlayModeStateChange.ExitingEditMode);
-                if (playing) isPaused = false;
-                playing = wantPlaying;
-                RaisePlayMode(playing ? PlayModeStateChange.EnteredPlayMode : PlayModeStateChange.EnteredEditMode);
+                Native.EnteringPlayMode = false;
+                Native.Playing = wantPlaying = true;
+                RaisePlayMode(PlayModeStateChange.EnteredPlayMode);
+            }
+            else if (wantPlaying != Native.Playing)
+            {
+                RaisePlayMode(Native.Playing ? PlayModeStateChange.ExitingPlayMode : PlayModeStateChange.ExitingEditMode);
+                if (Native.Playing) isPaused = false;
+                if (!Native.Playing && EditorSettings.ReloadsDomainOnPlay)
+                {
+                    Native.EnteringPlayMode = true;
+                    EditorUtility.RequestScriptReload();
+                    return; // the reload comes before any further update
+                }
+                Native.Playing = wantPlaying;
+                RaisePlayMode(Native.Playing ? PlayModeStateChange.EnteredPlayMode : PlayModeStateChange.EnteredEditMode);
             }
             var u = update;
             if (u != null) u();
@@ -100,12 +119,43 @@ namespace UnityEditor
         }
     }
 
+    [Flags]
+    public enum EnterPlayModeOptions
+    {
+        None = 0,
+        DisableDomainReload = 1 << 0,
+        DisableSceneReload = 1 << 1,
+    }
+
+    /// <summary>Project settings: kept natively, so they survive domain reloads.</summary>
+    public static class EditorSettings
+    {
+        public static bool enterPlayModeOptionsEnabled
+        {
+            get { return NativeEditor.Current.EnterPlayModeOptionsEnabled; }
+            set { NativeEditor.Current.EnterPlayModeOptionsEnabled = value; }
+        }
+
+        public static EnterPlayModeOptions enterPlayModeOptions
+        {
+            get { return (EnterPlayModeOptions)NativeEditor.Current.EnterPlayModeOptions; }
+            set { NativeEditor.Current.EnterPlayModeOptions = (int)value; }
+        }
+
+        internal static bool ReloadsDomainOnPlay
+        {
+            get { return !enterPlayModeOptionsEnabled || (enterPlayModeOptions & EnterPlayModeOptions.DisableDomainReload) == 0; }
+        }
+    }
+
     public static class AssetDatabase
     {
         // The host has no asset pipeline: compilation is driven by CompilationPipeline only.
         public static void Refresh()
         {
         }
+
+        public static bool IsAssetImportWorkerProcess() { return NativeEditor.Current.Worker; }
     }
 
     public static class EditorUtility
@@ -113,6 +163,9 @@ namespace UnityEditor
         internal static bool reloadRequested;
 
         public static void RequestScriptReload() { reloadRequested = true; }
+
+        /// <summary>Native HaveEditorCompileErrors: set from the status of the last editor script compile.</summary>
+        public static bool scriptCompilationFailed { get { return NativeEditor.Current.ScriptCompilationFailed; } }
     }
 
     public static class AssemblyReloadEvents
@@ -125,6 +178,42 @@ namespace UnityEditor
         {
             var handler = beforeAssemblyReload;
             if (handler != null) handler();
+        }
+    }
+
+    public enum BuildTarget
+    {
+        StandaloneLinux64 = 24,
+        StandaloneOSX = 2,
+    }
+
+    public struct BuildPlayerOptions
+    {
+        public string[] scenes { get; set; }
+        public string locationPathName { get; set; }
+        public BuildTarget target { get; set; }
+    }
+
+    public static class BuildPipeline
+    {
+        /// <summary>The host's player script compile (synchronous, on the main thread, as in a player build).</summary>
+        internal static Action<string> compilePlayerScripts;
+
+        public static bool isBuildingPlayer { get; private set; }
+
+        /// <summary>Only the script compile of a build: it raises CompilationPipeline's events, and reloads nothing.</summary>
+        public static Build.Reporting.BuildReport BuildPlayer(BuildPlayerOptions options)
+        {
+            isBuildingPlayer = true;
+            try
+            {
+                compilePlayerScripts(options.locationPathName);
+            }
+            finally
+            {
+                isBuildingPlayer = false;
+            }
+            return new Build.Reporting.BuildReport();
         }
     }
 
@@ -153,6 +242,16 @@ namespace UnityEditor
         }
 
         public static void EraseInt(string key) { Store.Erase("int:" + key); }
+
+        public static void SetBool(string key, bool value) { Store.Set("bool:" + key, value ? "1" : "0"); }
+
+        public static bool GetBool(string key, bool defaultValue)
+        {
+            string s = Store.Get("bool:" + key);
+            return s != null ? s == "1" : defaultValue;
+        }
+
+        public static void EraseBool(string key) { Store.Erase("bool:" + key); }
     }
 
     internal sealed class SessionStore : MarshalByRefObject
@@ -197,13 +296,14 @@ namespace UnityEditor.Compilation
         public static event Action<string, CompilerMessage[]> assemblyCompilationFinished;
         public static event Action<object> compilationFinished;
 
-        internal static bool compileRequested;
+        /// <summary>The host's compiler: a request (which cancels a running build) and whether anything compiles.</summary>
+        internal static Action requestCompilation;
+        internal static Func<bool> compiling;
 
-        public static void RequestScriptCompilation() { compileRequested = true; }
+        public static void RequestScriptCompilation() { requestCompilation(); }
 
         internal static void RaiseStarted(object context)
         {
-            EditorApplication.isCompiling = true;
             var handler = compilationStarted;
             if (handler != null) handler(context);
         }
@@ -216,9 +316,63 @@ namespace UnityEditor.Compilation
 
         internal static void RaiseFinished(object context)
         {
-            EditorApplication.isCompiling = false;
             var handler = compilationFinished;
             if (handler != null) handler(context);
         }
+    }
+
+    public enum AssemblyBuilderStatus
+    {
+        NotStarted = 0,
+        IsCompiling = 1,
+        Finished = 2,
+    }
+
+    /// <summary>Builds one assembly from scripts; raises CompilationPipeline's events with itself as the context.</summary>
+    public class AssemblyBuilder
+    {
+        /// <summary>The host's compiler: starts the build, false when a compile already runs.</summary>
+        internal static Func<AssemblyBuilder, bool> start;
+
+        public event Action<string> buildStarted;
+        public event Action<string, CompilerMessage[]> buildFinished;
+
+        public AssemblyBuilder(string assemblyPath, params string[] scriptPaths)
+        {
+            this.assemblyPath = assemblyPath;
+            this.scriptPaths = scriptPaths;
+        }
+
+        public string[] scriptPaths { get; private set; }
+        public string assemblyPath { get; private set; }
+        public AssemblyBuilderStatus status { get; internal set; }
+
+        public bool Build()
+        {
+            if (status != AssemblyBuilderStatus.NotStarted)
+                throw new Exception("Cannot start AssemblyBuilder with status " + status + ". Expected NotStarted");
+            if (!start(this)) return false;
+            status = AssemblyBuilderStatus.IsCompiling;
+            var handler = buildStarted;
+            if (handler != null) handler(assemblyPath);
+            CompilationPipeline.RaiseStarted(this);
+            return true;
+        }
+
+        internal void RaiseFinished(CompilerMessage[] messages)
+        {
+            status = AssemblyBuilderStatus.Finished;
+            CompilationPipeline.RaiseAssemblyFinished(assemblyPath, messages);
+            CompilationPipeline.RaiseFinished(this);
+            var handler = buildFinished;
+            if (handler != null) handler(assemblyPath, messages);
+        }
+    }
+}
+
+namespace UnityEditor.Build.Reporting
+{
+    public class BuildReport
+    {
     }
 }

@@ -8,6 +8,7 @@ using System.Runtime.CompilerServices;
 using System.Text;
 
 [assembly: InternalsVisibleTo("UnityHost")]
+[assembly: InternalsVisibleTo("UnityEditor")]
 
 namespace UnityEngine
 {
@@ -26,16 +27,69 @@ namespace UnityEngine
 
         public static event LogCallback logMessageReceivedThreaded;
 
-        public static string unityVersion { get { return "2021.3.45f1"; } }
+        static readonly bool EditorLog = Environment.GetEnvironmentVariable("UNITY_HOST_EDITOR_LOG") == "1";
+
+        public static string unityVersion { get { return NativeEditor.Current.UnityVersion; } }
+
+        /// <summary>True when the editor was started with -batchmode (import workers are).</summary>
+        public static bool isBatchMode { get { return NativeEditor.Current.BatchMode; } }
 
         /// <summary>Set by the host: &lt;project&gt;/Assets.</summary>
         public static string dataPath { get; internal set; }
 
         internal static void Raise(string condition, string stackTrace, LogType type)
         {
+            // Unity also writes every console message to Editor.log; UNITY_HOST_EDITOR_LOG=1 does that on stderr.
+            if (EditorLog) Console.Error.WriteLine("[console] " + type + ": " + condition);
             var handler = logMessageReceivedThreaded;
             if (handler != null) handler(condition, stackTrace, type);
         }
+    }
+
+    /// <summary>
+    /// What the Unity editor keeps in native memory, outside every script domain: the version it
+    /// runs as, how it was started, play mode, compile failure, project settings. Lives in the
+    /// host's default AppDomain (reached through remoting), so it survives domain reloads.
+    /// </summary>
+    internal sealed class NativeEditor : MarshalByRefObject
+    {
+        internal const string Slot = "UnityEngine.NativeEditor";
+
+        public override object InitializeLifetimeService() { return null; } // lives as long as the host
+
+        internal static NativeEditor Current { get { return (NativeEditor)AppDomain.CurrentDomain.GetData(Slot); } }
+
+        /// <param name="version">"2021.3", "2022.3" or "6000.0": the behaviour the host models</param>
+        public NativeEditor(string version, bool worker, bool batchMode)
+        {
+            switch (version)
+            {
+                case "2021.3": UnityVersion = "2021.3.45f1"; break;
+                case "2022.3": UnityVersion = "2022.3.62f1"; break;
+                case "6000.0": UnityVersion = "6000.0.58f2"; break;
+                default: throw new ArgumentException("unknown Unity version '" + version + "' (2021.3, 2022.3 or 6000.0)");
+            }
+            Major = int.Parse(version.Split('.')[0]) * 10 + int.Parse(version.Split('.')[1]);
+            Worker = worker;
+            BatchMode = batchMode || worker; // workers are started with -batchmode
+        }
+
+        public string UnityVersion { get; private set; }
+
+        /// <summary>20213, 20223 or 60000: compare with AtLeast.</summary>
+        int Major { get; set; }
+
+        public bool AtLeast(int year, int minor) { return Major >= year * 10 + minor; }
+
+        public bool Worker { get; private set; }
+        public bool BatchMode { get; private set; }
+        public bool Playing { get; set; }
+        public bool Paused { get; set; }
+        /// <summary>Set before the domain reload that entering play mode causes; the new domain enters play mode.</summary>
+        public bool EnteringPlayMode { get; set; }
+        public bool ScriptCompilationFailed { get; set; }
+        public bool EnterPlayModeOptionsEnabled { get; set; }
+        public int EnterPlayModeOptions { get; set; }
     }
 
     public static class Debug

@@ -9,7 +9,7 @@ using System.Text;
 
 namespace UnityNvim.Tests
 {
-    static class UnitTests
+    static partial class UnitTests
     {
         static int Main()
         {
