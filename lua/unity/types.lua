@@ -92,6 +92,7 @@
 ---@field history integer          log entries kept in the log window
 ---@field log unity.LogWindowConfig
 ---@field notify_compile boolean   vim.notify a summary after each compilation
+---@field on_open false|fun(opened: unity.Opened)|string[]  after Unity's `open`: bring the terminal forward
 
 ---@class unity.LogWindowConfig
 ---@field position "bottom"|"top"|"left"|"right"
