@@ -124,18 +124,22 @@ end
 --- one (`wincmd p`), then the rest by when their buffers were last used.
 ---@return integer[]
 function H.ordinary_windows()
-  local order, rank = {}, {}
-  for _, w in ipairs(vim.api.nvim_tabpage_list_wins(0)) do
+  local order, rank, position = {}, {}, {}
+  for i, w in ipairs(vim.api.nvim_tabpage_list_wins(0)) do
     if H.ordinary(w) then
       order[#order + 1] = w
-      rank[w] = vim.fn.getbufinfo(vim.api.nvim_win_get_buf(w))[1].lastused
+      rank[w], position[w] = vim.fn.getbufinfo(vim.api.nvim_win_get_buf(w))[1].lastused, i
     end
   end
+  -- Seconds since 1970 stay far below these.
   local current, previous = vim.api.nvim_get_current_win(), vim.fn.win_getid(vim.fn.winnr("#"))
-  rank[current] = rank[current] and math.huge
-  rank[previous] = rank[previous] and math.huge - 1
+  rank[previous] = rank[previous] and 2 ^ 52
+  rank[current] = rank[current] and 2 ^ 53
   table.sort(order, function(a, b)
-    return rank[a] > rank[b]
+    if rank[a] ~= rank[b] then
+      return rank[a] > rank[b]
+    end
+    return position[a] < position[b]
   end)
   return order
 end

@@ -91,8 +91,11 @@ T.test("open lands the cursor at file, line and column in the last used ordinary
   T.eq({ 20, 4 }, vim.api.nvim_win_get_cursor(0), "first non-blank")
   unity_open(player, -1, -1)
   T.eq({ 20, 4 }, vim.api.nvim_win_get_cursor(0), "cursor kept")
-  -- A path relative to the project, as some packages send.
+  -- The current window, when ordinary, comes before the previous one; a path relative to the
+  -- project, as some packages send.
+  vim.api.nvim_set_current_win(first)
   unity_open("Assets/Scripts/Enemy.cs", 1, 7)
+  T.eq(first, vim.api.nvim_get_current_win(), "the current window")
   T.eq(dir .. "/Assets/Scripts/Enemy.cs", vim.api.nvim_buf_get_name(0), "relative path")
   T.eq({ 1, 6 }, vim.api.nvim_win_get_cursor(0), "relative path cursor")
   T.eq(nil, T.noted("could not"), "no failure")
