@@ -6,19 +6,6 @@ local config = require("unity.config")
 local M = {}
 local H = {}
 
----@class unity.OpenRequest   an `open` message as the native module hands it over
----@field file string          absolute or relative to the project; "" asks for no file
----@field line? integer        1-based; nil when Unity gave none
----@field col? integer         1-based, in UTF-16 units as C# counts them; nil when none
-
----@class unity.Opened        data of `User UnityOpen` and what `on_open` receives
----@field file string          absolute path shown ("" when Unity asked for no file)
----@field line integer         cursor line (1-based) after the jump
----@field col integer          cursor column (1-based, bytes) after the jump
----@field project? string      the Unity project folder
----@field buf? integer
----@field win? integer
-
 --- Handles one `open` message.
 ---@param project string|nil  the connected project, for relative paths
 ---@param ev unity.OpenRequest

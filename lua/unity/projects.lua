@@ -4,11 +4,6 @@
 local M = {}
 local H = {}
 
----@class unity.ProjectsChanged   data of `User UnityProjectsChanged`
----@field files string[]            absolute paths of the files Unity wrote
----@field project? string
----@field by "sync"|"unity"         :UnitySyncProjects, or Unity on its own
-
 --- :UnitySyncProjects: asks Unity to write the project files now.
 ---@return integer|nil id, string|nil err
 function M.sync()
@@ -37,11 +32,6 @@ function M.regenerated(files)
   H.notify(string.format("Unity regenerated the project files (%d written)", #files))
   H.changed(files, "unity")
 end
-
----@class unity.ProjectFilesState
----@field files string[]      the .sln and .csproj files in the project folder
----@field stale? string       a script or assembly definition (relative) the project files miss
----@field why? string         why it makes them stale
 
 --- Whether `root` has project files and whether they are older than its sources: a `.cs` newer
 --- than every project file that no `.csproj` names, or a newer `.asmdef`/`.asmref`, under Assets/

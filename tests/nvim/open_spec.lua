@@ -183,6 +183,14 @@ T.test("a missing file is told, a line past the end is clamped; neither raises",
   T.eq(0, errors, "no error messages")
 end)
 
+--- The arguments the on_open command below wrote, one per line, once all five are there.
+local function written_args(out, what)
+  return T.wait_for(function()
+    local l = vim.fn.filereadable(out) == 1 and vim.fn.readfile(out)
+    return l and #l == 5 and l
+  end, what)
+end
+
 T.test("on_open runs a command with each placeholder as one intact argument, no shell", function()
   local dir = setup()
   local nasty = dir .. "/Assets/it's a \"$(touch pwned)\" `id` $HOME;file.cs"
@@ -192,10 +200,7 @@ T.test("on_open runs a command with each placeholder as one intact argument, no 
     on_open = { "sh", "-c", "printf '%s\\n' \"$@\" > " .. vim.fn.shellescape(out), "sh", "{file}", "{line}", "{col}", "{project}", "at {line}:{col}" },
   })
   unity_open(nasty, 3, 2)
-  local argv = T.wait_for(function()
-    local l = vim.fn.filereadable(out) == 1 and vim.fn.readfile(out)
-    return l and #l == 5 and l
-  end, "the on_open command's arguments")
+  local argv = written_args(out, "the on_open command's arguments")
   T.eq({ nasty, "3", "2", dir, "at 3:2" }, argv, "argv")
   T.eq(nil, vim.uv.fs_stat(dir .. "/pwned"), "no command substitution")
   T.eq(nil, vim.uv.fs_stat(T.root .. "/pwned"), "no command substitution (cwd)")
@@ -203,11 +208,15 @@ T.test("on_open runs a command with each placeholder as one intact argument, no 
   -- Also when the file is missing, so that the user sees the message.
   vim.fn.delete(out)
   unity_open(dir .. "/Assets/Gone.cs", 7, 1)
-  argv = T.wait_for(function()
-    local l = vim.fn.filereadable(out) == 1 and vim.fn.readfile(out)
-    return l and #l == 5 and l
-  end, "on_open for a missing file")
+  argv = written_args(out, "on_open for a missing file")
   T.eq(dir .. "/Assets/Gone.cs", argv[1], "the file asked for")
+  -- No file (Unity's Open C# Project): nothing opens, the terminal still comes forward.
+  vim.fn.delete(out)
+  local buf = vim.api.nvim_get_current_buf()
+  unity_open("", -1, -1)
+  argv = written_args(out, "on_open for no file")
+  T.eq("", argv[1], "no file")
+  T.eq(buf, vim.api.nvim_get_current_buf(), "nothing opened")
 
   -- A function gets the same data as UnityOpen.
   local got
