@@ -121,13 +121,18 @@ T.test("a window already showing the file is reused", function()
   T.eq(1, vim.api.nvim_win_get_cursor(0)[1], "jumplist")
 end)
 
-T.test("no ordinary window: a split, never the log window, quickfix, help or a float", function()
+T.test("no ordinary window: a split, never the log window, quickfix, help, a terminal or a float", function()
   local dir = setup()
   local player = dir .. "/Assets/Scripts/Player.cs"
-  -- Only special windows left: help, quickfix, the log window, and a float with the focus.
+  -- Only special windows left: help, quickfix, a terminal, the log window, and a float with the
+  -- focus.
   vim.cmd("help help | only")
   vim.fn.setqflist({ { filename = player, lnum = 1, text = "x" } })
   vim.cmd("botright copen")
+  vim.cmd("belowright split")
+  vim.fn.jobstart({ "sleep", "30" }, { term = true })
+  local term = vim.api.nvim_get_current_buf()
+  T.defer(function() vim.api.nvim_buf_delete(term, { force = true }) end)
   require("unity").open_log()
   local scratch = vim.api.nvim_create_buf(false, true)
   vim.bo[scratch].buftype = ""
