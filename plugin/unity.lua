@@ -22,10 +22,16 @@ command("UnityDisconnect", function() unity().disconnect() end, { desc = "Discon
 command("UnityQuickfix", function() require("unity.log").to_quickfix() end, {
   desc = "Log entries passing the log window's filter (errors when unfiltered) to the quickfix list",
 })
+command("UnitySyncProjects", function() require("unity.projects").sync() end, {
+  desc = "Ask Unity to write the .sln and .csproj files a C# language server reads",
+})
 
 for name, fn in pairs({ compile = "compile", log = "toggle_log", play = "play", stop = "stop", pause = "pause", step = "step" }) do
   vim.keymap.set("n", "<Plug>(unity-" .. name .. ")", function() unity()[fn]() end, { desc = "unity.nvim: " .. name })
 end
+vim.keymap.set("n", "<Plug>(unity-sync-projects)", function() require("unity.projects").sync() end, {
+  desc = "unity.nvim: sync projects",
+})
 
 -- Connect on start-up when Neovim opens inside a Unity project (a cheap upward file search).
 vim.api.nvim_create_autocmd("VimEnter", {

@@ -18,6 +18,8 @@ pub enum FromUnity {
     State(State),
     Reply(Reply),
     Bye(Bye),
+    Open(Open),
+    Projects(Projects),
     /// A type this version does not know: ignored (forward compatibility).
     #[serde(other, skip_serializing)]
     Unknown,
@@ -164,6 +166,35 @@ pub enum ByeReason {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Bye {
     pub reason: ByeReason,
+}
+
+/// Unity asks Neovim to show a file (Unity's External Script Editor opens it).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Open {
+    /// Absolute or relative to the project; empty: no file, just come to the front.
+    #[serde(deserialize_with = "lossy::string")]
+    pub file: String,
+    /// 1-based; Unity's -1 (or 0, or absent) means "no line" and decodes as `None`.
+    #[serde(
+        default,
+        deserialize_with = "position::opt",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub line: Option<u32>,
+    #[serde(
+        default,
+        deserialize_with = "position::opt",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub col: Option<u32>,
+}
+
+/// Unity regenerated the project files (`.sln`, `.csproj`) without being asked.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Projects {
+    /// Absolute paths of the files it wrote.
+    #[serde(deserialize_with = "lossy::strings")]
+    pub files: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -353,6 +384,69 @@ mod lossy {
     pub fn opt_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
         d.deserialize_option(OptLossy)
     }
+
+    struct Strings;
+
+    impl<'de> Visitor<'de> for Strings {
+        type Value = Vec<String>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an array of strings")
+        }
+        fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+            while let Some(LossyString(s)) = seq.next_element()? {
+                out.push(s);
+            }
+            Ok(out)
+        }
+    }
+
+    struct LossyString(String);
+
+    impl<'de> Deserialize<'de> for LossyString {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            string(d).map(LossyString)
+        }
+    }
+
+    pub fn strings<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+        d.deserialize_seq(Strings)
+    }
+}
+
+/// Unity's line and column numbers: 1-based, with -1 for "none". Any integer width is
+/// accepted; below 1 is `None`, above `u32::MAX` is `u32::MAX` (Neovim clamps to the file).
+mod position {
+    use super::*;
+    use serde::de::{self, Visitor};
+
+    struct Position;
+
+    impl<'de> Visitor<'de> for Position {
+        type Value = Option<u32>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an integer or nil")
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_i64(self)
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+            Ok((v >= 1).then(|| u32::try_from(v).unwrap_or(u32::MAX)))
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+            Ok((v >= 1).then(|| u32::try_from(v).unwrap_or(u32::MAX)))
+        }
+    }
+
+    pub fn opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+        d.deserialize_option(Position)
+    }
 }
 
 #[cfg(test)]
@@ -443,6 +537,19 @@ mod tests {
             }),
             FromUnity::Bye(Bye {
                 reason: ByeReason::Reload,
+            }),
+            FromUnity::Open(Open {
+                file: "/p/Assets/A b.cs".into(),
+                line: Some(12),
+                col: Some(5),
+            }),
+            FromUnity::Open(Open {
+                file: String::new(),
+                line: None,
+                col: None,
+            }),
+            FromUnity::Projects(Projects {
+                files: vec!["/p/P.sln".into(), "/p/Assembly-CSharp.csproj".into()],
             }),
         ];
         for m in msgs {
@@ -565,5 +672,105 @@ mod tests {
             args: Some(map(&[("count", 3.into())])),
         });
         assert_eq!(decode::<FromNvim>(&encode(&m).unwrap()).unwrap(), m);
+    }
+
+    fn open_with(line: Value, col: Value) -> Result<FromUnity, DecodeError> {
+        decode(&pack(&map(&[
+            ("t", "open".into()),
+            ("file", "Assets/A.cs".into()),
+            ("line", line),
+            ("col", col),
+        ])))
+    }
+
+    #[test]
+    fn open_positions_below_one_mean_none_at_any_width() {
+        let at = |line: Option<u32>, col: Option<u32>| {
+            FromUnity::Open(Open {
+                file: "Assets/A.cs".into(),
+                line,
+                col,
+            })
+        };
+        assert_eq!(open_with((-1).into(), (-1).into()).unwrap(), at(None, None));
+        assert_eq!(open_with(0.into(), Value::Nil).unwrap(), at(None, None));
+        assert_eq!(
+            open_with(7u8.into(), 3i64.into()).unwrap(),
+            at(Some(7), Some(3))
+        );
+        assert_eq!(
+            open_with(Value::from(u64::MAX), Value::from(i64::MIN)).unwrap(),
+            at(Some(u32::MAX), None)
+        );
+        // Absent keys, as a peer that knows no line sends it.
+        let p = pack(&map(&[("t", "open".into()), ("file", "/abs/B.cs".into())]));
+        assert_eq!(
+            decode::<FromUnity>(&p).unwrap(),
+            FromUnity::Open(Open {
+                file: "/abs/B.cs".into(),
+                line: None,
+                col: None
+            })
+        );
+    }
+
+    #[test]
+    fn open_and_projects_keep_invalid_utf8_paths_readable() {
+        let p = pack(&map(&[
+            ("t", "open".into()),
+            ("file", Value::Binary(b"Assets/\xffA.cs".to_vec())),
+        ]));
+        match decode::<FromUnity>(&p).unwrap() {
+            FromUnity::Open(o) => assert_eq!(o.file, "Assets/\u{fffd}A.cs"),
+            other => panic!("{other:?}"),
+        }
+        let p = pack(&map(&[
+            ("t", "projects".into()),
+            (
+                "files",
+                Value::from(vec![
+                    Value::from("/p/P.sln"),
+                    Value::Binary(b"/p/\xfe.csproj".to_vec()),
+                ]),
+            ),
+        ]));
+        assert_eq!(
+            decode::<FromUnity>(&p).unwrap(),
+            FromUnity::Projects(Projects {
+                files: vec!["/p/P.sln".into(), "/p/\u{fffd}.csproj".into()]
+            })
+        );
+    }
+
+    #[test]
+    fn malformed_open_and_projects_are_errors() {
+        let bad = vec![
+            pack(&map(&[("t", "open".into())])),
+            pack(&map(&[("t", "open".into()), ("file", 5.into())])),
+            pack(&map(&[("t", "open".into()), ("file", Value::Nil)])),
+            pack(&map(&[("t", "projects".into())])),
+            pack(&map(&[
+                ("t", "projects".into()),
+                ("files", "/p/P.sln".into()),
+            ])),
+            pack(&map(&[
+                ("t", "projects".into()),
+                ("files", Value::from(vec![Value::from(1)])),
+            ])),
+        ];
+        for p in bad {
+            assert!(decode::<FromUnity>(&p).is_err(), "{p:?}");
+        }
+        for (line, col) in [
+            (Value::from("12"), Value::Nil),
+            (Value::from(1.5), Value::Nil),
+            (Value::Nil, Value::from(true)),
+            (Value::from(vec![Value::from(1)]), Value::Nil),
+        ] {
+            assert!(
+                open_with(line.clone(), col.clone()).is_err(),
+                "{line:?} {col:?}"
+            );
+        }
     }
 }

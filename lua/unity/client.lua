@@ -106,6 +106,14 @@ function handlers.reply(ev)
   end
 end
 
+function handlers.open(ev)
+  require("unity.open").handle(S.project, ev)
+end
+
+function handlers.projects(ev)
+  require("unity.projects").regenerated(ev.files)
+end
+
 function handlers.bye(ev)
   S.bye = ev.reason
   if ev.reason == "quit" then

@@ -8,6 +8,7 @@ M.defaults = {
   drain_budget_ms = 2,
   history = 10000,
   notify_compile = true,
+  on_open = false,
   log = {
     position = "bottom",
     size = 12,
@@ -62,6 +63,9 @@ function M.set(opts)
   check("queue_size", merged.queue_size, function(v) return positive(v) and v == math.floor(v) end, "a positive integer")
   check("history", merged.history, function(v) return positive(v) and v == math.floor(v) end, "a positive integer")
   check("drain_budget_ms", merged.drain_budget_ms, positive, "a positive number of milliseconds")
+  check("on_open", merged.on_open, function(v)
+    return v == false or vim.is_callable(v) or (vim.islist(v) and #v > 0 and vim.iter(v):all(function(a) return type(a) == "string" end))
+  end, 'false, a function, or a command as a list of strings such as { "tmux", "select-window", "-t", "%1" }')
   check("log", merged.log, function(v) return type(v) == "table" end, "a table")
   local log = merged.log
   check("log.position", log.position, function(v)

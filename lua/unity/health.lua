@@ -31,6 +31,7 @@ function M.check()
     return
   end
   h.ok("Unity project: " .. root)
+  require("unity.projects").check_health(root)
 
   local project = require("unity.project")
   local session, why = project.session(root)

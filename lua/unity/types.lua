@@ -92,9 +92,33 @@
 ---@field history integer          log entries kept in the log window
 ---@field log unity.LogWindowConfig
 ---@field notify_compile boolean   vim.notify a summary after each compilation
+---@field on_open false|fun(opened: unity.Opened)|string[]  after Unity's `open`: bring the terminal forward
 
 ---@class unity.LogWindowConfig
 ---@field position "bottom"|"top"|"left"|"right"
 ---@field size integer             height (or width) of the split
+
+---@class unity.OpenRequest   an `open` message as the native module hands it over
+---@field file string          absolute or relative to the project; "" asks for no file
+---@field line? integer        1-based; nil when Unity gave none
+---@field col? integer         1-based, in UTF-16 units as C# counts them; nil when none
+
+---@class unity.Opened        data of `User UnityOpen` and what `on_open` receives
+---@field file string          absolute path shown ("" when Unity asked for no file)
+---@field line integer         cursor line (1-based) after the jump
+---@field col integer          cursor column (1-based, bytes) after the jump
+---@field project? string      the Unity project folder
+---@field buf? integer
+---@field win? integer
+
+---@class unity.ProjectsChanged   data of `User UnityProjectsChanged`
+---@field files string[]            absolute paths of the files Unity wrote
+---@field project? string
+---@field by "sync"|"unity"         :UnitySyncProjects, or Unity on its own
+
+---@class unity.ProjectFilesState
+---@field files string[]      the .sln and .csproj files in the project folder
+---@field stale? string       a script or assembly definition (relative) the project files miss
+---@field why? string         why it makes them stale
 
 return {}

@@ -12,6 +12,8 @@
 --   flood_lua, latency_lua, idle_lua: the same with the pure-Lua reader (tests/bench/lua_reader.lua)
 --   tail         `:terminal tail -F` on a file the peer appends the same messages to
 --   idle_plain   Neovim without the plugin, idle
+--   open         $BENCH_COUNT `open` messages from the simulated editor ($BENCH_SIM): from the frame
+--                queued at the pipe to the cursor placed (User UnityOpen), one at a time
 local uv = vim.uv
 local E = vim.env
 local mode = E.BENCH_MODE or "flood"
@@ -489,7 +491,48 @@ local function tail()
   finish()
 end
 
+--- Unity's `open` at the pipe to the cursor placed. The simulated editor's reply to `sim.open`
+--- carries CLOCK_MONOTONIC when it queued the frame (uv.hrtime's clock on Linux); UnityOpen
+--- fires once the cursor is placed. Three files in turn, the log window open, as in use.
+local function open_latency()
+  local files = {}
+  for i = 1, 3 do
+    local lines = {}
+    for l = 1, 2000 do
+      lines[l] = string.format("    public int Field%d = %d; // file %d", l, l, i)
+    end
+    files[i] = project .. "/Assets/Scripts/Script" .. i .. ".cs"
+    vim.fn.writefile(lines, files[i])
+  end
+  local sim = vim.system({ E.BENCH_SIM, "--project", project, "--rate", "0" })
+  local client = require("unity.client")
+  assert(client.connect(project))
+  wait_connected({ connected = function() return client.status().connected end })
+  require("unity.log").open()
+  local placed
+  vim.api.nvim_create_autocmd("User", { pattern = "UnityOpen", callback = function() placed = uv.hrtime() end })
+  local lat = {}
+  for i = 1, count do
+    placed = nil
+    local line = (i * 7919) % 2000 + 1
+    assert(require("unity").send("sim.open", { file = files[i % 3 + 1], line = line, col = 5 }, function(reply)
+      post("reply", reply)
+    end))
+    local reply = await("reply", "the reply to sim.open", 10000)
+    assert(reply.ok and placed, "sim.open was not handled: " .. tostring(reply.error))
+    assert(vim.api.nvim_win_get_cursor(0)[1] == line, "cursor not on the line")
+    lat[#lat + 1] = placed - reply.result.queued_ns
+  end
+  R.open = latency_stats(vim.list_slice(lat))
+  -- Without the first open of each file (reading it, filetype, syntax): a file already loaded.
+  R.open_loaded = latency_stats(vim.list_slice(lat, 4))
+  sim:kill("sigterm")
+  sim:wait(5000)
+  finish()
+end
+
 local scenarios = {
+  open = open_latency,
   flood = function()
     flood(Reader.plugin(false), false)
   end,

@@ -183,7 +183,7 @@ function M.jump()
     vim.notify("unity.nvim: no source file of this project on this line or in this entry", vim.log.levels.WARN)
     return
   end
-  source.open(loc, vim.api.nvim_get_current_win())
+  source.open(loc)
 end
 
 --- Shows the whole entry under the cursor (uncut) in a floating window.

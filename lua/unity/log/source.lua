@@ -69,36 +69,14 @@ function M.first(root, lines)
   return nil
 end
 
---- Opens `loc` in the window the user came from (or a new split above the log), cursor on it.
+--- Opens `loc` where Unity's `open` would: the last used ordinary window (never the log window),
+--- one already showing the file, or a new split.
 ---@param loc unity.Location
----@param from_win integer   the log window
-function M.open(loc, from_win)
-  local target
-  local prev = vim.fn.win_getid(vim.fn.winnr("#"))
-  local function usable(w)
-    return w ~= 0 and w ~= from_win and vim.api.nvim_win_is_valid(w)
-      and vim.api.nvim_win_get_config(w).relative == ""
-      and vim.bo[vim.api.nvim_win_get_buf(w)].buftype == ""
+function M.open(loc)
+  local ok, err = require("unity.open").show(loc.file, loc.line, loc.col)
+  if not ok then
+    vim.notify("unity.nvim: could not open " .. vim.fn.fnamemodify(loc.file, ":~:.") .. ": " .. err, vim.log.levels.ERROR)
   end
-  if usable(prev) then
-    target = prev
-  else
-    for _, w in ipairs(vim.api.nvim_tabpage_list_wins(0)) do
-      if usable(w) then
-        target = w
-        break
-      end
-    end
-  end
-  if target then
-    vim.api.nvim_set_current_win(target)
-  else
-    vim.cmd("aboveleft split")
-  end
-  vim.cmd.edit(vim.fn.fnameescape(loc.file))
-  local last = vim.api.nvim_buf_line_count(0)
-  vim.api.nvim_win_set_cursor(0, { math.min(loc.line, last), math.max(0, loc.col - 1) })
-  vim.cmd("normal! zv")
 end
 
 return M

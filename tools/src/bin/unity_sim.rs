@@ -9,7 +9,12 @@
 //! Test commands it answers besides the built-ins: `sim.log {count, level?, message?}`,
 //! `sim.reload {ms?}`, `sim.torn {}` (a torn frame from a second writer, then good frames),
 //! `sim.inject {kind}` (bad input, see `inject`), `sim.flood {count}` (logs that wait for the
-//! pipe instead of being dropped), `sim.rate {rate}`, `sim.stats {}` (the last seq).
+//! pipe instead of being dropped), `sim.rate {rate}`, `sim.stats {}` (the last seq),
+//! `sim.open {file, line?, col?}` (sends `open` with the values as given, -1 included; the
+//! result `{queued_ns}` is CLOCK_MONOTONIC when it was queued, for the bench), and
+//! `sim.projects {}` (regenerates the project files as Unity does on its own and, when any was
+//! written, sends `projects`). The built-in `sync` writes `<project>/<folder>.sln` and
+//! `Assembly-CSharp.csproj` listing Assets/**/*.cs, each only when its text changed.
 
 use crossbeam_channel::{unbounded, Receiver, Sender};
 use nix::sys::signal::{sigaction, SaFlags, SigAction, SigHandler, SigSet, Signal};
@@ -617,6 +622,34 @@ impl Editor {
                     .to_owned();
                 self.inject(&kind).map(|()| None)
             }
+            "sync" => sync_projects(&self.project)
+                .map(|files| Some(Value::Map(vec![("files".into(), paths_value(&files))]))),
+            "sim.projects" => sync_projects(&self.project).map(|files| {
+                if !files.is_empty() {
+                    self.shared.control(&FromUnity::Projects(Projects {
+                        files: files.clone(),
+                    }));
+                }
+                Some(paths_value(&files))
+            }),
+            "sim.open" => {
+                // Built by hand so that what the test gives (-1, absent keys) goes out as is.
+                let mut open = vec![("t".into(), "open".into())];
+                for key in ["file", "line", "col"] {
+                    if let Some(v) = get(&cmd.args, key) {
+                        open.push((key.into(), v.clone()));
+                    }
+                }
+                let mut payload = Vec::new();
+                rmpv::encode::write_value(&mut payload, &Value::Map(open)).expect("in memory");
+                let mut frame = Vec::new();
+                unity_native::frame::encode(&payload, &mut frame);
+                let now = nix::time::clock_gettime(nix::time::ClockId::CLOCK_MONOTONIC)
+                    .map(|t| t.tv_sec() as u64 * 1_000_000_000 + t.tv_nsec() as u64)
+                    .unwrap_or(0);
+                self.shared.raw(frame);
+                Ok(Some(Value::Map(vec![("queued_ns".into(), now.into())])))
+            }
             "sim.torn" => {
                 let mut o = self.shared.out.lock().unwrap();
                 o.torn = true;
@@ -772,6 +805,59 @@ impl Editor {
         };
         self.shared.raw(bytes);
         Ok(())
+    }
+}
+
+fn paths_value(files: &[String]) -> Value {
+    Value::Array(files.iter().map(|f| Value::from(f.as_str())).collect())
+}
+
+/// Stand-in project files: a solution named after the project folder and one project listing
+/// every script under Assets/. A file is written only when its text changed (as Unity's
+/// generator does); returns the absolute paths written.
+fn sync_projects(project: &Path) -> Result<Vec<String>, String> {
+    let mut scripts = Vec::new();
+    list_scripts(&project.join("Assets"), project, &mut scripts);
+    let compile: String = scripts
+        .iter()
+        .map(|s| format!("    <Compile Include=\"{s}\" />\n"))
+        .collect();
+    let csproj = format!(
+        "<Project Sdk=\"Microsoft.NET.Sdk\">\n  <ItemGroup>\n{compile}  </ItemGroup>\n</Project>\n"
+    );
+    let name = project
+        .file_name()
+        .map_or_else(|| "Project".into(), |n| n.to_string_lossy().into_owned());
+    let sln = "Microsoft Visual Studio Solution File, Format Version 12.00\n\
+               Project(\"{FAE04EC0-301F-11D3-BF4B-00C04F79EFBC}\") = \"Assembly-CSharp\", \
+               \"Assembly-CSharp.csproj\", \"{00000000-0000-0000-0000-000000000001}\"\nEndProject\n";
+    let mut written = Vec::new();
+    for (path, text) in [
+        (project.join(format!("{name}.sln")), sln.to_owned()),
+        (project.join("Assembly-CSharp.csproj"), csproj),
+    ] {
+        if std::fs::read_to_string(&path).ok().as_deref() == Some(text.as_str()) {
+            continue;
+        }
+        std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        written.push(path.to_string_lossy().into_owned());
+    }
+    Ok(written)
+}
+
+fn list_scripts(dir: &Path, project: &Path, out: &mut Vec<String>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut entries: Vec<_> = entries.flatten().map(|e| e.path()).collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            list_scripts(&path, project, out);
+        } else if path.extension().is_some_and(|e| e == "cs") {
+            let rel = path.strip_prefix(project).unwrap_or(&path);
+            out.push(rel.to_string_lossy().into_owned());
+        }
     }
 }
 
