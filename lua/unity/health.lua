@@ -37,7 +37,7 @@ function M.check()
   if session and not why then
     h.ok(string.format("Unity %s is running (pid %d)", session.unity or "?", session.pid))
   else
-    h.warn(project.describe_absence(root))
+    h.warn(require("unity.messages").absence(root))
   end
 
   if native and session and not why then

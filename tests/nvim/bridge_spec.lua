@@ -200,7 +200,7 @@ T.test(":qa returns promptly while Unity floods", function()
   local dir = T.project()
   T.start_sim(dir, { "--rate", "2000" })
   local res = T.child({
-    "assert(require('unity.client').connect(" .. vim.inspect(dir) .. "))",
+    "assert(require('unity').connect(" .. vim.inspect(dir) .. "))",
     "require('unity.log').open()",
     "vim.wait(10000, function() return require('unity').status().connected end)",
     "vim.wait(300)",
