@@ -41,10 +41,14 @@ bench: build
 unity-host:
 	sh tests/unity_host/run.sh "$(PROJECT)"
 
+# The Lua tools (stylua from crates.io, luacheck from Debian's lua-check): .ci/run installs them.
+LUA_SOURCES = lua plugin tests
 lint:
 	$(CARGO) fmt --check
 	$(CARGO) clippy --all-targets -- -D warnings
 	$(CARGO) clippy --all-targets --features lua -- -D warnings
+	stylua --check $(LUA_SOURCES)
+	luacheck --quiet $(LUA_SOURCES)
 
 clean:
 	$(CARGO) clean

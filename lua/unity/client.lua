@@ -294,7 +294,7 @@ function M.connect(dir, force)
   end
   local native, err = require("unity.native").get()
   if not native then
-    return nil, err
+    return nil, err, "native" -- worded by unity.native, which knows how the module is built
   end
   M.disconnect()
   local handle, cerr = native.connect(root, {

@@ -303,9 +303,9 @@ function M.refresh()
 end
 
 -- What the log window learns from the connection (lua/unity/client.lua): drained log messages
--- through direct calls (the hot path), everything else through `User` events. Loading this
--- module (again) attaches it; the client requires none of it.
-require("unity.client").attach({ book = M.book, update = M.update, refresh = M.refresh })
+-- through direct calls to M.book, M.update and M.refresh (the hot path), everything else
+-- through `User` events. Loading this module (again) attaches it; the client requires none of it.
+require("unity.client").attach(M)
 
 local messages = require("unity.messages")
 local group = vim.api.nvim_create_augroup("unity.log", { clear = true })
