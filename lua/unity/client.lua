@@ -100,7 +100,10 @@ end
 function handlers.state(ev)
   local entered_play = ev.playing and not S.playing
   S.playing, S.paused, S.compiling = ev.playing, ev.paused, ev.compiling
-  fire("UnityState", { playing = ev.playing, paused = ev.paused, compiling = ev.compiling, entered_play = entered_play })
+  fire(
+    "UnityState",
+    { playing = ev.playing, paused = ev.paused, compiling = ev.compiling, entered_play = entered_play }
+  )
 end
 
 function handlers.compile(ev)

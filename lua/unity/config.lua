@@ -76,7 +76,10 @@ local CHECKS = {
   queue_size = { H.integer(1), "a positive integer" },
   history = { H.integer(1), "a positive integer" },
   drain_budget_ms = { H.positive, "a positive number of milliseconds" },
-  ["log.position"] = { H.one_of("bottom", "top", "left", "right", "float"), '"bottom", "top", "left", "right" or "float"' },
+  ["log.position"] = {
+    H.one_of("bottom", "top", "left", "right", "float"),
+    '"bottom", "top", "left", "right" or "float"',
+  },
   ["log.size"] = { H.integer(1), "a positive integer" },
   ["log.max_line"] = { H.integer(40), "a number of bytes, 40 or more" },
   ["log.keys.*"] = { H.key_or_false, "a key or false" },

@@ -2,8 +2,7 @@
 local M = {}
 
 local function is_project(dir)
-  return vim.uv.fs_stat(dir .. "/ProjectSettings/ProjectVersion.txt") ~= nil
-    and vim.uv.fs_stat(dir .. "/Assets") ~= nil
+  return vim.uv.fs_stat(dir .. "/ProjectSettings/ProjectVersion.txt") ~= nil and vim.uv.fs_stat(dir .. "/Assets") ~= nil
 end
 
 --- The Unity project folder holding `dir` (default: the current directory), or nil.

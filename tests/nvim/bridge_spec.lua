@@ -2,7 +2,6 @@
 local T = dofile(vim.fn.fnamemodify(debug.getinfo(1, "S").source:sub(2), ":p:h:h") .. "/helpers.lua")
 local unity = require("unity")
 
-
 T.test("without Unity: a clear error, no hang", function()
   local dir = T.project()
   vim.cmd.cd(dir)
@@ -17,8 +16,10 @@ T.test("without Unity: a clear error, no hang", function()
   vim.fn.mkdir(dir .. "/Temp/NeovimBridge", "p", tonumber("700", 8))
   local dead = vim.system({ "true" }):wait()
   T.eq(0, dead.code)
-  vim.fn.writefile({ vim.json.encode({ protocol = 1, pid = 999999999, unity = "x", project = dir }) },
-    dir .. "/Temp/NeovimBridge/session.json")
+  vim.fn.writefile(
+    { vim.json.encode({ protocol = 1, pid = 999999999, unity = "x", project = dir }) },
+    dir .. "/Temp/NeovimBridge/session.json"
+  )
   id, err = unity.send("play")
   T.eq(nil, id)
   T.contains(err, "ended without cleaning up", "stale session error")
@@ -27,7 +28,9 @@ end)
 T.test("outside a project: UnityConnect says what a project is", function()
   local dir = vim.fn.tempname()
   vim.fn.mkdir(dir, "p")
-  T.defer(function() vim.fn.delete(dir, "rf") end)
+  T.defer(function()
+    vim.fn.delete(dir, "rf")
+  end)
   local ok, err, kind = unity.connect(dir)
   T.eq(nil, ok)
   T.contains(err, "no Unity project at or above " .. vim.fn.fnamemodify(dir, ":~"), "error")
@@ -55,7 +58,9 @@ T.test("a command Unity never read: the callback hears it from Neovim, with the 
   local replies = {}
   local ids = {}
   for i = 1, 2 do
-    local id, err = unity.send("big", { blob = blob }, function(r) replies[#replies + 1] = r end)
+    local id, err = unity.send("big", { blob = blob }, function(r)
+      replies[#replies + 1] = r
+    end)
     T.truthy(id, "sent: " .. tostring(err))
     ids[i] = id
   end
@@ -94,7 +99,9 @@ T.test("the client is an event source: the log window's markers come through Use
   local events = {}
   vim.api.nvim_create_autocmd("User", {
     pattern = { "UnityConnected", "UnityState", "UnityBye", "UnityDisconnected", "UnityLost" },
-    callback = function(a) events[#events + 1] = { a.match, a.data } end,
+    callback = function(a)
+      events[#events + 1] = { a.match, a.data }
+    end,
   })
   local function seen(name, pred)
     for _, e in ipairs(events) do
@@ -107,15 +114,36 @@ T.test("the client is an event source: the log window's markers come through Use
   local sim = T.start_sim(dir)
   T.connect(dir)
   T.call("sim.reload")
-  T.wait_for(function() return seen("UnityConnected", function(d) return d.reconnect end) end, "a reconnect event")
-  T.truthy(seen("UnityBye", function(d) return d.reason == "reload" end), "bye: reload")
+  T.wait_for(function()
+    return seen("UnityConnected", function(d)
+      return d.reconnect
+    end)
+  end, "a reconnect event")
+  T.truthy(
+    seen("UnityBye", function(d)
+      return d.reason == "reload"
+    end),
+    "bye: reload"
+  )
   T.call("sim.torn")
   T.call("sim.log", { count = 1, message = "after the torn frame" })
-  T.wait_for(function() return seen("UnityLost", function(d) return d.count == 1 end) end, "a loss event")
+  T.wait_for(function()
+    return seen("UnityLost", function(d)
+      return d.count == 1
+    end)
+  end, "a loss event")
   T.call("play")
-  T.wait_for(function() return seen("UnityState", function(d) return d.entered_play end) end, "a state event")
+  T.wait_for(function()
+    return seen("UnityState", function(d)
+      return d.entered_play
+    end)
+  end, "a state event")
   T.stop_sim(sim)
-  T.wait_for(function() return seen("UnityDisconnected", function(d) return d.reason == "quit" end) end, "quit")
+  T.wait_for(function()
+    return seen("UnityDisconnected", function(d)
+      return d.reason == "quit"
+    end)
+  end, "quit")
   local text = table.concat(T.log_lines(), "\n")
   for _, marker in ipairs({
     "── connected to Unity 2022.3.0f1 (unity-sim) (pid " .. unity.status().pid .. ") ──",
@@ -128,7 +156,11 @@ T.test("the client is an event source: the log window's markers come through Use
   end
   -- The log window listens to the events themselves, whoever fires them.
   vim.api.nvim_exec_autocmds("User", { pattern = "UnityLost", data = { count = 7, cause = "overflow", total = 8 } })
-  T.contains(table.concat(T.log_lines(), "\n"), "── 7 messages lost (Neovim fell behind) ──", "marker from the event")
+  T.contains(
+    table.concat(T.log_lines(), "\n"),
+    "── 7 messages lost (Neovim fell behind) ──",
+    "marker from the event"
+  )
   vim.api.nvim_exec_autocmds("User", { pattern = "UnitySuperseded", data = { pid = 4242 } })
   T.contains(table.concat(T.log_lines(), "\n"), "another Neovim (pid 4242) took over", "marker from the event")
 end)
@@ -163,12 +195,16 @@ T.test("logs arrive in order, commands are answered by id", function()
   reply = T.call("play")
   T.eq(true, reply.ok)
   T.eq(true, reply.result.playing, "playing in the reply")
-  T.wait_for(function() return unity.status().playing end, "playing state")
+  T.wait_for(function()
+    return unity.status().playing
+  end, "playing state")
   reply = T.call("pause")
   T.eq(true, reply.result.paused, "paused")
   reply = T.call("stop")
   T.eq(false, reply.result.playing, "stopped")
-  T.wait_for(function() return not unity.status().playing end, "stopped state")
+  T.wait_for(function()
+    return not unity.status().playing
+  end, "stopped state")
 
   reply = T.call("no.such.command", { x = 1 })
   T.eq(false, reply.ok)
@@ -193,7 +229,9 @@ T.test(":UnityCompile: errors to quickfix and diagnostics, cleared by a good com
   local events = {}
   vim.api.nvim_create_autocmd("User", {
     pattern = { "UnityCompileStarted", "UnityCompileFinished", "UnityConnected", "UnityDisconnected" },
-    callback = function(a) events[#events + 1] = { a.match, a.data } end,
+    callback = function(a)
+      events[#events + 1] = { a.match, a.data }
+    end,
   })
   T.connect(dir)
 
@@ -217,7 +255,9 @@ T.test(":UnityCompile: errors to quickfix and diagnostics, cleared by a good com
   -- A file opened later gets its diagnostics too.
   vim.fn.writefile({ "#warning old API", "class W {}" }, dir .. "/Assets/Scripts/W.cs")
   vim.cmd("UnityCompile")
-  T.wait_for(function() return #vim.fn.getqflist() == 2 end, "two items")
+  T.wait_for(function()
+    return #vim.fn.getqflist() == 2
+  end, "two items")
   vim.cmd.edit(dir .. "/Assets/Scripts/W.cs")
   T.eq(1, #vim.diagnostic.get(0, { namespace = require("unity.compile").ns }), "diagnostic in a buffer opened later")
 
@@ -226,7 +266,9 @@ T.test(":UnityCompile: errors to quickfix and diagnostics, cleared by a good com
   vim.fn.writefile({ "class W {}" }, dir .. "/Assets/Scripts/W.cs")
   local seen = #events
   vim.cmd("UnityCompile")
-  T.wait_for(function() return #vim.fn.getqflist() == 0 end, "an empty quickfix list")
+  T.wait_for(function()
+    return #vim.fn.getqflist() == 0
+  end, "an empty quickfix list")
   T.eq("Unity compile", vim.fn.getqflist({ title = 0 }).title, "the list replaced, not stacked")
   T.eq(0, #vim.diagnostic.get(nil, { namespace = require("unity.compile").ns }), "diagnostics cleared")
   T.wait_for(function()
@@ -251,7 +293,9 @@ T.test("Unity quits and comes back with new FIFO files: Neovim reconnects by its
   local pid1 = unity.status().pid
   T.call("sim.log", { count = 3, message = "first editor" })
   T.stop_sim(first)
-  T.wait_for(function() return not unity.status().connected end, "the disconnection")
+  T.wait_for(function()
+    return not unity.status().connected
+  end, "the disconnection")
   T.eq(nil, vim.uv.fs_stat(dir .. "/Temp/NeovimBridge"), "rendezvous removed on quit")
   local id, err = unity.send("play")
   T.eq(nil, id)
