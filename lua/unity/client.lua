@@ -124,9 +124,15 @@ function handlers.compile(ev)
   end
 end
 
+--- The callback waiting for command `id`, which waits no more.
+local function take(id)
+  local waiting = S.pending[id]
+  S.pending[id] = nil
+  return waiting
+end
+
 function handlers.reply(ev)
-  local waiting = S.pending[ev.id]
-  S.pending[ev.id] = nil
+  local waiting = take(ev.id)
   if waiting then
     answer(waiting.cb, { id = ev.id, ok = ev.ok, error = ev.error, result = ev.result, from = "unity" })
   end
@@ -134,8 +140,7 @@ end
 
 --- The writer could not deliver a command: Unity never saw it.
 function handlers.undelivered(ev)
-  local waiting = S.pending[ev.id]
-  S.pending[ev.id] = nil
+  local waiting = take(ev.id)
   if waiting then
     answer_locally(ev.id, waiting, ev)
   end
