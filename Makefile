@@ -49,6 +49,7 @@ lint:
 	$(CARGO) clippy --all-targets --features lua -- -D warnings
 	stylua --check $(LUA_SOURCES)
 	luacheck --quiet $(LUA_SOURCES)
+	find $(LUA_SOURCES) -name '*.lua' | xargs awk -f tests/redefined.awk
 
 clean:
 	$(CARGO) clean
