@@ -38,7 +38,8 @@ vim.api.nvim_create_autocmd("VimEnter", {
   once = true,
   callback = vim.schedule_wrap(function()
     if require("unity.config").options.auto_connect and require("unity.project").find() then
-      require("unity.client").connect()
+      unity() -- loads the modules that subscribe to the connection before it starts
+      require("unity.client").connect() -- quietly: a failure shows on the first command
     end
   end),
 })

@@ -12,6 +12,8 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+/// What a connection is opened with. No defaults here: the user's options and their defaults
+/// live in one place, `lua/unity/config.lua`, and Lua passes every field.
 #[derive(Debug, Clone)]
 pub struct Options {
     /// Events the queue holds before log messages are dropped (and counted).
@@ -22,17 +24,6 @@ pub struct Options {
     pub force: bool,
     /// Longest log line, in bytes, when formatting log messages.
     pub max_line: usize,
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Self {
-            queue_size: 32_768,
-            client: format!("unity.nvim {}", crate::VERSION),
-            force: false,
-            max_line: 500,
-        }
-    }
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -1,17 +1,17 @@
 //! Commands to Unity over `nvim-to-unity`.
 //!
 //! `send` runs on Neovim's main loop and only does non-blocking work: it opens the FIFO without
-//! waiting (no reader is the immediate error "Unity is not connected") and hands the frame to a
+//! waiting (no reader is the immediate error `SendError::NotConnected`) and hands the frame to a
 //! writer thread, which waits for room when Unity is slow to read. A command that cannot be
-//! delivered is answered with a failed `reply` through the same queue as Unity's replies, so a
-//! callback always learns the outcome.
+//! delivered is reported as `Event::Undelivered` through the same queue as Unity's replies, so
+//! a callback always learns the outcome, and can tell that Unity never saw the command.
 
-use crate::protocol::{encode_frame, Cmd, FromNvim, FromUnity, NvimHello, Reply, PROTOCOL_VERSION};
+use crate::protocol::{encode_frame, Cmd, FromNvim, NvimHello, PROTOCOL_VERSION};
 use crate::queue::{Event, Inbox};
 use crate::transport::{open_writer, reader_gone, write_all, OpenError, Paths, WriteError};
 use crate::wake::Notifier;
 use crossbeam_channel::{bounded, Receiver, Sender, TrySendError};
-use std::fmt;
+use nix::errno::Errno;
 use std::os::fd::OwnedFd;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
@@ -23,44 +23,48 @@ static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 /// Commands waiting for the writer thread before `send` reports Unity as not reading.
 const MAX_QUEUED: usize = 256;
 
+/// Why a command was not queued. Data, not text: `lua/unity/messages.lua` words it for the user.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SendError {
+    /// No rendezvous folder: Unity is not running in this project.
     NotRunning,
+    /// The folder is there but nobody reads commands (starting, reloading, no package).
     NotConnected,
+    /// Unity's command pipe and the writer's queue are full.
     NotReading,
-    Invalid(String),
+    /// The name is empty, longer than 256 bytes, or holds control characters.
+    BadName,
+    /// The arguments are not a map.
+    BadArgs,
+    /// A value could not be encoded; the encoder's reason.
+    Encode(String),
+    /// The rendezvous is not safe to use; src/transport.rs says why and what to do.
     Refused(String),
     /// Another Neovim (this pid) reads this project's Unity.
     Locked(u32),
-    Io(String),
-}
-
-impl fmt::Display for SendError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            SendError::NotRunning => f.write_str("Unity is not running in this project (no Temp/NeovimBridge): open the project in Unity with the unity.nvim package installed"),
-            SendError::NotConnected => f.write_str("Unity is not connected: it is starting, reloading scripts, or its unity.nvim package is not listening"),
-            SendError::NotReading => f.write_str("Unity is not reading commands (its pipe is full): is the editor busy or frozen?"),
-            SendError::Invalid(why) | SendError::Refused(why) => f.write_str(why),
-            SendError::Locked(pid) => write!(f, "another Neovim (pid {pid}) is connected to this Unity project: :UnityConnect! takes over"),
-            SendError::Io(why) => write!(f, "could not write to Unity: {why}"),
-        }
-    }
+    /// A system call failed.
+    Io(Errno),
 }
 
 impl SendError {
-    /// A stable name for the kind of failure, for callers that word their own message.
+    /// A stable name for the kind of failure (`unity.SendError.kind` in Lua).
     pub fn kind(&self) -> &'static str {
         match self {
             SendError::NotRunning => "not_running",
             SendError::NotConnected => "not_connected",
             SendError::NotReading => "not_reading",
-            SendError::Invalid(_) => "invalid",
+            SendError::BadName => "bad_name",
+            SendError::BadArgs => "bad_args",
+            SendError::Encode(_) => "encode",
             SendError::Refused(_) => "refused",
             SendError::Locked(_) => "locked",
             SendError::Io(_) => "io",
         }
     }
+}
+
+fn io_errno(e: &std::io::Error) -> Errno {
+    Errno::from_raw(e.raw_os_error().unwrap_or(0))
 }
 
 struct Job {
@@ -108,15 +112,11 @@ impl Commands {
     /// Queues a command; returns its id.
     pub fn send(&mut self, name: &str, args: Option<rmpv::Value>) -> Result<u64, SendError> {
         if name.is_empty() || name.len() > 256 || name.chars().any(char::is_control) {
-            return Err(SendError::Invalid(format!(
-                "invalid command name {name:?}: use 1 to 256 printable characters"
-            )));
+            return Err(SendError::BadName);
         }
         if let Some(a) = &args {
             if !a.is_map() {
-                return Err(SendError::Invalid(format!(
-                    "arguments of '{name}' must be a table with string keys"
-                )));
+                return Err(SendError::BadArgs);
             }
         }
         let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
@@ -125,8 +125,7 @@ impl Commands {
             name: name.to_owned(),
             args,
         });
-        let bytes = encode_frame(&cmd)
-            .map_err(|e| SendError::Invalid(format!("cannot send '{name}': {e}")))?;
+        let bytes = encode_frame(&cmd).map_err(|e| SendError::Encode(e.to_string()))?;
         let tx = self.connection()?;
         match tx.try_send(Job {
             id: Some(id),
@@ -168,7 +167,7 @@ impl Commands {
             OpenError::Missing => SendError::NotRunning,
             OpenError::NoReader => SendError::NotConnected,
             OpenError::Refused(why) => SendError::Refused(why),
-            OpenError::Io(e) => SendError::Io(e.desc().into()),
+            OpenError::Io(e) => SendError::Io(e),
         })?);
         let hello = FromNvim::Hello(NvimHello {
             protocol: PROTOCOL_VERSION,
@@ -176,12 +175,12 @@ impl Commands {
             pid: std::process::id(),
         });
         let (tx, rx) = bounded(MAX_QUEUED);
-        let hello = encode_frame(&hello).map_err(|e| SendError::Io(e.to_string()))?;
+        let hello = encode_frame(&hello).map_err(|e| SendError::Encode(e.to_string()))?;
         let _ = tx.try_send(Job {
             id: None,
             bytes: hello,
         });
-        let stop = Arc::new(Notifier::new().map_err(|e| SendError::Io(e.to_string()))?);
+        let stop = Arc::new(Notifier::new().map_err(|e| SendError::Io(io_errno(&e)))?);
         let dead = Arc::new(AtomicBool::new(false));
         let thread = {
             let (fd, stop, dead, inbox) = (
@@ -193,7 +192,7 @@ impl Commands {
             std::thread::Builder::new()
                 .name("unity-writer".into())
                 .spawn(move || write_loop(&fd, &rx, &stop, &dead, &inbox))
-                .map_err(|e| SendError::Io(e.to_string()))?
+                .map_err(|e| SendError::Io(io_errno(&e)))?
         };
         Ok(Conn {
             fd,
@@ -205,6 +204,9 @@ impl Commands {
     }
 }
 
+/// Writes queued frames until the reader leaves, a write fails or the connection closes. A
+/// command that was not written is reported as `Event::Undelivered` (with the reason), never as
+/// a reply: replies come from Unity only.
 fn write_loop(
     fd: &OwnedFd,
     rx: &Receiver<Job>,
@@ -213,31 +215,23 @@ fn write_loop(
     inbox: &Arc<Inbox>,
 ) {
     let mut out = inbox.producer();
-    let mut fail = |job: Job, why: &str| {
+    let mut undelivered = |job: Job, why: WriteError| {
         if let Some(id) = job.id {
-            out.push(Event::Message(FromUnity::Reply(Reply {
-                id,
-                ok: false,
-                error: Some(why.to_owned()),
-                result: None,
-            })));
+            out.push(Event::Undelivered { id, why });
         }
     };
     for job in rx.iter() {
-        let why = match write_all(fd, &job.bytes, stop, None) {
-            Ok(()) => continue,
-            Err(WriteError::ReaderGone) => "Unity closed the command pipe before reading this command (a script reload or quit); send it again",
-            Err(WriteError::Stopped) => "the connection to Unity was closed before this command was sent",
-            Err(WriteError::Io(_)) => "writing the command to Unity failed",
+        let Err(why) = write_all(fd, &job.bytes, stop, None) else {
+            continue;
         };
         dead.store(true, Ordering::Release);
-        fail(job, why);
+        undelivered(job, why);
         for job in rx.try_iter() {
-            fail(job, why);
+            undelivered(job, why);
         }
         break;
     }
-    // Replies held back for lack of room must still arrive; give Neovim a second to make room.
+    // Reports held back for lack of room must still arrive; give Neovim a second to make room.
     for _ in 0..50 {
         if out.flush() {
             break;

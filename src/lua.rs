@@ -1,16 +1,19 @@
 //! The Lua binding: `require("unity_native")`. Thin on purpose: the logic lives in the
 //! mlua-free modules; this file only converts values. It runs on Neovim's main thread only.
-//! Errors are returned as `nil, "message"` (mlua's error userdata would show as an empty
-//! message over RPC).
+//! Failures the user can meet are returned as `nil, {kind = ..., ...}` tables of data, worded by
+//! `lua/unity/messages.lua`; programming errors as `nil, "message"` (mlua's error userdata would
+//! show as an empty message over RPC).
 
 use crate::bridge::{Bridge, Options};
 use crate::commands::SendError;
 use crate::logbook::{Entry, Filter, Group, Logbook, Scope};
 use crate::protocol::{Level, Log};
 use crate::queue::Event;
+use crate::transport::WriteError;
 use mlua::prelude::*;
 use mlua::serde::SerializeOptions;
 use mlua::{UserData, UserDataMethods, Value};
+use nix::errno::Errno;
 use once_cell::sync::Lazy;
 use std::path::Path;
 use std::sync::Mutex;
@@ -41,6 +44,52 @@ fn ser_opts() -> SerializeOptions {
 
 fn fail(lua: &Lua, msg: impl AsRef<str>) -> LuaResult<(Value, Value)> {
     Ok((Value::Nil, Value::String(lua.create_string(msg.as_ref())?)))
+}
+
+/// `{kind = kind}`, the start of every failure table (`unity.Failure` in lua/unity/types.lua).
+fn failure(lua: &Lua, kind: &str) -> LuaResult<LuaTable> {
+    let t = lua.create_table_with_capacity(0, 4)?;
+    t.raw_set("kind", kind)?;
+    Ok(t)
+}
+
+/// The errno as a number, its name (`EPIPE`) and the system's description.
+fn set_errno(t: &LuaTable, e: Errno) -> LuaResult<()> {
+    t.raw_set("errno", e as i32)?;
+    t.raw_set("errname", format!("{e:?}"))?;
+    t.raw_set("strerror", e.desc())
+}
+
+fn send_failure(lua: &Lua, e: &SendError, dir: &Path) -> LuaResult<LuaTable> {
+    let t = failure(lua, e.kind())?;
+    t.raw_set("path", dir.to_string_lossy())?;
+    match e {
+        SendError::Encode(why) | SendError::Refused(why) => t.raw_set("detail", why.as_str())?,
+        SendError::Locked(pid) => t.raw_set("pid", *pid)?,
+        SendError::Io(errno) => set_errno(&t, *errno)?,
+        SendError::NotRunning
+        | SendError::NotConnected
+        | SendError::NotReading
+        | SendError::BadName
+        | SendError::BadArgs => {}
+    }
+    Ok(t)
+}
+
+/// A command the writer could not deliver: `{t = "undelivered", id, kind, errno?, ...}`.
+fn undelivered(lua: &Lua, id: u64, why: WriteError) -> LuaResult<LuaTable> {
+    let (kind, errno) = match why {
+        WriteError::ReaderGone => ("reader_gone", Some(Errno::EPIPE)),
+        WriteError::Stopped => ("closed", None),
+        WriteError::Io(e) => ("write", Some(e)),
+    };
+    let t = failure(lua, kind)?;
+    t.raw_set("t", "undelivered")?;
+    t.raw_set("id", id)?;
+    if let Some(e) = errno {
+        set_errno(&t, e)?;
+    }
+    Ok(t)
 }
 
 /// An entry as Lua sees it (`unity.LogEntry`): for `K`, jumps, quickfix and `User UnityLog`.
@@ -125,6 +174,7 @@ fn event_table(lua: &Lua, ev: Event) -> LuaResult<Value> {
             t.raw_set("message", message)?;
             t
         }
+        Event::Undelivered { id, why } => undelivered(lua, id, why)?,
     };
     Ok(Value::Table(t))
 }
@@ -179,7 +229,7 @@ impl UserData for LuaBridge {
             },
         );
 
-        // send(name, args?) -> id | nil, err, kind (see `SendError::kind`)
+        // send(name, args?) -> id | nil, failure (`unity.Failure`: `{kind, path, pid?, errno?, ...}`)
         methods.add_method_mut("send", |lua, this, (name, args): (String, Value)| {
             let Some(bridge) = this.0.as_mut() else {
                 return Err(LuaError::runtime("this unity.nvim connection is closed"));
@@ -188,21 +238,15 @@ impl UserData for LuaBridge {
                 Value::Nil => bridge.send(&name, None),
                 Value::Table(_) => match lua.from_value::<rmpv::Value>(args) {
                     Ok(v) => bridge.send(&name, Some(v)),
-                    Err(e) => Err(SendError::Invalid(format!(
-                        "arguments of '{name}' cannot be sent to Unity: {e}"
-                    ))),
+                    Err(e) => Err(SendError::Encode(e.to_string())),
                 },
-                other => Err(SendError::Invalid(format!(
-                    "arguments of '{name}' must be a table, not a {}",
-                    other.type_name()
-                ))),
+                _ => Err(SendError::BadArgs),
             };
             match sent {
-                Ok(id) => Ok((Value::Integer(id as i64), Value::Nil, Value::Nil)),
+                Ok(id) => Ok((Value::Integer(id as i64), Value::Nil)),
                 Err(e) => Ok((
                     Value::Nil,
-                    Value::String(lua.create_string(e.to_string())?),
-                    Value::String(lua.create_string(e.kind())?),
+                    Value::Table(send_failure(lua, &e, &bridge.paths().dir)?),
                 )),
             }
         });
@@ -420,32 +464,28 @@ fn unity_native(lua: &Lua) -> LuaResult<LuaTable> {
     let m = lua.create_table()?;
     m.set("version", crate::VERSION)?;
 
-    // connect(project, {queue_size?, client?, force?}) -> handle | nil, err
+    // connect(project, {queue_size, max_line, client, force?}) -> handle | nil, failure
+    // Every option is required: their defaults live in lua/unity/config.lua only.
     m.set(
         "connect",
-        lua.create_function(|lua, (project, opts): (String, Option<LuaTable>)| {
-            let mut o = Options::default();
-            if let Some(t) = opts {
-                if let Some(n) = t.get::<Option<usize>>("queue_size")? {
-                    o.queue_size = n;
-                }
-                if let Some(c) = t.get::<Option<String>>("client")? {
-                    o.client = c;
-                }
-                o.force = t.get::<Option<bool>>("force")?.unwrap_or(false);
-                if let Some(n) = t.get::<Option<usize>>("max_line")? {
-                    o.max_line = n;
-                }
-            }
+        lua.create_function(|lua, (project, t): (String, LuaTable)| {
+            let o = Options {
+                queue_size: t.get("queue_size")?,
+                max_line: t.get("max_line")?,
+                client: t.get("client")?,
+                force: t.get::<Option<bool>>("force")?.unwrap_or(false),
+            };
             match Bridge::open(Path::new(&project), &o) {
                 Ok(b) => Ok((
                     Value::UserData(lua.create_userdata(LuaBridge(Some(b)))?),
                     Value::Nil,
                 )),
-                Err(e) => fail(
-                    lua,
-                    format!("could not start the unity.nvim connection: {e}"),
-                ),
+                Err(e) => {
+                    let t = failure(lua, "start")?;
+                    t.raw_set("path", project)?;
+                    set_errno(&t, Errno::from_raw(e.raw_os_error().unwrap_or(0)))?;
+                    Ok((Value::Nil, Value::Table(t)))
+                }
             }
         })?,
     )?;

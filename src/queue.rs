@@ -7,6 +7,7 @@
 
 use crate::logbook::Entry;
 use crate::protocol::FromUnity;
+use crate::transport::WriteError;
 use crate::wake::Notifier;
 use crossbeam_channel::{bounded, Receiver, Sender, TryRecvError, TrySendError};
 use std::collections::VecDeque;
@@ -57,6 +58,8 @@ pub enum Event {
     Locked { pid: u32 },
     /// Another Neovim (this pid) took the connection over; this one stopped reading.
     Superseded { pid: u32 },
+    /// The writer could not deliver command `id`: Unity never saw it.
+    Undelivered { id: u64, why: WriteError },
 }
 
 impl Event {

@@ -224,7 +224,7 @@ pub fn reader_gone(fd: &impl AsFd) -> bool {
     }
 }
 
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WriteError {
     /// `EPIPE`: the reader left.
     ReaderGone,

@@ -152,7 +152,7 @@ end
 --- (the default), until Unity's hello has arrived.
 function T.connect(dir, wait)
   vim.cmd.cd(dir)
-  T.truthy(require("unity.client").connect(dir))
+  T.truthy(require("unity").connect(dir))
   if wait ~= false then
     T.connected()
   end

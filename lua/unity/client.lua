@@ -1,10 +1,20 @@
 --- The connection to Unity: owns the native handle, wakes on its pipe, drains its queue in
---- time-bounded slices on the main loop, and routes each event to the view that shows it.
---- Data flows one way: reader thread -> queue -> drain (here) -> log window / compile results.
+--- time-bounded slices on the main loop, answers reply callbacks, and fires a `User` event for
+--- every change (:help unity-events). Data flows one way: reader thread -> queue -> drain (here)
+--- -> the log history (a direct call, the hot path) and events (the log window's markers,
+--- compile results, users). This module requires none of its subscribers.
 local config = require("unity.config")
+local messages = require("unity.messages")
 local project = require("unity.project")
 
 local M = {}
+
+--- What the drain fills and shows: the log window's history (`unity.log` attaches itself).
+--- Called directly, not through events: this is the hot path.
+---@class unity.LogConsumer
+---@field book fun(): unity.Logbook   the history drained log messages go into
+---@field update fun()                 show what a drained chunk added
+---@field refresh fun()                redraw the window bars at the end of a slice
 
 ---@class unity.ClientState
 local S = {
@@ -12,6 +22,7 @@ local S = {
   project = nil, ---@type string|nil
   watcher = nil, ---@type uv.uv_pipe_t|nil
   timer = nil, ---@type uv.uv_timer_t|nil
+  consumer = nil, ---@type unity.LogConsumer|nil
   draining = false,
   connected = false,
   unity = nil, ---@type string|nil
@@ -23,23 +34,46 @@ local S = {
   corrupt = 0,
   errors = 0,
   bye = nil, ---@type string|nil  reason of the last bye, until the next hello
-  pending = {}, ---@type table<integer, fun(reply: unity.Reply)>
+  pending = {}, ---@type table<integer, {name: string, cb: fun(reply: unity.Reply)}>
 }
 
-local function notify(msg, level)
-  vim.notify("unity.nvim: " .. msg, level or vim.log.levels.INFO)
-end
-
+--- Fires `User {pattern}` (see :help unity-events). The log window, compile results and
+--- users subscribe; the client knows none of them.
 local function fire(pattern, data)
   vim.api.nvim_exec_autocmds("User", { pattern = pattern, data = data, modeline = false })
 end
 
+--- Calls a reply callback; a failing callback is reported, never raised into the drain.
+local function answer(cb, reply)
+  local ok, err = pcall(cb, reply)
+  if not ok then
+    messages.notify(messages.callback_failed(err), vim.log.levels.ERROR)
+  end
+end
+
+--- A reply Unity did not make: the command was not delivered or its answer cannot come.
+---@param id integer
+---@param waiting {name: string, cb: fun(reply: unity.Reply)}
+---@param failure unity.Failure
+local function answer_locally(id, waiting, failure)
+  failure.name, failure.project = waiting.name, S.project
+  answer(waiting.cb, {
+    id = id,
+    ok = false,
+    error = messages.failure(failure),
+    from = "nvim",
+    kind = failure.kind,
+    errno = failure.errno,
+  })
+end
+
 --- Answers every waiting callback with a failure (Unity went away without answering).
-local function fail_pending(why)
+---@param failure unity.Failure  kind and data; each reply gets its own copy with the command's name
+local function fail_pending(failure)
   local pending = S.pending
   S.pending = {}
-  for id, cb in pairs(pending) do
-    pcall(cb, { id = id, ok = false, error = why })
+  for id, waiting in pairs(pending) do
+    answer_locally(id, waiting, vim.deepcopy(failure))
   end
 end
 
@@ -51,34 +85,30 @@ function handlers.hello(ev)
     S.unity = ev.unity
     return
   end
-  local first = not S.connected and S.bye ~= "reload"
+  local reconnect = S.connected or S.bye == "reload"
   if S.pid and S.pid ~= ev.pid then
     -- Another editor: replies owed by the old one will never come.
-    fail_pending("Unity restarted before answering")
+    fail_pending({ kind = "restarted" })
   end
   S.connected, S.unity, S.pid, S.bye = true, ev.unity, ev.pid, nil
-  require("unity.log").marker(
-    first and string.format("connected to Unity %s (pid %d)", ev.unity, ev.pid) or "reconnected after a script reload"
-  )
-  if first then
-    notify(string.format("connected to Unity %s", ev.unity))
+  if not reconnect then
+    messages.notify(messages.connected(ev.unity))
   end
-  fire("UnityConnected", { unity = ev.unity, pid = ev.pid, project = ev.project })
+  fire("UnityConnected", { unity = ev.unity, pid = ev.pid, project = ev.project, reconnect = reconnect })
 end
 
 function handlers.state(ev)
   local entered_play = ev.playing and not S.playing
   S.playing, S.paused, S.compiling = ev.playing, ev.paused, ev.compiling
-  if entered_play then
-    require("unity.log").mark("play")
-  end
-  require("unity.log").refresh()
+  fire(
+    "UnityState",
+    { playing = ev.playing, paused = ev.paused, compiling = ev.compiling, entered_play = entered_play }
+  )
 end
 
 function handlers.compile(ev)
   if ev.state == "started" then
     S.compiling = true
-    require("unity.log").refresh()
     fire("UnityCompileStarted", {})
   elseif ev.state == "finished" then
     S.compiling = false
@@ -87,22 +117,32 @@ function handlers.compile(ev)
       warnings = ev.warnings or 0,
       ms = ev.ms or 0,
       messages = ev.messages or {},
+      project = S.project,
     }
     S.errors = summary.errors
-    require("unity.compile").apply(S.project, summary)
-    require("unity.log").mark("compile")
     fire("UnityCompileFinished", summary)
   end
 end
 
+--- The callback waiting for command `id`, which waits no more.
+local function take(id)
+  local waiting = S.pending[id]
+  S.pending[id] = nil
+  return waiting
+end
+
 function handlers.reply(ev)
-  local cb = S.pending[ev.id]
-  S.pending[ev.id] = nil
-  if cb then
-    local ok, err = pcall(cb, { id = ev.id, ok = ev.ok, error = ev.error, result = ev.result })
-    if not ok then
-      notify("a reply callback failed: " .. tostring(err), vim.log.levels.ERROR)
-    end
+  local waiting = take(ev.id)
+  if waiting then
+    answer(waiting.cb, { id = ev.id, ok = ev.ok, error = ev.error, result = ev.result, from = "unity" })
+  end
+end
+
+--- The writer could not deliver a command: Unity never saw it.
+function handlers.undelivered(ev)
+  local waiting = take(ev.id)
+  if waiting then
+    answer_locally(ev.id, waiting, ev)
   end
 end
 
@@ -116,33 +156,25 @@ end
 
 function handlers.bye(ev)
   S.bye = ev.reason
-  if ev.reason == "quit" then
-    require("unity.log").marker("Unity quit")
-  else
-    require("unity.log").marker("Unity is reloading scripts")
-  end
+  fire("UnityBye", { reason = ev.reason })
 end
 
 function handlers.disconnected()
   local was = S.connected
   S.connected = false
   if S.bye ~= "reload" then
-    fail_pending("Unity closed the connection before answering")
+    fail_pending({ kind = "gone" })
     if was then
-      if S.bye ~= "quit" then
-        require("unity.log").marker("Unity closed the connection")
-      end
-      notify(S.bye == "quit" and "Unity quit" or "Unity disconnected", vim.log.levels.WARN)
+      messages.notify(messages.gone(S.bye == "quit"), vim.log.levels.WARN)
     end
     S.playing, S.paused, S.compiling = false, false, false
   end
-  fire("UnityDisconnected", { reason = S.bye })
+  fire("UnityDisconnected", { reason = S.bye, was_connected = was })
 end
 
 function handlers.lost(ev)
   S.lost = S.lost + ev.count
-  local why = ({ gap = "missing from Unity's stream", corrupt = "in corrupt frames", overflow = "Neovim fell behind" })[ev.cause]
-  require("unity.log").marker(string.format("%d message%s lost (%s)", ev.count, ev.count == 1 and "" or "s", why or ev.cause))
+  fire("UnityLost", { count = ev.count, cause = ev.cause, total = S.lost })
 end
 
 function handlers.listening()
@@ -158,29 +190,20 @@ function handlers.corrupt()
 end
 
 function handlers.problem(ev)
-  notify(ev.message, vim.log.levels.ERROR)
-end
-
-local function shown_project()
-  return vim.fn.fnamemodify(S.project or "", ":~")
+  messages.notify(ev.message, vim.log.levels.ERROR)
 end
 
 function handlers.locked(ev)
-  notify(
-    string.format("another Neovim (pid %d) is connected to Unity in %s: :UnityConnect! takes over", ev.pid, shown_project()),
-    vim.log.levels.ERROR
-  )
+  messages.notify(messages.locked(ev.pid, S.project), vim.log.levels.ERROR)
 end
 
 function handlers.superseded(ev)
+  local was = S.connected
   S.connected = false
-  fail_pending("another Neovim took over the connection to Unity")
-  require("unity.log").marker(string.format("another Neovim (pid %d) took over", ev.pid))
-  notify(
-    string.format("another Neovim (pid %d) took over the connection to Unity in %s; :UnityConnect! takes it back", ev.pid, shown_project()),
-    vim.log.levels.WARN
-  )
-  fire("UnityDisconnected", { reason = "superseded" })
+  fail_pending({ kind = "superseded", pid = ev.pid })
+  messages.notify(messages.superseded(ev.pid, S.project), vim.log.levels.WARN)
+  fire("UnitySuperseded", { pid = ev.pid })
+  fire("UnityDisconnected", { reason = "superseded", was_connected = was })
 end
 
 local schedule_drain
@@ -199,11 +222,10 @@ end
 --- is shown before it acts.
 local function drain()
   S.draining = false
-  local h = S.handle
-  if not h then
+  local h, log = S.handle, S.consumer
+  if not h or not log then
     return
   end
-  local log = require("unity.log")
   local book = log.book()
   local listeners = has_log_listeners()
   local budget_ms = config.options.drain_budget_ms
@@ -257,25 +279,38 @@ local function stop_watching()
   S.draining = false
 end
 
+--- Sets what the drain fills: the log window's history (it attaches itself when loaded).
+---@param consumer unity.LogConsumer
+function M.attach(consumer)
+  S.consumer = consumer
+end
+
+--- A failure worded for the user, and its kind.
+---@param failure unity.Failure
+---@return nil, string, string
+local function failed(failure)
+  return nil, messages.failure(failure), failure.kind
+end
+
 --- Connects to the Unity project holding `dir` (default: the current directory). Unity need not
 --- be running: the connection waits for it and follows its restarts and reloads.
 ---@param dir? string
 ---@param force? boolean  take over even when already connected elsewhere
----@return boolean|nil ok, string|nil err
+---@return boolean|nil ok, string|nil err, string|nil kind
 function M.connect(dir, force)
   local root = project.find(dir)
   if not root then
-    return nil, string.format(
-      "no Unity project at or above %s (a Unity project holds Assets/ and ProjectSettings/ProjectVersion.txt)",
-      vim.fn.fnamemodify(dir or vim.uv.cwd(), ":~")
-    )
+    return failed({ kind = "no_project", path = dir })
+  end
+  if not S.consumer then
+    return failed({ kind = "unwired" })
   end
   if S.handle and S.project == root and not force then
     return true
   end
   local native, err = require("unity.native").get()
   if not native then
-    return nil, err
+    return nil, err, "native" -- worded by unity.native, which knows how the module is built
   end
   M.disconnect()
   local handle, cerr = native.connect(root, {
@@ -285,13 +320,13 @@ function M.connect(dir, force)
     force = force == true,
   })
   if not handle then
-    return nil, cerr
+    return failed(cerr)
   end
   local pipe = vim.uv.new_pipe(false)
   local timer = vim.uv.new_timer()
   if not pipe or not timer then
     handle:close()
-    return nil, "could not create the event-loop handles to watch Unity's queue"
+    return failed({ kind = "no_watcher" })
   end
   pipe:open(handle:wake_fd())
   S.handle, S.project, S.watcher, S.timer = handle, root, pipe, timer
@@ -314,7 +349,7 @@ function M.disconnect()
     S.handle:close()
     S.handle = nil
   end
-  fail_pending("disconnected from Unity")
+  fail_pending({ kind = "disconnected" })
   S.connected, S.unity, S.pid, S.project = false, nil, nil, nil
   S.playing, S.paused, S.compiling = false, false, false
 end
@@ -323,34 +358,30 @@ end
 ---@param name string
 ---@param args? table
 ---@param on_reply? fun(reply: unity.Reply)
----@return integer|nil id, string|nil err
+---@return integer|nil id, string|nil err, string|nil kind
 function M.send(name, args, on_reply)
   if type(name) ~= "string" or name == "" then
-    return nil, "a command name (a non-empty string) is required"
+    return failed({ kind = "no_name" })
   end
   if args ~= nil and type(args) ~= "table" then
-    return nil, string.format("arguments of '%s' must be a table, not a %s", name, type(args))
+    return failed({ kind = "bad_args", name = name, type = type(args) })
   end
   if on_reply ~= nil and not vim.is_callable(on_reply) then
-    return nil, "on_reply must be a function"
+    return failed({ kind = "bad_callback" })
   end
   if not S.handle then
-    local ok, err = M.connect()
+    local ok, err, kind = M.connect()
     if not ok then
-      return nil, err
+      return nil, err, kind
     end
   end
-  local id, err, kind = S.handle:send(name, args)
+  local id, failure = S.handle:send(name, args)
   if not id then
-    if kind == "locked" then
-      err = err:gsub("this Unity project", "Unity in " .. shown_project())
-    elseif kind == "not_running" or kind == "not_connected" then
-      err = project.describe_absence(S.project)
-    end
-    return nil, err
+    failure.name, failure.project = name, S.project
+    return failed(failure)
   end
   if on_reply then
-    S.pending[id] = on_reply
+    S.pending[id] = { name = name, cb = on_reply }
   end
   return id
 end

@@ -1,7 +1,8 @@
 --- Compile results where the code is: the quickfix list "Unity compile" and diagnostics in the
 --- "unity" namespace, for loaded buffers and for buffers opened later. Only `compile` messages
---- feed these; console logs never do.
+--- feed these (through `User UnityCompileFinished`); console logs never do.
 local config = require("unity.config")
+local messages = require("unity.messages")
 
 local M = {}
 
@@ -84,30 +85,17 @@ function M.apply(root, summary)
   end
 
   if config.options.notify_compile then
-    vim.notify(M.describe(summary), summary.errors > 0 and vim.log.levels.ERROR or vim.log.levels.INFO)
+    vim.notify(messages.compiled(summary), summary.errors > 0 and vim.log.levels.ERROR or vim.log.levels.INFO)
   end
 end
 
-local function plural(n, word)
-  return string.format("%d %s%s", n, word, n == 1 and "" or "s")
-end
-
---- "Unity compiled in 2.3 s: 2 errors, 1 warning"
----@param summary unity.CompileSummary
----@return string
-function M.describe(summary)
-  local parts = {}
-  if summary.errors > 0 then
-    parts[#parts + 1] = plural(summary.errors, "error")
-  end
-  if summary.warnings > 0 then
-    parts[#parts + 1] = plural(summary.warnings, "warning")
-  end
-  return string.format(
-    "Unity compiled in %.1f s: %s",
-    summary.ms / 1000,
-    #parts > 0 and table.concat(parts, ", ") or "no errors"
-  )
-end
+-- Fed by the client's `User UnityCompileFinished` (its data is the summary and the project).
+vim.api.nvim_create_autocmd("User", {
+  group = vim.api.nvim_create_augroup("unity.compile.results", { clear = true }),
+  pattern = "UnityCompileFinished",
+  callback = function(a)
+    M.apply(a.data.project, a.data)
+  end,
+})
 
 return M

@@ -1,4 +1,7 @@
 --- Options of unity.nvim: defaults, validation, and the merged result every module reads.
+--- The defaults live here only: the native module takes what the client passes it.
+local messages = require("unity.messages")
+
 local M = {}
 
 ---@type unity.Config
@@ -41,11 +44,64 @@ M.defaults = {
 ---@type unity.Config
 M.options = vim.deepcopy(M.defaults)
 
-local function positive(n)
-  return type(n) == "number" and n > 0
+local H = {}
+
+function H.positive(v)
+  return type(v) == "number" and v > 0
 end
 
---- Merges `opts` over the defaults. Raises a readable error naming the bad option.
+--- A predicate: an integer of at least `min`.
+---@param min integer
+function H.integer(min)
+  return function(v)
+    return type(v) == "number" and v >= min and v == math.floor(v)
+  end
+end
+
+function H.one_of(...)
+  local allowed = { ... }
+  return function(v)
+    return vim.tbl_contains(allowed, v)
+  end
+end
+
+function H.key_or_false(v)
+  return v == false or (type(v) == "string" and v ~= "")
+end
+
+--- `on_open`: false, a function, or a command as a list of arguments (never a shell string).
+function H.command_or_function(v)
+  if v == false or vim.is_callable(v) then
+    return true
+  end
+  return vim.islist(v) and #v > 0 and vim.iter(v):all(function(a)
+    return type(a) == "string"
+  end)
+end
+
+--- Checks of options whose type alone does not say enough, by dotted path; `a.b.*` checks
+--- every key under `a.b`. Every other option must have its default's type. A key is known
+--- when it has a default, or a check of its exact path (an option whose default is nil).
+---@type table<string, {[1]: fun(v: any): boolean, [2]: string}>
+local CHECKS = {
+  queue_size = { H.integer(1), "a positive integer" },
+  history = { H.integer(1), "a positive integer" },
+  drain_budget_ms = { H.positive, "a positive number of milliseconds" },
+  ["log.position"] = {
+    H.one_of("bottom", "top", "left", "right", "float"),
+    '"bottom", "top", "left", "right" or "float"',
+  },
+  ["log.size"] = { H.integer(1), "a positive integer" },
+  ["log.max_line"] = { H.integer(40), "a number of bytes, 40 or more" },
+  ["log.keys.*"] = { H.key_or_false, "a key or false" },
+  on_open = {
+    H.command_or_function,
+    'false, a function, or a command as a list of strings such as { "tmux", "select-window", "-t", "%1" }',
+  },
+}
+
+--- Merges `opts` over the defaults. Raises a readable error naming the bad option by its
+--- dotted path: an unknown key at any level, or a value of the wrong kind.
 ---@param opts? table
 function M.set(opts)
   opts = opts or {}
@@ -53,42 +109,33 @@ function M.set(opts)
     error("unity.nvim: setup() takes a table of options, got " .. type(opts), 0)
   end
   local merged = vim.tbl_deep_extend("force", vim.deepcopy(M.defaults), opts)
-  local function check(name, value, pred, expected)
-    if not pred(value) then
-      error(string.format("unity.nvim: option %s must be %s, got %s", name, expected, vim.inspect(value)), 0)
-    end
-  end
-  check("auto_connect", merged.auto_connect, function(v) return type(v) == "boolean" end, "a boolean")
-  check("notify_compile", merged.notify_compile, function(v) return type(v) == "boolean" end, "a boolean")
-  check("queue_size", merged.queue_size, function(v) return positive(v) and v == math.floor(v) end, "a positive integer")
-  check("history", merged.history, function(v) return positive(v) and v == math.floor(v) end, "a positive integer")
-  check("drain_budget_ms", merged.drain_budget_ms, positive, "a positive number of milliseconds")
-  check("on_open", merged.on_open, function(v)
-    return v == false or vim.is_callable(v) or (vim.islist(v) and #v > 0 and vim.iter(v):all(function(a) return type(a) == "string" end))
-  end, 'false, a function, or a command as a list of strings such as { "tmux", "select-window", "-t", "%1" }')
-  check("log", merged.log, function(v) return type(v) == "table" end, "a table")
-  local log = merged.log
-  check("log.position", log.position, function(v)
-    return v == "bottom" or v == "top" or v == "left" or v == "right" or v == "float"
-  end, '"bottom", "top", "left", "right" or "float"')
-  check("log.size", log.size, function(v) return positive(v) and v == math.floor(v) end, "a positive integer")
-  check("log.max_line", log.max_line, function(v) return positive(v) and v >= 40 end, "a number of bytes, 40 or more")
-  for _, key in ipairs({ "collapse", "clear_on_play", "clear_on_compile" }) do
-    check("log." .. key, log[key], function(v) return type(v) == "boolean" end, "a boolean")
-  end
-  check("log.levels", log.levels, function(v)
-    return type(v) == "table" and type(v.error) == "boolean" and type(v.warning) == "boolean" and type(v.log) == "boolean"
-  end, "a table { error = bool, warning = bool, log = bool }")
-  for action, key in pairs(log.keys) do
-    check("log.keys." .. action, key, function(v) return v == false or (type(v) == "string" and v ~= "") end, "a key or false")
-    check("log.keys." .. action, action, function(a) return M.defaults.log.keys[a] ~= nil end, "one of the actions in :help unity-log-keys")
-  end
-  for key in pairs(opts) do
-    if M.defaults[key] == nil then
-      error(string.format("unity.nvim: unknown option %q (see :help unity-options)", key), 0)
-    end
+  for key, value in pairs(merged) do
+    H.check(tostring(key), value, M.defaults[key])
   end
   M.options = merged
+end
+
+--- Checks one option (and, for a table, every key in it) against its default.
+---@param path string
+---@param value any
+---@param default any
+function H.check(path, value, default)
+  if default == nil and not CHECKS[path] then
+    error(messages.option_unknown(path), 0)
+  end
+  local check = CHECKS[path] or CHECKS[path:gsub("%.[^.]*$", ".*")]
+  if check then
+    if not check[1](value) then
+      error(messages.option_invalid(path, check[2], value), 0)
+    end
+  elseif type(value) ~= type(default) then
+    error(messages.option_invalid(path, "a " .. type(default), value), 0)
+  end
+  if type(value) == "table" and type(default) == "table" then
+    for key, v in pairs(value) do
+      H.check(path .. "." .. tostring(key), v, default[key])
+    end
+  end
 end
 
 return M

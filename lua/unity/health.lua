@@ -16,7 +16,10 @@ function M.check()
     h.ok("native module loaded, version " .. native.version)
     local panic = native.last_panic()
     if panic then
-      h.error("the native module recorded an internal error: " .. panic, "please report it; :UnityConnect! restarts the connection")
+      h.error(
+        "the native module recorded an internal error: " .. panic,
+        "please report it; :UnityConnect! restarts the connection"
+      )
     end
   else
     h.error(err)
@@ -25,7 +28,9 @@ function M.check()
   local root = require("unity.project").find()
   if not root then
     h.warn(
-      "not inside a Unity project (no Assets/ and ProjectSettings/ProjectVersion.txt at or above " .. vim.uv.cwd() .. ")",
+      "not inside a Unity project (no Assets/ and ProjectSettings/ProjectVersion.txt at or above "
+        .. vim.uv.cwd()
+        .. ")",
       { "start Neovim in the project folder, or :UnityConnect <dir>" }
     )
     return
@@ -38,7 +43,7 @@ function M.check()
   if session and not why then
     h.ok(string.format("Unity %s is running (pid %d)", session.unity or "?", session.pid))
   else
-    h.warn(project.describe_absence(root))
+    h.warn(require("unity.messages").absence(root))
   end
 
   if native and session and not why then
@@ -53,7 +58,9 @@ function M.check()
   local s = require("unity.client").status()
   local handle = require("unity.client").handle()
   if s.connected then
-    h.ok(string.format("connected to Unity %s; %d messages lost, %d corrupt frames skipped", s.unity, s.lost, s.corrupt))
+    h.ok(
+      string.format("connected to Unity %s; %d messages lost, %d corrupt frames skipped", s.unity, s.lost, s.corrupt)
+    )
   elseif s.project then
     h.info("connection open, waiting for Unity in " .. s.project)
   else
@@ -61,15 +68,17 @@ function M.check()
   end
   if handle then
     local st, paths = handle:stats(), handle:paths()
-    h.info(string.format(
-      "reading %s: %d frames (%.1f MB) received, %d events waiting; commands to %s: %s",
-      paths.to_nvim,
-      st.frames,
-      st.bytes / 1e6,
-      st.queued,
-      paths.to_unity,
-      handle:writable() and "Unity is reading them" or "not open yet (opened by the next command)"
-    ))
+    h.info(
+      string.format(
+        "reading %s: %d frames (%.1f MB) received, %d events waiting; commands to %s: %s",
+        paths.to_nvim,
+        st.frames,
+        st.bytes / 1e6,
+        st.queued,
+        paths.to_unity,
+        handle:writable() and "Unity is reading them" or "not open yet (opened by the next command)"
+      )
+    )
     if st.renumbered > 0 then
       h.warn(
         string.format("Unity restarted its log numbering %d time(s) within one session: every message was shown, but gaps before each restart could not be counted", st.renumbered),

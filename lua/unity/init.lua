@@ -1,11 +1,16 @@
 --- unity.nvim: Unity's console in Neovim, and Unity driven from Neovim.
 ---
 --- Everything works without `setup()`; call it only to change options (:help unity-options).
+local messages = require("unity.messages")
+
+-- The client is an event source: its subscribers (the log window, compile results) attach
+-- themselves when loaded, before anything connects through this module.
+require("unity.log")
+require("unity.compile")
+
 local M = {}
 
-local function notify(msg, level)
-  vim.notify("unity.nvim: " .. msg, level or vim.log.levels.INFO)
-end
+local notify = messages.notify
 
 --- Sets options. Optional; raises a clear error for an unknown or invalid option.
 ---@param opts? table
@@ -18,7 +23,7 @@ end
 ---@param name string
 ---@param args? table               a table with string keys
 ---@param on_reply? fun(reply: unity.Reply)  called once with Unity's answer (or a failure)
----@return integer|nil id, string|nil err
+---@return integer|nil id, string|nil err, string|nil kind  err worded for the user; kind: :help unity-errors
 function M.send(name, args, on_reply)
   return require("unity.client").send(name, args, on_reply)
 end
@@ -27,7 +32,7 @@ end
 local function command(name, on_ok)
   local id, err = M.send(name, nil, function(reply)
     if not reply.ok then
-      notify(string.format("%s failed: %s", name, reply.error or "no reason given"), vim.log.levels.ERROR)
+      notify(messages.command_failed(name, reply.error or "no reason given"), vim.log.levels.ERROR)
     elseif on_ok then
       on_ok(reply)
     end
@@ -43,7 +48,7 @@ end
 function M.compile()
   local id, err = command("compile")
   if id then
-    notify("compiling…")
+    notify(messages.compiling())
   end
   return id, err
 end
@@ -68,13 +73,13 @@ end
 --- Connects to the Unity project holding `dir` (default: the current directory).
 ---@param dir? string
 ---@param force? boolean
----@return boolean|nil ok, string|nil err
+---@return boolean|nil ok, string|nil err, string|nil kind
 function M.connect(dir, force)
-  local ok, err = require("unity.client").connect(dir, force)
+  local ok, err, kind = require("unity.client").connect(dir, force)
   if not ok then
     notify(err, vim.log.levels.ERROR)
   end
-  return ok, err
+  return ok, err, kind
 end
 
 function M.disconnect()

@@ -2,8 +2,7 @@
 local M = {}
 
 local function is_project(dir)
-  return vim.uv.fs_stat(dir .. "/ProjectSettings/ProjectVersion.txt") ~= nil
-    and vim.uv.fs_stat(dir .. "/Assets") ~= nil
+  return vim.uv.fs_stat(dir .. "/ProjectSettings/ProjectVersion.txt") ~= nil and vim.uv.fs_stat(dir .. "/Assets") ~= nil
 end
 
 --- The Unity project folder holding `dir` (default: the current directory), or nil.
@@ -49,29 +48,6 @@ function M.session(root)
     return s, "stale"
   end
   return s, nil
-end
-
---- A sentence for the user on why Unity cannot be reached in `root`, and what to do.
----@param root string
----@return string
-function M.describe_absence(root)
-  local shown = vim.fn.fnamemodify(root, ":~")
-  local s, why = M.session(root)
-  if why == "missing" then
-    return string.format(
-      "Unity is not running in %s: open the project in Unity (with the unity.nvim package), or :UnityConnect <dir>",
-      shown
-    )
-  elseif why == "stale" then
-    return string.format(
-      "Unity is not running in %s (its last session, pid %d, ended without cleaning up): open the project in Unity",
-      shown,
-      s.pid
-    )
-  elseif why then
-    return string.format("Unity's session in %s cannot be read (%s): restart Unity", shown, why)
-  end
-  return string.format("Unity is running in %s but its unity.nvim package is not listening yet (starting or reloading scripts)", shown)
 end
 
 return M

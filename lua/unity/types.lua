@@ -61,17 +61,35 @@
 ---@field severity "error"|"warning"|"info"
 ---@field text string
 
----@class unity.CompileSummary
+---@class unity.CompileSummary   data of `User UnityCompileFinished`
 ---@field errors integer
 ---@field warnings integer
 ---@field ms integer
 ---@field messages unity.CompilerMessage[]
+---@field project? string          the project folder the file names are relative to
 
 ---@class unity.Reply
 ---@field id integer
 ---@field ok boolean
----@field error? string
+---@field error? string             a sentence for the user, when not ok
 ---@field result? any
+---@field from "unity"|"nvim"       "nvim": Unity could not answer (not delivered, or gone first)
+---@field kind? string              with from = "nvim": the failure's kind (:help unity-errors)
+---@field errno? integer            with from = "nvim" and a system error
+
+--- A failure as data: made by the native module (send, connect, the writer thread) or by the
+--- client, worded for the user by `require("unity.messages").failure`.
+---@class unity.Failure
+---@field kind string               :help unity-errors
+---@field path? string              the folder involved (the project, or Temp/NeovimBridge)
+---@field project? string           the project the command was for (added by the client)
+---@field name? string              the command's name (added by the client)
+---@field pid? integer              another Neovim's pid (locked, superseded)
+---@field errno? integer            a system error: its number,
+---@field errname? string           its name ("EPIPE"),
+---@field strerror? string          and the system's description
+---@field detail? string            an encoder's or the rendezvous check's own reason
+---@field type? string              the Lua type of arguments that are not a table
 
 ---@class unity.Status
 ---@field connected boolean  Unity's log stream is open

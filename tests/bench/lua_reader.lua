@@ -42,7 +42,7 @@ function M.new(path, on_shown)
     on_shown({ msg }, 0)
   end
 
-  function self:start()
+  function self.start()
     local fd, err = uv.fs_open(path, O_RDONLY_NONBLOCK, 0)
     if not fd then
       return nil, err
@@ -59,7 +59,7 @@ function M.new(path, on_shown)
         pipe:read_stop()
         pipe:close()
         vim.schedule(function()
-          self:start()
+          self.start()
         end)
         return
       end

@@ -138,8 +138,8 @@ T.test("two Neovims: the second is told who holds the project; :UnityConnect! ta
     "vim.cmd.cd(" .. vim.inspect(dir) .. ")",
     "vim.cmd('UnityConnect')",
     "vim.wait(5000, function() return #out > 0 end)",
-    "local id, err = require('unity').send('state')",
-    "io.stdout:write('first: ', out[1] or 'nothing', '\\n', 'send: ', tostring(err), '\\n')",
+    "local id, err, kind = require('unity').send('state')",
+    "io.stdout:write('first: ', out[1] or 'nothing', '\\n', 'send: ', tostring(err), '\\n', 'kind: ', tostring(kind), '\\n')",
     "vim.cmd('UnityConnect!')",
     "vim.wait(10000, function() return require('unity').status().connected end)",
     "io.stdout:write('forced: ', tostring(require('unity').status().connected), '\\n')",
@@ -152,7 +152,8 @@ T.test("two Neovims: the second is told who holds the project; :UnityConnect! ta
   T.eq(0, res.code, "second Neovim exit code; " .. (res.stderr or ""))
   T.contains(res.stdout, "first: unity.nvim: another Neovim (pid " .. mypid .. ") is connected to Unity in", "told who")
   T.contains(res.stdout, ":UnityConnect! takes over", "told what to do")
-  T.contains(res.stdout, "send: another Neovim (pid " .. mypid .. ")", "send refused with the same reason")
+  T.contains(res.stdout, "send: another Neovim (pid " .. mypid .. ") is connected to Unity in " .. vim.fn.fnamemodify(dir, ":~") .. ": :UnityConnect! takes over", "send refused with the same reason")
+  T.contains(res.stdout, "kind: locked", "the kind")
   T.contains(res.stdout, "forced: true", "took over")
   T.contains(res.stdout, "logs: 3", "the second one got the logs")
   T.wait_for(function() return T.noted("took over the connection to Unity") end, "the first one told it was superseded")

@@ -231,7 +231,7 @@ T.test("Neovim stopped (SIGSTOP) for 5 s while the game floods: the editor ticks
     "end })",
     "local function call(name, args) local r; unity.send(name, args, function(x) r = x end);"
       .. " vim.wait(20000, function() return r end); return r end",
-    "assert(require('unity.client').connect(" .. vim.inspect(dir) .. "))",
+    "assert(require('unity').connect(" .. vim.inspect(dir) .. "))",
     "vim.wait(20000, function() return unity.status().connected end)",
     "local t0 = call('host.ticks').result.ticks",
     "call('host.log', { count = 20000, threads = 2, message = 'flood' })",
@@ -274,7 +274,7 @@ T.test("Neovim quitting while the game floods leaves the editor ticking", functi
   local dir = T.project()
   start_host(dir)
   local res = T.child({
-    "assert(require('unity.client').connect(" .. vim.inspect(dir) .. "))",
+    "assert(require('unity').connect(" .. vim.inspect(dir) .. "))",
     "vim.wait(20000, function() return require('unity').status().connected end)",
     "require('unity').send('host.log', { count = 50000, threads = 2, message = 'flood' })",
     "vim.wait(500)",

@@ -8,7 +8,7 @@ use unity_native::commands::SendError;
 use unity_native::frame::{Decoder, Item};
 use unity_native::protocol::*;
 use unity_native::queue::{Event, LostCause};
-use unity_native::transport::{open_fifo, Paths};
+use unity_native::transport::{open_fifo, Paths, WriteError};
 use unity_nvim_tools::rendezvous::create_rendezvous;
 
 fn project(name: &str) -> PathBuf {
@@ -16,6 +16,16 @@ fn project(name: &str) -> PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
+}
+
+/// What Lua passes with the default configuration (lua/unity/config.lua holds the defaults).
+fn opts() -> Options {
+    Options {
+        queue_size: 32_768,
+        client: "unity.nvim test".into(),
+        force: false,
+        max_line: 500,
+    }
 }
 
 fn hello(pid: u32) -> FromUnity {
@@ -104,7 +114,7 @@ fn stream_gaps_garbage_torn_frames_and_reconnects() {
     let dir = project("stream");
     let p = Paths::new(&dir);
     // The bridge starts before Unity: it waits for the rendezvous.
-    let b = Bridge::open(&dir, &Options::default()).unwrap();
+    let b = Bridge::open(&dir, &opts()).unwrap();
     std::thread::sleep(Duration::from_millis(50));
     create_rendezvous(&p).unwrap();
     let w = unity_writer(&p);
@@ -172,7 +182,7 @@ fn a_slow_neovim_leaves_bytes_in_the_pipe_and_loses_nothing() {
         &dir,
         &Options {
             queue_size: 1,
-            ..Options::default()
+            ..opts()
         },
     )
     .unwrap();
@@ -244,15 +254,16 @@ impl UnityReader {
 fn commands_hello_first_ids_and_failures() {
     let dir = project("commands");
     let p = Paths::new(&dir);
-    let mut b = Bridge::open(&dir, &Options::default()).unwrap();
+    let mut b = Bridge::open(&dir, &opts()).unwrap();
     assert_eq!(b.send("play", None), Err(SendError::NotRunning));
     create_rendezvous(&p).unwrap();
     assert_eq!(b.send("play", None), Err(SendError::NotConnected));
-    assert!(matches!(b.send("", None), Err(SendError::Invalid(_))));
-    assert!(matches!(
+    assert_eq!(b.send("", None), Err(SendError::BadName));
+    assert_eq!(b.send("a\nb", None), Err(SendError::BadName));
+    assert_eq!(
         b.send("x", Some(rmpv::Value::from(1))),
-        Err(SendError::Invalid(_))
-    ));
+        Err(SendError::BadArgs)
+    );
 
     let mut unity = UnityReader::open(&p);
     let args = rmpv::Value::Map(vec![("count".into(), 3.into())]);
@@ -300,7 +311,7 @@ fn a_unity_that_stops_reading_never_blocks_send_or_close() {
     let dir = project("full");
     let p = Paths::new(&dir);
     create_rendezvous(&p).unwrap();
-    let mut b = Bridge::open(&dir, &Options::default()).unwrap();
+    let mut b = Bridge::open(&dir, &opts()).unwrap();
     let _unity = open_fifo(&p, &p.to_unity, false).unwrap(); // open, never read
     let big = rmpv::Value::Map(vec![("blob".into(), rmpv::Value::from("x".repeat(8192)))]);
     let mut ids = Vec::new();
@@ -317,11 +328,11 @@ fn a_unity_that_stops_reading_never_blocks_send_or_close() {
 }
 
 #[test]
-fn queued_commands_fail_with_a_reply_when_unity_leaves() {
+fn queued_commands_are_reported_undelivered_not_replied_when_unity_leaves() {
     let dir = project("leave");
     let p = Paths::new(&dir);
     create_rendezvous(&p).unwrap();
-    let mut b = Bridge::open(&dir, &Options::default()).unwrap();
+    let mut b = Bridge::open(&dir, &opts()).unwrap();
     let unity = open_fifo(&p, &p.to_unity, false).unwrap();
     let big = rmpv::Value::Map(vec![("blob".into(), rmpv::Value::from("x".repeat(60_000)))]);
     // Two large commands fill the pipe; the third waits in the writer thread.
@@ -332,16 +343,22 @@ fn queued_commands_fail_with_a_reply_when_unity_leaves() {
     drop(unity);
     let ev = collect_until(&b, |e| {
         e.iter()
-            .any(|x| matches!(x, Event::Message(FromUnity::Reply(r)) if r.id == ids[2]))
+            .any(|x| matches!(x, Event::Undelivered { id, .. } if *id == ids[2]))
     });
-    let failed: Vec<&Reply> = ev
+    // The write in progress meets EPIPE; the one still queued is reported with the same cause.
+    let undelivered: Vec<(u64, WriteError)> = ev
         .iter()
         .filter_map(|e| match e {
-            Event::Message(FromUnity::Reply(r)) => Some(r),
+            Event::Undelivered { id, why } => Some((*id, *why)),
             _ => None,
         })
         .collect();
-    assert!(failed
+    assert!(undelivered.iter().any(|(id, _)| *id == ids[2]));
+    assert!(undelivered
         .iter()
-        .all(|r| !r.ok && r.error.as_deref().unwrap_or("").contains("Unity closed")));
+        .all(|(_, why)| *why == WriteError::ReaderGone));
+    // Nothing pretends to be Unity.
+    assert!(!ev
+        .iter()
+        .any(|e| matches!(e, Event::Message(FromUnity::Reply(_)))));
 }

@@ -29,7 +29,8 @@ function M.book()
 end
 
 --- Shows what changed in the history since the last update (new entries, trimmed ones).
---- The client calls it after each drained chunk; the window bars follow at the slice's end.
+--- The client calls it after each drained chunk (see the end of this file); the window bars
+--- follow at the slice's end.
 function M.update()
   local b = M.book()
   if view.exists() then
@@ -69,7 +70,7 @@ function M.clear()
   render()
 end
 
---- Called by the client on Unity's events: scopes, and the optional clear-on options.
+--- On Unity's play and compile events: scopes, and the optional clear-on options.
 ---@param what "play"|"compile"
 function M.mark(what)
   local clear = config.options.log["clear_on_" .. what]
@@ -151,7 +152,7 @@ local function raw_lines(e)
 end
 
 --- Shows or hides the body and stack trace of the entry under the cursor.
-function M.toggle()
+function M.toggle_entry()
   local id = M.book():entry_at(vim.api.nvim_win_get_cursor(0)[1])
   if id then
     M.book():toggle(id)
@@ -223,7 +224,7 @@ end
 --- The keys of the log window, with what they do (also shown by g?).
 local ACTIONS = {
   { "jump", "open the source of this line (or the entry's first frame)", M.jump },
-  { "expand", "show or hide this entry's body and stack trace", M.toggle },
+  { "expand", "show or hide this entry's body and stack trace", M.toggle_entry },
   { "expand_all", "show every entry's body and stack trace", function() M.expand_all(true) end },
   { "hide_all", "headers only", function() M.expand_all(false) end },
   { "show_full", "the whole entry, uncut, in a float", M.show_full },
@@ -300,5 +301,54 @@ function M.refresh()
   local b = M.book()
   view.refresh_bars(b:counts(), b:filter(), b:collapsing())
 end
+
+-- What the log window learns from the connection (lua/unity/client.lua): drained log messages
+-- through direct calls to M.book, M.update and M.refresh (the hot path), everything else
+-- through `User` events. Loading this module (again) attaches it; the client requires none of it.
+require("unity.client").attach(M)
+
+local messages = require("unity.messages")
+local group = vim.api.nvim_create_augroup("unity.log", { clear = true })
+
+---@param pattern string
+---@param fn fun(data: table)
+local function on(pattern, fn)
+  vim.api.nvim_create_autocmd("User", {
+    group = group,
+    pattern = pattern,
+    callback = function(a)
+      fn(a.data)
+    end,
+  })
+end
+
+on("UnityConnected", function(d)
+  M.marker(d.reconnect and messages.marker.reconnected or messages.marker.connected(d.unity, d.pid))
+end)
+on("UnityBye", function(d)
+  M.marker(d.reason == "quit" and messages.marker.quit or messages.marker.reloading)
+end)
+on("UnityDisconnected", function(d)
+  -- A bye or a take-over has its own marker; this is a connection that just closed.
+  if d.was_connected and d.reason ~= "reload" and d.reason ~= "quit" and d.reason ~= "superseded" then
+    M.marker(messages.marker.closed)
+  end
+end)
+on("UnityLost", function(d)
+  M.marker(messages.marker.lost(d.count, d.cause))
+end)
+on("UnitySuperseded", function(d)
+  M.marker(messages.marker.superseded(d.pid))
+end)
+on("UnityState", function(d)
+  if d.entered_play then
+    M.mark("play")
+  end
+  M.refresh()
+end)
+on("UnityCompileStarted", M.refresh)
+on("UnityCompileFinished", function()
+  M.mark("compile")
+end)
 
 return M

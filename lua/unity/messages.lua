@@ -1,0 +1,290 @@
+--- Every sentence unity.nvim says to the user, in one place. Other modules hand over data
+--- (a `unity.Failure` from the native module or the client, an event's fields); this module
+--- words it: what happened, and what to do about it.
+local M = {}
+
+local H = {}
+
+--- Shows a message from unity.nvim.
+---@param text string
+---@param level? integer  vim.log.levels.*, INFO when nil
+function M.notify(text, level)
+  vim.notify("unity.nvim: " .. text, level or vim.log.levels.INFO)
+end
+
+-- Failures ----------------------------------------------------------------------------------
+
+--- Words of each failure kind. `f` is the failure with its context (`project`, `name`).
+---@type table<string, fun(f: unity.Failure): string>
+local FAILURES = {
+  -- Refused before anything was sent.
+  no_project = function(f)
+    return string.format(
+      "no Unity project at or above %s (a Unity project holds Assets/ and ProjectSettings/ProjectVersion.txt): "
+        .. ":UnityConnect <dir> with the project's folder",
+      H.shown(f.path)
+    )
+  end,
+  no_name = function()
+    return "a command name (a non-empty string) is required"
+  end,
+  bad_name = function(f)
+    return string.format("invalid command name %q: use 1 to 256 printable characters", f.name)
+  end,
+  bad_args = function(f)
+    return string.format("arguments of '%s' must be a table with string keys, not a %s", f.name, f.type or "value")
+  end,
+  bad_callback = function()
+    return "on_reply must be a function"
+  end,
+  encode = function(f)
+    return string.format(
+      "arguments of '%s' cannot be sent to Unity (%s): use strings, numbers, booleans and tables of them",
+      f.name,
+      f.detail
+    )
+  end,
+  -- The connection.
+  not_running = function(f)
+    return M.absence(f.project)
+  end,
+  not_connected = function(f)
+    return M.absence(f.project)
+  end,
+  not_reading = function(f)
+    return string.format(
+      "Unity in %s is not reading commands (its command pipe is full): is the editor busy or frozen? "
+        .. "Send it again when Unity responds",
+      H.shown(f.project)
+    )
+  end,
+  refused = function(f)
+    return "unity.nvim will not use Unity's pipes: " .. f.detail
+  end,
+  locked = function(f)
+    return string.format(
+      "another Neovim (pid %d) is connected to Unity in %s: :UnityConnect! takes over",
+      f.pid,
+      H.shown(f.project)
+    )
+  end,
+  io = function(f)
+    return string.format(
+      "could not send '%s' to Unity in %s (%s): :UnityConnect! reconnects",
+      f.name,
+      H.shown(f.project),
+      H.errno(f)
+    )
+  end,
+  start = function(f)
+    return string.format(
+      "could not start the connection to Unity in %s (%s): the system is short of threads or file descriptors",
+      H.shown(f.path),
+      H.errno(f)
+    )
+  end,
+  no_watcher = function()
+    return "could not create the event-loop handles that watch Unity's queue: restart Neovim"
+  end,
+  unwired = function()
+    return "the log window is not listening to the connection: connect with require('unity').connect()"
+  end,
+  -- Commands sent but never seen by Unity (reported by the writer thread).
+  reader_gone = function(f)
+    return string.format(
+      "Unity closed its command pipe before reading '%s' (%s): it is reloading scripts or quitting; send it again",
+      f.name,
+      H.errno(f)
+    )
+  end,
+  closed = function(f)
+    return string.format("the connection to Unity closed before '%s' was sent", f.name)
+  end,
+  write = function(f)
+    return string.format("writing '%s' to Unity failed (%s): :UnityConnect! reconnects", f.name, H.errno(f))
+  end,
+  -- Commands Unity may have seen, whose answer can no longer come.
+  restarted = function(f)
+    return string.format("Unity restarted before answering '%s': send it again", f.name)
+  end,
+  gone = function(f)
+    return string.format("Unity closed the connection before answering '%s': send it again when it is back", f.name)
+  end,
+  superseded = function(f)
+    return string.format(
+      "another Neovim (pid %d) took over the connection to Unity before it answered '%s'",
+      f.pid,
+      f.name
+    )
+  end,
+  disconnected = function(f)
+    return string.format("disconnected from Unity (:UnityDisconnect) before it answered '%s'", f.name)
+  end,
+}
+
+--- The sentence for a failure.
+---@param f unity.Failure
+---@return string
+function M.failure(f)
+  local word = FAILURES[f.kind]
+  if not word then
+    return string.format("unity.nvim failed (%s): please report it", vim.inspect(f))
+  end
+  return word(f)
+end
+
+--- Why Unity cannot be reached in `root`, read from its session marker, and what to do.
+---@param root string
+---@return string
+function M.absence(root)
+  local shown = H.shown(root)
+  local s, why = require("unity.project").session(root)
+  if why == "missing" then
+    return string.format(
+      "Unity is not running in %s: open the project in Unity (with the unity.nvim package), or :UnityConnect <dir>",
+      shown
+    )
+  elseif why == "stale" and s then
+    return string.format(
+      "Unity is not running in %s (its last session, pid %d, ended without cleaning up): open the project in Unity",
+      shown,
+      s.pid
+    )
+  elseif why then
+    return string.format("Unity's session in %s cannot be read (%s): restart Unity", shown, why)
+  end
+  return string.format(
+    "Unity is running in %s but its unity.nvim package is not listening yet (starting or reloading scripts): "
+      .. "try again in a moment",
+    shown
+  )
+end
+
+-- Notifications -----------------------------------------------------------------------------
+
+---@param unity string  the editor's version
+function M.connected(unity)
+  return string.format("connected to Unity %s", unity)
+end
+
+---@param quit boolean  Unity said it quits (else the connection just closed)
+function M.gone(quit)
+  return quit and "Unity quit" or "Unity disconnected"
+end
+
+---@param pid integer
+---@param root string
+function M.locked(pid, root)
+  return M.failure({ kind = "locked", pid = pid, project = root })
+end
+
+---@param pid integer
+---@param root string
+function M.superseded(pid, root)
+  return string.format(
+    "another Neovim (pid %d) took over the connection to Unity in %s: :UnityConnect! takes it back",
+    pid,
+    H.shown(root)
+  )
+end
+
+---@param name string
+---@param why string
+function M.command_failed(name, why)
+  return string.format("%s failed: %s", name, why)
+end
+
+function M.compiling()
+  return "compiling…"
+end
+
+---@param err any
+function M.callback_failed(err)
+  return "a reply callback failed: " .. tostring(err)
+end
+
+--- "Unity compiled in 2.3 s: 2 errors, 1 warning"
+---@param summary unity.CompileSummary
+---@return string
+function M.compiled(summary)
+  local parts = {}
+  if summary.errors > 0 then
+    parts[#parts + 1] = H.plural(summary.errors, "error")
+  end
+  if summary.warnings > 0 then
+    parts[#parts + 1] = H.plural(summary.warnings, "warning")
+  end
+  return string.format(
+    "Unity compiled in %.1f s: %s",
+    summary.ms / 1000,
+    #parts > 0 and table.concat(parts, ", ") or "no errors"
+  )
+end
+
+-- Options -----------------------------------------------------------------------------------
+
+---@param path string  dotted, e.g. "log.position"
+---@param expected string
+---@param got any
+function M.option_invalid(path, expected, got)
+  return string.format("unity.nvim: option %s must be %s, got %s", path, expected, vim.inspect(got))
+end
+
+---@param path string  dotted, e.g. "log.positon"
+function M.option_unknown(path)
+  return string.format("unity.nvim: unknown option %q (see :help unity-options)", path)
+end
+
+-- Marker lines of the log window ------------------------------------------------------------
+
+M.marker = {}
+
+---@param unity string
+---@param pid integer
+function M.marker.connected(unity, pid)
+  return string.format("connected to Unity %s (pid %d)", unity, pid)
+end
+
+M.marker.reconnected = "reconnected after a script reload"
+M.marker.reloading = "Unity is reloading scripts"
+M.marker.quit = "Unity quit"
+M.marker.closed = "Unity closed the connection"
+
+local LOST_CAUSE = {
+  gap = "missing from Unity's stream",
+  corrupt = "in corrupt frames",
+  overflow = "Neovim fell behind",
+}
+
+---@param count integer
+---@param cause string
+function M.marker.lost(count, cause)
+  return string.format("%s lost (%s)", H.plural(count, "message"), LOST_CAUSE[cause] or cause)
+end
+
+---@param pid integer
+function M.marker.superseded(pid)
+  return string.format("another Neovim (pid %d) took over", pid)
+end
+
+-- Helpers -----------------------------------------------------------------------------------
+
+---@param path? string
+function H.shown(path)
+  return vim.fn.fnamemodify(path or vim.uv.cwd(), ":~")
+end
+
+--- "EPIPE: Broken pipe"
+---@param f unity.Failure
+function H.errno(f)
+  if not f.errname then
+    return "no error code"
+  end
+  return string.format("%s: %s", f.errname, f.strerror or ("errno " .. tostring(f.errno)))
+end
+
+function H.plural(n, word)
+  return string.format("%d %s%s", n, word, n == 1 and "" or "s")
+end
+
+return M
