@@ -2,8 +2,8 @@
 //! for one Unity project.
 
 use crate::commands::{Commands, SendError};
-use crate::queue::{Event, Inbox};
 use crate::log::look::{Look, Spec};
+use crate::queue::{Event, Inbox};
 use crate::reader::{self, SharedLook};
 use crate::transport::Paths;
 use crate::wake::Notifier;

@@ -325,14 +325,20 @@ impl UserData for LuaBook {
         });
 
         // flush() -> { {first, last, lines}, ... }: nvim_buf_set_lines calls, in order.
+        // Deletions share one empty list (a filter change can make thousands of them).
         methods.add_method_mut("flush", |lua, this, ()| {
             let edits = this.0.flush();
             let out = lua.create_table_with_capacity(edits.len(), 0)?;
+            let none = lua.create_table()?;
             for (i, e) in edits.into_iter().enumerate() {
                 let t = lua.create_table_with_capacity(3, 0)?;
                 t.raw_set(1, e.first)?;
                 t.raw_set(2, e.last)?;
-                t.raw_set(3, lines_table(lua, &e.lines)?)?;
+                if e.lines.is_empty() {
+                    t.raw_set(3, &none)?;
+                } else {
+                    t.raw_set(3, lines_table(lua, &e.lines)?)?;
+                }
                 out.raw_set(i + 1, t)?;
             }
             Ok(out)
@@ -374,7 +380,10 @@ impl UserData for LuaBook {
 
         // entry_at(row) -> id, line (0: the header) | nil
         methods.add_method("entry_at", |_, this, row: i64| {
-            Ok(this.0.entry_at(row).map_or((None, None), |(id, line)| (Some(id), Some(line))))
+            Ok(this
+                .0
+                .entry_at(row)
+                .map_or((None, None), |(id, line)| (Some(id), Some(line))))
         });
         methods.add_method("last_header", |_, this, ()| Ok(this.0.last_header()));
         methods.add_method("row_of", |_, this, id: u64| Ok(this.0.row_of(id)));
@@ -517,7 +526,9 @@ fn unity_native(lua: &Lua) -> LuaResult<LuaTable> {
         lua.create_function(|lua, (cap, look): (usize, LuaTable)| {
             match Look::new(look_spec(&look)?) {
                 Ok(look) => Ok((
-                    Value::UserData(lua.create_userdata(LuaBook(Logbook::new(cap, Arc::new(look))))?),
+                    Value::UserData(
+                        lua.create_userdata(LuaBook(Logbook::new(cap, Arc::new(look))))?,
+                    ),
                     Value::Nil,
                 )),
                 Err(e) => fail(lua, format!("unity.nvim: option {e}")),

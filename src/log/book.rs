@@ -54,15 +54,34 @@ impl Shows<'_> {
             && (self.custom.is_empty() || self.custom.get(&id) != Some(&Custom::Hidden))
     }
 
-    fn header(&self, id: u64, e: &Entry) -> Line {
-        if let Some(Custom::Header(h)) = self.custom.get(&id) {
-            return Arc::clone(h);
+    fn custom_header(&self, id: u64) -> Option<&Line> {
+        match self.custom.get(&id) {
+            Some(Custom::Header(h)) if !self.custom.is_empty() => Some(h),
+            _ => None,
         }
-        let repeats = match self.collapse {
+    }
+
+    fn repeats(&self, e: &Entry) -> u64 {
+        match self.collapse {
             Some(c) if e.level.is_some() => c.count(e.key),
             _ => 1,
-        };
-        e.header_with(repeats, self.look)
+        }
+    }
+
+    /// What tells its header from another one of the same entry (see `Row`).
+    fn tag(&self, id: u64, e: &Entry) -> u64 {
+        if self.custom_header(id).is_some() {
+            u64::MAX
+        } else {
+            self.repeats(e)
+        }
+    }
+
+    fn header(&self, id: u64, e: &Entry) -> Line {
+        match self.custom_header(id) {
+            Some(h) => Arc::clone(h),
+            None => e.header_with(self.repeats(e), self.look),
+        }
     }
 
     fn body(&self, id: u64, e: &Entry) -> Vec<String> {
@@ -87,10 +106,15 @@ impl Shows<'_> {
     }
 
     fn row(&self, id: u64, e: &Entry) -> Row {
+        let n = if e.has_body && self.expansion.is(id) {
+            1 + self.body(id, e).len() as i64
+        } else {
+            1
+        };
         Row {
             id,
-            n: 1 + self.body(id, e).len() as i64,
-            header: self.header(id, e),
+            n,
+            tag: self.tag(id, e),
         }
     }
 }
@@ -192,8 +216,8 @@ impl Logbook {
                 Some(rep) => self.redraw_header(rep),
                 None => {
                     let (shows, view) = self.parts();
-                    if shows.history.get(id).is_some_and(|e| shows.visible(id, e)) {
-                        view.append(id, |out| shows.lines(id, out));
+                    if let Some(e) = shows.history.get(id).filter(|e| shows.visible(id, e)) {
+                        view.append(id, shows.tag(id, e), |out| shows.lines(id, out));
                     }
                 }
             }
@@ -206,7 +230,8 @@ impl Logbook {
     fn redraw_header(&mut self, id: u64) {
         let (shows, view) = self.parts();
         if let Some(e) = shows.history.get(id) {
-            view.splice(id, 0, Some(1), vec![shows.header(id, e)]);
+            let tag = shows.tag(id, e);
+            view.splice(id, (0, Some(1)), vec![shows.header(id, e)], Some(tag));
         }
     }
 
@@ -254,7 +279,8 @@ impl Logbook {
                 let (shows, view) = self.parts();
                 let mut lines = Vec::new();
                 shows.lines(id, &mut lines);
-                view.insert(id, lines);
+                let tag = shows.history.get(id).map_or(1, |e| shows.tag(id, e));
+                view.insert(id, tag, lines);
             }
         }
     }
@@ -279,7 +305,7 @@ impl Logbook {
             let mut lines = Vec::new();
             shows.lines(id, &mut lines);
             // The header stays: the cursor on it does not move.
-            view.splice(id, 1, None, lines.split_off(1));
+            view.splice(id, (1, None), lines.split_off(1), None);
         }
     }
 
@@ -388,7 +414,7 @@ impl Logbook {
             .history
             .since(0)
             .filter(|(id, e)| shows.visible(*id, e))
-            .map(|(id, _)| id);
+            .map(|(id, e)| (id, shows.tag(id, e)));
         view.render(marker, ids, |id, out| shows.lines(id, out));
     }
 
@@ -775,7 +801,10 @@ mod tests {
         assert!(!b.visible(1));
         b.push(plain(5));
         apply(&mut buf, b.flush());
-        assert!(buf.last().unwrap().ends_with("message 5"), "new entries: no hook");
+        assert!(
+            buf.last().unwrap().ends_with("message 5"),
+            "new entries: no hook"
+        );
         b.set_filter(Filter {
             levels: [true, true, false],
             ..Filter::default()
@@ -807,6 +836,13 @@ mod tests {
         }
         b.toggle(3);
         check_incremental(&mut b, &mut buf);
-        assert_eq!(buf, ["## 2 older entries left the history ##", "W same [3]", "  > at X"]);
+        assert_eq!(
+            buf,
+            [
+                "## 2 older entries left the history ##",
+                "W same [3]",
+                "  > at X"
+            ]
+        );
     }
 }

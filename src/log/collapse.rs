@@ -97,7 +97,11 @@ mod tests {
         assert_eq!(c.add(4, 10), Some(1));
         assert_eq!((c.count(10), c.count(20), c.count(99)), (3, 1, 1));
         assert!(c.stands_for_group(1, 10) && !c.stands_for_group(3, 10));
-        assert_eq!(c.remove(1, 10, || Some(3)), Some(3), "the next copy takes over");
+        assert_eq!(
+            c.remove(1, 10, || Some(3)),
+            Some(3),
+            "the next copy takes over"
+        );
         assert!(c.stands_for_group(3, 10));
         assert_eq!(c.add(5, 10), Some(3));
         assert_eq!(c.remove(4, 10, || unreachable!("not the first")), Some(3));

@@ -34,7 +34,9 @@ impl Entry {
     /// A log message with its header line (made on the reader thread).
     pub fn log(l: Log, look: &Look) -> Self {
         Self {
-            header: look.header(l.level, l.time, first_line(&l.message), 1).into(),
+            header: look
+                .header(l.level, l.time, first_line(&l.message), 1)
+                .into(),
             has_body: has_body(&l.message, l.stack.as_deref()),
             key: key(l.level, &l.message, l.stack.as_deref()),
             look: look.id(),
@@ -173,7 +175,11 @@ mod tests {
         let keys: HashSet<u64> = (0..100_000)
             .map(|i| log(Level::Log, &format!("Enemy {i} spawned"), None).key)
             .collect();
-        assert_eq!(keys.len(), 100_000, "no collision among near-identical messages");
+        assert_eq!(
+            keys.len(),
+            100_000,
+            "no collision among near-identical messages"
+        );
     }
 
     #[test]

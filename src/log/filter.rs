@@ -142,8 +142,16 @@ mod tests {
             ..Filter::default()
         };
         assert_eq!(shown(&Filter::default(), &marks, &entries), 5);
-        assert_eq!(shown(&text("enemy"), &marks, &entries), 4, "any case, stack too");
-        assert_eq!(shown(&text("Enemy"), &marks, &entries), 3, "capitals: exact case");
+        assert_eq!(
+            shown(&text("enemy"), &marks, &entries),
+            4,
+            "any case, stack too"
+        );
+        assert_eq!(
+            shown(&text("Enemy"), &marks, &entries),
+            3,
+            "capitals: exact case"
+        );
         assert_eq!(shown(&text("zzz"), &marks, &entries), 1, "markers stay");
         let errors = Filter {
             levels: [true, false, false],
@@ -155,7 +163,11 @@ mod tests {
             ..Filter::default()
         };
         assert_eq!(shown(&since(Scope::Compile), &marks, &entries), 2);
-        assert_eq!(shown(&since(Scope::Play), &marks, &entries), 0, "no play yet");
+        assert_eq!(
+            shown(&since(Scope::Play), &marks, &entries),
+            0,
+            "no play yet"
+        );
     }
 
     #[test]

@@ -155,7 +155,10 @@ mod tests {
         }
         assert_eq!((h.removed(), h.len()), (800, 200));
         assert_eq!(h.counts(), [0, 0, 200]);
-        assert_eq!(h.since(999).map(|(id, _)| id).collect::<Vec<_>>(), [999, 1000]);
+        assert_eq!(
+            h.since(999).map(|(id, _)| id).collect::<Vec<_>>(),
+            [999, 1000]
+        );
         assert_eq!(h.get(h.first_id()).unwrap().seq, Some(h.first_id()));
         assert!(h.get(h.first_id() - 1).is_none());
     }

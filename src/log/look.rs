@@ -359,7 +359,10 @@ mod tests {
             s.count = " x%d".into();
             s.marker = "== %s ==".into();
         });
-        assert_eq!(l.header(Level::Error, None, "boom", 2), "[--:-- %] E! boom x2");
+        assert_eq!(
+            l.header(Level::Error, None, "boom", 2),
+            "[--:-- %] E! boom x2"
+        );
         assert_eq!(l.body("a\nb", Some("f")), vec!["| b", "> f"]);
         assert_eq!(l.marker("hi"), "== hi ==");
         let plain = look(|s| s.clock = String::new());
@@ -375,7 +378,10 @@ mod tests {
         assert_eq!(l.line(&"x".repeat(30)), format!("{}… +10", "x".repeat(20)));
         assert_eq!(l.line("a\tb"), "a    b");
         // 'é' is two bytes: a cut inside it backs up.
-        assert_eq!(l.line(&format!("{}é", "x".repeat(19))), format!("{}… +2", "x".repeat(19)));
+        assert_eq!(
+            l.line(&format!("{}é", "x".repeat(19))),
+            format!("{}… +2", "x".repeat(19))
+        );
     }
 
     #[test]

@@ -176,5 +176,4 @@ mod tests {
         assert!(split("   ").is_empty());
         assert_eq!(split("a\n\nb"), vec!["a", "", "b"]);
     }
-
 }

@@ -15,18 +15,19 @@ pub struct Edit {
     pub lines: Vec<Line>,
 }
 
-/// An entry as shown: its id, how many lines, and its first line (what changes when its
-/// count or its look changes).
-#[derive(Debug, Clone, PartialEq)]
+/// An entry as shown: its id, how many lines, and a tag that changes when its header does
+/// (the book's business: a repeat count, a header from the hook). Rows with the same id, lines
+/// and tag show the same text, so a diff compares no text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Row {
     pub id: u64,
     pub n: i64,
-    pub header: Line,
+    pub tag: u64,
 }
 
 /// A row and where it is. Rows are numbered once ("absolute"); the buffer row is
 /// `abs - shift`, so trimming the top never renumbers the rest.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 struct Placed {
     abs: i64,
     row: Row,
@@ -58,12 +59,12 @@ impl View {
         self.shown
     }
 
-    /// Shows `ids` (with `lines` giving each one's lines) under an optional top marker: one
-    /// edit replaces the buffer.
+    /// Shows entries, `(id, tag)` each (with `lines` giving each one's lines), under an
+    /// optional top marker: one edit replaces the buffer.
     pub fn render(
         &mut self,
         marker: Option<Line>,
-        ids: impl Iterator<Item = u64>,
+        ids: impl Iterator<Item = (u64, u64)>,
         mut lines: impl FnMut(u64, &mut Vec<Line>) -> i64,
     ) {
         *self = View {
@@ -73,10 +74,9 @@ impl View {
             ..View::default()
         };
         let mut out: Vec<Line> = marker.into_iter().collect();
-        for id in ids {
-            let start = out.len();
+        for (id, tag) in ids {
             let n = lines(id, &mut out);
-            self.place_last(id, n, out[start].clone());
+            self.place_last(Row { id, n, tag });
         }
         self.edits.push(Edit {
             first: 0,
@@ -85,13 +85,12 @@ impl View {
         });
     }
 
-    fn place_last(&mut self, id: u64, n: i64, header: Line) {
-        let abs = self.next_abs;
+    fn place_last(&mut self, row: Row) {
         self.rows.push_back(Placed {
-            abs,
-            row: Row { id, n, header },
+            abs: self.next_abs,
+            row,
         });
-        self.next_abs = abs + n;
+        self.next_abs += row.n;
     }
 
     /// No buffer shows the book any more: stop making edits until the next `render`.
@@ -105,7 +104,7 @@ impl View {
     }
 
     /// Shows entry `id` (newer than every row) at the end.
-    pub fn append(&mut self, id: u64, lines: impl FnOnce(&mut Vec<Line>) -> i64) {
+    pub fn append(&mut self, id: u64, tag: u64, lines: impl FnOnce(&mut Vec<Line>) -> i64) {
         let i = match self.open_append {
             Some(i) => i,
             None => {
@@ -120,24 +119,24 @@ impl View {
                 self.edits.len() - 1
             }
         };
-        let out = &mut self.edits[i].lines;
-        let start = out.len();
-        let n = lines(out);
-        let header = out[start].clone();
-        self.place_last(id, n, header);
+        let n = lines(&mut self.edits[i].lines);
+        self.place_last(Row { id, n, tag });
     }
 
-    /// Replaces lines `start..end` (`None`: to its last) of the row of entry `id`, if shown.
-    pub fn splice(&mut self, id: u64, start: i64, end: Option<i64>, lines: Vec<Line>) {
+    /// Replaces lines `start..end` (`None`: to its last) of the row of entry `id`, if shown;
+    /// `tag` is its new tag when its header changes.
+    pub fn splice(
+        &mut self,
+        id: u64,
+        (start, end): (i64, Option<i64>),
+        lines: Vec<Line>,
+        tag: Option<u64>,
+    ) {
         let Some(i) = self.row_index(id) else { return };
         let p = &mut self.rows[i];
         let end = end.unwrap_or(p.row.n);
         let delta = lines.len() as i64 - (end - start);
-        if start == 0 {
-            if let Some(h) = lines.first() {
-                p.row.header = h.clone();
-            }
-        }
+        p.row.tag = tag.unwrap_or(p.row.tag);
         p.row.n += delta;
         let at = p.abs - self.shift;
         for r in self.rows.range_mut(i + 1..) {
@@ -149,19 +148,18 @@ impl View {
 
     /// Shows entry `id` among the rows already shown, in id order. Later rows are
     /// renumbered: rare (a collapsed group moved to a copy that was hidden).
-    pub fn insert(&mut self, id: u64, lines: Vec<Line>) {
+    pub fn insert(&mut self, id: u64, tag: u64, lines: Vec<Line>) {
         let n = lines.len() as i64;
         let i = self.rows.partition_point(|r| r.row.id < id);
         let abs = self.rows.get(i).map_or(self.next_abs, |r| r.abs);
         for r in self.rows.range_mut(i..) {
             r.abs += n;
         }
-        let header = lines[0].clone();
         self.rows.insert(
             i,
             Placed {
                 abs,
-                row: Row { id, n, header },
+                row: Row { id, n, tag },
             },
         );
         self.next_abs += n;
@@ -206,7 +204,8 @@ impl View {
     /// runs that differ only; `lines` gives the lines of a row to (re)write.
     pub fn diff(&mut self, wanted: Vec<Row>, mut lines: impl FnMut(u64, &mut Vec<Line>) -> i64) {
         let top = self.top_marker as i64;
-        let old: Vec<Row> = self.rows.drain(..).map(|p| p.row).collect();
+        let old: Vec<Row> = self.rows.iter().map(|p| p.row).collect();
+        self.rows.clear();
         if old.is_empty() || wanted.is_empty() {
             // All or nothing below the marker (a buffer's last line cannot be deleted).
             let mut out = Vec::new();
@@ -222,11 +221,7 @@ impl View {
         self.shift = 0;
         self.next_abs = top;
         for row in wanted {
-            self.rows.push_back(Placed {
-                abs: self.next_abs,
-                row,
-            });
-            self.next_abs += self.rows.back().map_or(0, |p| p.row.n);
+            self.place_last(row);
         }
     }
 
@@ -255,7 +250,7 @@ impl View {
                 (Some(o), Some(w)) if o.id == w.id => {
                     i += 1;
                     j += 1;
-                    if o.n == w.n && o.header == w.header {
+                    if o == w {
                         if run.is_some() {
                             held.push(o.id);
                             held_n += o.n;
@@ -411,18 +406,17 @@ mod tests {
     }
 
     fn wanted(spec: &[(u64, bool, bool)]) -> Vec<Row> {
-        let f = lines_of(spec);
         spec.iter()
-            .map(|s| {
-                let mut l = Vec::new();
-                let n = f(s.0, &mut l);
-                Row {
-                    id: s.0,
-                    n,
-                    header: l[0].clone(),
-                }
+            .map(|&(id, star, more)| Row {
+                id,
+                n: 1 + more as i64,
+                tag: star as u64,
             })
             .collect()
+    }
+
+    fn ids(spec: &[(u64, bool, bool)]) -> impl Iterator<Item = (u64, u64)> + '_ {
+        spec.iter().map(|s| (s.0, s.1 as u64))
     }
 
     fn shown(spec: &[(u64, bool, bool)]) -> Vec<String> {
@@ -439,7 +433,7 @@ mod tests {
         let before: Vec<_> = (1..=100).map(|id| (id, false, false)).collect();
         let mut v = View::default();
         let mut buf = vec![String::new()];
-        v.render(None, before.iter().map(|s| s.0), lines_of(&before));
+        v.render(None, ids(&before), lines_of(&before));
         apply(&mut buf, v.flush());
         // Hide 10 and 50..=52, show 70 with a changed header, expand 90.
         let after: Vec<_> = before
@@ -463,7 +457,7 @@ mod tests {
         let before: Vec<_> = (1..=40).map(|id| (id, false, false)).collect();
         let mut v = View::default();
         let mut buf = vec![String::new()];
-        v.render(Some("top".into()), before.iter().map(|s| s.0), lines_of(&before));
+        v.render(Some("top".into()), ids(&before), lines_of(&before));
         apply(&mut buf, v.flush());
         let after: Vec<_> = before.iter().filter(|s| s.0 % 3 != 0).copied().collect();
         v.diff(wanted(&after), lines_of(&after));
@@ -489,17 +483,17 @@ mod tests {
         let mut buf = vec![String::new()];
         v.render(None, std::iter::empty(), &f);
         for id in [1, 2, 4] {
-            v.append(id, |out| f(id, out));
+            v.append(id, 0, |out| f(id, out));
         }
         let edits = v.flush();
         assert_eq!(edits.len(), 2, "the render, then one append");
         apply(&mut buf, edits);
         assert_eq!(buf, ["1", "2", "2+", "4"]);
-        v.insert(3, vec!["3".into()]);
-        v.splice(2, 1, None, Vec::new());
-        v.splice(4, 0, Some(1), vec!["4*".into()]);
+        v.insert(3, 0, vec!["3".into()]);
+        v.splice(2, (1, None), Vec::new(), None);
+        v.splice(4, (0, Some(1)), vec!["4*".into()], Some(1));
         v.trim(1, "gone".into());
-        v.append(5, |out| f(5, out));
+        v.append(5, 0, |out| f(5, out));
         apply(&mut buf, v.flush());
         assert_eq!(buf, ["gone", "2", "3", "4*", "5"]);
         assert_eq!(v.entry_at(1), None);
