@@ -203,6 +203,29 @@ T.test("a flood of 100 000 entries keeps the buffer bounded", function()
   T.eq(10000, log.counts().log + log.counts().warning, "history capped")
 end)
 
+T.test("a change of many edits keeps a window where the user was, and the tail followed", function()
+  local win = fresh()
+  vim.cmd("split")
+  local tail = vim.api.nvim_get_current_win()
+  local batch = {}
+  for i = 1, 1000 do
+    batch[i] = entry(i % 20 == 0 and "error" or "log", "row " .. i)
+  end
+  log.append(batch)
+  local function under(w)
+    return vim.api.nvim_buf_get_lines(log.buf(), vim.api.nvim_win_get_cursor(w)[1] - 1, vim.api.nvim_win_get_cursor(w)[1], false)[1]
+  end
+  vim.api.nvim_win_set_cursor(win, { 510, 0 })
+  log.toggle_level("error") -- 50 single-row deletions, far apart
+  T.eq(950, vim.api.nvim_buf_line_count(log.buf()))
+  T.contains(under(win), "LOG  row 510", "the window that moved up stays on its line")
+  T.eq(485, vim.api.nvim_win_get_cursor(win)[1])
+  T.eq(950, vim.api.nvim_win_get_cursor(tail)[1], "the window at the tail stays there")
+  vim.api.nvim_win_set_cursor(win, { 20, 0 }) -- "row 21"
+  log.toggle_level("error")
+  T.contains(under(win), "LOG  row 21", "and when the lines come back")
+end)
+
 T.test("the window follows the tail unless the user moved up", function()
   local win = fresh()
   log.append({ entry("log", "a"), entry("log", "b") })

@@ -106,11 +106,14 @@ end
 --- Called by the client on Unity's events: scopes, and the optional clear-on options.
 ---@param what "play"|"compile"
 function M.mark(what)
-  if config.options.log["clear_on_" .. what] then
+  local clear = config.options.log["clear_on_" .. what]
+  if clear then
     M.book():clear()
   end
   M.book():mark(what)
-  changed()
+  if clear or M.filter().scope == what then
+    changed()
+  end
 end
 
 local mapped
