@@ -256,19 +256,12 @@ struct LuaBook(Logbook);
 fn look_spec(t: &LuaTable) -> LuaResult<Spec> {
     let mut spec = Spec::default();
     if let Some(labels) = t.get::<Option<LuaTable>>("labels")? {
-        for (i, level) in [
-            Level::Log,
-            Level::Warning,
-            Level::Error,
-            Level::Exception,
-            Level::Assert,
-        ]
-        .into_iter()
-        .enumerate()
-        {
-            if let Some(l) = labels.get::<Option<String>>(level.as_str())? {
-                spec.labels[i] = l;
-            }
+        for pair in labels.pairs::<String, String>() {
+            let (name, label) = pair?;
+            let level = Level::parse(&name).ok_or_else(|| {
+                LuaError::runtime(format!("log.look.labels: unknown level '{name}'"))
+            })?;
+            spec.labels[level as usize] = label;
         }
     }
     for (key, field) in [

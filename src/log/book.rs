@@ -22,12 +22,7 @@ pub enum Custom {
 pub struct Logbook {
     history: History,
     look: Arc<Look>,
-    filter: Filter,
-    /// Kept only while collapsing.
-    collapse: Option<Collapse>,
-    expansion: Expansion,
-    /// From the last full render with a hook; entries added since have none.
-    custom: HashMap<u64, Custom>,
+    rules: Rules,
     view: View,
     /// Entries up to this id left the history but not the buffer yet: trimming edits the
     /// buffer once per flush, not once per entry.
@@ -37,32 +32,41 @@ pub struct Logbook {
     touched: Vec<u64>,
 }
 
+/// Which entries show, and how.
+#[derive(Default)]
+struct Rules {
+    filter: Filter,
+    /// Kept only while collapsing.
+    collapse: Option<Collapse>,
+    expansion: Expansion,
+    /// From the last full render with a hook; entries added since have none.
+    custom: HashMap<u64, Custom>,
+}
+
 /// What decides how an entry shows, borrowed apart from the view that it feeds.
 struct Shows<'a> {
     history: &'a History,
     look: &'a Look,
-    filter: &'a Filter,
-    collapse: Option<&'a Collapse>,
-    expansion: &'a Expansion,
-    custom: &'a HashMap<u64, Custom>,
+    rules: &'a Rules,
 }
 
 impl Shows<'_> {
     fn visible(&self, id: u64, e: &Entry) -> bool {
-        passes(id, e, self.filter, self.history.marks())
-            && (e.level.is_none() || self.collapse.is_none_or(|c| c.stands_for_group(id, e.key)))
-            && (self.custom.is_empty() || self.custom.get(&id) != Some(&Custom::Hidden))
+        passes(id, e, &self.rules.filter, self.history.marks())
+            && (e.level.is_none()
+                || (self.rules.collapse.as_ref()).is_none_or(|c| c.stands_for_group(id, e.key)))
+            && (self.rules.custom.is_empty() || self.rules.custom.get(&id) != Some(&Custom::Hidden))
     }
 
     fn custom_header(&self, id: u64) -> Option<&Line> {
-        match self.custom.get(&id) {
-            Some(Custom::Header(h)) if !self.custom.is_empty() => Some(h),
+        match self.rules.custom.get(&id) {
+            Some(Custom::Header(h)) if !self.rules.custom.is_empty() => Some(h),
             _ => None,
         }
     }
 
     fn repeats(&self, e: &Entry) -> u64 {
-        match self.collapse {
+        match &self.rules.collapse {
             Some(c) if e.level.is_some() => c.count(e.key),
             _ => 1,
         }
@@ -85,7 +89,7 @@ impl Shows<'_> {
     }
 
     fn body(&self, id: u64, e: &Entry) -> Vec<String> {
-        if e.has_body && self.expansion.is(id) {
+        if e.has_body && self.rules.expansion.is(id) {
             self.look.body(&e.message, e.stack.as_deref())
         } else {
             Vec::new()
@@ -106,7 +110,7 @@ impl Shows<'_> {
     }
 
     fn row(&self, id: u64, e: &Entry) -> Row {
-        let n = if e.has_body && self.expansion.is(id) {
+        let n = if e.has_body && self.rules.expansion.is(id) {
             1 + self.body(id, e).len() as i64
         } else {
             1
@@ -124,10 +128,7 @@ impl Logbook {
         Self {
             history: History::new(cap),
             look,
-            filter: Filter::default(),
-            collapse: None,
-            expansion: Expansion::default(),
-            custom: HashMap::new(),
+            rules: Rules::default(),
             view: View::default(),
             trimmed_through: None,
             touched: Vec::new(),
@@ -138,10 +139,7 @@ impl Logbook {
         let shows = Shows {
             history: &self.history,
             look: &self.look,
-            filter: &self.filter,
-            collapse: self.collapse.as_ref(),
-            expansion: &self.expansion,
-            custom: &self.custom,
+            rules: &self.rules,
         };
         (shows, &mut self.view)
     }
@@ -180,11 +178,11 @@ impl Logbook {
     }
 
     pub fn filter(&self) -> &Filter {
-        &self.filter
+        &self.rules.filter
     }
 
     pub fn collapsing(&self) -> bool {
-        self.collapse.is_some()
+        self.rules.collapse.is_some()
     }
 
     /// Whether the filter, scope, collapsing and the hook let entry `id` be shown.
@@ -192,10 +190,7 @@ impl Logbook {
         let shows = Shows {
             history: &self.history,
             look: &self.look,
-            filter: &self.filter,
-            collapse: self.collapse.as_ref(),
-            expansion: &self.expansion,
-            custom: &self.custom,
+            rules: &self.rules,
         };
         self.history.get(id).is_some_and(|e| shows.visible(id, e))
     }
@@ -207,7 +202,7 @@ impl Logbook {
         }
         let (key, is_log) = (e.key, e.level.is_some());
         let (id, trimmed) = self.history.push(e);
-        let rep = match &mut self.collapse {
+        let rep = match &mut self.rules.collapse {
             Some(c) if is_log => c.add(id, key),
             _ => None,
         };
@@ -238,11 +233,11 @@ impl Logbook {
     /// Entry `id` left the history: it leaves the collapse index and the expansion now, the
     /// buffer at the next flush.
     fn forget(&mut self, id: u64, e: &Entry) {
-        self.expansion.forget(id);
-        if !self.custom.is_empty() {
-            self.custom.remove(&id);
+        self.rules.expansion.forget(id);
+        if !self.rules.custom.is_empty() {
+            self.rules.custom.remove(&id);
         }
-        if let (Some(c), Some(_)) = (&mut self.collapse, e.level) {
+        if let (Some(c), Some(_)) = (&mut self.rules.collapse, e.level) {
             let history = &self.history;
             let next = || {
                 history
@@ -299,7 +294,7 @@ impl Logbook {
         if self.history.get(id).is_none_or(|e| !e.has_body) {
             return;
         }
-        self.expansion.toggle(id);
+        self.rules.expansion.toggle(id);
         let (shows, view) = self.parts();
         if view.is_shown(id) {
             let mut lines = Vec::new();
@@ -327,21 +322,21 @@ impl Logbook {
 
     /// Expands every entry, or none.
     pub fn set_expand_all(&mut self, on: bool) {
-        self.expansion.set_all(on);
+        self.rules.expansion.set_all(on);
         self.reshow();
     }
 
     pub fn set_filter(&mut self, f: Filter) {
-        self.filter = f;
+        self.rules.filter = f;
         self.reshow();
     }
 
     /// Collapses identical entries or stops doing so.
     pub fn set_collapse(&mut self, on: bool) {
-        if on == self.collapse.is_some() {
+        if on == self.rules.collapse.is_some() {
             return;
         }
-        self.collapse = on.then(|| {
+        self.rules.collapse = on.then(|| {
             Collapse::of(
                 self.history
                     .since(0)
@@ -355,7 +350,7 @@ impl Logbook {
     /// Starts scope "compile" or "play" at the next entry.
     pub fn mark(&mut self, scope: Scope) {
         self.history.mark(scope);
-        if self.filter.scope == scope {
+        if self.rules.filter.scope == scope {
             self.reshow();
         }
     }
@@ -363,11 +358,11 @@ impl Logbook {
     /// Forgets every entry; counts start again.
     pub fn clear(&mut self) {
         self.history.clear();
-        if self.collapse.is_some() {
-            self.collapse = Some(Collapse::default());
+        if self.rules.collapse.is_some() {
+            self.rules.collapse = Some(Collapse::default());
         }
-        self.expansion.forget_all();
-        self.custom.clear();
+        self.rules.expansion.forget_all();
+        self.rules.custom.clear();
         if self.view.shown() {
             self.render();
         }
@@ -375,7 +370,7 @@ impl Logbook {
 
     /// Redraws everything (the buffer is new): one edit replaces the buffer.
     pub fn render(&mut self) {
-        self.custom.clear();
+        self.rules.custom.clear();
         self.render_kept();
     }
 
@@ -385,7 +380,7 @@ impl Logbook {
         &mut self,
         mut decide: impl FnMut(u64, &Entry) -> Result<Option<Custom>, E>,
     ) -> Result<(), E> {
-        self.custom.clear();
+        self.rules.custom.clear();
         let mut custom = HashMap::new();
         for (id, e) in self.history.since(0) {
             if self.visible(id) {
@@ -400,7 +395,7 @@ impl Logbook {
                 }
             }
         }
-        self.custom = custom;
+        self.rules.custom = custom;
         self.render_kept();
         Ok(())
     }
@@ -451,8 +446,10 @@ impl Logbook {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::log::entry::tests::log;
     use crate::log::look::Spec;
-    use crate::protocol::{Level, Log};
+    use crate::log::view::tests::apply;
+    use crate::protocol::Level;
 
     fn look() -> Arc<Look> {
         let spec = Spec {
@@ -466,19 +463,6 @@ mod tests {
         Logbook::new(cap, look())
     }
 
-    fn log(seq: u64, level: Level, message: &str, stack: Option<&str>) -> Entry {
-        Entry::log(
-            Log {
-                seq,
-                time: None,
-                level,
-                message: message.into(),
-                stack: stack.map(Into::into),
-            },
-            &Look::default(),
-        )
-    }
-
     fn plain(seq: u64) -> Entry {
         log(
             seq,
@@ -486,23 +470,6 @@ mod tests {
             &format!("message {seq}"),
             seq.is_multiple_of(3).then_some("A:B ()\nC:D ()"),
         )
-    }
-
-    /// Applies edits as `nvim_buf_set_lines` does (a new buffer holds one empty line).
-    fn apply(buf: &mut Vec<String>, edits: Vec<Edit>) {
-        for e in edits {
-            let len = buf.len() as i64;
-            let at = |i: i64| if i < 0 { len + 1 + i } else { i } as usize;
-            let (first, last) = (at(e.first), at(e.last));
-            assert!(
-                first <= last && last <= buf.len(),
-                "edit {first}..{last} of {len} lines"
-            );
-            buf.splice(first..last, e.lines.iter().map(|l| l.to_string()));
-        }
-        if buf.is_empty() {
-            buf.push(String::new());
-        }
     }
 
     /// What a fresh render of the same book shows.
@@ -715,7 +682,7 @@ mod tests {
         b.toggle(1);
         check_incremental(&mut b, &mut buf);
         assert_eq!(buf.len(), 4, "3 expanded by default, 1 hidden: {buf:?}");
-        assert!(b.expansion.is(3) && !b.expansion.is(1));
+        assert!(b.rules.expansion.is(3) && !b.rules.expansion.is(1));
     }
 
     #[test]

@@ -143,13 +143,14 @@ impl Group {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use std::collections::HashSet;
 
-    fn log(level: Level, message: &str, stack: Option<&str>) -> Entry {
+    /// A log entry laid out with the default look (for the tests of every part).
+    pub fn log(seq: u64, level: Level, message: &str, stack: Option<&str>) -> Entry {
         let l = Log {
-            seq: 1,
+            seq,
             time: None,
             level,
             message: message.into(),
@@ -160,20 +161,20 @@ mod tests {
 
     #[test]
     fn the_key_tells_level_message_and_stack_apart() {
-        let a = log(Level::Log, "same", None).key;
-        assert_eq!(a, log(Level::Log, "same", None).key);
-        assert_ne!(a, log(Level::Warning, "same", None).key);
+        let a = log(1, Level::Log, "same", None).key;
+        assert_eq!(a, log(1, Level::Log, "same", None).key);
+        assert_ne!(a, log(1, Level::Warning, "same", None).key);
         assert_ne!(
-            log(Level::Log, "ab", Some("c")).key,
-            log(Level::Log, "a", Some("bc")).key,
+            log(1, Level::Log, "ab", Some("c")).key,
+            log(1, Level::Log, "a", Some("bc")).key,
             "where the message ends counts"
         );
         assert_ne!(
-            log(Level::Log, "x", None).key,
-            log(Level::Log, "x\0", None).key
+            log(1, Level::Log, "x", None).key,
+            log(1, Level::Log, "x\0", None).key
         );
         let keys: HashSet<u64> = (0..100_000)
-            .map(|i| log(Level::Log, &format!("Enemy {i} spawned"), None).key)
+            .map(|i| log(1, Level::Log, &format!("Enemy {i} spawned"), None).key)
             .collect();
         assert_eq!(
             keys.len(),
@@ -184,7 +185,7 @@ mod tests {
 
     #[test]
     fn restyling_and_repeats() {
-        let mut e = log(Level::Error, "boom\nmore", None);
+        let mut e = log(1, Level::Error, "boom\nmore", None);
         assert!(e.has_body);
         assert_eq!(&*e.header, "--:--:--.--- ERR  boom");
         assert_eq!(

@@ -105,19 +105,9 @@ fn has_folded(hay: &str, needle: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::log::entry::tests::log;
     use crate::log::look::Look;
-    use crate::protocol::{Level, Log};
-
-    fn log(level: Level, message: &str, stack: Option<&str>) -> Entry {
-        let l = Log {
-            seq: 1,
-            time: None,
-            level,
-            message: message.into(),
-            stack: stack.map(Into::into),
-        };
-        Entry::log(l, &Look::default())
-    }
+    use crate::protocol::Level;
 
     fn shown(f: &Filter, marks: &Marks, entries: &[Entry]) -> usize {
         (1..)
@@ -129,10 +119,10 @@ mod tests {
     #[test]
     fn levels_text_and_scopes() {
         let entries = [
-            log(Level::Error, "Enemy died", None),
-            log(Level::Warning, "enemy late", None),
-            log(Level::Log, "plain", Some("at Enemy.cs")),
-            log(Level::Exception, "after compile", None),
+            log(1, Level::Error, "Enemy died", None),
+            log(1, Level::Warning, "enemy late", None),
+            log(1, Level::Log, "plain", Some("at Enemy.cs")),
+            log(1, Level::Exception, "after compile", None),
             Entry::marker("reloaded", &Look::default()),
         ];
         let mut marks = Marks::default();

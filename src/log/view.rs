@@ -372,7 +372,7 @@ impl Expansion {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// Applies edits as `nvim_buf_set_lines` does (a buffer always holds a line).

@@ -17,6 +17,15 @@ local function lines()
   return vim.api.nvim_buf_get_lines(log.buf(), 0, -1, false)
 end
 
+--- The floating window of this tab page, if any.
+local function float_win()
+  for _, w in ipairs(vim.api.nvim_tabpage_list_wins(0)) do
+    if vim.api.nvim_win_get_config(w).relative ~= "" then
+      return w
+    end
+  end
+end
+
 local function headers()
   return vim.tbl_filter(function(l) return l:sub(1, 1) ~= " " end, lines())
 end
@@ -79,12 +88,7 @@ T.test("rich text, control characters and escapes never reach the buffer; long l
   T.truthy(vim.fn.strchars(l[2]) > 0 and vim.str_utfindex(l[2], "utf-16") ~= nil, "still valid UTF-8")
   vim.api.nvim_win_set_cursor(0, { 2, 0 })
   press("K")
-  local float
-  for _, w in ipairs(vim.api.nvim_tabpage_list_wins(0)) do
-    if vim.api.nvim_win_get_config(w).relative ~= "" then
-      float = w
-    end
-  end
+  local float = float_win()
   T.truthy(float, "K opened a float")
   local text = table.concat(vim.api.nvim_buf_get_lines(vim.api.nvim_win_get_buf(float), 0, -1, false), "")
   T.eq(string.rep("é", 200), text, "the whole message")
@@ -440,12 +444,7 @@ T.test("K shows the whole entry, drawn in Lua; the cut mark names the key", func
   log.append({ entry("error", string.rep("x", 100) .. "\nsecond <b>line</b>", "Game.A:B () (at Assets/A.cs:1)\n\tC:D ()") })
   T.contains(lines()[1], "more bytes, gK shows all)", "the configured key")
   press("gK")
-  local float
-  for _, w in ipairs(vim.api.nvim_tabpage_list_wins(0)) do
-    if vim.api.nvim_win_get_config(w).relative ~= "" then
-      float = w
-    end
-  end
+  local float = float_win()
   T.truthy(float, "gK opened a float")
   T.eq({ string.rep("x", 100), "second line", "", "Game.A:B () (at Assets/A.cs:1)", "    C:D ()" },
     vim.api.nvim_buf_get_lines(vim.api.nvim_win_get_buf(float), 0, -1, false), "message, blank line, stack")
