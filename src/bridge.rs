@@ -2,8 +2,9 @@
 //! for one Unity project.
 
 use crate::commands::{Commands, SendError};
+use crate::log::look::{Look, Spec};
 use crate::queue::{Event, Inbox};
-use crate::reader;
+use crate::reader::{self, SharedLook};
 use crate::transport::Paths;
 use crate::wake::Notifier;
 use std::path::Path;
@@ -22,7 +23,8 @@ pub struct Options {
     pub client: String,
     /// Take over from another Neovim reading this project (`:UnityConnect!`).
     pub force: bool,
-    /// Longest log line, in bytes, when formatting log messages.
+    /// Longest log line, in bytes, when formatting log messages before the logbook's look
+    /// arrives (`set_look`).
     pub max_line: usize,
 }
 
@@ -43,6 +45,7 @@ pub struct Bridge {
     reader: Option<JoinHandle<()>>,
     commands: Commands,
     locked_by: Arc<AtomicU32>,
+    look: Arc<SharedLook>,
 }
 
 impl Bridge {
@@ -51,13 +54,20 @@ impl Bridge {
         let inbox = Inbox::new(opts.queue_size.max(reader::MIN_QUEUE))?;
         let stop = Arc::new(Notifier::new()?);
         let locked_by = Arc::new(AtomicU32::new(0));
+        let spec = Spec {
+            max_line: opts.max_line,
+            ..Spec::default()
+        };
+        let look = Arc::new(SharedLook::new(Arc::new(
+            Look::new(spec).unwrap_or_default(),
+        )));
         let reader = reader::spawn(reader::Start {
             paths: paths.clone(),
             out: inbox.producer(),
             stop: Arc::clone(&stop),
             force: opts.force,
             locked_by: Arc::clone(&locked_by),
-            max_line: opts.max_line,
+            look: Arc::clone(&look),
         })?;
         let commands = Commands::new(paths.clone(), Arc::clone(&inbox), opts.client.clone());
         Ok(Self {
@@ -67,7 +77,13 @@ impl Bridge {
             reader: Some(reader),
             commands,
             locked_by,
+            look,
         })
+    }
+
+    /// Log messages are laid out with `look` from now on (the logbook's).
+    pub fn set_look(&self, look: &Arc<Look>) {
+        self.look.set(look);
     }
 
     pub fn paths(&self) -> &Paths {

@@ -6,7 +6,11 @@
 
 use crate::bridge::{Bridge, Options};
 use crate::commands::SendError;
-use crate::logbook::{Entry, Filter, Group, Logbook, Scope};
+use crate::log::book::Custom;
+use crate::log::entry::Group;
+use crate::log::filter::{Filter, Scope};
+use crate::log::look::{Look, Spec};
+use crate::log::{Entry, Logbook};
 use crate::protocol::{Level, Log};
 use crate::queue::Event;
 use crate::transport::WriteError;
@@ -16,7 +20,7 @@ use mlua::{UserData, UserDataMethods, Value};
 use nix::errno::Errno;
 use once_cell::sync::Lazy;
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 static LAST_PANIC: Lazy<Mutex<Option<String>>> = Lazy::new(|| Mutex::new(None));
@@ -106,13 +110,13 @@ fn entry_table(lua: &Lua, id: u64, e: &Entry) -> LuaResult<LuaTable> {
 }
 
 /// A log entry given from Lua: `{level, message, stack?, time?, seq?}`.
-fn entry_from_table(t: &LuaTable, max_line: usize) -> LuaResult<Entry> {
+fn entry_from_table(t: &LuaTable, look: &Look) -> LuaResult<Entry> {
     let level: String = t.get("level")?;
     let message: String = t
         .get::<Option<LuaString>>("message")?
         .map_or_else(String::new, |s| s.to_string_lossy());
     if level == "marker" {
-        return Ok(Entry::marker(&message, max_line));
+        return Ok(Entry::marker(&message, look));
     }
     let level = Level::parse(&level)
         .ok_or_else(|| LuaError::runtime(format!("unknown log level '{level}'")))?;
@@ -129,7 +133,7 @@ fn entry_from_table(t: &LuaTable, max_line: usize) -> LuaResult<Entry> {
     // Entries made in Lua have no sequence number unless given one.
     Ok(Entry {
         seq,
-        ..Entry::log(log, max_line)
+        ..Entry::log(log, look)
     })
 }
 
@@ -209,6 +213,7 @@ impl UserData for LuaBridge {
             |lua, this, (book, budget_ms, max): (LuaAnyUserData, f64, Option<usize>)| {
                 let bridge = this.get()?;
                 let mut book = book.borrow_mut::<LuaBook>()?;
+                bridge.set_look(book.0.look());
                 let mut other = None;
                 let budget = Duration::from_secs_f64(budget_ms.clamp(0.0, 1000.0) / 1000.0);
                 let more = bridge.drain(budget, max.unwrap_or(usize::MAX), |ev| match ev {
@@ -292,6 +297,36 @@ impl UserData for LuaBridge {
 
 struct LuaBook(Logbook);
 
+/// `log.look` as Lua gives it; what it leaves out keeps its default.
+fn look_spec(t: &LuaTable) -> LuaResult<Spec> {
+    let mut spec = Spec::default();
+    if let Some(labels) = t.get::<Option<LuaTable>>("labels")? {
+        for pair in labels.pairs::<String, String>() {
+            let (name, label) = pair?;
+            let level = Level::parse(&name).ok_or_else(|| {
+                LuaError::runtime(format!("log.look.labels: unknown level '{name}'"))
+            })?;
+            spec.labels[level as usize] = label;
+        }
+    }
+    for (key, field) in [
+        ("clock", &mut spec.clock),
+        ("indent", &mut spec.indent),
+        ("stack_indent", &mut spec.stack_indent),
+        ("count", &mut spec.count),
+        ("marker", &mut spec.marker),
+        ("cut", &mut spec.cut),
+    ] {
+        if let Some(v) = t.get::<Option<String>>(key)? {
+            *field = v;
+        }
+    }
+    if let Some(n) = t.get::<Option<usize>>("max_line")? {
+        spec.max_line = n;
+    }
+    Ok(spec)
+}
+
 /// A list of strings. `create_sequence_from` pushes each string straight onto the Lua stack;
 /// making each a `LuaString` first costs a registry reference per line, which was most of a
 /// flood's main-loop time.
@@ -320,30 +355,53 @@ impl UserData for LuaBook {
     fn add_methods<M: UserDataMethods<Self>>(methods: &mut M) {
         // add(entries): log entries or markers made in Lua (tests, the client's markers).
         methods.add_method_mut("add", |_, this, entries: Vec<LuaTable>| {
-            let max = this.0.max_line();
+            let look = Arc::clone(this.0.look());
             for t in entries {
-                this.0.push(entry_from_table(&t, max)?);
+                this.0.push(entry_from_table(&t, &look)?);
             }
             Ok(())
         });
 
         // flush() -> { {first, last, lines}, ... }: nvim_buf_set_lines calls, in order.
+        // Deletions share one empty list (a filter change can make thousands of them).
         methods.add_method_mut("flush", |lua, this, ()| {
             let edits = this.0.flush();
             let out = lua.create_table_with_capacity(edits.len(), 0)?;
+            let none = lua.create_table()?;
             for (i, e) in edits.into_iter().enumerate() {
                 let t = lua.create_table_with_capacity(3, 0)?;
                 t.raw_set(1, e.first)?;
                 t.raw_set(2, e.last)?;
-                t.raw_set(3, lines_table(lua, &e.lines)?)?;
+                if e.lines.is_empty() {
+                    t.raw_set(3, &none)?;
+                } else {
+                    t.raw_set(3, lines_table(lua, &e.lines)?)?;
+                }
                 out.raw_set(i + 1, t)?;
             }
             Ok(out)
         });
 
-        methods.add_method_mut("render", |_, this, ()| {
-            this.0.render();
-            Ok(())
+        // render(hook?): redraws everything; `hook(entry)` is asked about each entry that would
+        // be shown: false hides it, a string is its header, nil shows it as usual.
+        methods.add_method_mut("render", |lua, this, hook: Option<LuaFunction>| {
+            let Some(hook) = hook else {
+                this.0.render();
+                return Ok(());
+            };
+            this.0.render_with(|id, e| {
+                Ok(match hook.call::<Value>(entry_table(lua, id, e)?)? {
+                    Value::Nil | Value::Boolean(true) => None,
+                    Value::Boolean(false) => Some(Custom::Hidden),
+                    Value::String(s) => Some(Custom::Header(s.to_string_lossy().into())),
+                    other => {
+                        return Err(LuaError::runtime(format!(
+                            "the log hook returned a {}: a string, false or nil expected",
+                            other.type_name()
+                        )))
+                    }
+                })
+            })
         });
         methods.add_method_mut("hide", |_, this, ()| {
             this.0.hide();
@@ -358,7 +416,13 @@ impl UserData for LuaBook {
             Ok(())
         });
 
-        methods.add_method("entry_at", |_, this, row: i64| Ok(this.0.entry_at(row)));
+        // entry_at(row) -> id, line (0: the header) | nil
+        methods.add_method("entry_at", |_, this, row: i64| {
+            Ok(this
+                .0
+                .entry_at(row)
+                .map_or((None, None), |(id, line)| (Some(id), Some(line))))
+        });
         methods.add_method("last_header", |_, this, ()| Ok(this.0.last_header()));
         methods.add_method("row_of", |_, this, id: u64| Ok(this.0.row_of(id)));
 
@@ -381,19 +445,6 @@ impl UserData for LuaBook {
                 Ok(out)
             },
         );
-
-        // full(id) -> every line of the entry, cleaned and uncut (message, then stack).
-        methods.add_method("full", |lua, this, id: u64| {
-            let Some(e) = this.0.get(id) else {
-                return Ok(None);
-            };
-            let mut lines = crate::log_text::full(&e.message);
-            if let Some(stack) = &e.stack {
-                lines.push(String::new());
-                lines.extend(crate::log_text::full(stack));
-            }
-            Ok(Some(lines_table(lua, &lines)?))
-        });
 
         methods.add_method("counts", |lua, this, ()| {
             let t = lua.create_table()?;
@@ -502,11 +553,28 @@ fn unity_native(lua: &Lua) -> LuaResult<LuaTable> {
         })?,
     )?;
 
-    // logbook(history, max_line) -> book: the log history and its buffer edits.
+    // logbook(history, look) -> book | nil, err: the log history and its buffer edits, laid
+    // out as `look` says (`log.look` of the options, with `max_line`).
     m.set(
         "logbook",
-        lua.create_function(|_, (cap, max_line): (usize, usize)| {
-            Ok(LuaBook(Logbook::new(cap, max_line)))
+        lua.create_function(|lua, (cap, look): (usize, LuaTable)| {
+            match Look::new(look_spec(&look)?) {
+                Ok(look) => Ok((
+                    Value::UserData(
+                        lua.create_userdata(LuaBook(Logbook::new(cap, Arc::new(look))))?,
+                    ),
+                    Value::Nil,
+                )),
+                Err(e) => fail(lua, format!("unity.nvim: option {e}")),
+            }
+        })?,
+    )?;
+
+    // lines(text) -> every line of `text`, cleaned and uncut (what `K` shows).
+    m.set(
+        "lines",
+        lua.create_function(|lua, text: LuaString| {
+            lines_table(lua, &crate::log::text::lines(&text.to_string_lossy()))
         })?,
     )?;
 

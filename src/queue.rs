@@ -5,7 +5,7 @@
 //! order rather than lost. The consumer is woken through a pipe only when the queue goes from
 //! empty to non-empty, so an idle connection costs Neovim nothing.
 
-use crate::logbook::Entry;
+use crate::log::Entry;
 use crate::protocol::FromUnity;
 use crate::transport::WriteError;
 use crate::wake::Notifier;
@@ -296,7 +296,7 @@ mod tests {
                 message: String::new(),
                 stack: None,
             },
-            100,
+            &crate::log::look::Look::default(),
         ))
     }
 

@@ -8,7 +8,8 @@
 use crate::frame::{Decoder, Item};
 use crate::ledger::Ledger;
 use crate::lock::Lock;
-use crate::logbook::Entry;
+use crate::log::look::Look;
+use crate::log::Entry;
 use crate::protocol::{decode, FromUnity};
 use crate::queue::{Event, LostCause, Producer};
 use crate::transport::{open_reader, same_file, sleep, wait_or, OpenError, Paths, Wait};
@@ -17,8 +18,8 @@ use nix::errno::Errno;
 use nix::poll::PollFlags;
 use nix::unistd::read;
 use std::os::fd::OwnedFd;
-use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -46,15 +47,50 @@ pub struct Start {
     pub force: bool,
     /// Set to the pid of the Neovim holding the lock while we are locked out (0: nobody).
     pub locked_by: Arc<AtomicU32>,
-    /// Longest log line, in bytes (log messages are formatted here, off Neovim's main loop).
-    pub max_line: usize,
+    /// How log messages are laid out (they are formatted here, off Neovim's main loop).
+    pub look: Arc<SharedLook>,
+}
+
+/// The look headers are made with: the logbook's, handed over by Neovim; read by the reader
+/// thread, which checks only an id per message.
+pub struct SharedLook {
+    id: AtomicU64,
+    look: Mutex<Arc<Look>>,
+}
+
+impl SharedLook {
+    pub fn new(look: Arc<Look>) -> Self {
+        Self {
+            id: AtomicU64::new(look.id()),
+            look: Mutex::new(look),
+        }
+    }
+
+    pub fn set(&self, look: &Arc<Look>) {
+        if self.id.load(Ordering::Acquire) != look.id() {
+            if let Ok(mut l) = self.look.lock() {
+                *l = Arc::clone(look);
+                self.id.store(look.id(), Ordering::Release);
+            }
+        }
+    }
+
+    /// `held` itself while it is current; otherwise the current look.
+    fn refresh(&self, held: &mut Arc<Look>) {
+        if self.id.load(Ordering::Acquire) != held.id() {
+            if let Ok(l) = self.look.lock() {
+                *held = Arc::clone(&l);
+            }
+        }
+    }
 }
 
 pub fn spawn(start: Start) -> std::io::Result<JoinHandle<()>> {
     std::thread::Builder::new()
         .name("unity-reader".into())
         .spawn(move || {
-            let Start { paths, out, stop, force, locked_by, max_line } = start;
+            let Start { paths, out, stop, force, locked_by, look: shared_look } = start;
+            let look = shared_look.look.lock().map(|l| Arc::clone(&l)).unwrap_or_default();
             let lock = Lock::new(&paths.dir);
             let mut r = Reader {
                 paths,
@@ -66,7 +102,8 @@ pub fn spawn(start: Start) -> std::io::Result<JoinHandle<()>> {
                 force,
                 locked_by,
                 greet: true,
-                max_line,
+                shared_look,
+                look,
             };
             // A bug here must not take Neovim down or go unnoticed.
             let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| r.run()));
@@ -93,7 +130,8 @@ struct Reader {
     locked_by: Arc<AtomicU32>,
     /// Whether to announce `Listening` at the next open.
     greet: bool,
-    max_line: usize,
+    shared_look: Arc<SharedLook>,
+    look: Arc<Look>,
 }
 
 enum Ended {
@@ -316,7 +354,10 @@ impl Reader {
             _ => {}
         }
         self.out.push(match msg {
-            FromUnity::Log(l) => Event::Log(Entry::log(l, self.max_line)),
+            FromUnity::Log(l) => {
+                self.shared_look.refresh(&mut self.look);
+                Event::Log(Entry::log(l, &self.look))
+            }
             other => Event::Message(other),
         });
     }

@@ -20,6 +20,17 @@ M.defaults = {
     levels = { error = true, warning = true, log = true },
     clear_on_play = false,
     clear_on_compile = false,
+    look = {
+      labels = { log = "LOG ", warning = "WARN", error = "ERR ", exception = "EXC ", assert = "ASRT" },
+      clock = "%H:%M:%S.%f",
+      indent = "  ",
+      stack_indent = "    ",
+      count = "  (×%d)",
+      marker = "── %s ──",
+      cut = " … (%d more bytes, %k shows all)",
+    },
+    filter_entry = false,
+    format_entry = false,
     keys = {
       jump = "<CR>",
       expand = "<Tab>",

@@ -31,20 +31,20 @@
 ---@field [2] integer
 ---@field [3] string[]
 
---- The native log history (src/logbook.rs): entries, filters, and the buffer edits that show them.
+--- The native log history (src/log/book.rs): entries, filters, and the buffer edits that show
+--- them. Every change leaves its edits for `flush`.
 ---@class unity.Logbook
 ---@field add fun(self: unity.Logbook, entries: table[])
 ---@field flush fun(self: unity.Logbook): unity.LogEdit[]
----@field render fun(self: unity.Logbook)
+---@field render fun(self: unity.Logbook, hook?: fun(entry: unity.StoredEntry): string|false|nil)
 ---@field hide fun(self: unity.Logbook)
 ---@field clear fun(self: unity.Logbook)
 ---@field mark fun(self: unity.Logbook, scope: "compile"|"play")
----@field entry_at fun(self: unity.Logbook, row: integer): integer|nil
+---@field entry_at fun(self: unity.Logbook, row: integer): integer|nil, integer|nil  id, line in the entry (0: header)
 ---@field row_of fun(self: unity.Logbook, id: integer): integer|nil
 ---@field last_header fun(self: unity.Logbook): integer
 ---@field get fun(self: unity.Logbook, id: integer): unity.StoredEntry|nil
 ---@field entries fun(self: unity.Logbook, from?: integer, visible_only?: boolean): unity.StoredEntry[]
----@field full fun(self: unity.Logbook, id: integer): string[]|nil
 ---@field counts fun(self: unity.Logbook): table<unity.LogGroup, integer>
 ---@field stats fun(self: unity.Logbook): {added: integer, last_seq: integer, last_id: integer, size: integer, removed: integer}
 ---@field filter fun(self: unity.Logbook): unity.LogFilter
@@ -113,8 +113,26 @@
 ---@field on_open false|fun(opened: unity.Opened)|string[]  after Unity's `open`: bring the terminal forward
 
 ---@class unity.LogWindowConfig
----@field position "bottom"|"top"|"left"|"right"
+---@field position "bottom"|"top"|"left"|"right"|"float"
 ---@field size integer             height (or width) of the split
+---@field max_line integer         longest line in bytes before the cut mark
+---@field collapse boolean
+---@field levels table<unity.LogGroup, boolean>
+---@field clear_on_play boolean
+---@field clear_on_compile boolean
+---@field look unity.LogLook       the layout of the lines (and their highlighting)
+---@field filter_entry false|fun(entry: unity.StoredEntry): boolean   full renders only
+---@field format_entry false|fun(entry: unity.StoredEntry): string|nil  full renders only: the header line
+---@field keys table<string, string|false>
+
+---@class unity.LogLook            how log lines are laid out: `clock label message[count]`
+---@field labels table<unity.Level, string>
+---@field clock string             %H %M %S (local time), %f (milliseconds), %%; "" for none
+---@field indent string            before the rest of a message, under its header
+---@field stack_indent string      before each stack frame
+---@field count string             after a collapsed header; %d: the number of copies
+---@field marker string            a marker line; %s: its text
+---@field cut string               where a long line is cut; %d: bytes left out, %k: the show_full key
 
 ---@class unity.OpenRequest   an `open` message as the native module hands it over
 ---@field file string          absolute or relative to the project; "" asks for no file

@@ -29,6 +29,7 @@ ROOT = os.path.realpath(os.path.join(os.path.dirname(os.path.abspath(__file__)),
 FLOOD = os.path.join(ROOT, "target", "release", "unity-flood")
 SIM = os.path.join(ROOT, "target", "release", "unity-sim")
 SCRIPT = os.path.join(ROOT, "tests", "bench", "nvim_bench.lua")
+FILTER_SCRIPT = os.path.join(ROOT, "tests", "bench", "filter_bench.lua")
 OUTDIR = os.path.join(ROOT, "target", "bench")
 LOGDIR = os.path.join(OUTDIR, "logs")
 NVIM = os.environ.get("NVIM") or "nvim"
@@ -570,6 +571,12 @@ def main():
                 "rss_growth_mb": med([(b["rss_kb"] - r["rss_before_kb"]) / 1024 for r, b in bs]),
             }
 
+    log("10/10 filter, level, scope and collapse changes on a 100 000-entry history")
+    raw["filters"] = guarded("filters", run_json,
+                             [NVIM, "--headless", "--clean", "--cmd", f"set rtp^={RTP}",
+                              "-l", FILTER_SCRIPT], 600)
+    R["filters"] = raw["filters"] if not raw["filters"].get("error") else None
+
     cfg = next((r.get("config") for r in raw["flood"] if r.get("config")), None)
     R["machine"]["plugin_config"] = cfg
     R["machine"]["loadavg_at_end"] = os.getloadavg()
@@ -701,6 +708,17 @@ def print_table(R):
         for label, w in g("whatif").items():
             print(f"  {label:44} {w['msgs_per_s']:9,.0f} {w['lost']:8,.0f} {w['max_stall_ms']:8.1f}ms "
                   f"{w['mean_stall_ms']:8.2f}ms")
+    fl = g("filters")
+    if fl:
+        print()
+        print(f"one change on a {fl['history']:,}-entry history, edits applied to the buffer (median of "
+              f"{fl['repeats']}); yardstick: one nvim_buf_set_lines of all {fl['lines']:,} lines, "
+              f"{fl['rewrite_ms']:.1f} ms in the same Neovim:")
+        for c in fl["changes"]:
+            print(f"  {c['name']:28} {c['median_ms']:7.1f} ms (max {c['max_ms']:6.1f})  "
+                  f"{c['vs_rewrite']:.2f}x the rewrite")
+        print(f"  {verdict(fl['worst_median_ms'] <= 16):6} every change <= 16 ms (worst median "
+              f"{fl['worst_median_ms']:.1f} ms)")
     pf = g("perf") or {}
     if pf.get("main_thread"):
         print()

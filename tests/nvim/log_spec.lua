@@ -17,6 +17,15 @@ local function lines()
   return vim.api.nvim_buf_get_lines(log.buf(), 0, -1, false)
 end
 
+--- The floating window of this tab page, if any.
+local function float_win()
+  for _, w in ipairs(vim.api.nvim_tabpage_list_wins(0)) do
+    if vim.api.nvim_win_get_config(w).relative ~= "" then
+      return w
+    end
+  end
+end
+
 local function headers()
   return vim.tbl_filter(function(l) return l:sub(1, 1) ~= " " end, lines())
 end
@@ -79,12 +88,7 @@ T.test("rich text, control characters and escapes never reach the buffer; long l
   T.truthy(vim.fn.strchars(l[2]) > 0 and vim.str_utfindex(l[2], "utf-16") ~= nil, "still valid UTF-8")
   vim.api.nvim_win_set_cursor(0, { 2, 0 })
   press("K")
-  local float
-  for _, w in ipairs(vim.api.nvim_tabpage_list_wins(0)) do
-    if vim.api.nvim_win_get_config(w).relative ~= "" then
-      float = w
-    end
-  end
+  local float = float_win()
   T.truthy(float, "K opened a float")
   local text = table.concat(vim.api.nvim_buf_get_lines(vim.api.nvim_win_get_buf(float), 0, -1, false), "")
   T.eq(string.rep("é", 200), text, "the whole message")
@@ -201,6 +205,29 @@ T.test("a flood of 100 000 entries keeps the buffer bounded", function()
   T.truthy(n <= 10000 + 100 + 1, "lines bounded by the history: " .. n)
   T.contains(lines()[n], "flood 100000", "newest at the bottom")
   T.eq(10000, log.counts().log + log.counts().warning, "history capped")
+end)
+
+T.test("a change of many edits keeps a window where the user was, and the tail followed", function()
+  local win = fresh()
+  vim.cmd("split")
+  local tail = vim.api.nvim_get_current_win()
+  local batch = {}
+  for i = 1, 1000 do
+    batch[i] = entry(i % 20 == 0 and "error" or "log", "row " .. i)
+  end
+  log.append(batch)
+  local function under(w)
+    return vim.api.nvim_buf_get_lines(log.buf(), vim.api.nvim_win_get_cursor(w)[1] - 1, vim.api.nvim_win_get_cursor(w)[1], false)[1]
+  end
+  vim.api.nvim_win_set_cursor(win, { 510, 0 })
+  log.toggle_level("error") -- 50 single-row deletions, far apart
+  T.eq(950, vim.api.nvim_buf_line_count(log.buf()))
+  T.contains(under(win), "LOG  row 510", "the window that moved up stays on its line")
+  T.eq(485, vim.api.nvim_win_get_cursor(win)[1])
+  T.eq(950, vim.api.nvim_win_get_cursor(tail)[1], "the window at the tail stays there")
+  vim.api.nvim_win_set_cursor(win, { 20, 0 }) -- "row 21"
+  log.toggle_level("error")
+  T.contains(under(win), "LOG  row 21", "and when the lines come back")
 end)
 
 T.test("the window follows the tail unless the user moved up", function()
@@ -332,6 +359,99 @@ T.test("end to end: streamed entries, UnityLog events, statusline", function()
   T.contains(require("unity").statusline(), "Unity ●", "statusline")
   T.call("play")
   T.wait_for(function() return require("unity").statusline():find("▶", 1, true) end, "playing in the statusline")
+end)
+
+--- The highlight group at (row, byte col), both 1-based.
+local function group_at(row, col)
+  return vim.fn.synIDattr(vim.fn.synID(row, col, 1), "name")
+end
+
+T.test("a configured look: labels, clock, indents, count and marker, highlighted alike", function()
+  vim.cmd("syntax on")
+  local win = fresh({
+    history = 4,
+    log = {
+      look = {
+        labels = { error = "E!", log = "L" },
+        clock = "[%M:%S]",
+        stack_indent = " | ",
+        count = " x%d",
+        marker = ">> %s <<",
+      },
+    },
+  })
+  log.append({ entry("error", "boom", "Game.A:B () (at Assets/A.cs:1)"), entry("log", "same"), entry("log", "same") })
+  local l = lines()
+  T.truthy(l[1]:match("^%[%d%d:%d%d%] E! boom$"), "header: " .. l[1])
+  T.truthy(l[2]:match("^%[%d%d:%d%d%] L same$"), "header: " .. l[2])
+  vim.api.nvim_win_set_cursor(win, { 1, 0 })
+  press("<Tab>")
+  T.eq(" | Game.A:B () (at Assets/A.cs:1)", lines()[2], "stack indent")
+  press("c")
+  T.truthy(lines()[3]:match(" L same x2$"), "count: " .. lines()[3])
+  log.append({ entry("warning", "w1"), entry("warning", "w2") })
+  l = lines()
+  T.eq(">> 1 older entry left the history <<", l[1], "marker")
+  T.eq("UnityLogMarker", group_at(1, 1))
+  -- The rows now: marker, L same x2, w1, w2; expand nothing more.
+  T.eq("UnityLogTime", group_at(2, 1), "clock")
+  T.eq("UnityLogLog", group_at(2, 9), "label L")
+  T.eq("UnityLogCount", group_at(2, #lines()[2]), "count")
+  T.eq("UnityLogWarning", group_at(3, 9), "WARN label")
+  log.append({ entry("error", "again", "X:Y () (at Assets/B.cs:2)") })
+  local row = #lines()
+  vim.api.nvim_win_set_cursor(win, { row, 0 })
+  press("<Tab>")
+  T.eq("UnityLogError", group_at(row, 9), "E! label")
+  T.eq("UnityLogStack", group_at(row + 1, 2), "stack line")
+  T.eq("UnityLogLocation", group_at(row + 1, #lines()[row + 1] - 3), "location in the frame")
+end)
+
+T.test("log.filter_entry and log.format_entry run on full renders only", function()
+  local calls = 0
+  fresh({
+    log = {
+      filter_entry = function(e)
+        calls = calls + 1
+        return not e.message:find("noise", 1, true)
+      end,
+      format_entry = function(e)
+        return e.level == "error" and ("!! " .. e.message .. "\n(two lines)") or nil
+      end,
+    },
+  })
+  calls = 0
+  log.append({ entry("log", "noise 1"), entry("error", "bad"), entry("log", "fine") })
+  T.eq(3, #lines(), "appended as they come")
+  T.eq(0, calls, "no hook per message")
+  press("W") -- hide warnings: a change, so a full render
+  T.eq(3, calls, "one call per entry passing the filter")
+  T.eq({ "!! bad (two lines)" }, { lines()[1] }, "formatted, cleaned to one line")
+  T.contains(lines()[2], "LOG  fine")
+  T.eq(2, #lines(), "filtered")
+  log.append({ entry("log", "noise 2") })
+  T.eq(3, calls)
+  T.contains(lines()[3], "noise 2", "until the next full render")
+  require("unity.config").options.log.format_entry = function() error("hook broke") end
+  T.clear_notes()
+  press("W")
+  T.truthy(T.noted("hook broke"), "a failing hook is reported")
+  T.eq(4, #lines(), "and the log shown without it")
+end)
+
+T.test("K shows the whole entry, drawn in Lua; the cut mark names the key", function()
+  fresh({ log = { max_line = 60, keys = { show_full = "gK" } } })
+  log.append({ entry("error", string.rep("x", 100) .. "\nsecond <b>line</b>", "Game.A:B () (at Assets/A.cs:1)\n\tC:D ()") })
+  T.contains(lines()[1], "more bytes, gK shows all)", "the configured key")
+  press("gK")
+  local float = float_win()
+  T.truthy(float, "gK opened a float")
+  T.eq({ string.rep("x", 100), "second line", "", "Game.A:B () (at Assets/A.cs:1)", "    C:D ()" },
+    vim.api.nvim_buf_get_lines(vim.api.nvim_win_get_buf(float), 0, -1, false), "message, blank line, stack")
+  vim.api.nvim_win_close(float, true)
+  fresh({ log = { max_line = 60, keys = { show_full = false } } })
+  log.append({ entry("log", string.rep("y", 100)) })
+  T.truthy(lines()[1]:match("… %(%d+ more bytes%)$"), "no key, no mention: " .. lines()[1])
 end)
 
 T.run()

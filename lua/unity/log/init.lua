@@ -1,11 +1,13 @@
 --- The log window: Unity's console as a Neovim buffer (filetype `unitylog`).
 ---
 --- Public API first. The history, its filters and the lines shown live in the native
---- logbook (src/logbook.rs, lines formatted on the reader thread by src/log_text.rs); the
---- buffer and windows in the view, source locations in their own module beside this one.
+--- logbook (src/log/, lines laid out on the reader thread as `log.look` says); the buffer and
+--- windows in the view, the look's highlighting and source locations in their own modules
+--- beside this one.
 local config = require("unity.config")
 local map_keys -- defined with the key table below
 local view = require("unity.log.view")
+local look = require("unity.log.look")
 local source = require("unity.log.source")
 
 local M = {}
@@ -21,7 +23,11 @@ function M.book()
     if not native then
       error(err, 0)
     end
-    book = native.logbook(config.options.history, config.options.log.max_line)
+    local made, look_err = native.logbook(config.options.history, look.native())
+    if not made then
+      error(look_err, 0)
+    end
+    book = made
     book:set_collapse(config.options.log.collapse)
     book:set_filter({ levels = config.options.log.levels })
   end
@@ -36,7 +42,6 @@ function M.update()
   if view.exists() then
     view.apply(b)
   else
-    b:flush()
     b:hide() -- rendered in full when the buffer is first needed
   end
 end
@@ -55,10 +60,39 @@ function M.marker(message)
   M.append({ { level = "marker", message = message } })
 end
 
---- Redraws the whole buffer from the history (after a filter change or a clear).
+--- The options' entry hooks as one function for the logbook's full render, or nil.
+---@return fun(e: unity.StoredEntry): string|false|nil
+local function hook()
+  local o = config.options.log
+  local keep, format = o.filter_entry, o.format_entry
+  if not (keep or format) then
+    return nil
+  end
+  return function(e)
+    if keep and not keep(e) then
+      return false
+    end
+    return format and format(e) or nil
+  end
+end
+
+--- Fills the buffer from the history; the hooks run here only, never per message.
 local function render()
+  local b, h = M.book(), hook()
+  local ok, err = pcall(b.render, b, h)
+  if not ok then
+    b:render()
+    vim.notify("unity.nvim: log.filter_entry or log.format_entry failed: " .. tostring(err), vim.log.levels.ERROR)
+  end
+end
+
+--- Shows a change the logbook made (its edits are pending); with a hook, renders anew so
+--- that the hook sees it.
+local function changed()
   if view.exists() then
-    M.book():render()
+    if hook() then
+      render()
+    end
     view.apply(M.book())
   end
   M.refresh()
@@ -67,7 +101,7 @@ end
 --- Forgets every entry; counts start again.
 function M.clear()
   M.book():clear()
-  render()
+  changed()
 end
 
 --- On Unity's play and compile events: scopes, and the optional clear-on options.
@@ -79,7 +113,7 @@ function M.mark(what)
   end
   M.book():mark(what)
   if clear or M.filter().scope == what then
-    render()
+    changed()
   end
 end
 
@@ -92,7 +126,7 @@ function M.buf()
   if mapped ~= b then
     mapped = b
     map_keys(b)
-    M.book():render()
+    render()
     view.apply(M.book())
   end
   return b
@@ -114,7 +148,7 @@ end
 ---@param f {levels?: table<unity.LogGroup, boolean>, text?: string|false, scope?: "all"|"compile"|"play"}
 function M.set_filter(f)
   M.book():set_filter(f)
-  render()
+  changed()
 end
 
 ---@param group unity.LogGroup
@@ -129,7 +163,7 @@ end
 
 function M.toggle_collapse()
   M.book():set_collapse(not M.book():collapsing())
-  render()
+  changed()
 end
 
 --- The entry under the cursor of the log window, or nil.
@@ -165,7 +199,7 @@ end
 ---@param on boolean
 function M.expand_all(on)
   M.book():set_expand_all(on)
-  render()
+  changed()
 end
 
 --- Opens the source of the line under the cursor: the frame on that line, or on a header the
@@ -175,9 +209,9 @@ function M.jump()
   if not e then
     return
   end
-  local line = vim.api.nvim_get_current_line()
-  local loc = source.first(root(), { line })
-  if not loc and not line:match("^ ") then
+  local _, part = M.book():entry_at(vim.api.nvim_win_get_cursor(0)[1])
+  local loc = source.first(root(), { vim.api.nvim_get_current_line() })
+  if not loc and part == 0 then
     loc = source.first(root(), raw_lines(e))
   end
   if not loc then
@@ -187,13 +221,25 @@ function M.jump()
   source.open(loc)
 end
 
---- Shows the whole entry under the cursor (uncut) in a floating window.
+--- Every line of a text, cleaned (rich text, escapes, control characters) and uncut.
+---@param text string
+---@return string[]
+local function text_lines(text)
+  return require("unity.native").get().lines(text)
+end
+
+--- Shows the whole entry under the cursor (uncut) in a floating window: its message, a blank
+--- line, its stack trace.
 function M.show_full()
   local e = M.current()
   if not e then
     return
   end
-  local lines = M.book():full(e.id)
+  local lines = text_lines(e.message)
+  if e.stack then
+    lines[#lines + 1] = ""
+    vim.list_extend(lines, text_lines(e.stack))
+  end
   vim.lsp.util.open_floating_preview(lines, "", { border = "rounded", max_width = math.floor(vim.o.columns * 0.8), wrap = true })
 end
 
@@ -212,7 +258,7 @@ function M.to_quickfix()
         lnum = loc and loc.line or 0,
         col = loc and loc.col or 0,
         type = e.group == "error" and "E" or e.group == "warning" and "W" or "I",
-        text = M.book():full(e.id)[1] or "",
+        text = text_lines(e.message)[1] or "",
         valid = loc and 1 or 0,
       }
     end

@@ -73,7 +73,27 @@ local function follow(wins)
   end
 end
 
---- Applies the logbook's pending edits to the buffer; windows at the tail stay there.
+--- Edits before which windows' cursors move to the top while they are applied: a cursor
+--- below an edit is moved by every edit, which made many small edits three times slower.
+local MANY_EDITS = 32
+
+--- Where 0-based row `row` is after edit `e` of a buffer of `count` lines, as Neovim moves a
+--- cursor: down or up with the lines above it; to the edit's start when its line was replaced.
+---@param row integer
+---@param e unity.LogEdit
+---@param count integer
+---@return integer
+local function moved(row, e, count)
+  local first = e[1] < 0 and count + 1 + e[1] or e[1]
+  local last = e[2] < 0 and count + 1 + e[2] or e[2]
+  if row >= last then
+    return row + #e[3] - (last - first)
+  end
+  return math.min(row, first)
+end
+
+--- Applies the logbook's pending edits to the buffer; windows at the tail stay there, others
+--- on the line they were on.
 ---@param book unity.Logbook
 function M.apply(book)
   local wins = following(book)
@@ -82,11 +102,30 @@ function M.apply(book)
     return
   end
   local b = M.buf()
+  local parked = {}
+  if #edits >= MANY_EDITS then
+    for win, tail in pairs(wins) do
+      if not tail then
+        parked[win] = vim.api.nvim_win_call(win, vim.fn.winsaveview)
+      end
+      vim.api.nvim_win_set_cursor(win, { 1, 0 })
+    end
+  end
   vim.bo[b].modifiable = true
+  local count = vim.api.nvim_buf_line_count(b)
   for _, e in ipairs(edits) do
+    for _, saved in pairs(parked) do
+      local row = moved(saved.lnum - 1, e, count)
+      saved.topline = math.max(1, saved.topline + row + 1 - saved.lnum)
+      saved.lnum = row + 1
+    end
     vim.api.nvim_buf_set_lines(b, e[1], e[2], false, e[3])
+    count = vim.api.nvim_buf_line_count(b)
   end
   vim.bo[b].modifiable = false
+  for win, saved in pairs(parked) do
+    vim.api.nvim_win_call(win, function() vim.fn.winrestview(saved) end)
+  end
   follow(wins)
 end
 

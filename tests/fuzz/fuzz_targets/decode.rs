@@ -7,15 +7,15 @@
 
 use libfuzzer_sys::fuzz_target;
 use unity_native::frame::{encode, Decoder, Item, MAX_PAYLOAD};
-use unity_native::log_text::body;
-use unity_native::logbook::Entry;
+use unity_native::log::look::{Look, Spec};
+use unity_native::log::Entry;
 use unity_native::protocol::{decode, FromNvim, FromUnity, Level, Log};
 
 const MAX_LINE: usize = 80;
 
 fn check_line(l: &str) {
     assert!(!l.chars().any(|c| c.is_control()), "control character in {l:?}");
-    // A cut line ends with " … (N more bytes, K shows all)".
+    // A cut line ends with " … (N more bytes)".
     assert!(l.len() <= MAX_LINE + 48, "{} bytes: {l:?}", l.len());
 }
 
@@ -36,10 +36,15 @@ fuzz_target!(|data: &[u8]| {
         message: message.to_owned(),
         stack: Some(stack.to_owned()),
     };
-    let e = Entry::log(log, MAX_LINE);
+    let look = Look::new(Spec {
+        max_line: MAX_LINE,
+        ..Spec::default()
+    })
+    .expect("a valid look");
+    let e = Entry::log(log, &look);
     check_line(&e.header);
     assert!(!e.header.starts_with(' '), "a header never starts with a blank");
-    let lines = body(message, Some(stack), MAX_LINE);
+    let lines = look.body(message, Some(stack));
     assert_eq!(e.has_body, !lines.is_empty());
     for l in &lines {
         check_line(l);

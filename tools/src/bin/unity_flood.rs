@@ -31,7 +31,8 @@ use std::os::fd::{AsFd, OwnedFd};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use unity_native::frame::{Decoder, Item};
-use unity_native::logbook::Entry;
+use unity_native::log::look::Look;
+use unity_native::log::Entry;
 use unity_native::protocol::{
     decode, encode_frame, FromUnity, Level, Log, UnityHello, PROTOCOL_VERSION,
 };
@@ -425,9 +426,10 @@ fn decode_bench(a: &Options) {
         logs_seen = logs;
 
         // All the reader thread does: decoding, then the log window's header (`Entry::log`).
+        let look = Look::default();
         formatted.push(time_frames(&stream, |p| {
             if let Ok(FromUnity::Log(l)) = decode::<FromUnity>(p) {
-                std::hint::black_box(Entry::log(l, 500));
+                std::hint::black_box(Entry::log(l, &look));
             }
         }));
     }

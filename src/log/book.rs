@@ -1,0 +1,815 @@
+//! The logbook: the history and what the log buffer shows of it, put together from the parts
+//! in this folder. Every change (an entry, a filter, a scope mark, collapsing, expanding)
+//! leaves its buffer edits pending for `flush`; none needs a render after it. Free of mlua; it
+//! lives on Neovim's main thread.
+
+use crate::log::collapse::Collapse;
+use crate::log::entry::{Entry, Line};
+use crate::log::filter::{passes, Filter, Scope};
+use crate::log::history::{History, Stats};
+use crate::log::look::Look;
+use crate::log::view::{Edit, Expansion, Row, View};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// What the Lua hook made of an entry at the last full render.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Custom {
+    Hidden,
+    Header(Line),
+}
+
+pub struct Logbook {
+    history: History,
+    look: Arc<Look>,
+    rules: Rules,
+    view: View,
+    /// Entries up to this id left the history but not the buffer yet: trimming edits the
+    /// buffer once per flush, not once per entry.
+    trimmed_through: Option<u64>,
+    /// Collapsed groups that lost a copy meanwhile: their count, or the entry standing for
+    /// them, changed.
+    touched: Vec<u64>,
+}
+
+/// Which entries show, and how.
+#[derive(Default)]
+struct Rules {
+    filter: Filter,
+    /// Kept only while collapsing.
+    collapse: Option<Collapse>,
+    expansion: Expansion,
+    /// From the last full render with a hook; entries added since have none.
+    custom: HashMap<u64, Custom>,
+}
+
+/// What decides how an entry shows, borrowed apart from the view that it feeds.
+struct Shows<'a> {
+    history: &'a History,
+    look: &'a Look,
+    rules: &'a Rules,
+}
+
+impl Shows<'_> {
+    fn visible(&self, id: u64, e: &Entry) -> bool {
+        passes(id, e, &self.rules.filter, self.history.marks())
+            && (e.level.is_none()
+                || (self.rules.collapse.as_ref()).is_none_or(|c| c.stands_for_group(id, e.key)))
+            && (self.rules.custom.is_empty() || self.rules.custom.get(&id) != Some(&Custom::Hidden))
+    }
+
+    fn custom_header(&self, id: u64) -> Option<&Line> {
+        match self.rules.custom.get(&id) {
+            Some(Custom::Header(h)) if !self.rules.custom.is_empty() => Some(h),
+            _ => None,
+        }
+    }
+
+    fn repeats(&self, e: &Entry) -> u64 {
+        match &self.rules.collapse {
+            Some(c) if e.level.is_some() => c.count(e.key),
+            _ => 1,
+        }
+    }
+
+    /// What tells its header from another one of the same entry (see `Row`).
+    fn tag(&self, id: u64, e: &Entry) -> u64 {
+        if self.custom_header(id).is_some() {
+            u64::MAX
+        } else {
+            self.repeats(e)
+        }
+    }
+
+    fn header(&self, id: u64, e: &Entry) -> Line {
+        match self.custom_header(id) {
+            Some(h) => Arc::clone(h),
+            None => e.header_with(self.repeats(e), self.look),
+        }
+    }
+
+    fn body(&self, id: u64, e: &Entry) -> Vec<String> {
+        if e.has_body && self.rules.expansion.is(id) {
+            self.look.body(&e.message, e.stack.as_deref())
+        } else {
+            Vec::new()
+        }
+    }
+
+    /// Appends the lines of entry `id` to `out` (no vector of its own: the flood's hot path);
+    /// returns how many.
+    fn lines(&self, id: u64, out: &mut Vec<Line>) -> i64 {
+        let Some(e) = self.history.get(id) else {
+            return 0;
+        };
+        out.push(self.header(id, e));
+        let body = self.body(id, e);
+        let n = 1 + body.len() as i64;
+        out.extend(body.into_iter().map(Line::from));
+        n
+    }
+
+    fn row(&self, id: u64, e: &Entry) -> Row {
+        let n = if e.has_body && self.rules.expansion.is(id) {
+            1 + self.body(id, e).len() as i64
+        } else {
+            1
+        };
+        Row {
+            id,
+            n,
+            tag: self.tag(id, e),
+        }
+    }
+}
+
+impl Logbook {
+    pub fn new(cap: usize, look: Arc<Look>) -> Self {
+        Self {
+            history: History::new(cap),
+            look,
+            rules: Rules::default(),
+            view: View::default(),
+            trimmed_through: None,
+            touched: Vec::new(),
+        }
+    }
+
+    fn parts(&mut self) -> (Shows<'_>, &mut View) {
+        let shows = Shows {
+            history: &self.history,
+            look: &self.look,
+            rules: &self.rules,
+        };
+        (shows, &mut self.view)
+    }
+
+    pub fn look(&self) -> &Arc<Look> {
+        &self.look
+    }
+
+    pub fn len(&self) -> usize {
+        self.history.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.history.is_empty()
+    }
+
+    pub fn get(&self, id: u64) -> Option<&Entry> {
+        self.history.get(id)
+    }
+
+    /// Entries with ids from `from` on, oldest first.
+    pub fn since(&self, from: u64) -> impl Iterator<Item = (u64, &Entry)> {
+        self.history.since(from)
+    }
+
+    pub fn counts(&self) -> [u64; 3] {
+        self.history.counts()
+    }
+
+    pub fn removed(&self) -> u64 {
+        self.history.removed()
+    }
+
+    pub fn stats(&self) -> Stats {
+        self.history.stats()
+    }
+
+    pub fn filter(&self) -> &Filter {
+        &self.rules.filter
+    }
+
+    pub fn collapsing(&self) -> bool {
+        self.rules.collapse.is_some()
+    }
+
+    /// Whether the filter, scope, collapsing and the hook let entry `id` be shown.
+    pub fn visible(&self, id: u64) -> bool {
+        let shows = Shows {
+            history: &self.history,
+            look: &self.look,
+            rules: &self.rules,
+        };
+        self.history.get(id).is_some_and(|e| shows.visible(id, e))
+    }
+
+    /// Adds an entry; its lines are appended to the buffer when they pass the filter.
+    pub fn push(&mut self, mut e: Entry) {
+        if e.look != self.look.id() {
+            e.restyle(&self.look);
+        }
+        let (key, is_log) = (e.key, e.level.is_some());
+        let (id, trimmed) = self.history.push(e);
+        let rep = match &mut self.rules.collapse {
+            Some(c) if is_log => c.add(id, key),
+            _ => None,
+        };
+        if self.view.shown() {
+            match rep {
+                Some(rep) => self.redraw_header(rep),
+                None => {
+                    let (shows, view) = self.parts();
+                    if let Some(e) = shows.history.get(id).filter(|e| shows.visible(id, e)) {
+                        view.append(id, shows.tag(id, e), |out| shows.lines(id, out));
+                    }
+                }
+            }
+        }
+        if let Some((old, e)) = trimmed {
+            self.forget(old, &e);
+        }
+    }
+
+    fn redraw_header(&mut self, id: u64) {
+        let (shows, view) = self.parts();
+        if let Some(e) = shows.history.get(id) {
+            let tag = shows.tag(id, e);
+            view.splice(id, (0, Some(1)), vec![shows.header(id, e)], Some(tag));
+        }
+    }
+
+    /// Entry `id` left the history: it leaves the collapse index and the expansion now, the
+    /// buffer at the next flush.
+    fn forget(&mut self, id: u64, e: &Entry) {
+        self.rules.expansion.forget(id);
+        if !self.rules.custom.is_empty() {
+            self.rules.custom.remove(&id);
+        }
+        if let (Some(c), Some(_)) = (&mut self.rules.collapse, e.level) {
+            let history = &self.history;
+            let next = || {
+                history
+                    .since(id + 1)
+                    .find(|(_, n)| n.level.is_some() && n.key == e.key)
+                    .map(|(next, _)| next)
+            };
+            if let Some(rep) = c.remove(id, e.key, next) {
+                if self.view.shown() {
+                    self.touched.push(rep);
+                }
+            }
+        }
+        if self.view.shown() {
+            self.trimmed_through = Some(id);
+        }
+    }
+
+    /// Takes the entries that left the history out of the buffer; the top marker says how
+    /// many left.
+    fn settle_trim(&mut self) {
+        let Some(last) = self.trimmed_through.take() else {
+            return;
+        };
+        let marker = self.removed_marker();
+        self.view.trim(last, marker);
+        let mut touched = std::mem::take(&mut self.touched);
+        touched.sort_unstable();
+        touched.dedup();
+        for id in touched {
+            if self.view.is_shown(id) {
+                self.redraw_header(id);
+            } else if self.visible(id) {
+                let (shows, view) = self.parts();
+                let mut lines = Vec::new();
+                shows.lines(id, &mut lines);
+                let tag = shows.history.get(id).map_or(1, |e| shows.tag(id, e));
+                view.insert(id, tag, lines);
+            }
+        }
+    }
+
+    fn removed_marker(&self) -> Line {
+        let n = self.history.removed();
+        let text = format!(
+            "{n} older entr{} left the history",
+            if n == 1 { "y" } else { "ies" }
+        );
+        self.look.marker(&text).into()
+    }
+
+    /// Shows or hides the body and stack trace of entry `id`.
+    pub fn toggle(&mut self, id: u64) {
+        if self.history.get(id).is_none_or(|e| !e.has_body) {
+            return;
+        }
+        self.rules.expansion.toggle(id);
+        let (shows, view) = self.parts();
+        if view.is_shown(id) {
+            let mut lines = Vec::new();
+            shows.lines(id, &mut lines);
+            // The header stays: the cursor on it does not move.
+            view.splice(id, (1, None), lines.split_off(1), None);
+        }
+    }
+
+    /// Edits the buffer from what it shows to what the book now says it should.
+    fn reshow(&mut self) {
+        if !self.view.shown() {
+            return;
+        }
+        self.settle_trim();
+        let (shows, view) = self.parts();
+        let wanted = shows
+            .history
+            .since(0)
+            .filter(|(id, e)| shows.visible(*id, e))
+            .map(|(id, e)| shows.row(id, e))
+            .collect();
+        view.diff(wanted, |id, out| shows.lines(id, out));
+    }
+
+    /// Expands every entry, or none.
+    pub fn set_expand_all(&mut self, on: bool) {
+        self.rules.expansion.set_all(on);
+        self.reshow();
+    }
+
+    pub fn set_filter(&mut self, f: Filter) {
+        self.rules.filter = f;
+        self.reshow();
+    }
+
+    /// Collapses identical entries or stops doing so.
+    pub fn set_collapse(&mut self, on: bool) {
+        if on == self.rules.collapse.is_some() {
+            return;
+        }
+        self.rules.collapse = on.then(|| {
+            Collapse::of(
+                self.history
+                    .since(0)
+                    .filter(|(_, e)| e.level.is_some())
+                    .map(|(id, e)| (id, e.key)),
+            )
+        });
+        self.reshow();
+    }
+
+    /// Starts scope "compile" or "play" at the next entry.
+    pub fn mark(&mut self, scope: Scope) {
+        self.history.mark(scope);
+        if self.rules.filter.scope == scope {
+            self.reshow();
+        }
+    }
+
+    /// Forgets every entry; counts start again.
+    pub fn clear(&mut self) {
+        self.history.clear();
+        if self.rules.collapse.is_some() {
+            self.rules.collapse = Some(Collapse::default());
+        }
+        self.rules.expansion.forget_all();
+        self.rules.custom.clear();
+        if self.view.shown() {
+            self.render();
+        }
+    }
+
+    /// Redraws everything (the buffer is new): one edit replaces the buffer.
+    pub fn render(&mut self) {
+        self.rules.custom.clear();
+        self.render_kept();
+    }
+
+    /// Redraws everything, asking `decide` first about each entry that would be shown (the
+    /// Lua hook): None shows it as usual; a header is cleaned and cut as any line.
+    pub fn render_with<E>(
+        &mut self,
+        mut decide: impl FnMut(u64, &Entry) -> Result<Option<Custom>, E>,
+    ) -> Result<(), E> {
+        self.rules.custom.clear();
+        let mut custom = HashMap::new();
+        for (id, e) in self.history.since(0) {
+            if self.visible(id) {
+                match decide(id, e)? {
+                    Some(Custom::Header(h)) => {
+                        custom.insert(id, Custom::Header(self.look.line(&h).into()));
+                    }
+                    Some(Custom::Hidden) => {
+                        custom.insert(id, Custom::Hidden);
+                    }
+                    None => {}
+                }
+            }
+        }
+        self.rules.custom = custom;
+        self.render_kept();
+        Ok(())
+    }
+
+    fn render_kept(&mut self) {
+        self.trimmed_through = None;
+        self.touched.clear();
+        let marker = (self.history.removed() > 0).then(|| self.removed_marker());
+        let (shows, view) = self.parts();
+        let ids = shows
+            .history
+            .since(0)
+            .filter(|(id, e)| shows.visible(*id, e))
+            .map(|(id, e)| (id, shows.tag(id, e)));
+        view.render(marker, ids, |id, out| shows.lines(id, out));
+    }
+
+    /// No buffer shows the book any more: stop making edits until the next `render`.
+    pub fn hide(&mut self) {
+        self.view.hide();
+        self.trimmed_through = None;
+        self.touched.clear();
+    }
+
+    /// The buffer edits since the last call, in the order to apply them.
+    pub fn flush(&mut self) -> Vec<Edit> {
+        self.settle_trim();
+        self.view.flush()
+    }
+
+    /// The entry whose lines hold buffer row `row` (1-based) and which of its lines that is
+    /// (0: its header); None on the top marker.
+    pub fn entry_at(&self, row: i64) -> Option<(u64, i64)> {
+        self.view.entry_at(row)
+    }
+
+    /// 1-based buffer row of the header of entry `id`, if shown.
+    pub fn row_of(&self, id: u64) -> Option<i64> {
+        self.view.row_of(id)
+    }
+
+    /// 1-based buffer row of the newest entry's first line once the edits flushed so far are
+    /// applied, or 0.
+    pub fn last_header(&self) -> i64 {
+        self.view.last_header()
+    }
+}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::log::entry::tests::log;
+    use crate::log::look::Spec;
+    use crate::log::view::tests::apply;
+    use crate::protocol::Level;
+
+    fn look() -> Arc<Look> {
+        let spec = Spec {
+            max_line: 200,
+            ..Spec::default()
+        };
+        Arc::new(Look::new(spec).unwrap())
+    }
+
+    fn book(cap: usize) -> Logbook {
+        Logbook::new(cap, look())
+    }
+
+    fn plain(seq: u64) -> Entry {
+        log(
+            seq,
+            Level::Log,
+            &format!("message {seq}"),
+            seq.is_multiple_of(3).then_some("A:B ()\nC:D ()"),
+        )
+    }
+
+    /// What a fresh render of the same book shows.
+    fn rendered(b: &mut Logbook) -> Vec<String> {
+        b.render();
+        let mut buf = vec![String::new()];
+        apply(&mut buf, b.flush());
+        buf
+    }
+
+    /// Incremental edits must leave exactly what a full render would show.
+    fn check_incremental(b: &mut Logbook, buf: &mut Vec<String>) {
+        apply(buf, b.flush());
+        let full = rendered(b);
+        assert_eq!(*buf, full);
+    }
+
+    #[test]
+    fn appends_and_trims_match_a_full_render() {
+        let mut b = book(50);
+        let mut buf = vec![String::new()];
+        b.render();
+        apply(&mut buf, b.flush());
+        for seq in 1..=400 {
+            b.push(plain(seq));
+            if seq.is_multiple_of(7) {
+                b.push(Entry::marker("reloaded", &Look::default()));
+            }
+            if seq.is_multiple_of(6) {
+                // Expand an entry with a stack a few rows up: an edit inside the buffer.
+                b.toggle(b.stats().last_id.saturating_sub(3));
+            }
+            if seq.is_multiple_of(13) {
+                check_incremental(&mut b, &mut buf);
+            }
+        }
+        check_incremental(&mut b, &mut buf);
+        assert_eq!(b.len(), 50);
+        assert!(buf[0].starts_with("── ") && buf[0].contains("older entries left the history"));
+        assert_eq!(b.stats().added, 400);
+        assert_eq!(b.stats().last_seq, 400);
+    }
+
+    #[test]
+    fn one_chunk_is_one_append() {
+        let mut b = book(1000);
+        b.render();
+        b.flush();
+        for seq in 1..=100 {
+            b.push(plain(seq));
+        }
+        let edits = b.flush();
+        assert_eq!(edits.len(), 1);
+        assert_eq!(
+            (edits[0].first, edits[0].last),
+            (0, -1),
+            "the empty buffer's line is replaced"
+        );
+        b.push(plain(101));
+        assert_eq!(b.flush()[0].first, -1);
+    }
+
+    #[test]
+    fn nothing_is_edited_before_a_buffer_shows_the_book() {
+        let mut b = book(10);
+        for seq in 1..=30 {
+            b.push(plain(seq));
+        }
+        assert!(b.flush().is_empty());
+        let buf = rendered(&mut b);
+        assert_eq!(b.len(), 10);
+        assert!(buf[0].contains("20 older entries"));
+        assert!(buf[1].ends_with("message 21"));
+    }
+
+    #[test]
+    fn rows_map_back_to_entries() {
+        let mut b = book(5);
+        let mut buf = vec![String::new()];
+        b.render();
+        for seq in 1..=12 {
+            b.push(plain(seq));
+            b.toggle(b.stats().last_id);
+            check_incremental(&mut b, &mut buf);
+        }
+        for (i, line) in buf.iter().enumerate() {
+            let id = b.entry_at(i as i64 + 1).map(|(id, _)| id);
+            if i == 0 {
+                assert_eq!(id, None, "the top marker");
+                continue;
+            }
+            let e = b.get(id.expect("an entry")).unwrap();
+            if !line.starts_with(' ') {
+                assert!(line.ends_with(&e.message), "{line} / {}", e.message);
+            }
+        }
+        b.push(plain(13));
+        let last = b.last_header() as usize;
+        assert!(
+            buf[last - 1].ends_with("message 12"),
+            "pending edits not counted"
+        );
+    }
+
+    #[test]
+    fn filters_levels_text_and_scopes() {
+        let mut b = book(100);
+        b.push(log(1, Level::Error, "Enemy died", None));
+        b.push(log(2, Level::Warning, "enemy late", None));
+        b.push(log(3, Level::Log, "plain", Some("at Enemy.cs")));
+        b.mark(Scope::Compile);
+        b.push(log(4, Level::Exception, "after compile", None));
+        assert_eq!(b.counts(), [2, 1, 1]);
+        let show = |b: &mut Logbook| {
+            rendered(b)
+                .into_iter()
+                .filter(|l| !l.starts_with(' '))
+                .count()
+        };
+        assert_eq!(show(&mut b), 4);
+        b.set_filter(Filter {
+            text: Some("enemy".into()),
+            ..Filter::default()
+        });
+        assert_eq!(show(&mut b), 3, "case-insensitive, stack included");
+        b.set_filter(Filter {
+            text: Some("Enemy".into()),
+            ..Filter::default()
+        });
+        assert_eq!(show(&mut b), 2, "capitals: case-sensitive");
+        b.set_filter(Filter {
+            levels: [true, false, false],
+            ..Filter::default()
+        });
+        assert_eq!(show(&mut b), 2);
+        b.set_filter(Filter {
+            scope: Scope::Compile,
+            ..Filter::default()
+        });
+        assert_eq!(show(&mut b), 1);
+        b.set_filter(Filter {
+            scope: Scope::Play,
+            ..Filter::default()
+        });
+        assert_eq!(rendered(&mut b), vec![String::new()], "no play yet");
+        b.clear();
+        assert_eq!(b.counts(), [0; 3]);
+    }
+
+    #[test]
+    fn collapsing_counts_copies_on_their_first_row() {
+        let mut b = book(6);
+        let mut buf = vec![String::new()];
+        b.set_collapse(true);
+        b.render();
+        let same = |seq| log(seq, Level::Warning, "same", None);
+        for seq in 1..=4 {
+            b.push(same(seq));
+            b.push(log(100 + seq, Level::Log, &format!("other {seq}"), None));
+            check_incremental(&mut b, &mut buf);
+        }
+        let headers: Vec<_> = buf.iter().filter(|l| l.contains("same")).collect();
+        assert_eq!(headers.len(), 1);
+        assert!(
+            headers[0].ends_with("same  (×3)") || headers[0].ends_with("same  (×4)"),
+            "{headers:?}"
+        );
+        // Trimming moves the group onto its next copy still kept.
+        for seq in 5..=12 {
+            b.push(log(100 + seq, Level::Log, &format!("other {seq}"), None));
+            check_incremental(&mut b, &mut buf);
+        }
+        assert!(buf.iter().all(|l| !l.contains("same")), "all copies left");
+        b.set_collapse(false);
+        check_incremental(&mut b, &mut buf);
+    }
+
+    #[test]
+    fn entries_show_their_header_until_expanded() {
+        let mut b = book(100);
+        let mut buf = vec![String::new()];
+        b.render();
+        b.push(log(1, Level::Error, "Boom\nmore", Some("A:B ()\nC:D ()")));
+        b.push(log(2, Level::Log, "after", None));
+        check_incremental(&mut b, &mut buf);
+        assert_eq!(buf.len(), 2, "headers only: {buf:?}");
+        b.toggle(1);
+        let edits = b.flush();
+        assert_eq!(
+            (edits[0].first, edits[0].last),
+            (1, 1),
+            "inserted under the header"
+        );
+        apply(&mut buf, edits);
+        assert_eq!(buf[1..4], ["  more", "    A:B ()", "    C:D ()"]);
+        assert_eq!(b.entry_at(4), Some((1, 3)));
+        assert_eq!(b.entry_at(5), Some((2, 0)));
+        assert_eq!(
+            (b.row_of(1), b.row_of(2), b.row_of(9)),
+            (Some(1), Some(5), None)
+        );
+        b.toggle(2); // nothing to expand
+        b.toggle(1);
+        check_incremental(&mut b, &mut buf);
+        assert_eq!(buf.len(), 2);
+        b.set_expand_all(true);
+        b.render();
+        apply(&mut buf, b.flush());
+        b.push(log(3, Level::Warning, "new", Some("E:F ()")));
+        b.toggle(1);
+        check_incremental(&mut b, &mut buf);
+        assert_eq!(buf.len(), 4, "3 expanded by default, 1 hidden: {buf:?}");
+        assert!(b.rules.expansion.is(3) && !b.rules.expansion.is(1));
+    }
+
+    #[test]
+    fn hidden_and_shown_again() {
+        let mut b = book(100);
+        b.render();
+        b.push(plain(1));
+        b.hide();
+        b.push(plain(2));
+        assert!(b.flush().is_empty());
+        let buf = rendered(&mut b);
+        assert_eq!(buf.iter().filter(|l| l.contains("message")).count(), 2);
+        assert_eq!(b.since(2).map(|(id, _)| id).collect::<Vec<_>>(), vec![2]);
+    }
+
+    /// Every change (filters, scopes, collapsing, expanding, trimming, clearing) in a long
+    /// random sequence: the incremental edits always leave what a full render shows.
+    #[test]
+    fn every_change_matches_a_full_render() {
+        let mut rng = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = move |n: u64| {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            rng % n
+        };
+        let mut b = book(120);
+        let mut buf = vec![String::new()];
+        b.render();
+        let levels = [Level::Log, Level::Warning, Level::Error, Level::Exception];
+        for seq in 1..=3000 {
+            let level = levels[next(4) as usize];
+            let stack = (next(3) == 0).then_some("A:B () (at Assets/A.cs:1)\nC:D ()");
+            b.push(log(seq, level, &format!("msg {}\nmore", next(15)), stack));
+            match next(40) {
+                0 => b.set_filter(Filter {
+                    levels: [next(2) == 0, next(2) == 0, next(3) != 0],
+                    ..b.filter().clone()
+                }),
+                1 => b.set_filter(Filter {
+                    text: [None, Some("msg 1".to_string()), Some("MSG".to_string())]
+                        [next(3) as usize]
+                        .clone(),
+                    ..b.filter().clone()
+                }),
+                2 => b.set_collapse(!b.collapsing()),
+                3 => b.mark([Scope::Compile, Scope::Play][next(2) as usize]),
+                4 => b.set_filter(Filter {
+                    scope: [Scope::All, Scope::Compile, Scope::Play][next(3) as usize],
+                    ..b.filter().clone()
+                }),
+                5 => b.set_expand_all(next(2) == 0),
+                6..=12 => b.toggle(b.stats().last_id.saturating_sub(next(30))),
+                13 if next(10) == 0 => b.clear(),
+                14 => b.push(Entry::marker("reloaded", &Look::default())),
+                _ => {}
+            }
+            if next(5) == 0 {
+                check_incremental(&mut b, &mut buf);
+            }
+        }
+        check_incremental(&mut b, &mut buf);
+    }
+
+    #[test]
+    fn the_hook_hides_and_rewrites_at_a_full_render_only() {
+        let mut b = book(100);
+        let mut buf = vec![String::new()];
+        for seq in 1..=4 {
+            b.push(plain(seq));
+        }
+        b.render_with(|id, _| {
+            Ok::<_, ()>(match id {
+                1 => Some(Custom::Hidden),
+                2 => Some(Custom::Header("custom\tline".into())),
+                _ => None,
+            })
+        })
+        .unwrap();
+        apply(&mut buf, b.flush());
+        assert_eq!(buf[0], "custom    line", "cleaned like any line");
+        assert!(buf[1].ends_with("message 3"), "{buf:?}");
+        assert!(!b.visible(1));
+        b.push(plain(5));
+        apply(&mut buf, b.flush());
+        assert!(
+            buf.last().unwrap().ends_with("message 5"),
+            "new entries: no hook"
+        );
+        b.set_filter(Filter {
+            levels: [true, true, false],
+            ..Filter::default()
+        });
+        b.set_filter(Filter::default());
+        apply(&mut buf, b.flush());
+        assert_eq!(buf[0], "custom    line", "kept until the next full render");
+        b.render();
+        assert!(b.visible(1), "a render without the hook forgets it");
+        assert_eq!(b.render_with(|_, _| Err("boom")), Err("boom"));
+    }
+
+    #[test]
+    fn a_configured_look_shows_in_every_line() {
+        let spec = Spec {
+            labels: ["L", "W", "E", "X", "A"].map(String::from),
+            clock: String::new(),
+            count: " [%d]".into(),
+            marker: "## %s ##".into(),
+            stack_indent: "  > ".into(),
+            ..Spec::default()
+        };
+        let mut b = Logbook::new(3, Arc::new(Look::new(spec).unwrap()));
+        let mut buf = vec![String::new()];
+        b.render();
+        b.set_collapse(true);
+        for seq in 1..=5 {
+            b.push(log(seq, Level::Warning, "same", Some("at X")));
+        }
+        b.toggle(3);
+        check_incremental(&mut b, &mut buf);
+        assert_eq!(
+            buf,
+            [
+                "## 2 older entries left the history ##",
+                "W same [3]",
+                "  > at X"
+            ]
+        );
+    }
+}

@@ -1,0 +1,16 @@
+//! The log window's model, free of mlua: entries as the reader thread makes them (`entry`,
+//! laid out by `look`, text cleaned by `text`), the history that keeps the newest of them
+//! (`history`), which of them the window shows (`filter`, `collapse`), the rows and buffer
+//! edits (`view`), and the logbook that puts these together for the Lua binding (`book`).
+
+pub mod book;
+pub mod collapse;
+pub mod entry;
+pub mod filter;
+pub mod history;
+pub mod look;
+pub mod text;
+pub mod view;
+
+pub use book::Logbook;
+pub use entry::Entry;

@@ -1,0 +1,503 @@
+//! What the log buffer shows: which entries, on which rows, with how many lines, and the
+//! buffer edits (`nvim_buf_set_lines` arguments) that bring the buffer there. Appends extend
+//! one open edit (a flood costs one `nvim_buf_set_lines` per drained chunk); a filter change
+//! edits only the runs of rows that changed. Knows rows and lines, not entries: the book says
+//! which entries to show and gives their lines.
+
+use crate::log::entry::Line;
+use std::collections::{HashSet, VecDeque};
+
+/// `nvim_buf_set_lines(buf, first, last, false, lines)`, 0-based, -1 meaning the end.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edit {
+    pub first: i64,
+    pub last: i64,
+    pub lines: Vec<Line>,
+}
+
+/// An entry as shown: its id, how many lines, and a tag that changes when its header does
+/// (the book's business: a repeat count, a header from the hook). Rows with the same id, lines
+/// and tag show the same text, so a diff compares no text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Row {
+    pub id: u64,
+    pub n: i64,
+    pub tag: u64,
+}
+
+/// A row and where it is. Rows are numbered once ("absolute"); the buffer row is
+/// `abs - shift`, so trimming the top never renumbers the rest.
+#[derive(Debug, Clone, Copy)]
+struct Placed {
+    abs: i64,
+    row: Row,
+}
+
+/// Kept rows between two changed runs up to which both go in one edit: rewriting a few lines
+/// costs less than another `nvim_buf_set_lines` call.
+const MERGE_GAP: i64 = 8;
+
+#[derive(Debug, Default)]
+pub struct View {
+    /// Whether a buffer shows the book (edits are made only then).
+    shown: bool,
+    /// In id order.
+    rows: VecDeque<Placed>,
+    next_abs: i64,
+    shift: i64,
+    /// Row 0 says how many entries left the history.
+    top_marker: bool,
+    /// Index in `edits` of the append still open to more lines.
+    open_append: Option<usize>,
+    /// `last_header` as of the last flush: what the buffer shows.
+    flushed_last_header: i64,
+    edits: Vec<Edit>,
+}
+
+impl View {
+    pub fn shown(&self) -> bool {
+        self.shown
+    }
+
+    /// Shows entries, `(id, tag)` each (with `lines` giving each one's lines), under an
+    /// optional top marker: one edit replaces the buffer.
+    pub fn render(
+        &mut self,
+        marker: Option<Line>,
+        ids: impl Iterator<Item = (u64, u64)>,
+        mut lines: impl FnMut(u64, &mut Vec<Line>) -> i64,
+    ) {
+        *self = View {
+            shown: true,
+            top_marker: marker.is_some(),
+            next_abs: marker.is_some() as i64,
+            ..View::default()
+        };
+        let mut out: Vec<Line> = marker.into_iter().collect();
+        for (id, tag) in ids {
+            let n = lines(id, &mut out);
+            self.place_last(Row { id, n, tag });
+        }
+        self.edits.push(Edit {
+            first: 0,
+            last: -1,
+            lines: out,
+        });
+    }
+
+    fn place_last(&mut self, row: Row) {
+        self.rows.push_back(Placed {
+            abs: self.next_abs,
+            row,
+        });
+        self.next_abs += row.n;
+    }
+
+    /// No buffer shows the book any more: stop making edits until the next `render`.
+    pub fn hide(&mut self) {
+        *self = View::default();
+    }
+
+    fn edit(&mut self, first: i64, last: i64, lines: Vec<Line>) {
+        self.open_append = None;
+        self.edits.push(Edit { first, last, lines });
+    }
+
+    /// Shows entry `id` (newer than every row) at the end.
+    pub fn append(&mut self, id: u64, tag: u64, lines: impl FnOnce(&mut Vec<Line>) -> i64) {
+        let i = match self.open_append {
+            Some(i) => i,
+            None => {
+                // An empty buffer still has one (empty) line: replace it.
+                let first = if self.next_abs == 0 { 0 } else { -1 };
+                self.edits.push(Edit {
+                    first,
+                    last: -1,
+                    lines: Vec::new(),
+                });
+                self.open_append = Some(self.edits.len() - 1);
+                self.edits.len() - 1
+            }
+        };
+        let n = lines(&mut self.edits[i].lines);
+        self.place_last(Row { id, n, tag });
+    }
+
+    /// Replaces lines `start..end` (`None`: to its last) of the row of entry `id`, if shown;
+    /// `tag` is its new tag when its header changes.
+    pub fn splice(
+        &mut self,
+        id: u64,
+        (start, end): (i64, Option<i64>),
+        lines: Vec<Line>,
+        tag: Option<u64>,
+    ) {
+        let Some(i) = self.row_index(id) else { return };
+        let p = &mut self.rows[i];
+        let end = end.unwrap_or(p.row.n);
+        let delta = lines.len() as i64 - (end - start);
+        p.row.tag = tag.unwrap_or(p.row.tag);
+        p.row.n += delta;
+        let at = p.abs - self.shift;
+        for r in self.rows.range_mut(i + 1..) {
+            r.abs += delta;
+        }
+        self.next_abs += delta;
+        self.edit(at + start, at + end, lines);
+    }
+
+    /// Shows entry `id` among the rows already shown, in id order. Later rows are
+    /// renumbered: rare (a collapsed group moved to a copy that was hidden).
+    pub fn insert(&mut self, id: u64, tag: u64, lines: Vec<Line>) {
+        let n = lines.len() as i64;
+        let i = self.rows.partition_point(|r| r.row.id < id);
+        let abs = self.rows.get(i).map_or(self.next_abs, |r| r.abs);
+        for r in self.rows.range_mut(i..) {
+            r.abs += n;
+        }
+        self.rows.insert(
+            i,
+            Placed {
+                abs,
+                row: Row { id, n, tag },
+            },
+        );
+        self.next_abs += n;
+        let at = abs - self.shift;
+        self.edit(at, at, lines);
+    }
+
+    /// Entries up to `last` left the history: their rows go, the top marker says so.
+    pub fn trim(&mut self, last: u64, marker: Line) {
+        let mut nrows = 0;
+        while let Some(r) = self.rows.front() {
+            if r.row.id > last {
+                break;
+            }
+            nrows += r.row.n;
+            self.rows.pop_front();
+        }
+        if !self.top_marker && self.rows.is_empty() {
+            // Nothing left: the marker replaces the buffer (whose last line cannot go).
+            self.edit(0, -1, vec![marker]);
+            self.top_marker = true;
+            self.shift = 0;
+            self.next_abs = 1;
+            return;
+        }
+        let top = self.top_marker as i64;
+        if nrows > 0 {
+            self.edit(top, top + nrows, Vec::new());
+        }
+        self.shift += nrows;
+        if self.top_marker {
+            self.edit(0, 1, vec![marker]);
+        } else {
+            self.edit(0, 0, vec![marker]);
+            self.top_marker = true;
+            // Every row moved one down.
+            self.shift -= 1;
+        }
+    }
+
+    /// Brings the buffer from the rows shown to `wanted` (in id order) with edits for the
+    /// runs that differ only; `lines` gives the lines of a row to (re)write.
+    pub fn diff(&mut self, wanted: Vec<Row>, mut lines: impl FnMut(u64, &mut Vec<Line>) -> i64) {
+        let top = self.top_marker as i64;
+        let old: Vec<Row> = self.rows.iter().map(|p| p.row).collect();
+        self.rows.clear();
+        if old.is_empty() || wanted.is_empty() {
+            // All or nothing below the marker (a buffer's last line cannot be deleted).
+            let mut out = Vec::new();
+            for r in &wanted {
+                lines(r.id, &mut out);
+            }
+            if !(old.is_empty() && out.is_empty()) {
+                self.edit(top, -1, out);
+            }
+        } else {
+            self.diff_runs(top, &old, &wanted, &mut lines);
+        }
+        self.shift = 0;
+        self.next_abs = top;
+        for row in wanted {
+            self.place_last(row);
+        }
+    }
+
+    fn diff_runs(
+        &mut self,
+        top: i64,
+        old: &[Row],
+        wanted: &[Row],
+        lines: &mut impl FnMut(u64, &mut Vec<Line>) -> i64,
+    ) {
+        /// An edit being gathered: it starts at buffer row `first` (edits before it applied)
+        /// and replaces `removed` lines.
+        struct Run {
+            first: i64,
+            removed: i64,
+            lines: Vec<Line>,
+        }
+        let mut pos = top;
+        let mut run: Option<Run> = None;
+        // Rows kept since the run, not yet known to be part of it.
+        let (mut held, mut held_n) = (Vec::new(), 0);
+        let (mut i, mut j) = (0, 0);
+        loop {
+            let (removed, add) = match (old.get(i), wanted.get(j)) {
+                (None, None) => break,
+                (Some(o), Some(w)) if o.id == w.id => {
+                    i += 1;
+                    j += 1;
+                    if o == w {
+                        if run.is_some() {
+                            held.push(o.id);
+                            held_n += o.n;
+                        } else {
+                            pos += o.n;
+                        }
+                        if held_n > MERGE_GAP {
+                            let r = run.take().expect("held rows follow a run");
+                            pos = r.first + r.lines.len() as i64 + held_n;
+                            self.edit(r.first, r.first + r.removed, r.lines);
+                            held.clear();
+                            held_n = 0;
+                        }
+                        continue;
+                    }
+                    (o.n, Some(w.id))
+                }
+                (Some(o), w) if w.is_none_or(|w| o.id < w.id) => {
+                    i += 1;
+                    (o.n, None)
+                }
+                (_, w) => {
+                    j += 1;
+                    (0, w.map(|w| w.id))
+                }
+            };
+            let r = run.get_or_insert_with(|| Run {
+                first: pos,
+                removed: 0,
+                lines: Vec::new(),
+            });
+            for id in held.drain(..) {
+                lines(id, &mut r.lines);
+            }
+            r.removed += held_n + removed;
+            held_n = 0;
+            if let Some(id) = add {
+                lines(id, &mut r.lines);
+            }
+        }
+        if let Some(r) = run {
+            self.edit(r.first, r.first + r.removed, r.lines);
+        }
+    }
+
+    /// The buffer edits since the last call, in the order to apply them.
+    pub fn flush(&mut self) -> Vec<Edit> {
+        self.open_append = None;
+        self.flushed_last_header = self.rows.back().map_or(0, |r| r.abs - self.shift + 1);
+        std::mem::take(&mut self.edits)
+    }
+
+    /// The entry whose lines hold buffer row `row` (1-based), and which of its lines it is
+    /// (0: the header); None on the top marker.
+    pub fn entry_at(&self, row: i64) -> Option<(u64, i64)> {
+        let abs = row - 1 + self.shift;
+        let i = self.rows.partition_point(|r| r.abs <= abs).checked_sub(1)?;
+        let r = &self.rows[i];
+        (abs < r.abs + r.row.n).then_some((r.row.id, abs - r.abs))
+    }
+
+    /// 1-based buffer row of the header of entry `id`, if shown.
+    pub fn row_of(&self, id: u64) -> Option<i64> {
+        let r = &self.rows[self.row_index(id)?];
+        Some(r.abs - self.shift + 1)
+    }
+
+    pub fn is_shown(&self, id: u64) -> bool {
+        self.row_index(id).is_some()
+    }
+
+    /// Index in `rows` of entry `id`, if shown.
+    fn row_index(&self, id: u64) -> Option<usize> {
+        let i = self.rows.partition_point(|r| r.row.id < id);
+        (self.rows.get(i)?.row.id == id).then_some(i)
+    }
+
+    /// 1-based buffer row of the newest entry's first line once the edits flushed so far are
+    /// applied (edits still pending not counted), or 0.
+    pub fn last_header(&self) -> i64 {
+        self.flushed_last_header
+    }
+}
+
+/// Which entries show their body and stack: all or none, with exceptions.
+#[derive(Debug, Default)]
+pub struct Expansion {
+    all: bool,
+    toggled: HashSet<u64>,
+}
+
+impl Expansion {
+    pub fn is(&self, id: u64) -> bool {
+        self.all != (!self.toggled.is_empty() && self.toggled.contains(&id))
+    }
+
+    pub fn toggle(&mut self, id: u64) {
+        if !self.toggled.remove(&id) {
+            self.toggled.insert(id);
+        }
+    }
+
+    pub fn set_all(&mut self, on: bool) {
+        self.all = on;
+        self.toggled.clear();
+    }
+
+    /// Every entry left the history: no exceptions remain.
+    pub fn forget_all(&mut self) {
+        self.toggled.clear();
+    }
+
+    /// Entry `id` left the history.
+    pub fn forget(&mut self, id: u64) {
+        if !self.toggled.is_empty() {
+            self.toggled.remove(&id);
+        }
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// Applies edits as `nvim_buf_set_lines` does (a buffer always holds a line).
+    pub fn apply(buf: &mut Vec<String>, edits: Vec<Edit>) {
+        for e in edits {
+            let len = buf.len() as i64;
+            let at = |i: i64| if i < 0 { len + 1 + i } else { i } as usize;
+            let (first, last) = (at(e.first), at(e.last));
+            assert!(
+                first <= last && last <= buf.len(),
+                "edit {first}..{last} of {len} lines"
+            );
+            buf.splice(first..last, e.lines.iter().map(|l| l.to_string()));
+            if buf.is_empty() {
+                buf.push(String::new());
+            }
+        }
+    }
+
+    /// Rows of one line per id, "<id>" or "<id>*" for a changed header, and "<id>+" beneath
+    /// when expanded.
+    fn lines_of(spec: &[(u64, bool, bool)]) -> impl Fn(u64, &mut Vec<Line>) -> i64 + '_ {
+        move |id, out| {
+            let &(_, star, more) = spec.iter().find(|s| s.0 == id).unwrap();
+            out.push(format!("{id}{}", if star { "*" } else { "" }).into());
+            if more {
+                out.push(format!("{id}+").into());
+            }
+            1 + more as i64
+        }
+    }
+
+    fn wanted(spec: &[(u64, bool, bool)]) -> Vec<Row> {
+        spec.iter()
+            .map(|&(id, star, more)| Row {
+                id,
+                n: 1 + more as i64,
+                tag: star as u64,
+            })
+            .collect()
+    }
+
+    fn ids(spec: &[(u64, bool, bool)]) -> impl Iterator<Item = (u64, u64)> + '_ {
+        spec.iter().map(|s| (s.0, s.1 as u64))
+    }
+
+    fn shown(spec: &[(u64, bool, bool)]) -> Vec<String> {
+        let f = lines_of(spec);
+        let mut l = Vec::new();
+        for s in spec {
+            f(s.0, &mut l);
+        }
+        l.iter().map(|l| l.to_string()).collect()
+    }
+
+    #[test]
+    fn a_diff_edits_only_the_runs_that_changed() {
+        let before: Vec<_> = (1..=100).map(|id| (id, false, false)).collect();
+        let mut v = View::default();
+        let mut buf = vec![String::new()];
+        v.render(None, ids(&before), lines_of(&before));
+        apply(&mut buf, v.flush());
+        // Hide 10 and 50..=52, show 70 with a changed header, expand 90.
+        let after: Vec<_> = before
+            .iter()
+            .filter(|s| s.0 != 10 && !(50..=52).contains(&s.0))
+            .map(|&(id, _, _)| (id, id == 70, id == 90))
+            .collect();
+        v.diff(wanted(&after), lines_of(&after));
+        let edits = v.flush();
+        let rewritten: usize = edits.iter().map(|e| e.lines.len()).sum();
+        assert_eq!(edits.len(), 4, "{edits:?}");
+        assert_eq!(rewritten, 3);
+        apply(&mut buf, edits);
+        assert_eq!(buf, shown(&after));
+        assert_eq!(v.entry_at(buf.len() as i64 - 10), Some((90, 1)));
+        assert_eq!(v.row_of(91), Some(buf.len() as i64 - 9));
+    }
+
+    #[test]
+    fn close_runs_go_in_one_edit() {
+        let before: Vec<_> = (1..=40).map(|id| (id, false, false)).collect();
+        let mut v = View::default();
+        let mut buf = vec![String::new()];
+        v.render(Some("top".into()), ids(&before), lines_of(&before));
+        apply(&mut buf, v.flush());
+        let after: Vec<_> = before.iter().filter(|s| s.0 % 3 != 0).copied().collect();
+        v.diff(wanted(&after), lines_of(&after));
+        let edits = v.flush();
+        assert_eq!(edits.len(), 1, "gaps of two rows: one edit");
+        apply(&mut buf, edits);
+        let mut want = vec!["top".to_string()];
+        want.extend(shown(&after));
+        assert_eq!(buf, want);
+        v.diff(Vec::new(), lines_of(&after));
+        apply(&mut buf, v.flush());
+        assert_eq!(buf, ["top"]);
+        v.diff(wanted(&before), lines_of(&before));
+        apply(&mut buf, v.flush());
+        assert_eq!(buf[1..], shown(&before)[..]);
+    }
+
+    #[test]
+    fn appends_splices_inserts_and_trims() {
+        let spec: Vec<_> = (1..=6).map(|id| (id, false, id == 2)).collect();
+        let f = lines_of(&spec);
+        let mut v = View::default();
+        let mut buf = vec![String::new()];
+        v.render(None, std::iter::empty(), &f);
+        for id in [1, 2, 4] {
+            v.append(id, 0, |out| f(id, out));
+        }
+        let edits = v.flush();
+        assert_eq!(edits.len(), 2, "the render, then one append");
+        apply(&mut buf, edits);
+        assert_eq!(buf, ["1", "2", "2+", "4"]);
+        v.insert(3, 0, vec!["3".into()]);
+        v.splice(2, (1, None), Vec::new(), None);
+        v.splice(4, (0, Some(1)), vec!["4*".into()], Some(1));
+        v.trim(1, "gone".into());
+        v.append(5, 0, |out| f(5, out));
+        apply(&mut buf, v.flush());
+        assert_eq!(buf, ["gone", "2", "3", "4*", "5"]);
+        assert_eq!(v.entry_at(1), None);
+        assert_eq!(v.entry_at(4), Some((4, 0)));
+        assert_eq!(v.last_header(), 5);
+    }
+}
