@@ -122,10 +122,13 @@ end
 ---@return vim.SystemCompleted
 function T.child(lines, ms)
   local script = vim.fn.tempname() .. ".lua"
-  vim.fn.writefile(vim.list_extend({
-    "vim.opt.rtp:prepend(" .. vim.inspect(T.root) .. ")",
-    "vim.cmd.runtime('plugin/unity.lua')",
-  }, lines), script)
+  vim.fn.writefile(
+    vim.list_extend({
+      "vim.opt.rtp:prepend(" .. vim.inspect(T.root) .. ")",
+      "vim.cmd.runtime('plugin/unity.lua')",
+    }, lines),
+    script
+  )
   return vim.system({ vim.uv.exepath(), "--headless", "--clean", "-l", script }, { text = true }):wait(ms)
 end
 

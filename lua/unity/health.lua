@@ -81,7 +81,10 @@ function M.check()
     )
     if st.renumbered > 0 then
       h.warn(
-        string.format("Unity restarted its log numbering %d time(s) within one session: every message was shown, but gaps before each restart could not be counted", st.renumbered),
+        string.format(
+          "Unity restarted its log numbering %d time(s) within one session: every message was shown, but gaps before each restart could not be counted",
+          st.renumbered
+        ),
         { "the Unity package lost its saved state or was replaced by another version; update both sides if it recurs" }
       )
     end

@@ -16,12 +16,17 @@ function M.get()
   end
   local ok, mod = pcall(require, "unity_native")
   if not ok then
-    load_error = "unity.nvim's native module is missing or does not load: " .. BUILD_HINT
-      .. "\n(" .. tostring(mod):gsub("\n.*", "") .. ")"
+    load_error = "unity.nvim's native module is missing or does not load: "
+      .. BUILD_HINT
+      .. "\n("
+      .. tostring(mod):gsub("\n.*", "")
+      .. ")"
   elseif mod.version ~= M.version then
     load_error = string.format(
       "unity.nvim's native module is version %s but the Lua code is %s: rebuild it (%s)",
-      tostring(mod.version), M.version, BUILD_HINT
+      tostring(mod.version),
+      M.version,
+      BUILD_HINT
     )
   else
     loaded = mod

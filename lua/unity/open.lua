@@ -53,7 +53,10 @@ function H.handle(project, ev)
     opened.file = file
     local st = vim.uv.fs_stat(file)
     if not st then
-      H.notify(string.format("Unity asked to open %s, which does not exist (deleted or renamed?)", H.shown(file)), vim.log.levels.WARN)
+      H.notify(
+        string.format("Unity asked to open %s, which does not exist (deleted or renamed?)", H.shown(file)),
+        vim.log.levels.WARN
+      )
     elseif st.type ~= "file" then
       H.notify(string.format("Unity asked to open %s, which is not a file", H.shown(file)), vim.log.levels.WARN)
     else
@@ -62,9 +65,19 @@ function H.handle(project, ev)
         H.notify(string.format("could not open %s: %s", H.shown(file), err), vim.log.levels.ERROR)
       else
         local pos = vim.api.nvim_win_get_cursor(win)
-        opened = { file = file, line = pos[1], col = pos[2] + 1, project = project, buf = vim.api.nvim_win_get_buf(win), win = win }
+        opened = {
+          file = file,
+          line = pos[1],
+          col = pos[2] + 1,
+          project = project,
+          buf = vim.api.nvim_win_get_buf(win),
+          win = win,
+        }
         if ev.line and ev.line > pos[1] then
-          H.notify(string.format("%s has %d lines; Unity asked for line %d", H.shown(file), pos[1], ev.line), vim.log.levels.INFO)
+          H.notify(
+            string.format("%s has %d lines; Unity asked for line %d", H.shown(file), pos[1], ev.line),
+            vim.log.levels.INFO
+          )
         end
         vim.api.nvim_exec_autocmds("User", { pattern = "UnityOpen", data = opened, modeline = false })
       end
@@ -212,7 +225,12 @@ function H.run_on_open(opened)
       vim.schedule(function()
         local why = vim.trim(res.stderr or "")
         H.notify(
-          string.format("on_open command %s exited with code %d%s", argv[1], res.code, why ~= "" and (": " .. H.first_line(why)) or ""),
+          string.format(
+            "on_open command %s exited with code %d%s",
+            argv[1],
+            res.code,
+            why ~= "" and (": " .. H.first_line(why)) or ""
+          ),
           vim.log.levels.WARN
         )
       end)

@@ -20,7 +20,9 @@ for i = 1, history do
   local level = i % 20 == 0 and "error" or i % 10 == 0 and "warning" or "log"
   local message = i % 5 < 2 and string.format("Enemy %d spawned at (%d, %d)", i % 300, i % 7, i % 11)
     or string.format("Frame %d took %.2f ms", i, (i % 97) / 7)
-  local stack = i % 5 == 0 and "Game.Spawner:Spawn () (at Assets/Scripts/Spawner.cs:42)\nGame.Loop:Tick () (at Assets/Scripts/Loop.cs:7)" or nil
+  local stack = i % 5 == 0
+      and "Game.Spawner:Spawn () (at Assets/Scripts/Spawner.cs:42)\nGame.Loop:Tick () (at Assets/Scripts/Loop.cs:7)"
+    or nil
   entries[#entries + 1] = { seq = i, time = 1700000000000 + i, level = level, message = message, stack = stack }
   if #entries == 5000 or i == history then
     log.append(entries)
@@ -55,18 +57,78 @@ local function rewrite()
 end
 
 local changes = {
-  { "level: hide errors", function() log.toggle_level("error") end },
-  { "level: show errors", function() log.toggle_level("error") end },
-  { "level: hide warnings", function() log.toggle_level("warning") end },
-  { "level: show warnings", function() log.toggle_level("warning") end },
-  { "level: hide logs", function() log.toggle_level("log") end },
-  { "level: show logs", function() log.toggle_level("log") end },
-  { "text: 'enemy 1'", function() log.set_filter({ text = "enemy 1" }) end },
-  { "text: cleared", function() log.set_filter({ text = false }) end },
-  { "scope: since compile", function() log.set_filter({ scope = "compile" }) end },
-  { "scope: all", function() log.set_filter({ scope = "all" }) end },
-  { "collapse: on", function() log.toggle_collapse() end },
-  { "collapse: off", function() log.toggle_collapse() end },
+  {
+    "level: hide errors",
+    function()
+      log.toggle_level("error")
+    end,
+  },
+  {
+    "level: show errors",
+    function()
+      log.toggle_level("error")
+    end,
+  },
+  {
+    "level: hide warnings",
+    function()
+      log.toggle_level("warning")
+    end,
+  },
+  {
+    "level: show warnings",
+    function()
+      log.toggle_level("warning")
+    end,
+  },
+  {
+    "level: hide logs",
+    function()
+      log.toggle_level("log")
+    end,
+  },
+  {
+    "level: show logs",
+    function()
+      log.toggle_level("log")
+    end,
+  },
+  {
+    "text: 'enemy 1'",
+    function()
+      log.set_filter({ text = "enemy 1" })
+    end,
+  },
+  {
+    "text: cleared",
+    function()
+      log.set_filter({ text = false })
+    end,
+  },
+  {
+    "scope: since compile",
+    function()
+      log.set_filter({ scope = "compile" })
+    end,
+  },
+  {
+    "scope: all",
+    function()
+      log.set_filter({ scope = "all" })
+    end,
+  },
+  {
+    "collapse: on",
+    function()
+      log.toggle_collapse()
+    end,
+  },
+  {
+    "collapse: off",
+    function()
+      log.toggle_collapse()
+    end,
+  },
 }
 
 local out = { history = history, lines = #all, repeats = repeats, changes = {} }

@@ -90,9 +90,13 @@ end
 local function await(kind, what, ms)
   local deadline = uv.hrtime() + (ms or timeout_ms) * 1e6
   local t = uv.new_timer()
-  t:start(ms or timeout_ms, 0, vim.schedule_wrap(function()
-    post("timeout", kind)
-  end))
+  t:start(
+    ms or timeout_ms,
+    0,
+    vim.schedule_wrap(function()
+      post("timeout", kind)
+    end)
+  )
   while true do
     for i, ev in ipairs(queue) do
       if ev[1] == kind then
@@ -112,10 +116,14 @@ end
 
 local function sleep(ms)
   local t = uv.new_timer()
-  t:start(ms, 0, vim.schedule_wrap(function()
-    t:close()
-    post("slept")
-  end))
+  t:start(
+    ms,
+    0,
+    vim.schedule_wrap(function()
+      t:close()
+      post("slept")
+    end)
+  )
   await("slept", "a sleep")
 end
 
@@ -388,7 +396,16 @@ local function wait_connected(rd)
 end
 
 local function flood(rd, with_latency)
-  start_peer({ "--project", project, "--count", tostring(count), "--mode", with_latency and "latency" or "flood", "--rate", tostring(rate) })
+  start_peer({
+    "--project",
+    project,
+    "--count",
+    tostring(count),
+    "--mode",
+    with_latency and "latency" or "flood",
+    "--rate",
+    tostring(rate),
+  })
   rd.connect()
   local ready = peer_msg("the peer's ready")
   assert(ready.ready, "peer not ready")
@@ -462,32 +479,38 @@ local function tail()
   local needle = "(#" .. count .. ")"
   local poll = uv.new_timer()
   local t_seen
-  poll:start(5, 5, vim.schedule_wrap(function()
-    local n = vim.api.nvim_buf_line_count(buf)
-    for _, l in ipairs(vim.api.nvim_buf_get_lines(buf, math.max(0, n - 80), n, false)) do
-      if l:find(needle, 1, true) then
-        t_seen = uv.hrtime()
-        poll:stop()
-        post("done")
-        return
+  poll:start(
+    5,
+    5,
+    vim.schedule_wrap(function()
+      local n = vim.api.nvim_buf_line_count(buf)
+      for _, l in ipairs(vim.api.nvim_buf_get_lines(buf, math.max(0, n - 80), n, false)) do
+        if l:find(needle, 1, true) then
+          t_seen = uv.hrtime()
+          poll:stop()
+          post("done")
+          return
+        end
       end
-    end
-  end))
+    end)
+  )
   Stall.start()
   peer:write("go\n")
   local sent = peer_msg("the peer's report")
   await("done", "the last line in the terminal")
   local stall = Stall.stop()
   local secs = (t_seen - sent.t_first_ns) / 1e9
-  R.batches = { {
-    received = count,
-    secs = secs,
-    msgs_per_s = count / secs,
-    peer_write_s = sent.write_s,
-    peer_bytes = sent.bytes,
-    stall = stall,
-    rss_kb = rss_kb(),
-  } }
+  R.batches = {
+    {
+      received = count,
+      secs = secs,
+      msgs_per_s = count / secs,
+      peer_write_s = sent.write_s,
+      peer_bytes = sent.bytes,
+      stall = stall,
+      rss_kb = rss_kb(),
+    },
+  }
   finish()
 end
 
@@ -507,10 +530,19 @@ local function open_latency()
   local sim = vim.system({ E.BENCH_SIM, "--project", project, "--rate", "0" })
   local client = require("unity.client")
   assert(client.connect(project))
-  wait_connected({ connected = function() return client.status().connected end })
+  wait_connected({
+    connected = function()
+      return client.status().connected
+    end,
+  })
   require("unity.log").open()
   local placed
-  vim.api.nvim_create_autocmd("User", { pattern = "UnityOpen", callback = function() placed = uv.hrtime() end })
+  vim.api.nvim_create_autocmd("User", {
+    pattern = "UnityOpen",
+    callback = function()
+      placed = uv.hrtime()
+    end,
+  })
   local lat = {}
   for i = 1, count do
     placed = nil

@@ -18,6 +18,10 @@ vim.api.nvim_create_autocmd("VimEnter", {
   callback = vim.schedule_wrap(function()
     require("unity").open_log()
     vim.cmd.wincmd("p")
-    vim.api.nvim_echo({ { "demo: <Space>uc compiles (this file's #error goes to quickfix), <Space>up/<Space>us play/stop, :qa quits" } }, false, {})
+    vim.api.nvim_echo(
+      { { "demo: <Space>uc compiles (this file's #error goes to quickfix), <Space>up/<Space>us play/stop, :qa quits" } },
+      false,
+      {}
+    )
   end),
 })

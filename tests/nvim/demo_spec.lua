@@ -2,7 +2,8 @@
 local T = dofile(vim.fn.fnamemodify(debug.getinfo(1, "S").source:sub(2), ":p:h:h") .. "/helpers.lua")
 
 T.test("make demo streams the simulated editor and shows its compile error", function()
-  local res = vim.system({ "sh", T.root .. "/tests/demo/demo.sh", vim.uv.exepath() }, { text = true, stdin = false })
+  local res = vim
+    .system({ "sh", T.root .. "/tests/demo/demo.sh", vim.uv.exepath() }, { text = true, stdin = false })
     :wait(60000)
   T.eq(0, res.code, "exit code; stderr: " .. (res.stderr or ""))
   local out = res.stdout

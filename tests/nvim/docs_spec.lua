@@ -4,7 +4,9 @@ local T = dofile(vim.fn.fnamemodify(debug.getinfo(1, "S").source:sub(2), ":p:h:h
 T.test("helptags build without duplicates", function()
   local dir = vim.fn.tempname()
   vim.fn.mkdir(dir, "p")
-  T.defer(function() vim.fn.delete(dir, "rf") end)
+  T.defer(function()
+    vim.fn.delete(dir, "rf")
+  end)
   vim.uv.fs_copyfile(T.root .. "/doc/unity.txt", dir .. "/unity.txt")
   vim.cmd.helptags(dir) -- raises E154 on a duplicate tag
   T.truthy(vim.uv.fs_stat(dir .. "/tags"), "tags file")
@@ -25,7 +27,10 @@ T.test("every command, mapping and option is documented", function()
   local function walk(prefix, t)
     for k, v in pairs(t) do
       -- Either in the defaults block ("name = ") or in a table of its own ("  name  ...").
-      T.truthy(doc:find(k .. " = ", 1, true) or doc:find("\n  " .. k .. " ", 1, true), "option " .. prefix .. k .. " documented")
+      T.truthy(
+        doc:find(k .. " = ", 1, true) or doc:find("\n  " .. k .. " ", 1, true),
+        "option " .. prefix .. k .. " documented"
+      )
       if type(v) == "table" then
         walk(prefix .. k .. ".", v)
       end

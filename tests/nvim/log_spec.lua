@@ -2,7 +2,6 @@
 local T = dofile(vim.fn.fnamemodify(debug.getinfo(1, "S").source:sub(2), ":p:h:h") .. "/helpers.lua")
 local log = require("unity.log")
 
-
 local seq = 0
 local function entry(level, message, stack)
   seq = seq + 1
@@ -27,7 +26,9 @@ local function float_win()
 end
 
 local function headers()
-  return vim.tbl_filter(function(l) return l:sub(1, 1) ~= " " end, lines())
+  return vim.tbl_filter(function(l)
+    return l:sub(1, 1) ~= " "
+  end, lines())
 end
 
 --- A fresh log window in a fresh tab, the editor window above it.
@@ -45,7 +46,11 @@ T.test("one header per entry; <Tab> shows the body and stack beneath it", functi
   local win = fresh()
   log.append({
     entry("log", "plain"),
-    entry("exception", "NullReferenceException: boom\nsecond line", "Game.Enemy:Update () (at Assets/Scripts/Enemy.cs:42)\nUnityEngine.Loop:Tick () (at <abc>:0)"),
+    entry(
+      "exception",
+      "NullReferenceException: boom\nsecond line",
+      "Game.Enemy:Update () (at Assets/Scripts/Enemy.cs:42)\nUnityEngine.Loop:Tick () (at <abc>:0)"
+    ),
     entry("log", "last", "A:B ()"),
   })
   local l = lines()
@@ -98,8 +103,11 @@ end)
 T.test("level filters, counts in the window bar, text filter that stays, clear", function()
   local win = fresh()
   log.append({
-    entry("log", "spawned enemy"), entry("warning", "slow frame"), entry("error", "Enemy missing"),
-    entry("assert", "assert failed"), entry("log", "score"),
+    entry("log", "spawned enemy"),
+    entry("warning", "slow frame"),
+    entry("error", "Enemy missing"),
+    entry("assert", "assert failed"),
+    entry("log", "score"),
   })
   T.contains(vim.wo[win].winbar, "E 2", "error count")
   T.contains(vim.wo[win].winbar, "W 1", "warning count")
@@ -158,7 +166,9 @@ end)
 
 T.test("collapse: identical entries become one line with a count", function()
   fresh()
-  local same = function() return entry("warning", "Texture has no mipmaps", "Game.T:A () (at Assets/T.cs:9)") end
+  local same = function()
+    return entry("warning", "Texture has no mipmaps", "Game.T:A () (at Assets/T.cs:9)")
+  end
   log.append({ same(), entry("log", "other"), same(), same() })
   T.eq(4, #headers())
   press("c")
@@ -195,7 +205,8 @@ T.test("a flood of 100 000 entries keeps the buffer bounded", function()
   fresh()
   local batch = {}
   for i = 1, 100000 do
-    batch[#batch + 1] = entry(i % 50 == 0 and "warning" or "log", "flood " .. i, i % 5 == 0 and "A:B () (at Assets/A.cs:1)" or nil)
+    batch[#batch + 1] =
+      entry(i % 50 == 0 and "warning" or "log", "flood " .. i, i % 5 == 0 and "A:B () (at Assets/A.cs:1)" or nil)
     if #batch == 2000 then
       log.append(batch)
       batch = {}
@@ -217,7 +228,12 @@ T.test("a change of many edits keeps a window where the user was, and the tail f
   end
   log.append(batch)
   local function under(w)
-    return vim.api.nvim_buf_get_lines(log.buf(), vim.api.nvim_win_get_cursor(w)[1] - 1, vim.api.nvim_win_get_cursor(w)[1], false)[1]
+    return vim.api.nvim_buf_get_lines(
+      log.buf(),
+      vim.api.nvim_win_get_cursor(w)[1] - 1,
+      vim.api.nvim_win_get_cursor(w)[1],
+      false
+    )[1]
   end
   vim.api.nvim_win_set_cursor(win, { 510, 0 })
   log.toggle_level("error") -- 50 single-row deletions, far apart
@@ -256,12 +272,16 @@ T.test("<CR> opens the source: frames, compiler lines, absolute paths, first exi
   local win = fresh()
   local editor = vim.fn.win_getid(vim.fn.winnr("#"))
   log.append({
-    entry("error", "NullReferenceException", table.concat({
-      "UnityEngine.Object:Internal () (at <deadbeef>:0)",
-      "Game.Missing:Gone () (at Assets/Scripts/Missing.cs:5)",
-      "Game.Enemy:Update () (at Assets/Scripts/Enemy.cs:42)",
-      "Game.Player:Start () (at ./Assets/Scripts/Player.cs:14)",
-    }, "\n")),
+    entry(
+      "error",
+      "NullReferenceException",
+      table.concat({
+        "UnityEngine.Object:Internal () (at <deadbeef>:0)",
+        "Game.Missing:Gone () (at Assets/Scripts/Missing.cs:5)",
+        "Game.Enemy:Update () (at Assets/Scripts/Enemy.cs:42)",
+        "Game.Player:Start () (at ./Assets/Scripts/Player.cs:14)",
+      }, "\n")
+    ),
     entry("error", "Assets/Scripts/Player.cs(7,5): error CS0103: The name 'x' does not exist"),
     entry("log", "from a package", "Core:Run () (at Packages/com.game.core/Core.cs:2)"),
     entry("exception", "System.Exception: x\n  at Game.Player.Fire () in " .. dir .. "/Assets/Scripts/Player.cs:33"),
@@ -351,14 +371,23 @@ T.test("end to end: streamed entries, UnityLog events, statusline", function()
   vim.cmd.cd(dir)
   fresh()
   local batches = 0
-  vim.api.nvim_create_autocmd("User", { pattern = "UnityLog", callback = function(a) batches = batches + #a.data end })
+  vim.api.nvim_create_autocmd("User", {
+    pattern = "UnityLog",
+    callback = function(a)
+      batches = batches + #a.data
+    end,
+  })
   T.connect(dir)
   T.call("sim.log", { count = 20, level = "error", message = "boom" })
-  T.wait_for(function() return log.counts().error == 20 end, "20 errors")
+  T.wait_for(function()
+    return log.counts().error == 20
+  end, "20 errors")
   T.eq(20, batches, "UnityLog events carried every entry")
   T.contains(require("unity").statusline(), "Unity ●", "statusline")
   T.call("play")
-  T.wait_for(function() return require("unity").statusline():find("▶", 1, true) end, "playing in the statusline")
+  T.wait_for(function()
+    return require("unity").statusline():find("▶", 1, true)
+  end, "playing in the statusline")
 end)
 
 --- The highlight group at (row, byte col), both 1-based.
@@ -432,7 +461,9 @@ T.test("log.filter_entry and log.format_entry run on full renders only", functio
   log.append({ entry("log", "noise 2") })
   T.eq(3, calls)
   T.contains(lines()[3], "noise 2", "until the next full render")
-  require("unity.config").options.log.format_entry = function() error("hook broke") end
+  require("unity.config").options.log.format_entry = function()
+    error("hook broke")
+  end
   T.clear_notes()
   press("W")
   T.truthy(T.noted("hook broke"), "a failing hook is reported")
@@ -441,13 +472,18 @@ end)
 
 T.test("K shows the whole entry, drawn in Lua; the cut mark names the key", function()
   fresh({ log = { max_line = 60, keys = { show_full = "gK" } } })
-  log.append({ entry("error", string.rep("x", 100) .. "\nsecond <b>line</b>", "Game.A:B () (at Assets/A.cs:1)\n\tC:D ()") })
+  log.append({
+    entry("error", string.rep("x", 100) .. "\nsecond <b>line</b>", "Game.A:B () (at Assets/A.cs:1)\n\tC:D ()"),
+  })
   T.contains(lines()[1], "more bytes, gK shows all)", "the configured key")
   press("gK")
   local float = float_win()
   T.truthy(float, "gK opened a float")
-  T.eq({ string.rep("x", 100), "second line", "", "Game.A:B () (at Assets/A.cs:1)", "    C:D ()" },
-    vim.api.nvim_buf_get_lines(vim.api.nvim_win_get_buf(float), 0, -1, false), "message, blank line, stack")
+  T.eq(
+    { string.rep("x", 100), "second line", "", "Game.A:B () (at Assets/A.cs:1)", "    C:D ()" },
+    vim.api.nvim_buf_get_lines(vim.api.nvim_win_get_buf(float), 0, -1, false),
+    "message, blank line, stack"
+  )
   vim.api.nvim_win_close(float, true)
   fresh({ log = { max_line = 60, keys = { show_full = false } } })
   log.append({ entry("log", string.rep("y", 100)) })

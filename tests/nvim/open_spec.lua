@@ -78,7 +78,11 @@ T.test("open lands the cursor at file, line and column in the last used ordinary
   T.eq("", buf_name(first), "the other window is untouched")
   T.eq("unitylog", vim.bo[vim.api.nvim_win_get_buf(log_win)].filetype, "the log window still shows the log")
   T.eq(1, #opened, "UnityOpen fired once")
-  T.eq({ file = player, line = 12, col = 5, project = dir, buf = vim.api.nvim_win_get_buf(second), win = second }, opened[1], "UnityOpen data")
+  T.eq(
+    { file = player, line = 12, col = 5, project = dir, buf = vim.api.nvim_win_get_buf(second), win = second },
+    opened[1],
+    "UnityOpen data"
+  )
 
   -- Unity's columns count UTF-16 units as C# does: after "é😀" (1 + 2 units) comes "x".
   local text = vim.api.nvim_buf_get_lines(0, 2, 3, false)[1]
@@ -117,7 +121,7 @@ T.test("a window already showing the file is reused", function()
   T.eq(other, buf_name(last_used), "the last used window keeps its file")
   T.eq(before, #vim.api.nvim_tabpage_list_wins(0), "no window added")
   -- <C-o> goes back to where the cursor was.
-  vim.cmd("execute \"normal! \\<C-o>\"")
+  vim.cmd('execute "normal! \\<C-o>"')
   T.eq(1, vim.api.nvim_win_get_cursor(0)[1], "jumplist")
 end)
 
@@ -132,7 +136,9 @@ T.test("no ordinary window: a split, never the log window, quickfix, help, a ter
   vim.cmd("belowright split")
   vim.fn.jobstart({ "sleep", "30" }, { term = true })
   local term = vim.api.nvim_get_current_buf()
-  T.defer(function() vim.api.nvim_buf_delete(term, { force = true }) end)
+  T.defer(function()
+    vim.api.nvim_buf_delete(term, { force = true })
+  end)
   require("unity").open_log()
   local scratch = vim.api.nvim_create_buf(false, true)
   vim.bo[scratch].buftype = ""
@@ -178,7 +184,9 @@ T.test("a missing file is told, a line past the end is clamped; neither raises",
   -- A file outside the project opens like any other.
   local outside = vim.fn.tempname() .. ".cs"
   vim.fn.writefile({ "a", "b" }, outside)
-  T.defer(function() vim.fn.delete(outside) end)
+  T.defer(function()
+    vim.fn.delete(outside)
+  end)
   unity_open(outside, 2, 1)
   T.eq(vim.fs.normalize(outside), vim.api.nvim_buf_get_name(0), "outside file")
   for _, n in ipairs(T.notes) do
@@ -198,11 +206,21 @@ end
 
 T.test("on_open runs a command with each placeholder as one intact argument, no shell", function()
   local dir = setup()
-  local nasty = dir .. "/Assets/it's a \"$(touch pwned)\" `id` $HOME;file.cs"
+  local nasty = dir .. '/Assets/it\'s a "$(touch pwned)" `id` $HOME;file.cs'
   vim.fn.writefile({ "one", "two", "three" }, nasty)
   local out = dir .. "/argv.txt"
   config.set({
-    on_open = { "sh", "-c", "printf '%s\\n' \"$@\" > " .. vim.fn.shellescape(out), "sh", "{file}", "{line}", "{col}", "{project}", "at {line}:{col}" },
+    on_open = {
+      "sh",
+      "-c",
+      "printf '%s\\n' \"$@\" > " .. vim.fn.shellescape(out),
+      "sh",
+      "{file}",
+      "{line}",
+      "{col}",
+      "{project}",
+      "at {line}:{col}",
+    },
   })
   unity_open(nasty, 3, 2)
   local argv = written_args(out, "the on_open command's arguments")
@@ -225,7 +243,11 @@ T.test("on_open runs a command with each placeholder as one intact argument, no 
 
   -- A function gets the same data as UnityOpen.
   local got
-  config.set({ on_open = function(o) got = o end })
+  config.set({
+    on_open = function(o)
+      got = o
+    end,
+  })
   unity_open(nasty, 2, -1)
   T.eq(nasty, got.file, "function: file")
   T.eq(2, got.line, "function: line")
@@ -234,11 +256,17 @@ T.test("on_open runs a command with each placeholder as one intact argument, no 
   T.clear_notes()
   config.set({ on_open = { "sh", "-c", "echo no focus for you >&2; exit 3" } })
   unity_open(nasty, 1, 1)
-  T.truthy(T.wait_for(function() return T.noted("on_open command sh exited with code 3: no focus for you") end, "exit message"))
+  T.truthy(T.wait_for(function()
+    return T.noted("on_open command sh exited with code 3: no focus for you")
+  end, "exit message"))
   config.set({ on_open = { "/nonexistent/focus-terminal" } })
   unity_open(nasty, 1, 1)
   T.truthy(T.noted("on_open command /nonexistent/focus-terminal could not start"), "start failure message")
-  config.set({ on_open = function() error("boom") end })
+  config.set({
+    on_open = function()
+      error("boom")
+    end,
+  })
   unity_open(nasty, 1, 1)
   T.truthy(T.noted("on_open failed: "), "function failure message")
 
@@ -254,7 +282,9 @@ T.test(":UnitySyncProjects fires UnityProjectsChanged with the files Unity wrote
   local name = vim.fs.basename(dir)
   T.clear_notes()
   vim.cmd("UnitySyncProjects")
-  T.wait_for(function() return changed[1] end, "UnityProjectsChanged")
+  T.wait_for(function()
+    return changed[1]
+  end, "UnityProjectsChanged")
   local written = { dir .. "/Assembly-CSharp.csproj", dir .. "/" .. name .. ".sln" }
   table.sort(written)
   table.sort(changed[1].files)
@@ -264,14 +294,18 @@ T.test(":UnitySyncProjects fires UnityProjectsChanged with the files Unity wrote
 
   -- Nothing changed: Unity writes nothing, no event.
   vim.cmd("UnitySyncProjects")
-  T.wait_for(function() return T.noted("up to date") end, "the up-to-date message")
+  T.wait_for(function()
+    return T.noted("up to date")
+  end, "the up-to-date message")
   T.eq(1, #changed, "no event when nothing was written")
 
   -- Unity regenerating on its own (a script was added): the same event, said so.
   vim.fn.writefile({ "class Boss {}" }, dir .. "/Assets/Scripts/Boss.cs")
   local reply = T.call("sim.projects")
   T.eq({ dir .. "/Assembly-CSharp.csproj" }, reply.result, "what the sim wrote")
-  T.wait_for(function() return changed[2] end, "UnityProjectsChanged from Unity")
+  T.wait_for(function()
+    return changed[2]
+  end, "UnityProjectsChanged from Unity")
   T.eq({ files = { dir .. "/Assembly-CSharp.csproj" }, project = dir, by = "unity" }, changed[2], "event data")
   T.truthy(T.noted("Unity regenerated the project files (1 written)"), "regenerated message")
 end)
@@ -309,7 +343,11 @@ T.test("checkhealth reports missing and stale project files", function()
   vim.fn.mkdir(dir .. "/Assets/Game/AI", "p")
   vim.fn.writefile({ "class Brain {}" }, dir .. "/Assets/Game/AI/Brain.cs")
   vim.uv.fs_utime(dir .. "/Assets/Game/AI/Brain.cs", future, future)
-  T.contains(health(), "the project files are stale: Assets/Game/AI/Brain.cs is newer than the project files and in none of them", "new script")
+  T.contains(
+    health(),
+    "the project files are stale: Assets/Game/AI/Brain.cs is newer than the project files and in none of them",
+    "new script"
+  )
   T.contains(health(), ":UnitySyncProjects", "advice")
   T.call("sync")
   T.contains(health(), "project files up to date", "after sync")

@@ -4,7 +4,6 @@ local T = dofile(vim.fn.fnamemodify(debug.getinfo(1, "S").source:sub(2), ":p:h:h
 local unity = require("unity")
 local log = require("unity.log")
 
-
 local function fds()
   return #vim.fn.readdir("/proc/self/fd")
 end
@@ -38,12 +37,23 @@ T.test("bad input on Unity's pipe: each bad frame counted once, the next good on
   T.start_sim(dir)
   T.connect(dir)
   log.buf()
-  local bad = { "garbage", "bad_crc", "bad_magic", "zero_len", "huge_len", "truncated_msgpack", "not_a_map",
-    "wrong_types", "deep_nesting" }
+  local bad = {
+    "garbage",
+    "bad_crc",
+    "bad_magic",
+    "zero_len",
+    "huge_len",
+    "truncated_msgpack",
+    "not_a_map",
+    "wrong_types",
+    "deep_nesting",
+  }
   for _, kind in ipairs(bad) do
     T.eq(true, T.call("sim.inject", { kind = kind }).ok, kind)
     T.call("sim.log", { count = 1, message = "after " .. kind })
-    T.wait_for(function() return all_text():find("after " .. kind .. " 1", 1, true) end, "the good frame after " .. kind)
+    T.wait_for(function()
+      return all_text():find("after " .. kind .. " 1", 1, true)
+    end, "the good frame after " .. kind)
   end
   local st = unity.status()
   T.eq(#bad, st.corrupt, "one corrupt event per bad frame")
@@ -54,7 +64,9 @@ T.test("bad input on Unity's pipe: each bad frame counted once, the next good on
     T.call("sim.inject", { kind = kind })
   end
   T.call("sim.log", { count = 1, message = "after hostile" })
-  T.wait_for(function() return all_text():find("after hostile 1", 1, true) end, "the log after the hostile ones")
+  T.wait_for(function()
+    return all_text():find("after hostile 1", 1, true)
+  end, "the log after the hostile ones")
   require("unity.log").expand_all(true) -- bodies too
   local lines = T.log_lines()
   for _, l in ipairs(lines) do
@@ -80,14 +92,23 @@ T.test("200 script reloads while logs stream: reconnects every time, nothing los
   delivered = 0
   T.call("sim.rate", { rate = 400 })
   local hellos = 0
-  vim.api.nvim_create_autocmd("User", { pattern = "UnityConnected", callback = function() hellos = hellos + 1 end })
-  T.wait_for(function() return delivered > 0 end, "first logs")
+  vim.api.nvim_create_autocmd("User", {
+    pattern = "UnityConnected",
+    callback = function()
+      hellos = hellos + 1
+    end,
+  })
+  T.wait_for(function()
+    return delivered > 0
+  end, "first logs")
   T.call("state") -- the command pipe's writer thread is part of the steady state
   local fds1, threads1 = fds(), threads()
   for i = 1, 200 do
     local before = hellos
     T.eq(true, T.call("sim.reload", { ms = 15 }).ok, "reply to reload " .. i)
-    T.wait_for(function() return hellos > before end, "reconnection after reload " .. i)
+    T.wait_for(function()
+      return hellos > before
+    end, "reconnection after reload " .. i)
   end
   T.truthy(unity.status().connected)
   -- Every message Unity logged was delivered or counted as lost (once the stream stops).
@@ -98,11 +119,17 @@ T.test("200 script reloads while logs stream: reconnects every time, nothing los
     return delivered + unity.status().lost == seq
   end, 50)
   T.truthy(ok, string.format("delivered %d + lost %d == Unity's seq %d", delivered, unity.status().lost, seq))
-  io.stdout:write(string.format("# reloads: 200, logs %d, delivered %d, lost %d\n", seq, delivered, unity.status().lost))
-  T.wait_for(function() return fds() == fds1 end, "file descriptors back to " .. fds1 .. " (now " .. fds() .. ")")
+  io.stdout:write(
+    string.format("# reloads: 200, logs %d, delivered %d, lost %d\n", seq, delivered, unity.status().lost)
+  )
+  T.wait_for(function()
+    return fds() == fds1
+  end, "file descriptors back to " .. fds1 .. " (now " .. fds() .. ")")
   T.eq(threads1, threads(), "threads after 200 reloads")
   require("unity.client").disconnect()
-  T.wait_for(function() return fds() == fds0 and threads() == threads0 end, "fds and threads back to before connecting")
+  T.wait_for(function()
+    return fds() == fds0 and threads() == threads0
+  end, "fds and threads back to before connecting")
 end)
 
 T.test("50 editor restarts in a row: new FIFOs each time, reconnects, no leak", function()
@@ -115,16 +142,24 @@ T.test("50 editor restarts in a row: new FIFOs each time, reconnects, no leak", 
   for i = 1, 50 do
     local pid = unity.status().pid
     T.stop_sim(sim)
-    T.wait_for(function() return not unity.status().connected end, "disconnection " .. i)
+    T.wait_for(function()
+      return not unity.status().connected
+    end, "disconnection " .. i)
     sim = T.start_sim(dir, { "--rate", "200" })
-    T.wait_for(function() return unity.status().connected and unity.status().pid ~= pid end, "reconnection " .. i)
+    T.wait_for(function()
+      return unity.status().connected and unity.status().pid ~= pid
+    end, "reconnection " .. i)
   end
   T.eq(true, T.call("state").ok, "commands reach the last editor")
   -- The stopped editors' process pipes are closed by libuv a loop turn later.
-  T.wait_for(function() return fds() == fds1 end, "file descriptors back to " .. fds1 .. " (now " .. fds() .. ")")
+  T.wait_for(function()
+    return fds() == fds1
+  end, "file descriptors back to " .. fds1 .. " (now " .. fds() .. ")")
   T.eq(threads1, threads(), "threads after 50 restarts")
   require("unity.client").disconnect()
-  T.wait_for(function() return fds() == fds0 and threads() == threads0 end, "fds and threads back to before connecting")
+  T.wait_for(function()
+    return fds() == fds0 and threads() == threads0
+  end, "fds and threads back to before connecting")
 end)
 
 T.test("two Neovims: the second is told who holds the project; :UnityConnect! takes over", function()
@@ -152,11 +187,21 @@ T.test("two Neovims: the second is told who holds the project; :UnityConnect! ta
   T.eq(0, res.code, "second Neovim exit code; " .. (res.stderr or ""))
   T.contains(res.stdout, "first: unity.nvim: another Neovim (pid " .. mypid .. ") is connected to Unity in", "told who")
   T.contains(res.stdout, ":UnityConnect! takes over", "told what to do")
-  T.contains(res.stdout, "send: another Neovim (pid " .. mypid .. ") is connected to Unity in " .. vim.fn.fnamemodify(dir, ":~") .. ": :UnityConnect! takes over", "send refused with the same reason")
+  T.contains(
+    res.stdout,
+    "send: another Neovim (pid "
+      .. mypid
+      .. ") is connected to Unity in "
+      .. vim.fn.fnamemodify(dir, ":~")
+      .. ": :UnityConnect! takes over",
+    "send refused with the same reason"
+  )
   T.contains(res.stdout, "kind: locked", "the kind")
   T.contains(res.stdout, "forced: true", "took over")
   T.contains(res.stdout, "logs: 3", "the second one got the logs")
-  T.wait_for(function() return T.noted("took over the connection to Unity") end, "the first one told it was superseded")
+  T.wait_for(function()
+    return T.noted("took over the connection to Unity")
+  end, "the first one told it was superseded")
   T.eq(false, unity.status().connected, "the first one stopped reading")
 end)
 
@@ -169,10 +214,15 @@ T.test("absent, stale or unsafe rendezvous: a clear status, no hang, connects on
     vim.fn.writefile({}, nb .. "/" .. f)
     vim.uv.fs_chmod(nb .. "/" .. f, tonumber("600", 8))
   end
-  vim.fn.writefile({ vim.json.encode({ protocol = 1, pid = 999999999, unity = "x", project = dir }) }, nb .. "/session.json")
+  vim.fn.writefile(
+    { vim.json.encode({ protocol = 1, pid = 999999999, unity = "x", project = dir }) },
+    nb .. "/session.json"
+  )
   T.clear_notes()
   T.connect(dir, false)
-  T.wait_for(function() return T.noted("is not a FIFO") end, "the refusal")
+  T.wait_for(function()
+    return T.noted("is not a FIFO")
+  end, "the refusal")
   T.contains(T.noted("is not a FIFO").msg, "Delete the folder", "what to do")
   local _, err = unity.send("state")
   T.contains(err, "is not a FIFO", "send says the same")
@@ -186,7 +236,9 @@ T.test("absent, stale or unsafe rendezvous: a clear status, no hang, connects on
   T.eq(1, refusals, "a persisting problem is said once")
   -- A folder open to others is refused too.
   vim.uv.fs_chmod(nb, tonumber("755", 8))
-  T.wait_for(function() return T.noted("accessible by other users") end, "the permissions refusal")
+  T.wait_for(function()
+    return T.noted("accessible by other users")
+  end, "the permissions refusal")
   -- Unity arrives: it recreates the folder properly, and the waiting connection goes through.
   T.start_sim(dir)
   T.connected()
@@ -203,15 +255,31 @@ T.test("a million-message flood: memory stays bounded, nothing lost uncounted", 
   local before = rss_mb()
   delivered = 0
   local reply
-  unity.send("sim.flood", { count = 1000000 }, function(r) reply = r end)
-  T.wait_for(function() return reply end, "the flood to be written", 300000)
+  unity.send("sim.flood", { count = 1000000 }, function(r)
+    reply = r
+  end)
+  T.wait_for(function()
+    return reply
+  end, "the flood to be written", 300000)
   local seq = T.call("sim.stats").result.seq
-  T.wait_for(function() return delivered + unity.status().lost == seq end, "every message delivered or counted", 120000)
+  T.wait_for(function()
+    return delivered + unity.status().lost == seq
+  end, "every message delivered or counted", 120000)
   collectgarbage()
   local after = rss_mb()
   local lines = vim.api.nvim_buf_line_count(log.buf())
-  io.stdout:write(string.format("# flood: %d messages, delivered %d, lost %d, RSS %.1f -> %.1f MB (+%.1f), %d buffer lines\n",
-    seq, delivered, unity.status().lost, before, after, after - before, lines))
+  io.stdout:write(
+    string.format(
+      "# flood: %d messages, delivered %d, lost %d, RSS %.1f -> %.1f MB (+%.1f), %d buffer lines\n",
+      seq,
+      delivered,
+      unity.status().lost,
+      before,
+      after,
+      after - before,
+      lines
+    )
+  )
   T.truthy(seq >= 1000000, "Unity logged the flood")
   T.truthy(lines <= 11001 * 2, "the buffer is bounded by the history: " .. lines)
   T.truthy(after - before < 200, string.format("RSS growth %.1f MB is bounded", after - before))

@@ -21,7 +21,9 @@ local function start_host(dir)
       T.eq(0, res.code, "the host quit cleanly; its output:\n" .. (res.stdout or "") .. (res.stderr or ""))
     end
   end)
-  T.wait_for(function() return vim.uv.fs_stat(dir .. "/Temp/NeovimBridge/session.json") end, "the host's session.json", 30000)
+  T.wait_for(function()
+    return vim.uv.fs_stat(dir .. "/Temp/NeovimBridge/session.json")
+  end, "the host's session.json", 30000)
   return proc
 end
 
@@ -83,13 +85,15 @@ end)
 T.test(":UnityCompile with the real compiler: errors to quickfix, fixed, reload, reconnect", function()
   local dir = T.project()
   local broken = dir .. "/Assets/Scripts/Broken.cs"
-  vim.fn.writefile({ "public class Broken {", "  public int X() { return \"text\"; }", "}" }, broken)
+  vim.fn.writefile({ "public class Broken {", '  public int X() { return "text"; }', "}" }, broken)
   start_host(dir)
   connect(dir)
   local events = {}
   vim.api.nvim_create_autocmd("User", {
     pattern = { "UnityCompileStarted", "UnityCompileFinished", "UnityConnected", "UnityDisconnected" },
-    callback = function(a) events[#events + 1] = a.match end,
+    callback = function(a)
+      events[#events + 1] = a.match
+    end,
   })
   vim.cmd("UnityCompile")
   local qf = T.wait_for(function()
@@ -107,7 +111,9 @@ T.test(":UnityCompile with the real compiler: errors to quickfix, fixed, reload,
   local seen = #events
   vim.cmd("UnityCompile")
   T.wait_for(function()
-    return #vim.fn.getqflist() == 0 and unity.status().connected and vim.list_contains(vim.list_slice(events, seen + 1), "UnityConnected")
+    return #vim.fn.getqflist() == 0
+      and unity.status().connected
+      and vim.list_contains(vim.list_slice(events, seen + 1), "UnityConnected")
   end, "a clean compile, then the reload and the reconnection", 60000)
   T.eq(0, unity.status().errors)
   T.eq(true, T.call("state").ok, "commands work after the reload")
@@ -116,20 +122,34 @@ end)
 T.test("entering play mode reloads scripts: Neovim reconnects, playing, compile errors kept", function()
   local dir = T.project()
   local broken = dir .. "/Assets/Scripts/Broken.cs"
-  vim.fn.writefile({ "public class Broken {", "  public int X() { return \"text\"; }", "}" }, broken)
+  vim.fn.writefile({ "public class Broken {", '  public int X() { return "text"; }', "}" }, broken)
   vim.fn.writefile({ "public class Tool { }" }, dir .. "/Assets/Tool.cs")
   start_host(dir)
   connect(dir)
   local connects = 0
-  vim.api.nvim_create_autocmd("User", { pattern = "UnityConnected", callback = function() connects = connects + 1 end })
+  vim.api.nvim_create_autocmd("User", {
+    pattern = "UnityConnected",
+    callback = function()
+      connects = connects + 1
+    end,
+  })
   vim.cmd("UnityCompile")
-  T.wait_for(function() return unity.status().errors == 1 and #vim.fn.getqflist() == 1 end, "the compile error", 60000)
+  T.wait_for(function()
+    return unity.status().errors == 1 and #vim.fn.getqflist() == 1
+  end, "the compile error", 60000)
   -- An editor tool builds an assembly without errors: not the editor's compile, so not reported,
   -- and not re-sent after the reload of entering play mode.
-  T.eq(true, T.call("host.assemblybuilder", { scripts = { "Assets/Tool.cs" }, output = "Library/Tools/Tool.dll" }).result)
-  T.wait_for(function() return #lines_matching("LOG  (assembly built: 0 messages)$") == 1 end, "the AssemblyBuilder build", 60000)
+  T.eq(
+    true,
+    T.call("host.assemblybuilder", { scripts = { "Assets/Tool.cs" }, output = "Library/Tools/Tool.dll" }).result
+  )
+  T.wait_for(function()
+    return #lines_matching("LOG  (assembly built: 0 messages)$") == 1
+  end, "the AssemblyBuilder build", 60000)
   T.eq(true, T.call("play").ok)
-  T.wait_for(function() return connects >= 1 and unity.status().playing end, "the reconnection after the reload into play mode", 30000)
+  T.wait_for(function()
+    return connects >= 1 and unity.status().playing
+  end, "the reconnection after the reload into play mode", 30000)
   T.eq(true, T.call("state").result.playing, "playing after the reload")
   T.eq(1, unity.status().errors, "the compile error is still known")
   T.eq(1, #vim.fn.getqflist(), "quickfix kept")
@@ -143,14 +163,20 @@ T.test("play, pause, step, stop and state; registered commands; a throwing handl
   connect(dir)
   local r = T.call("play")
   T.eq(true, r.ok)
-  T.wait_for(function() return unity.status().playing end, "playing")
+  T.wait_for(function()
+    return unity.status().playing
+  end, "playing")
   r = T.call("pause")
   T.eq(true, r.ok)
-  T.wait_for(function() return unity.status().paused end, "paused")
+  T.wait_for(function()
+    return unity.status().paused
+  end, "paused")
   T.eq(true, T.call("step").ok)
   r = T.call("stop")
   T.eq(true, r.ok)
-  T.wait_for(function() return not unity.status().playing end, "stopped")
+  T.wait_for(function()
+    return not unity.status().playing
+  end, "stopped")
   r = T.call("state")
   T.eq(false, r.result.playing, "state result")
   r = T.call("host.ticks")
@@ -169,13 +195,22 @@ T.test("a domain reload while logs stream: reconnects, every message delivered o
   connect(dir)
   local l = ledger()
   local connects = 0
-  vim.api.nvim_create_autocmd("User", { pattern = "UnityConnected", callback = function() connects = connects + 1 end })
+  vim.api.nvim_create_autocmd("User", {
+    pattern = "UnityConnected",
+    callback = function()
+      connects = connects + 1
+    end,
+  })
   T.call("host.log", { count = 1500, threads = 2, interval_ms = 1, message = "stream" })
   vim.wait(300)
   T.call("host.reload") -- the reload also stops the game's logging threads, as in Unity
-  T.wait_for(function() return connects >= 1 end, "the reconnection after the reload", 30000)
+  T.wait_for(function()
+    return connects >= 1
+  end, "the reconnection after the reload", 30000)
   T.call("host.log", { count = 1, message = "end-of-stream" })
-  T.wait_for(function() return #lines_matching("LOG  end%-of%-stream t0#(%d+)$") == 1 end, "the last log", 20000)
+  T.wait_for(function()
+    return #lines_matching("LOG  end%-of%-stream t0#(%d+)$") == 1
+  end, "the last log", 20000)
   local made = l.last - l.first + 1
   local st = unity.status()
   io.stdout:write(string.format("# reload mid-stream: %d made, %d delivered, %d lost\n", made, l.delivered, st.lost))
@@ -193,21 +228,32 @@ T.test("50 domain reloads in a row while the game logs: no leak on either side, 
   local fds1, threads1 = #vim.fn.readdir("/proc/self/fd"), #vim.fn.readdir("/proc/self/task")
   local l = ledger()
   local connects = 0
-  vim.api.nvim_create_autocmd("User", { pattern = "UnityConnected", callback = function() connects = connects + 1 end })
+  vim.api.nvim_create_autocmd("User", {
+    pattern = "UnityConnected",
+    callback = function()
+      connects = connects + 1
+    end,
+  })
   for i = 1, 50 do
     local before = connects
     -- Logs still in flight when the domain goes.
     T.call("host.log", { count = 40, threads = 1, interval_ms = 1, message = "steady" })
     T.call("host.reload")
-    T.wait_for(function() return connects > before end, "reconnection after Mono reload " .. i, 30000)
+    T.wait_for(function()
+      return connects > before
+    end, "reconnection after Mono reload " .. i, 30000)
   end
   T.call("host.log", { count = 1, message = "end-of-reloads" })
-  T.wait_for(function() return #lines_matching("LOG  end%-of%-reloads t0#(%d+)$") == 1 end, "the last log", 20000)
+  T.wait_for(function()
+    return #lines_matching("LOG  end%-of%-reloads t0#(%d+)$") == 1
+  end, "the last log", 20000)
   local made = l.last - l.first + 1
   local st = unity.status()
   io.stdout:write(string.format("# 50 Mono reloads: %d made, %d delivered, %d lost\n", made, l.delivered, st.lost))
   T.eq(made, l.delivered + st.lost, "delivered + lost (by seq)")
-  T.wait_for(function() return #vim.fn.readdir("/proc/self/fd") == fds1 end, "Neovim's fds back to " .. fds1)
+  T.wait_for(function()
+    return #vim.fn.readdir("/proc/self/fd") == fds1
+  end, "Neovim's fds back to " .. fds1)
   T.eq(threads1, #vim.fn.readdir("/proc/self/task"), "Neovim's threads")
   require("unity.client").disconnect()
   T.wait_for(function()
@@ -255,7 +301,9 @@ T.test("Neovim stopped (SIGSTOP) for 5 s while the game floods: the editor ticks
       end
     end,
   })
-  T.wait_for(function() return ready end, "the flooded Neovim to be ready", 30000)
+  T.wait_for(function()
+    return ready
+  end, "the flooded Neovim to be ready", 30000)
   vim.uv.kill(child.pid, "sigstop")
   vim.wait(5000)
   vim.uv.kill(child.pid, "sigcont")
@@ -264,8 +312,15 @@ T.test("Neovim stopped (SIGSTOP) for 5 s while the game floods: the editor ticks
   local t0, t1, delivered, lost, made = table.concat(out):match("result (%d+) (%d+) (%d+) (%d+) (%d+)")
   T.truthy(t0, "results: " .. table.concat(out))
   t0, t1, delivered, lost, made = tonumber(t0), tonumber(t1), tonumber(delivered), tonumber(lost), tonumber(made)
-  io.stdout:write(string.format("# SIGSTOP 5 s: %d editor ticks meanwhile, %d logs made, %d delivered, %d lost\n",
-    t1 - t0, made, delivered, lost))
+  io.stdout:write(
+    string.format(
+      "# SIGSTOP 5 s: %d editor ticks meanwhile, %d logs made, %d delivered, %d lost\n",
+      t1 - t0,
+      made,
+      delivered,
+      lost
+    )
+  )
   T.truthy(t1 - t0 >= 100, "the editor loop ticked while Neovim was stopped: " .. (t1 - t0))
   T.eq(made, delivered + lost, "delivered + lost (by seq)")
 end)

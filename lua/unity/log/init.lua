@@ -240,7 +240,11 @@ function M.show_full()
     lines[#lines + 1] = ""
     vim.list_extend(lines, text_lines(e.stack))
   end
-  vim.lsp.util.open_floating_preview(lines, "", { border = "rounded", max_width = math.floor(vim.o.columns * 0.8), wrap = true })
+  vim.lsp.util.open_floating_preview(
+    lines,
+    "",
+    { border = "rounded", max_width = math.floor(vim.o.columns * 0.8), wrap = true }
+  )
 end
 
 --- Sends the entries that pass the filter to the quickfix list; with every level shown,
@@ -271,26 +275,78 @@ end
 local ACTIONS = {
   { "jump", "open the source of this line (or the entry's first frame)", M.jump },
   { "expand", "show or hide this entry's body and stack trace", M.toggle_entry },
-  { "expand_all", "show every entry's body and stack trace", function() M.expand_all(true) end },
-  { "hide_all", "headers only", function() M.expand_all(false) end },
+  {
+    "expand_all",
+    "show every entry's body and stack trace",
+    function()
+      M.expand_all(true)
+    end,
+  },
+  {
+    "hide_all",
+    "headers only",
+    function()
+      M.expand_all(false)
+    end,
+  },
   { "show_full", "the whole entry, uncut, in a float", M.show_full },
-  { "errors", "show or hide errors, exceptions and asserts", function() M.toggle_level("error") end },
-  { "warnings", "show or hide warnings", function() M.toggle_level("warning") end },
-  { "logs", "show or hide plain logs", function() M.toggle_level("log") end },
-  { "filter", "filter by text (stays until cleared)", function()
-    vim.ui.input({ prompt = "Filter Unity log: ", default = M.filter().text or "" }, function(t)
-      if t then
-        M.set_filter({ text = t })
-      end
-    end)
-  end },
-  { "clear_filter", "clear the text filter", function() M.set_filter({ text = false }) end },
+  {
+    "errors",
+    "show or hide errors, exceptions and asserts",
+    function()
+      M.toggle_level("error")
+    end,
+  },
+  {
+    "warnings",
+    "show or hide warnings",
+    function()
+      M.toggle_level("warning")
+    end,
+  },
+  {
+    "logs",
+    "show or hide plain logs",
+    function()
+      M.toggle_level("log")
+    end,
+  },
+  {
+    "filter",
+    "filter by text (stays until cleared)",
+    function()
+      vim.ui.input({ prompt = "Filter Unity log: ", default = M.filter().text or "" }, function(t)
+        if t then
+          M.set_filter({ text = t })
+        end
+      end)
+    end,
+  },
+  {
+    "clear_filter",
+    "clear the text filter",
+    function()
+      M.set_filter({ text = false })
+    end,
+  },
   { "scope", "cycle: everything / since last compile / since last play", M.cycle_scope },
   { "collapse", "collapse identical entries with a count", M.toggle_collapse },
   { "clear", "clear the log", M.clear },
   { "quickfix", "entries passing the filter (errors when unfiltered) to quickfix", M.to_quickfix },
-  { "close", "close the window", function() vim.cmd.close() end },
-  { "help", "list these keys", function() M.help() end },
+  {
+    "close",
+    "close the window",
+    function()
+      vim.cmd.close()
+    end,
+  },
+  {
+    "help",
+    "list these keys",
+    function()
+      M.help()
+    end,
+  },
 }
 
 function M.help()

@@ -66,7 +66,9 @@ function M.syntax()
   local function match(group, pattern, rest)
     vim.cmd(string.format("syntax match %s /%s/%s", group, pattern, rest and " " .. rest or ""))
   end
-  local names = vim.tbl_map(function(g) return g[2] end, LEVEL_GROUPS)
+  local names = vim.tbl_map(function(g)
+    return g[2]
+  end, LEVEL_GROUPS)
   local start = "^"
   local contained = ""
   if look.clock ~= "" then

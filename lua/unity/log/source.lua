@@ -75,7 +75,10 @@ end
 function M.open(loc)
   local ok, err = require("unity.open").show(loc.file, loc.line, loc.col)
   if not ok then
-    vim.notify("unity.nvim: could not open " .. vim.fn.fnamemodify(loc.file, ":~:.") .. ": " .. err, vim.log.levels.ERROR)
+    vim.notify(
+      "unity.nvim: could not open " .. vim.fn.fnamemodify(loc.file, ":~:.") .. ": " .. err,
+      vim.log.levels.ERROR
+    )
   end
 end
 

@@ -124,7 +124,9 @@ function M.apply(book)
   end
   vim.bo[b].modifiable = false
   for win, saved in pairs(parked) do
-    vim.api.nvim_win_call(win, function() vim.fn.winrestview(saved) end)
+    vim.api.nvim_win_call(win, function()
+      vim.fn.winrestview(saved)
+    end)
   end
   follow(wins)
 end
