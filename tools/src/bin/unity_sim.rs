@@ -801,6 +801,12 @@ impl Editor {
                 let text: &[u8] = b"nul\x00 newline\nsecond line\r\n\x1b[31mred\x1b[0m \x1b]0;title\x07 bell\x07 tab\t.";
                 payload_frame(&log_payload(self.seq, text))
             }
+            // A peer that lost its counter (SessionState gone, another package version): it
+            // numbers afresh from 1 within the same editor session.
+            "renumber" => {
+                self.seq = 1;
+                payload_frame(&log_payload(1, b"numbered afresh"))
+            }
             other => return Err(format!("unknown injection '{other}'")),
         };
         self.shared.raw(bytes);
