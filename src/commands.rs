@@ -9,7 +9,7 @@
 use crate::protocol::{encode_frame, Cmd, FromNvim, NvimHello, PROTOCOL_VERSION};
 use crate::queue::{Event, Inbox};
 use crate::transport::{open_writer, reader_gone, write_all, OpenError, Paths, WriteError};
-use crate::wake::Notifier;
+use crate::wake_pipe::Notifier;
 use crossbeam_channel::{bounded, Receiver, Sender, TrySendError};
 use nix::errno::Errno;
 use std::os::fd::OwnedFd;

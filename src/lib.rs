@@ -1,8 +1,8 @@
 //! unity.nvim's native core. Everything here but `lua` is free of mlua and tested with
 //! `cargo test`; `lua` is the thin binding Neovim loads as `unity_native`.
 
-pub mod bridge;
 pub mod commands;
+pub mod connection;
 pub mod crc32;
 pub mod frame;
 pub mod ledger;
@@ -12,7 +12,7 @@ pub mod protocol;
 pub mod queue;
 pub mod reader;
 pub mod transport;
-pub mod wake;
+pub mod wake_pipe;
 
 #[cfg(feature = "lua")]
 mod lua;

@@ -4,8 +4,8 @@
 //! `lua/unity/messages.lua`; programming errors as `nil, "message"` (mlua's error userdata would
 //! show as an empty message over RPC).
 
-use crate::bridge::{Bridge, Options};
 use crate::commands::SendError;
+use crate::connection::{Connection, Options};
 use crate::log::book::Custom;
 use crate::log::entry::Group;
 use crate::log::filter::{Filter, Scope};
@@ -183,17 +183,17 @@ fn event_table(lua: &Lua, ev: Event) -> LuaResult<Value> {
     Ok(Value::Table(t))
 }
 
-struct LuaBridge(Option<Bridge>);
+struct LuaConnection(Option<Connection>);
 
-impl LuaBridge {
-    fn get(&self) -> LuaResult<&Bridge> {
+impl LuaConnection {
+    fn get(&self) -> LuaResult<&Connection> {
         self.0
             .as_ref()
             .ok_or_else(|| LuaError::runtime("this unity.nvim connection is closed"))
     }
 }
 
-impl UserData for LuaBridge {
+impl UserData for LuaConnection {
     fn add_methods<M: UserDataMethods<Self>>(methods: &mut M) {
         // A new descriptor for vim.uv to watch; libuv closes it with its handle.
         methods.add_method("wake_fd", |_, this, ()| {
@@ -526,9 +526,9 @@ fn unity_native(lua: &Lua) -> LuaResult<LuaTable> {
                 client: t.get("client")?,
                 force: t.get::<Option<bool>>("force")?.unwrap_or(false),
             };
-            match Bridge::open(Path::new(&project), &o) {
+            match Connection::open(Path::new(&project), &o) {
                 Ok(b) => Ok((
-                    Value::UserData(lua.create_userdata(LuaBridge(Some(b)))?),
+                    Value::UserData(lua.create_userdata(LuaConnection(Some(b)))?),
                     Value::Nil,
                 )),
                 Err(e) => {

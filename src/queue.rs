@@ -8,7 +8,7 @@
 use crate::log::Entry;
 use crate::protocol::FromUnity;
 use crate::transport::WriteError;
-use crate::wake::Notifier;
+use crate::wake_pipe::Notifier;
 use crossbeam_channel::{bounded, Receiver, Sender, TryRecvError, TrySendError};
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};

@@ -13,7 +13,7 @@ use crate::log::Entry;
 use crate::protocol::{decode, FromUnity};
 use crate::queue::{Event, LostCause, Producer};
 use crate::transport::{open_reader, same_file, sleep, wait_or, OpenError, Paths, Wait};
-use crate::wake::{retry, Notifier};
+use crate::wake_pipe::{retry, Notifier};
 use nix::errno::Errno;
 use nix::poll::PollFlags;
 use nix::unistd::read;

@@ -2,7 +2,7 @@
 //! opening, waiting on and writing to the pipes without ever blocking indefinitely.
 //! Tested in tools/tests/transport.rs, against a rendezvous made as Unity makes it.
 
-use crate::wake::{retry, Notifier};
+use crate::wake_pipe::{retry, Notifier};
 use nix::errno::Errno;
 use nix::fcntl::{open, OFlag};
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};

@@ -9,7 +9,7 @@ use unity_native::transport::{
     check_dir, open_fifo, open_reader, open_writer, reader_gone, same_file, write_all, OpenError,
     Paths, WriteError,
 };
-use unity_native::wake::Notifier;
+use unity_native::wake_pipe::Notifier;
 use unity_nvim_tools::rendezvous::create_rendezvous;
 
 fn project(name: &str) -> Paths {

@@ -27,7 +27,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use unity_native::frame::Decoder;
 use unity_native::protocol::*;
 use unity_native::transport::{open_fifo, reader_gone, sleep, wait, write_all, Paths, Wait};
-use unity_native::wake::Notifier;
+use unity_native::wake_pipe::Notifier;
 use unity_nvim_tools::args::Spec;
 use unity_nvim_tools::rendezvous::create_rendezvous;
 

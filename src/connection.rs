@@ -6,7 +6,7 @@ use crate::log::look::{Look, Spec};
 use crate::queue::{Event, Inbox};
 use crate::reader::{self, SharedLook};
 use crate::transport::Paths;
-use crate::wake::Notifier;
+use crate::wake_pipe::Notifier;
 use std::path::Path;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
@@ -38,7 +38,7 @@ pub struct Stats {
     pub queued: u64,
 }
 
-pub struct Bridge {
+pub struct Connection {
     paths: Paths,
     inbox: Arc<Inbox>,
     stop: Arc<Notifier>,
@@ -48,7 +48,7 @@ pub struct Bridge {
     look: Arc<SharedLook>,
 }
 
-impl Bridge {
+impl Connection {
     pub fn open(project: &Path, opts: &Options) -> std::io::Result<Self> {
         let paths = Paths::new(project);
         let inbox = Inbox::new(opts.queue_size.max(reader::MIN_QUEUE))?;
@@ -132,7 +132,7 @@ impl Bridge {
     }
 }
 
-impl Drop for Bridge {
+impl Drop for Connection {
     fn drop(&mut self) {
         self.stop.notify();
         // The reader waits on its pipe together with `stop`, so it ends at once.

@@ -3,8 +3,8 @@
 use std::os::fd::OwnedFd;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
-use unity_native::bridge::{Bridge, Options};
 use unity_native::commands::SendError;
+use unity_native::connection::{Connection, Options};
 use unity_native::frame::{Decoder, Item};
 use unity_native::protocol::*;
 use unity_native::queue::{Event, LostCause};
@@ -75,7 +75,7 @@ fn write(fd: &OwnedFd, bytes: &[u8]) {
 }
 
 /// Drains until `pred` holds for everything received so far.
-fn collect_until(b: &Bridge, pred: impl Fn(&[Event]) -> bool) -> Vec<Event> {
+fn collect_until(b: &Connection, pred: impl Fn(&[Event]) -> bool) -> Vec<Event> {
     let mut got = Vec::new();
     let deadline = Instant::now() + Duration::from_secs(10);
     while !pred(&got) {
@@ -114,7 +114,7 @@ fn stream_gaps_garbage_torn_frames_and_reconnects() {
     let dir = project("stream");
     let p = Paths::new(&dir);
     // The bridge starts before Unity: it waits for the rendezvous.
-    let b = Bridge::open(&dir, &opts()).unwrap();
+    let b = Connection::open(&dir, &opts()).unwrap();
     std::thread::sleep(Duration::from_millis(50));
     create_rendezvous(&p).unwrap();
     let w = unity_writer(&p);
@@ -178,7 +178,7 @@ fn a_slow_neovim_leaves_bytes_in_the_pipe_and_loses_nothing() {
     let p = Paths::new(&dir);
     create_rendezvous(&p).unwrap();
     // The smallest queue there is (queue sizes are raised to reader::MIN_QUEUE).
-    let b = Bridge::open(
+    let b = Connection::open(
         &dir,
         &Options {
             queue_size: 1,
@@ -254,7 +254,7 @@ impl UnityReader {
 fn commands_hello_first_ids_and_failures() {
     let dir = project("commands");
     let p = Paths::new(&dir);
-    let mut b = Bridge::open(&dir, &opts()).unwrap();
+    let mut b = Connection::open(&dir, &opts()).unwrap();
     assert_eq!(b.send("play", None), Err(SendError::NotRunning));
     create_rendezvous(&p).unwrap();
     assert_eq!(b.send("play", None), Err(SendError::NotConnected));
@@ -311,7 +311,7 @@ fn a_unity_that_stops_reading_never_blocks_send_or_close() {
     let dir = project("full");
     let p = Paths::new(&dir);
     create_rendezvous(&p).unwrap();
-    let mut b = Bridge::open(&dir, &opts()).unwrap();
+    let mut b = Connection::open(&dir, &opts()).unwrap();
     let _unity = open_fifo(&p, &p.to_unity, false).unwrap(); // open, never read
     let big = rmpv::Value::Map(vec![("blob".into(), rmpv::Value::from("x".repeat(8192)))]);
     let mut ids = Vec::new();
@@ -332,7 +332,7 @@ fn queued_commands_are_reported_undelivered_not_replied_when_unity_leaves() {
     let dir = project("leave");
     let p = Paths::new(&dir);
     create_rendezvous(&p).unwrap();
-    let mut b = Bridge::open(&dir, &opts()).unwrap();
+    let mut b = Connection::open(&dir, &opts()).unwrap();
     let unity = open_fifo(&p, &p.to_unity, false).unwrap();
     let big = rmpv::Value::Map(vec![("blob".into(), rmpv::Value::from("x".repeat(60_000)))]);
     // Two large commands fill the pipe; the third waits in the writer thread.
