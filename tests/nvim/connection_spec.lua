@@ -374,12 +374,16 @@ T.test("setup() validates options", function()
     { { log = { levels = { error = 1 } } }, "option log.levels.error must be a boolean, got 1" },
     { { log = { keys = { jump = "" } } }, "option log.keys.jump must be a key or false" },
     { { log = "bottom" }, "option log must be a table" },
+    { { log = { look = { lables = {} } } }, 'unknown option "log.look.lables"' },
+    { { log = { filter_entry = "errors" } }, "option log.filter_entry must be false or a function" },
+    { { on_open = "tmux select-window" }, "option on_open must be false, a function, or a command as a list" },
   }) do
     ok, err = pcall(unity.setup, case[1])
     T.eq(false, ok, vim.inspect(case[1]))
     T.contains(err, case[2], "error")
   end
   T.truthy(pcall(unity.setup, { log = { keys = { jump = false } } }), "a key switched off")
+  T.truthy(pcall(unity.setup, { log = { format_entry = function() end } }), "a hook")
   T.truthy(pcall(unity.setup, { history = 500, log = { size = 8 } }))
   T.eq(500, require("unity.config").options.history)
   T.eq("bottom", require("unity.config").options.log.position, "defaults kept")
