@@ -35,6 +35,22 @@ function T.noted(text)
   end
 end
 
+--- Counts `User {pattern}` events from now on; returns a function that gives the count.
+---@param pattern string
+---@return fun(): integer
+function T.counter(pattern)
+  local n = 0
+  vim.api.nvim_create_autocmd("User", {
+    pattern = pattern,
+    callback = function()
+      n = n + 1
+    end,
+  })
+  return function()
+    return n
+  end
+end
+
 function T.clear_notes()
   T.notes = {}
 end

@@ -114,23 +114,17 @@ T.test("200 script reloads while logs stream: reconnects every time, nothing los
   -- Count from the first log on: the stream starts once the counter is reset.
   delivered = 0
   T.call("sim.rate", { rate = 400 })
-  local hellos = 0
-  vim.api.nvim_create_autocmd("User", {
-    pattern = "UnityConnected",
-    callback = function()
-      hellos = hellos + 1
-    end,
-  })
+  local hellos = T.counter("UnityConnected")
   T.wait_for(function()
     return delivered > 0
   end, "first logs")
   T.call("state") -- the command pipe's writer thread is part of the steady state
   local fds1, threads1 = fds(), threads()
   for i = 1, 200 do
-    local before = hellos
+    local before = hellos()
     T.eq(true, T.call("sim.reload", { ms = 15 }).ok, "reply to reload " .. i)
     T.wait_for(function()
-      return hellos > before
+      return hellos() > before
     end, "reconnection after reload " .. i)
   end
   T.truthy(unity.status().connected)

@@ -126,13 +126,7 @@ T.test("entering play mode reloads scripts: Neovim reconnects, playing, compile 
   vim.fn.writefile({ "public class Tool { }" }, dir .. "/Assets/Tool.cs")
   start_host(dir)
   connect(dir)
-  local connects = 0
-  vim.api.nvim_create_autocmd("User", {
-    pattern = "UnityConnected",
-    callback = function()
-      connects = connects + 1
-    end,
-  })
+  local connects = T.counter("UnityConnected")
   vim.cmd("UnityCompile")
   T.wait_for(function()
     return unity.status().errors == 1 and #vim.fn.getqflist() == 1
@@ -148,7 +142,7 @@ T.test("entering play mode reloads scripts: Neovim reconnects, playing, compile 
   end, "the AssemblyBuilder build", 60000)
   T.eq(true, T.call("play").ok)
   T.wait_for(function()
-    return connects >= 1 and unity.status().playing
+    return connects() >= 1 and unity.status().playing
   end, "the reconnection after the reload into play mode", 30000)
   T.eq(true, T.call("state").result.playing, "playing after the reload")
   T.eq(1, unity.status().errors, "the compile error is still known")
@@ -194,18 +188,12 @@ T.test("a domain reload while logs stream: reconnects, every message delivered o
   start_host(dir)
   connect(dir)
   local l = ledger()
-  local connects = 0
-  vim.api.nvim_create_autocmd("User", {
-    pattern = "UnityConnected",
-    callback = function()
-      connects = connects + 1
-    end,
-  })
+  local connects = T.counter("UnityConnected")
   T.call("host.log", { count = 1500, threads = 2, interval_ms = 1, message = "stream" })
   vim.wait(300)
   T.call("host.reload") -- the reload also stops the game's logging threads, as in Unity
   T.wait_for(function()
-    return connects >= 1
+    return connects() >= 1
   end, "the reconnection after the reload", 30000)
   T.call("host.log", { count = 1, message = "end-of-stream" })
   T.wait_for(function()
@@ -227,20 +215,14 @@ T.test("50 domain reloads in a row while the game logs: no leak on either side, 
   T.call("state")
   local fds1, threads1 = #vim.fn.readdir("/proc/self/fd"), #vim.fn.readdir("/proc/self/task")
   local l = ledger()
-  local connects = 0
-  vim.api.nvim_create_autocmd("User", {
-    pattern = "UnityConnected",
-    callback = function()
-      connects = connects + 1
-    end,
-  })
+  local connects = T.counter("UnityConnected")
   for i = 1, 50 do
-    local before = connects
+    local before = connects()
     -- Logs still in flight when the domain goes.
     T.call("host.log", { count = 40, threads = 1, interval_ms = 1, message = "steady" })
     T.call("host.reload")
     T.wait_for(function()
-      return connects > before
+      return connects() > before
     end, "reconnection after Mono reload " .. i, 30000)
   end
   T.call("host.log", { count = 1, message = "end-of-reloads" })
