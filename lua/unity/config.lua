@@ -80,6 +80,11 @@ function H.key_or_false(v)
   return v == false or (type(v) == "string" and v ~= "")
 end
 
+--- The log's entry hooks: false, or a function.
+function H.function_or_false(v)
+  return v == false or vim.is_callable(v)
+end
+
 --- `on_open`: false, a function, or a command as a list of arguments (never a shell string).
 function H.command_or_function(v)
   if v == false or vim.is_callable(v) then
@@ -105,6 +110,8 @@ local CHECKS = {
   ["log.size"] = { H.integer(1), "a positive integer" },
   ["log.max_line"] = { H.integer(40), "a number of bytes, 40 or more" },
   ["log.keys.*"] = { H.key_or_false, "a key or false" },
+  ["log.filter_entry"] = { H.function_or_false, "false or a function" },
+  ["log.format_entry"] = { H.function_or_false, "false or a function" },
   on_open = {
     H.command_or_function,
     'false, a function, or a command as a list of strings such as { "tmux", "select-window", "-t", "%1" }',
