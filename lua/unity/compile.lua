@@ -85,7 +85,7 @@ function M.apply(root, summary)
   end
 
   if config.options.notify_compile then
-    vim.notify(messages.compiled(summary), summary.errors > 0 and vim.log.levels.ERROR or vim.log.levels.INFO)
+    messages.notify(messages.compiled(summary), summary.errors > 0 and vim.log.levels.ERROR or vim.log.levels.INFO)
   end
 end
 

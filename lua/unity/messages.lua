@@ -221,6 +221,129 @@ function M.compiled(summary)
   )
 end
 
+-- Opening files (Unity's `open` requests, the log window's jump) ----------------------------
+
+--- A file could not be shown (Vim refused to edit it, or the open raised).
+---@param file string
+---@param err any  the error; its first line is shown
+---@return string
+function M.open_failed(file, err)
+  return string.format("could not open %s: %s", H.file(file), H.first_line(err))
+end
+
+---@param file string
+---@return string
+function M.open_missing(file)
+  return string.format(
+    "Unity asked to open %s, which does not exist (deleted or renamed?): Assets > Refresh in Unity updates its list",
+    H.file(file)
+  )
+end
+
+---@param file string
+---@return string
+function M.open_not_file(file)
+  return string.format("Unity asked to open %s, which is not a file", H.file(file))
+end
+
+--- Unity asked for a line past the end of the file; the cursor is on the last one.
+---@param file string
+---@param lines integer  the file's line count
+---@param asked integer  the line Unity asked for
+---@return string
+function M.open_past_end(file, lines, asked)
+  return string.format(
+    "%s has %d lines; Unity asked for line %d: the cursor is on the last line",
+    H.file(file),
+    lines,
+    asked
+  )
+end
+
+--- The `on_open` function raised.
+---@param err any
+---@return string
+function M.on_open_failed(err)
+  return string.format("on_open failed: %s (see :help unity-on_open)", H.first_line(err))
+end
+
+--- The `on_open` command ran and exited non-zero.
+---@param command string  its program (the first argument)
+---@param code integer
+---@param stderr? string  what it wrote to stderr; its first line is shown
+---@return string
+function M.on_open_exited(command, code, stderr)
+  local why = vim.trim(stderr or "")
+  return string.format(
+    "on_open command %s exited with code %d%s",
+    command,
+    code,
+    why ~= "" and (": " .. H.first_line(why)) or ""
+  )
+end
+
+--- The `on_open` command could not be started (not found, not executable).
+---@param command string  its program (the first argument)
+---@param err any
+---@return string
+function M.on_open_unstartable(command, err)
+  return string.format("on_open command %s could not start: %s (see :help unity-on_open)", command, H.first_line(err))
+end
+
+-- Project files (:UnitySyncProjects, `projects` messages) -----------------------------------
+
+--- Unity answered `sync` with the files it wrote (none when they were up to date).
+---@param written integer
+---@return string
+function M.synced(written)
+  if written == 0 then
+    return "the project files are up to date: Unity had nothing to write"
+  end
+  return string.format("Unity wrote %s", H.plural(written, "project file"))
+end
+
+--- Unity refused or failed `sync`.
+---@param err? string  the reply's error
+---@return string
+function M.sync_failed(err)
+  if err and err:find("no command named 'sync'", 1, true) then
+    return "the unity.nvim package in this Unity project is too old to write project files: "
+      .. "update it in Unity's Package Manager"
+  end
+  return "sync failed: " .. (err or "no reason given")
+end
+
+--- Unity regenerated the project files without being asked.
+---@param written integer
+---@return string
+function M.regenerated(written)
+  return string.format("Unity regenerated the project files (%d written)", written)
+end
+
+-- The log window ----------------------------------------------------------------------------
+
+--- The user's entry hooks raised during a full render; the window then renders without them.
+---@param err any
+---@return string
+function M.log_hook_failed(err)
+  return string.format(
+    "log.filter_entry or log.format_entry failed (%s): the log window shows every entry unformatted "
+      .. "until the hook is fixed",
+    tostring(err)
+  )
+end
+
+---@return string
+function M.no_source()
+  return "no source file of this project on this line or in this entry"
+end
+
+---@param count integer  entries put in the quickfix list
+---@return string
+function M.quickfix_filled(count)
+  return string.format("%d log entr%s in the quickfix list", count, count == 1 and "y" or "ies")
+end
+
 -- Options -----------------------------------------------------------------------------------
 
 ---@param path string  dotted, e.g. "log.position"
@@ -269,9 +392,23 @@ end
 
 -- Helpers -----------------------------------------------------------------------------------
 
+--- A folder (a project), from the home directory: relative to the working directory, the
+--- project itself would read ".".
 ---@param path? string
 function H.shown(path)
   return vim.fn.fnamemodify(path or vim.uv.cwd(), ":~")
+end
+
+--- A file, relative to the working directory when inside it (the project's files, short).
+---@param path string
+function H.file(path)
+  return vim.fn.fnamemodify(path, ":~:.")
+end
+
+--- An error's first line, without Vim's "Vim:" prefix (a traceback follows it).
+---@param err any
+function H.first_line(err)
+  return (tostring(err):match("^[^\n]*"):gsub("^Vim:", ""))
 end
 
 --- "EPIPE: Broken pipe"

@@ -2,6 +2,7 @@
 --- in the window the user last worked in, cursor at Unity's line and column, then bring the
 --- terminal to the front with the user's `on_open`. Never raises: what fails is told.
 local config = require("unity.config")
+local messages = require("unity.messages")
 
 local M = {}
 local H = {}
@@ -12,7 +13,7 @@ local H = {}
 function M.handle(project, ev)
   local ok, err = xpcall(H.handle, debug.traceback, project, ev)
   if not ok then
-    H.notify(string.format("could not open %s: %s", H.shown(ev.file), H.first_line(err)), vim.log.levels.ERROR)
+    messages.notify(messages.open_failed(ev.file, err), vim.log.levels.ERROR)
   end
 end
 
@@ -53,16 +54,13 @@ function H.handle(project, ev)
     opened.file = file
     local st = vim.uv.fs_stat(file)
     if not st then
-      H.notify(
-        string.format("Unity asked to open %s, which does not exist (deleted or renamed?)", H.shown(file)),
-        vim.log.levels.WARN
-      )
+      messages.notify(messages.open_missing(file), vim.log.levels.WARN)
     elseif st.type ~= "file" then
-      H.notify(string.format("Unity asked to open %s, which is not a file", H.shown(file)), vim.log.levels.WARN)
+      messages.notify(messages.open_not_file(file), vim.log.levels.WARN)
     else
       local win, err = M.show(file, ev.line, ev.col)
       if not win then
-        H.notify(string.format("could not open %s: %s", H.shown(file), err), vim.log.levels.ERROR)
+        messages.notify(messages.open_failed(file, err), vim.log.levels.ERROR)
       else
         local pos = vim.api.nvim_win_get_cursor(win)
         opened = {
@@ -74,10 +72,7 @@ function H.handle(project, ev)
           win = win,
         }
         if ev.line and ev.line > pos[1] then
-          H.notify(
-            string.format("%s has %d lines; Unity asked for line %d", H.shown(file), pos[1], ev.line),
-            vim.log.levels.INFO
-          )
+          messages.notify(messages.open_past_end(file, pos[1], ev.line), vim.log.levels.INFO)
         end
         vim.api.nvim_exec_autocmds("User", { pattern = "UnityOpen", data = opened, modeline = false })
       end
@@ -204,7 +199,7 @@ function H.run_on_open(opened)
   elseif vim.is_callable(on_open) then
     local ok, err = pcall(on_open, opened)
     if not ok then
-      H.notify("on_open failed: " .. H.first_line(err), vim.log.levels.ERROR)
+      messages.notify(messages.on_open_failed(err), vim.log.levels.ERROR)
     end
     return
   end
@@ -223,30 +218,13 @@ function H.run_on_open(opened)
   local ok, err = pcall(vim.system, argv, { text = true }, function(res)
     if res.code ~= 0 then
       vim.schedule(function()
-        local why = vim.trim(res.stderr or "")
-        H.notify(
-          string.format(
-            "on_open command %s exited with code %d%s",
-            argv[1],
-            res.code,
-            why ~= "" and (": " .. H.first_line(why)) or ""
-          ),
-          vim.log.levels.WARN
-        )
+        messages.notify(messages.on_open_exited(argv[1], res.code, res.stderr), vim.log.levels.WARN)
       end)
     end
   end)
   if not ok then
-    H.notify(string.format("on_open command %s could not start: %s", argv[1], H.first_line(err)), vim.log.levels.WARN)
+    messages.notify(messages.on_open_unstartable(argv[1], err), vim.log.levels.WARN)
   end
-end
-
-function H.notify(msg, level)
-  vim.notify("unity.nvim: " .. msg, level)
-end
-
-function H.shown(file)
-  return vim.fn.fnamemodify(file, ":~:.")
 end
 
 function H.first_line(err)

@@ -1,6 +1,8 @@
 --- The project files C# language servers read (`<project>/*.sln`, `*.csproj`): regenerating
 --- them (:UnitySyncProjects, the `sync` command), Unity regenerating them on its own (`projects`
 --- messages), and whether they are stale (:checkhealth unity).
+local messages = require("unity.messages")
+
 local M = {}
 local H = {}
 
@@ -9,19 +11,17 @@ local H = {}
 function M.sync()
   local id, err = require("unity").send("sync", nil, function(reply)
     if not reply.ok then
-      H.notify(H.sync_failure(reply.error), vim.log.levels.ERROR)
+      messages.notify(messages.sync_failed(reply.error), vim.log.levels.ERROR)
       return
     end
     local files = type(reply.result) == "table" and reply.result.files or {}
-    if #files == 0 then
-      H.notify("the project files are up to date: Unity had nothing to write")
-    else
-      H.notify(string.format("Unity wrote %d project file%s", #files, #files == 1 and "" or "s"))
+    messages.notify(messages.synced(#files))
+    if #files > 0 then
       H.changed(files, "sync")
     end
   end)
   if not id then
-    H.notify(err, vim.log.levels.ERROR)
+    messages.notify(err, vim.log.levels.ERROR)
   end
   return id, err
 end
@@ -29,7 +29,7 @@ end
 --- A `projects` message: Unity regenerated the project files without being asked.
 ---@param files string[]
 function M.regenerated(files)
-  H.notify(string.format("Unity regenerated the project files (%d written)", #files))
+  messages.notify(messages.regenerated(#files))
   H.changed(files, "unity")
 end
 
@@ -107,14 +107,6 @@ function H.changed(files, by)
   vim.api.nvim_exec_autocmds("User", { pattern = "UnityProjectsChanged", data = data, modeline = false })
 end
 
----@param err string|nil
-function H.sync_failure(err)
-  if err and err:find("no command named 'sync'", 1, true) then
-    return "the unity.nvim package in this Unity project is too old to write project files: update it in Unity's Package Manager"
-  end
-  return "sync failed: " .. (err or "no reason given")
-end
-
 --- Hidden folders and those ending in `~` hold nothing Unity compiles.
 ---@param rel string  a folder's path below the walk's start
 function H.visible(rel)
@@ -142,10 +134,6 @@ function H.read_projects(files)
     end
   end
   return (table.concat(parts, "\n"):gsub("\\", "/"))
-end
-
-function H.notify(msg, level)
-  vim.notify("unity.nvim: " .. msg, level or vim.log.levels.INFO)
 end
 
 return M

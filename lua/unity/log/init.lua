@@ -5,6 +5,7 @@
 --- windows in the view, the look's highlighting and source locations in their own modules
 --- beside this one.
 local config = require("unity.config")
+local messages = require("unity.messages")
 local map_keys -- defined with the key table below
 local view = require("unity.log.view")
 local look = require("unity.log.look")
@@ -82,7 +83,7 @@ local function render()
   local ok, err = pcall(b.render, b, h)
   if not ok then
     b:render()
-    vim.notify("unity.nvim: log.filter_entry or log.format_entry failed: " .. tostring(err), vim.log.levels.ERROR)
+    messages.notify(messages.log_hook_failed(err), vim.log.levels.ERROR)
   end
 end
 
@@ -215,7 +216,7 @@ function M.jump()
     loc = source.first(root(), raw_lines(e))
   end
   if not loc then
-    vim.notify("unity.nvim: no source file of this project on this line or in this entry", vim.log.levels.WARN)
+    messages.notify(messages.no_source(), vim.log.levels.WARN)
     return
   end
   source.open(loc)
@@ -268,7 +269,7 @@ function M.to_quickfix()
     end
   end
   vim.fn.setqflist({}, " ", { title = "Unity log", items = items })
-  vim.notify(string.format("unity.nvim: %d log entr%s in the quickfix list", #items, #items == 1 and "y" or "ies"))
+  messages.notify(messages.quickfix_filled(#items))
 end
 
 --- The keys of the log window, with what they do (also shown by g?).
@@ -409,7 +410,6 @@ end
 -- through `User` events. Loading this module (again) attaches it; the client requires none of it.
 require("unity.client").attach(M)
 
-local messages = require("unity.messages")
 local group = vim.api.nvim_create_augroup("unity.log", { clear = true })
 
 ---@param pattern string

@@ -1,6 +1,8 @@
 --- Source locations in Unity's text: stack frames `(at Assets/X.cs:12)`, compiler messages
 --- `Assets/X.cs(12,5): error CS...`, and ` in /abs/path/X.cs:12`; relative to the project,
 --- `./`-prefixed, or absolute. Only files that exist count.
+local messages = require("unity.messages")
+
 local M = {}
 
 ---@class unity.Location
@@ -75,10 +77,7 @@ end
 function M.open(loc)
   local ok, err = require("unity.open").show(loc.file, loc.line, loc.col)
   if not ok then
-    vim.notify(
-      "unity.nvim: could not open " .. vim.fn.fnamemodify(loc.file, ":~:.") .. ": " .. err,
-      vim.log.levels.ERROR
-    )
+    messages.notify(messages.open_failed(loc.file, err), vim.log.levels.ERROR)
   end
 end
 
