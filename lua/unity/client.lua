@@ -80,8 +80,10 @@ end
 local handlers = {}
 
 function handlers.hello(ev)
-  if S.connected and S.pid == ev.pid then
-    -- A greeting repeated because we said hello too (see handlers.listening).
+  if S.connected and S.pid == ev.pid and not S.bye then
+    -- A greeting repeated because we said hello too (see handlers.listening). After a bye it
+    -- is the next domain's, even when no end of stream came between (its writer opened
+    -- before our reader saw the old one close).
     S.unity = ev.unity
     return
   end

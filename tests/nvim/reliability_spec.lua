@@ -149,6 +149,21 @@ T.test("200 script reloads while logs stream: reconnects every time, nothing los
   end, "fds and threads back to before connecting")
 end)
 
+T.test("a reload whose new writer opens before Neovim saw the old one close: still a reconnection", function()
+  local dir = T.project()
+  T.start_sim(dir)
+  T.connect(dir)
+  local connects = T.counter("UnityConnected")
+  T.eq(true, T.call("sim.reload", { keep_open = true }).ok)
+  T.wait_for(function()
+    return connects() == 1
+  end, "UnityConnected for the new domain")
+  T.truthy(unity.status().connected)
+  T.wait_for(function()
+    return all_text():find("reconnected after a script reload", 1, true)
+  end, "the reconnection marker")
+end)
+
 T.test("50 editor restarts in a row: new FIFOs each time, reconnects, no leak", function()
   local dir = T.project()
   local sim = T.start_sim(dir, { "--rate", "200" })

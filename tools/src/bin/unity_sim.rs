@@ -7,7 +7,7 @@
 //!
 //! Usage: unity-sim [--project DIR] [--rate LOGS_PER_S] [--backlog N]
 //! Test commands it answers besides the built-ins: `sim.log {count, level?, message?}`,
-//! `sim.reload {ms?}`, `sim.torn {}` (a torn frame from a second writer, then good frames),
+//! `sim.reload {ms?, keep_open?}`, `sim.torn {}` (a torn frame from a second writer, then good frames),
 //! `sim.inject {kind}` (bad input, see `inject`), `sim.flood {count}` (logs that wait for the
 //! pipe instead of being dropped), `sim.rate {rate}`, `sim.stats {}` (the last seq),
 //! `sim.open {file, line?, col?}` (sends `open` with the values as given, -1 included; the
@@ -586,8 +586,17 @@ impl Editor {
                 Ok(Some(Value::from(count)))
             }
             "sim.reload" => {
-                let ms = get(&cmd.args, "ms").and_then(Value::as_u64).unwrap_or(500);
-                self.reload(Duration::from_millis(ms));
+                if get(&cmd.args, "keep_open").and_then(Value::as_bool) == Some(true) {
+                    // What Neovim sees when the new domain's writer opens before Neovim read
+                    // the old one's end of stream: bye, then hello, with no end between.
+                    self.shared.control(&FromUnity::Bye(Bye {
+                        reason: ByeReason::Reload,
+                    }));
+                    self.shared.control(&hello(&Paths::new(&self.project)));
+                } else {
+                    let ms = get(&cmd.args, "ms").and_then(Value::as_u64).unwrap_or(500);
+                    self.reload(Duration::from_millis(ms));
+                }
                 Ok(None)
             }
             "sim.stats" => Ok(Some(Value::Map(vec![("seq".into(), self.seq.into())]))),
