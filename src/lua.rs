@@ -297,10 +297,11 @@ impl UserData for LuaBridge {
 
 struct LuaBook(Logbook, HeaderStrings);
 
-/// The Lua strings of entries' header lines as last handed to Lua, in a Lua table: showing an
-/// entry again (a filter cleared, collapsing off) reuses its string instead of making one,
-/// which was most of what bringing 100 000 lines back cost (doc/performance.md, "Filtering a
-/// long history"). Slot `id % capacity`: the ids in the history never share one. A string is
+/// The Lua strings of entries' header lines as last handed to Lua by a change (a render, a
+/// filter), in a Lua table: showing an entry again (a filter cleared, collapsing off) reuses
+/// its string instead of making one, which was most of what bringing 100 000 lines back cost
+/// (doc/performance.md, "Filtering a long history"). Appended lines are not kept (see
+/// `View::append`). Slot `id % capacity`: the ids in the history never share one. A string is
 /// used only for the very line it was made from (`lines`, held so that its address is not
 /// reused): a header made again (another look, a count) gets a new string, never a wrong one.
 struct HeaderStrings {

@@ -528,7 +528,10 @@ T.test("header strings kept for showing again: released with their entries; edit
     log.toggle_collapse()
   end
   log.set_filter({ levels = { log = true, warning = true }, text = false })
-  T.eq(20, log.book():stats().strings, "every entry shown has its string")
+  log.append({ entry("log", "appended") })
+  T.eq(19, log.book():stats().strings, "an appended line's string is not kept (the flood's path)")
+  check("appended")
+  T.eq(20, log.book():stats().strings, "a full render keeps every entry's string")
   log.set_filter({ levels = { warning = false } })
   local hidden = {}
   for i = 1, 20 do
@@ -537,7 +540,7 @@ T.test("header strings kept for showing again: released with their entries; edit
   log.append(hidden)
   T.eq(0, log.book():stats().strings, "entries trimmed while the new ones are hidden: no string kept")
   log.set_filter({ levels = { warning = true } })
-  T.eq(20, log.book():stats().strings)
+  T.eq(20, log.book():stats().strings, "shown again by a change: kept")
   check("after")
 end)
 
