@@ -7,7 +7,7 @@
 use crate::commands::SendError;
 use crate::connection::{Connection, Options};
 use crate::log::book::Custom;
-use crate::log::entry::Group;
+use crate::log::entry::{Group, Line};
 use crate::log::filter::{Filter, Scope};
 use crate::log::look::{Look, Spec};
 use crate::log::{Entry, Logbook};
@@ -295,7 +295,133 @@ impl UserData for LuaConnection {
     }
 }
 
-struct LuaBook(Logbook);
+struct LuaBook(Logbook, HeaderStrings);
+
+/// The Lua strings of entries' header lines as last handed to Lua by a change (a render, a
+/// filter), in a Lua table: showing an entry again (a filter cleared, collapsing off) reuses
+/// its string instead of making one, which was most of what bringing 100 000 lines back cost
+/// (doc/performance.md, "Filtering a long history"). Appended lines are not kept (see
+/// `View::append`). Slot `id % capacity`: the ids in the history never share one. A string is
+/// used only for the very line it was made from (`lines`, held so that its address is not
+/// reused): a header made again (another look, a count) gets a new string, never a wrong one.
+struct HeaderStrings {
+    /// Slot + 1 -> string.
+    table: LuaTable,
+    lines: Vec<Option<Line>>,
+    /// Entries from this id on may hold a slot; older ones were released.
+    from: u64,
+}
+
+impl LuaBook {
+    fn new(lua: &Lua, book: Logbook) -> LuaResult<Self> {
+        let table = lua.create_table_with_capacity(book.capacity().min(1 << 20), 0)?;
+        let strings = HeaderStrings {
+            table,
+            lines: vec![None; book.capacity()],
+            from: book.first_id(),
+        };
+        Ok(Self(book, strings))
+    }
+
+    /// The pending edits as `{ {first, last, lines}, ... }`; deletions share one empty list (a
+    /// filter change can make thousands of them).
+    fn flush(&mut self, lua: &Lua) -> LuaResult<LuaTable> {
+        let LuaBook(book, strings) = self;
+        let edits = book.flush();
+        let first = book.first_id();
+        let slots = strings.lines.len() as u64;
+        let from = std::mem::replace(&mut strings.from, first).max(first.saturating_sub(slots));
+        let table = strings.table.clone();
+        // SAFETY: the closure only uses the Lua C API on the stack it was given (the strings'
+        // table at index 1) within the slots it checked, and cannot panic; mlua runs it
+        // protected, so a Lua memory error comes back as an error.
+        unsafe {
+            lua.exec_raw::<LuaTable>(table, |state| {
+                edits_table(state, &edits, from..first, &mut strings.lines)
+            })
+        }
+    }
+}
+
+/// Raw Lua: with the strings' table at index 1, releases the strings of the entries `gone`
+/// and leaves the edits' table in its place.
+unsafe fn edits_table(
+    state: *mut mlua::lua_State,
+    edits: &[crate::log::view::Edit],
+    gone: std::ops::Range<u64>,
+    held: &mut [Option<Line>],
+) {
+    use mlua::ffi;
+    ffi::luaL_checkstack(state, 8, std::ptr::null());
+    let first = gone.end;
+    for id in gone {
+        let slot = (id % held.len() as u64) as usize;
+        if held[slot].take().is_some() {
+            ffi::lua_pushnil(state);
+            ffi::lua_rawseti(state, 1, slot as ffi::lua_Integer + 1);
+        }
+    }
+    ffi::lua_createtable(state, edits.len() as i32, 0); // 2: the edits
+    ffi::lua_createtable(state, 0, 0); // 3: the empty list
+    for (i, e) in edits.iter().enumerate() {
+        ffi::lua_createtable(state, 3, 0);
+        ffi::lua_pushinteger(state, e.first as ffi::lua_Integer);
+        ffi::lua_rawseti(state, -2, 1);
+        ffi::lua_pushinteger(state, e.last as ffi::lua_Integer);
+        ffi::lua_rawseti(state, -2, 2);
+        if e.lines.is_empty() {
+            ffi::lua_pushvalue(state, 3);
+        } else {
+            push_lines(state, e, first, held);
+        }
+        ffi::lua_rawseti(state, -2, 3);
+        ffi::lua_rawseti(state, 2, i as ffi::lua_Integer + 1);
+    }
+    ffi::lua_pop(state, 1);
+    ffi::lua_replace(state, 1);
+}
+
+/// Raw Lua: pushes the list of `e`'s lines, headers of entries from `first` on taken from (or
+/// kept in) the strings' table at index 1. Only lines someone else holds are kept (an entry's
+/// own header, a hook's): a collapsed group's header with its count is made for this edit.
+unsafe fn push_lines(
+    state: *mut mlua::lua_State,
+    e: &crate::log::view::Edit,
+    first: u64,
+    held: &mut [Option<Line>],
+) {
+    use mlua::ffi;
+    ffi::lua_createtable(state, e.lines.len() as i32, 0);
+    let list = ffi::lua_gettop(state);
+    let mut heads = e.heads.iter().peekable();
+    for (i, line) in e.lines.iter().enumerate() {
+        let head = heads
+            .next_if(|h| h.0 == i)
+            .map(|h| h.1)
+            .filter(|&id| id >= first);
+        let push = |state| {
+            ffi::lua_pushlstring(state, line.as_ptr().cast(), line.len());
+        };
+        match head {
+            Some(id) => {
+                let slot = (id % held.len() as u64) as usize;
+                let key = slot as ffi::lua_Integer + 1;
+                if held[slot].as_ref().is_some_and(|h| Arc::ptr_eq(h, line)) {
+                    ffi::lua_rawgeti(state, 1, key);
+                } else {
+                    push(state);
+                    if Arc::strong_count(line) > 1 {
+                        ffi::lua_pushvalue(state, -1);
+                        ffi::lua_rawseti(state, 1, key);
+                        held[slot] = Some(Arc::clone(line));
+                    }
+                }
+            }
+            None => push(state),
+        }
+        ffi::lua_rawseti(state, list, i as ffi::lua_Integer + 1);
+    }
+}
 
 /// `log.look` as Lua gives it; what it leaves out keeps its default.
 fn look_spec(t: &LuaTable) -> LuaResult<Spec> {
@@ -363,24 +489,7 @@ impl UserData for LuaBook {
         });
 
         // flush() -> { {first, last, lines}, ... }: nvim_buf_set_lines calls, in order.
-        // Deletions share one empty list (a filter change can make thousands of them).
-        methods.add_method_mut("flush", |lua, this, ()| {
-            let edits = this.0.flush();
-            let out = lua.create_table_with_capacity(edits.len(), 0)?;
-            let none = lua.create_table()?;
-            for (i, e) in edits.into_iter().enumerate() {
-                let t = lua.create_table_with_capacity(3, 0)?;
-                t.raw_set(1, e.first)?;
-                t.raw_set(2, e.last)?;
-                if e.lines.is_empty() {
-                    t.raw_set(3, &none)?;
-                } else {
-                    t.raw_set(3, lines_table(lua, &e.lines)?)?;
-                }
-                out.raw_set(i + 1, t)?;
-            }
-            Ok(out)
-        });
+        methods.add_method_mut("flush", |lua, this, ()| this.flush(lua));
 
         // render(hook?): redraws everything; `hook(entry)` is asked about each entry that would
         // be shown: false hides it, a string is its header, nil shows it as usual.
@@ -463,6 +572,7 @@ impl UserData for LuaBook {
             t.raw_set("last_id", s.last_id)?;
             t.raw_set("size", this.0.len())?;
             t.raw_set("removed", this.0.removed())?;
+            t.raw_set("strings", this.1.lines.iter().flatten().count())?;
             Ok(t)
         });
 
@@ -561,7 +671,7 @@ fn unity_native(lua: &Lua) -> LuaResult<LuaTable> {
             match Look::new(look_spec(&look)?) {
                 Ok(look) => Ok((
                     Value::UserData(
-                        lua.create_userdata(LuaBook(Logbook::new(cap, Arc::new(look))))?,
+                        lua.create_userdata(LuaBook::new(lua, Logbook::new(cap, Arc::new(look)))?)?,
                     ),
                     Value::Nil,
                 )),

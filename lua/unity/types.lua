@@ -46,7 +46,7 @@
 ---@field get fun(self: unity.Logbook, id: integer): unity.StoredEntry|nil
 ---@field entries fun(self: unity.Logbook, from?: integer, visible_only?: boolean): unity.StoredEntry[]
 ---@field counts fun(self: unity.Logbook): table<unity.LogGroup, integer>
----@field stats fun(self: unity.Logbook): {added: integer, last_seq: integer, last_id: integer, size: integer, removed: integer}
+---@field stats fun(self: unity.Logbook): {added: integer, last_seq: integer, last_id: integer, size: integer, removed: integer, strings: integer} strings: header lines kept as Lua strings for showing them again
 ---@field filter fun(self: unity.Logbook): unity.LogFilter
 ---@field set_filter fun(self: unity.Logbook, f: {levels?: table<unity.LogGroup, boolean>, text?: string|false, scope?: string})
 ---@field collapsing fun(self: unity.Logbook): boolean

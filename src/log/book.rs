@@ -52,15 +52,31 @@ struct Shows<'a> {
 
 impl Shows<'_> {
     fn visible(&self, id: u64, e: &Entry) -> bool {
-        passes(id, e, &self.rules.filter, self.history.marks())
-            && (e.level.is_none()
-                || (self.rules.collapse.as_ref()).is_none_or(|c| c.stands_for_group(id, e.key)))
-            && (self.rules.custom.is_empty() || self.rules.custom.get(&id) != Some(&Custom::Hidden))
+        self.shown_repeats(id, e).is_some()
+    }
+
+    /// How many copies the row of entry `id` stands for (1 unless collapsing), or None when
+    /// it is hidden.
+    fn shown_repeats(&self, id: u64, e: &Entry) -> Option<u64> {
+        if !passes(id, e, &self.rules.filter, self.history.marks())
+            || (!self.rules.custom.is_empty()
+                && self.rules.custom.get(&id) == Some(&Custom::Hidden))
+        {
+            return None;
+        }
+        match &self.rules.collapse {
+            Some(c) if e.level.is_some() => c.shown_count(id, e.key),
+            _ => Some(1),
+        }
     }
 
     fn custom_header(&self, id: u64) -> Option<&Line> {
+        // An empty map would still hash the id: most histories have no hook.
+        if self.rules.custom.is_empty() {
+            return None;
+        }
         match self.rules.custom.get(&id) {
-            Some(Custom::Header(h)) if !self.rules.custom.is_empty() => Some(h),
+            Some(Custom::Header(h)) => Some(h),
             _ => None,
         }
     }
@@ -74,17 +90,25 @@ impl Shows<'_> {
 
     /// What tells its header from another one of the same entry (see `Row`).
     fn tag(&self, id: u64, e: &Entry) -> u64 {
+        self.tag_with(id, self.repeats(e))
+    }
+
+    fn tag_with(&self, id: u64, repeats: u64) -> u64 {
         if self.custom_header(id).is_some() {
             u64::MAX
         } else {
-            self.repeats(e)
+            repeats
         }
     }
 
     fn header(&self, id: u64, e: &Entry) -> Line {
+        self.header_for(id, e, self.repeats(e))
+    }
+
+    fn header_for(&self, id: u64, e: &Entry, repeats: u64) -> Line {
         match self.custom_header(id) {
             Some(h) => Arc::clone(h),
-            None => e.header_with(self.repeats(e), self.look),
+            None => e.header_with(repeats, self.look),
         }
     }
 
@@ -102,24 +126,39 @@ impl Shows<'_> {
         let Some(e) = self.history.get(id) else {
             return 0;
         };
-        out.push(self.header(id, e));
+        self.push_lines(id, e, self.repeats(e), out)
+    }
+
+    /// `lines` of a row whose tag is known: a collapsed group's count is not looked up again.
+    fn tagged_lines(&self, id: u64, tag: u64, out: &mut Vec<Line>) -> i64 {
+        let Some(e) = self.history.get(id) else {
+            return 0;
+        };
+        // A hook's header (tag u64::MAX) wins over the count.
+        self.push_lines(id, e, tag, out)
+    }
+
+    fn push_lines(&self, id: u64, e: &Entry, repeats: u64, out: &mut Vec<Line>) -> i64 {
+        out.push(self.header_for(id, e, repeats));
         let body = self.body(id, e);
         let n = 1 + body.len() as i64;
         out.extend(body.into_iter().map(Line::from));
         n
     }
 
-    fn row(&self, id: u64, e: &Entry) -> Row {
+    /// The row of entry `id`, if shown.
+    fn shown_row(&self, id: u64, e: &Entry) -> Option<Row> {
+        let repeats = self.shown_repeats(id, e)?;
         let n = if e.has_body && self.rules.expansion.is(id) {
             1 + self.body(id, e).len() as i64
         } else {
             1
         };
-        Row {
+        Some(Row {
             id,
             n,
-            tag: self.tag(id, e),
-        }
+            tag: self.tag_with(id, repeats),
+        })
     }
 }
 
@@ -146,6 +185,16 @@ impl Logbook {
 
     pub fn look(&self) -> &Arc<Look> {
         &self.look
+    }
+
+    /// The oldest entry's id (the next entry's when the history is empty).
+    pub fn first_id(&self) -> u64 {
+        self.history.first_id()
+    }
+
+    /// How many entries the history keeps.
+    pub fn capacity(&self) -> usize {
+        self.history.capacity()
     }
 
     pub fn len(&self) -> usize {
@@ -314,10 +363,9 @@ impl Logbook {
         let wanted = shows
             .history
             .since(0)
-            .filter(|(id, e)| shows.visible(*id, e))
-            .map(|(id, e)| shows.row(id, e))
+            .filter_map(|(id, e)| shows.shown_row(id, e))
             .collect();
-        view.diff(wanted, |id, out| shows.lines(id, out));
+        view.diff(wanted, |id, tag, out| shows.tagged_lines(id, tag, out));
     }
 
     /// Expands every entry, or none.
@@ -410,7 +458,7 @@ impl Logbook {
             .since(0)
             .filter(|(id, e)| shows.visible(*id, e))
             .map(|(id, e)| (id, shows.tag(id, e)));
-        view.render(marker, ids, |id, out| shows.lines(id, out));
+        view.render(marker, ids, |id, tag, out| shows.tagged_lines(id, tag, out));
     }
 
     /// No buffer shows the book any more: stop making edits until the next `render`.

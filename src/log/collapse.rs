@@ -80,9 +80,14 @@ impl Collapse {
         self.groups.get(&key).map_or(1, |g| g.count)
     }
 
-    /// Whether entry `id` is the one shown for its group.
-    pub fn stands_for_group(&self, id: u64, key: u64) -> bool {
-        self.groups.get(&key).is_none_or(|g| g.first == id)
+    /// How many copies entry `id` shows for if it stands for its group (1 for one not
+    /// indexed), else None. One lookup for both: a filter change asks about every entry, and
+    /// each lookup is mostly a cache miss.
+    pub fn shown_count(&self, id: u64, key: u64) -> Option<u64> {
+        match self.groups.get(&key) {
+            Some(g) => (g.first == id).then_some(g.count),
+            None => Some(1),
+        }
     }
 }
 
@@ -96,13 +101,17 @@ mod tests {
         assert_eq!(c.add(3, 10), Some(1));
         assert_eq!(c.add(4, 10), Some(1));
         assert_eq!((c.count(10), c.count(20), c.count(99)), (3, 1, 1));
-        assert!(c.stands_for_group(1, 10) && !c.stands_for_group(3, 10));
+        assert_eq!(
+            (c.shown_count(1, 10), c.shown_count(3, 10)),
+            (Some(3), None)
+        );
+        assert_eq!(c.shown_count(7, 99), Some(1), "not indexed");
         assert_eq!(
             c.remove(1, 10, || Some(3)),
             Some(3),
             "the next copy takes over"
         );
-        assert!(c.stands_for_group(3, 10));
+        assert_eq!(c.shown_count(3, 10), Some(2));
         assert_eq!(c.add(5, 10), Some(3));
         assert_eq!(c.remove(4, 10, || unreachable!("not the first")), Some(3));
         assert_eq!(c.remove(3, 10, || Some(5)), Some(5));

@@ -49,6 +49,10 @@ impl History {
         self.first + self.entries.len() as u64
     }
 
+    pub fn capacity(&self) -> usize {
+        self.cap
+    }
+
     pub fn len(&self) -> usize {
         self.entries.len()
     }

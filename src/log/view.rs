@@ -13,6 +13,31 @@ pub struct Edit {
     pub first: i64,
     pub last: i64,
     pub lines: Vec<Line>,
+    /// Which of `lines` are entries' header lines: (index in `lines`, entry id), in order; a
+    /// render and a diff name them, an append does not. Lets Lua reuse the string it made
+    /// when the entry was last shown by a change.
+    pub heads: Vec<(usize, u64)>,
+}
+
+impl Edit {
+    fn new(first: i64, last: i64, lines: Vec<Line>) -> Self {
+        Self {
+            first,
+            last,
+            lines,
+            heads: Vec::new(),
+        }
+    }
+
+    /// Appends the lines of entry `id` (`lines` writes them, returns how many).
+    fn add_row(&mut self, id: u64, lines: impl FnOnce(&mut Vec<Line>) -> i64) -> i64 {
+        let at = self.lines.len();
+        let n = lines(&mut self.lines);
+        if n > 0 {
+            self.heads.push((at, id));
+        }
+        n
+    }
 }
 
 /// An entry as shown: its id, how many lines, and a tag that changes when its header does
@@ -65,7 +90,7 @@ impl View {
         &mut self,
         marker: Option<Line>,
         ids: impl Iterator<Item = (u64, u64)>,
-        mut lines: impl FnMut(u64, &mut Vec<Line>) -> i64,
+        mut lines: impl FnMut(u64, u64, &mut Vec<Line>) -> i64,
     ) {
         *self = View {
             shown: true,
@@ -73,16 +98,12 @@ impl View {
             next_abs: marker.is_some() as i64,
             ..View::default()
         };
-        let mut out: Vec<Line> = marker.into_iter().collect();
+        let mut out = Edit::new(0, -1, marker.into_iter().collect());
         for (id, tag) in ids {
-            let n = lines(id, &mut out);
+            let n = out.add_row(id, |out| lines(id, tag, out));
             self.place_last(Row { id, n, tag });
         }
-        self.edits.push(Edit {
-            first: 0,
-            last: -1,
-            lines: out,
-        });
+        self.edits.push(out);
     }
 
     fn place_last(&mut self, row: Row) {
@@ -99,8 +120,13 @@ impl View {
     }
 
     fn edit(&mut self, first: i64, last: i64, lines: Vec<Line>) {
+        self.push(Edit::new(first, last, lines));
+    }
+
+    /// Ends the open append: `e` comes after it.
+    fn push(&mut self, e: Edit) {
         self.open_append = None;
-        self.edits.push(Edit { first, last, lines });
+        self.edits.push(e);
     }
 
     /// Shows entry `id` (newer than every row) at the end.
@@ -110,15 +136,14 @@ impl View {
             None => {
                 // An empty buffer still has one (empty) line: replace it.
                 let first = if self.next_abs == 0 { 0 } else { -1 };
-                self.edits.push(Edit {
-                    first,
-                    last: -1,
-                    lines: Vec::new(),
-                });
+                self.edits.push(Edit::new(first, -1, Vec::new()));
                 self.open_append = Some(self.edits.len() - 1);
                 self.edits.len() - 1
             }
         };
+        // No head: the strings of a flood's lines are not kept (each string kept alive made
+        // every new one slower to make and the garbage collector slower, doc/performance.md);
+        // a change that shows the entry again makes and keeps its string.
         let n = lines(&mut self.edits[i].lines);
         self.place_last(Row { id, n, tag });
     }
@@ -202,18 +227,22 @@ impl View {
 
     /// Brings the buffer from the rows shown to `wanted` (in id order) with edits for the
     /// runs that differ only; `lines` gives the lines of a row to (re)write.
-    pub fn diff(&mut self, wanted: Vec<Row>, mut lines: impl FnMut(u64, &mut Vec<Line>) -> i64) {
+    pub fn diff(
+        &mut self,
+        wanted: Vec<Row>,
+        mut lines: impl FnMut(u64, u64, &mut Vec<Line>) -> i64,
+    ) {
         let top = self.top_marker as i64;
         let old: Vec<Row> = self.rows.iter().map(|p| p.row).collect();
         self.rows.clear();
         if old.is_empty() || wanted.is_empty() {
             // All or nothing below the marker (a buffer's last line cannot be deleted).
-            let mut out = Vec::new();
+            let mut out = Edit::new(top, -1, Vec::new());
             for r in &wanted {
-                lines(r.id, &mut out);
+                out.add_row(r.id, |l| lines(r.id, r.tag, l));
             }
-            if !(old.is_empty() && out.is_empty()) {
-                self.edit(top, -1, out);
+            if !(old.is_empty() && out.lines.is_empty()) {
+                self.push(out);
             }
         } else {
             self.diff_runs(top, &old, &wanted, &mut lines);
@@ -230,17 +259,12 @@ impl View {
         top: i64,
         old: &[Row],
         wanted: &[Row],
-        lines: &mut impl FnMut(u64, &mut Vec<Line>) -> i64,
+        lines: &mut impl FnMut(u64, u64, &mut Vec<Line>) -> i64,
     ) {
-        /// An edit being gathered: it starts at buffer row `first` (edits before it applied)
-        /// and replaces `removed` lines.
-        struct Run {
-            first: i64,
-            removed: i64,
-            lines: Vec<Line>,
-        }
         let mut pos = top;
-        let mut run: Option<Run> = None;
+        // The edit being gathered: it starts at buffer row `first` (edits before it applied)
+        // and replaces `last - first` lines so far.
+        let mut run: Option<Edit> = None;
         // Rows kept since the run, not yet known to be part of it.
         let (mut held, mut held_n) = (Vec::new(), 0);
         let (mut i, mut j) = (0, 0);
@@ -252,7 +276,7 @@ impl View {
                     j += 1;
                     if o == w {
                         if run.is_some() {
-                            held.push(o.id);
+                            held.push(*o);
                             held_n += o.n;
                         } else {
                             pos += o.n;
@@ -260,13 +284,13 @@ impl View {
                         if held_n > MERGE_GAP {
                             let r = run.take().expect("held rows follow a run");
                             pos = r.first + r.lines.len() as i64 + held_n;
-                            self.edit(r.first, r.first + r.removed, r.lines);
+                            self.push(r);
                             held.clear();
                             held_n = 0;
                         }
                         continue;
                     }
-                    (o.n, Some(w.id))
+                    (o.n, Some(*w))
                 }
                 (Some(o), w) if w.is_none_or(|w| o.id < w.id) => {
                     i += 1;
@@ -274,25 +298,21 @@ impl View {
                 }
                 (_, w) => {
                     j += 1;
-                    (0, w.map(|w| w.id))
+                    (0, w.copied())
                 }
             };
-            let r = run.get_or_insert_with(|| Run {
-                first: pos,
-                removed: 0,
-                lines: Vec::new(),
-            });
-            for id in held.drain(..) {
-                lines(id, &mut r.lines);
+            let r = run.get_or_insert_with(|| Edit::new(pos, pos, Vec::new()));
+            for h in held.drain(..) {
+                r.add_row(h.id, |l| lines(h.id, h.tag, l));
             }
-            r.removed += held_n + removed;
+            r.last += held_n + removed;
             held_n = 0;
-            if let Some(id) = add {
-                lines(id, &mut r.lines);
+            if let Some(w) = add {
+                r.add_row(w.id, |l| lines(w.id, w.tag, l));
             }
         }
         if let Some(r) = run {
-            self.edit(r.first, r.first + r.removed, r.lines);
+            self.push(r);
         }
     }
 
@@ -378,6 +398,14 @@ pub(crate) mod tests {
     /// Applies edits as `nvim_buf_set_lines` does (a buffer always holds a line).
     pub fn apply(buf: &mut Vec<String>, edits: Vec<Edit>) {
         for e in edits {
+            let mut at = 0;
+            for &(i, _) in &e.heads {
+                assert!(
+                    i >= at && i < e.lines.len(),
+                    "heads in order, within the lines"
+                );
+                at = i + 1;
+            }
             let len = buf.len() as i64;
             let at = |i: i64| if i < 0 { len + 1 + i } else { i } as usize;
             let (first, last) = (at(e.first), at(e.last));
@@ -394,8 +422,8 @@ pub(crate) mod tests {
 
     /// Rows of one line per id, "<id>" or "<id>*" for a changed header, and "<id>+" beneath
     /// when expanded.
-    fn lines_of(spec: &[(u64, bool, bool)]) -> impl Fn(u64, &mut Vec<Line>) -> i64 + '_ {
-        move |id, out| {
+    fn lines_of(spec: &[(u64, bool, bool)]) -> impl Fn(u64, u64, &mut Vec<Line>) -> i64 + '_ {
+        move |id, _, out| {
             let &(_, star, more) = spec.iter().find(|s| s.0 == id).unwrap();
             out.push(format!("{id}{}", if star { "*" } else { "" }).into());
             if more {
@@ -419,11 +447,20 @@ pub(crate) mod tests {
         spec.iter().map(|s| (s.0, s.1 as u64))
     }
 
+    /// Each head names the row whose first line it points at ("<id>", "<id>*").
+    fn check_heads(edits: &[Edit]) {
+        for e in edits {
+            for &(i, id) in &e.heads {
+                assert_eq!(e.lines[i].trim_end_matches('*'), id.to_string(), "{e:?}");
+            }
+        }
+    }
+
     fn shown(spec: &[(u64, bool, bool)]) -> Vec<String> {
         let f = lines_of(spec);
         let mut l = Vec::new();
         for s in spec {
-            f(s.0, &mut l);
+            f(s.0, 0, &mut l);
         }
         l.iter().map(|l| l.to_string()).collect()
     }
@@ -446,6 +483,8 @@ pub(crate) mod tests {
         let rewritten: usize = edits.iter().map(|e| e.lines.len()).sum();
         assert_eq!(edits.len(), 4, "{edits:?}");
         assert_eq!(rewritten, 3);
+        check_heads(&edits);
+        assert_eq!(edits.iter().map(|e| e.heads.len()).sum::<usize>(), 2);
         apply(&mut buf, edits);
         assert_eq!(buf, shown(&after));
         assert_eq!(v.entry_at(buf.len() as i64 - 10), Some((90, 1)));
@@ -463,6 +502,12 @@ pub(crate) mod tests {
         v.diff(wanted(&after), lines_of(&after));
         let edits = v.flush();
         assert_eq!(edits.len(), 1, "gaps of two rows: one edit");
+        check_heads(&edits);
+        assert_eq!(
+            edits[0].heads.len(),
+            edits[0].lines.len(),
+            "one line per row"
+        );
         apply(&mut buf, edits);
         let mut want = vec!["top".to_string()];
         want.extend(shown(&after));
@@ -483,17 +528,19 @@ pub(crate) mod tests {
         let mut buf = vec![String::new()];
         v.render(None, std::iter::empty(), &f);
         for id in [1, 2, 4] {
-            v.append(id, 0, |out| f(id, out));
+            v.append(id, 0, |out| f(id, 0, out));
         }
         let edits = v.flush();
         assert_eq!(edits.len(), 2, "the render, then one append");
+        check_heads(&edits);
+        assert!(edits[1].heads.is_empty(), "appends name no heads");
         apply(&mut buf, edits);
         assert_eq!(buf, ["1", "2", "2+", "4"]);
         v.insert(3, 0, vec!["3".into()]);
         v.splice(2, (1, None), Vec::new(), None);
         v.splice(4, (0, Some(1)), vec!["4*".into()], Some(1));
         v.trim(1, "gone".into());
-        v.append(5, 0, |out| f(5, out));
+        v.append(5, 0, |out| f(5, 0, out));
         apply(&mut buf, v.flush());
         assert_eq!(buf, ["gone", "2", "3", "4*", "5"]);
         assert_eq!(v.entry_at(1), None);

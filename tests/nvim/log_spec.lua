@@ -490,4 +490,58 @@ T.test("K shows the whole entry, drawn in Lua; the cut mark names the key", func
   T.truthy(lines()[1]:match("… %(%d+ more bytes%)$"), "no key, no mention: " .. lines()[1])
 end)
 
+T.test("header strings kept for showing again: released with their entries; edits equal a full render", function()
+  fresh({ history = 20 })
+  local view = require("unity.log.view")
+  local function check(what)
+    local incremental = lines()
+    log.book():render()
+    view.apply(log.book())
+    T.eq(lines(), incremental, what .. ": the edits left what a full render shows")
+    T.truthy(log.book():stats().strings <= 20, what .. ": at most one string per entry kept")
+  end
+  local changes = {
+    function()
+      log.toggle_level("log")
+    end,
+    log.toggle_collapse,
+    function()
+      log.set_filter({ text = "m 1" })
+    end,
+    function()
+      log.set_filter({ text = false })
+    end,
+  }
+  -- 80 entries through 20 slots, a change after each chunk: slots are taken over by newer
+  -- entries, some while hidden.
+  for round = 1, 8 do
+    local chunk = {}
+    for i = 1, 10 do
+      chunk[i] = entry(i % 4 == 0 and "warning" or "log", "m " .. (round * 10 + i) % 7)
+    end
+    log.append(chunk)
+    check("round " .. round)
+    changes[round % #changes + 1]()
+    check("round " .. round .. ", changed")
+  end
+  if log.book():collapsing() then
+    log.toggle_collapse()
+  end
+  log.set_filter({ levels = { log = true, warning = true }, text = false })
+  log.append({ entry("log", "appended") })
+  T.eq(19, log.book():stats().strings, "an appended line's string is not kept (the flood's path)")
+  check("appended")
+  T.eq(20, log.book():stats().strings, "a full render keeps every entry's string")
+  log.set_filter({ levels = { warning = false } })
+  local hidden = {}
+  for i = 1, 20 do
+    hidden[i] = entry("warning", "hidden " .. i)
+  end
+  log.append(hidden)
+  T.eq(0, log.book():stats().strings, "entries trimmed while the new ones are hidden: no string kept")
+  log.set_filter({ levels = { warning = true } })
+  T.eq(20, log.book():stats().strings, "shown again by a change: kept")
+  check("after")
+end)
+
 T.run()
