@@ -8,11 +8,12 @@ local log = require("unity.log")
 local built = vim.system({ "bash", T.root .. "/tests/unity_host/build.sh" }, { text = true }):wait(600000)
 assert(built.code == 0, "building the Unity host failed: " .. (built.stderr or ""))
 
---- Starts the host on `dir`; stopped (SIGTERM: it quits as Unity does) after the test.
-local function start_host(dir)
+--- Starts the host on `dir` (with `env` added); stopped (SIGTERM: it quits as Unity does) after the test.
+---@param env? table<string, string>
+local function start_host(dir, env)
   local proc = vim.system({ "bash", T.root .. "/tests/unity_host/run.sh", dir }, {
     text = true,
-    env = { UNITY_HOST_TEST = "1" },
+    env = vim.tbl_extend("force", { UNITY_HOST_TEST = "1" }, env or {}),
   })
   T.defer(function()
     if not proc:is_closing() then
@@ -323,6 +324,25 @@ T.test("Neovim quitting while the game floods leaves the editor ticking", functi
   vim.wait(300)
   local b = T.call("host.ticks").result.ticks
   T.truthy(b > a, string.format("the editor loop kept ticking (%d then %d)", a, b))
+end)
+
+T.test("Unity's External Script Editor: a double-click lands the cursor in the connected Neovim", function()
+  local dir = T.project()
+  local lines = {}
+  for i = 1, 30 do
+    lines[i] = string.format("    int field%d = %d;", i, i)
+  end
+  local player = dir .. "/Assets/Scripts/Play er's.cs"
+  vim.fn.writefile(lines, player)
+  -- The user chose Neovim in Preferences > External Tools (the kScriptsDefaultApp EditorPrefs).
+  start_host(dir, { UNITY_HOST_PREF_kScriptsDefaultApp = "/usr/local/bin/nvim" })
+  connect(dir)
+  T.eq(true, T.call("host.open", { file = player, line = 12, col = 7 }).result, "OpenProject took it")
+  -- The `open` frame went out before the reply, and the drain handles messages in order.
+  T.eq(player, vim.api.nvim_buf_get_name(0), "the file is shown")
+  T.eq({ 12, 6 }, vim.api.nvim_win_get_cursor(0), "line 12, column 7")
+  T.eq(false, T.call("host.open", { file = dir .. "/Assets/logo.png", line = 1 }).result, "a .png is left to Unity")
+  T.eq(player, vim.api.nvim_buf_get_name(0), "nothing else opened")
 end)
 
 T.run()

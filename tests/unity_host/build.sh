@@ -26,7 +26,7 @@ mkdir -p "$out"
 cs() { mcs -langversion:7 -debug -nowarn:1591 "$@"; }
 
 cs -target:library -out:"$out/UnityEngine.dll" "$here/stubs/UnityEngine.cs"
-cs -target:library -r:"$out/UnityEngine.dll" -out:"$out/UnityEditor.dll" "$here/stubs/UnityEditor.cs"
+cs -target:library -r:"$out/UnityEngine.dll" -out:"$out/UnityEditor.dll" "$here/stubs/UnityEditor.cs" "$here/stubs/CodeEditor.cs"
 cs -target:library -warnaserror -r:"$out/UnityEngine.dll" -r:"$out/UnityEditor.dll" \
     -out:"$out/UnityNvim.Bridge.Editor.dll" "$root"/unity/Editor/*.cs
 cs -target:library -r:"$out/UnityEngine.dll" -r:"$out/UnityEditor.dll" -r:"$out/UnityNvim.Bridge.Editor.dll" \
@@ -35,5 +35,6 @@ cs -target:exe -r:"$out/UnityEngine.dll" -r:"$out/UnityEditor.dll" -out:"$out/Un
 # The unit tests compile the package's Unity-free core directly (its types are internal).
 cs -target:exe -out:"$out/UnitTests.exe" "$here"/unit/*.cs \
     "$root/unity/Editor/Crc32.cs" "$root/unity/Editor/MsgPack.cs" "$root/unity/Editor/Frame.cs" "$root/unity/Editor/Protocol.cs" \
-    "$root/unity/Editor/Posix.cs" "$root/unity/Editor/OutgoingQueue.cs" "$root/unity/Editor/WriterThread.cs"
+    "$root/unity/Editor/Posix.cs" "$root/unity/Editor/OutgoingQueue.cs" "$root/unity/Editor/WriterThread.cs" \
+    "$root/unity/Editor/NeovimLaunch.cs"
 touch "$stamp"

@@ -600,6 +600,76 @@ def test_sigterm_quits_like_unity(h):
     assert shutdown_checked(h.output(), 1, "quit")
 
 
+NASTY = "it's a \"$(touch pwned)\" `x` file.cs"
+
+
+def editor_prefs(env=None, **prefs):
+    """EditorPrefs the host starts with (its stub reads UNITY_HOST_PREF_<key, . as _>), and more env."""
+    def mark(fn):
+        fn.env = dict(env or {}, **{"UNITY_HOST_PREF_" + k.replace(".", "_"): v for k, v in prefs.items()})
+        return fn
+    return mark
+
+
+@editor_prefs(kScriptsDefaultApp="/usr/local/bin/nvim")
+def test_open_is_sent_to_a_connected_neovim(h):
+    h.connect()
+    seen = h.messages_until_reply("host.open", {"file": "Assets/Scripts/" + NASTY, "line": 12, "col": 5})
+    opened = [m for m in seen if m["t"] == "open"]
+    assert opened == [{"t": "open", "file": os.path.join(h.project, "Assets", "Scripts", NASTY), "line": 12, "col": 5}], seen
+    assert seen[-1]["result"] is True, "OpenProject said it opened the file"
+    # Unity's "no line" (-1) leaves the keys out; no file: the project itself.
+    seen = h.messages_until_reply("host.open", {"file": "", "line": -1, "col": -1})
+    assert [m for m in seen if m["t"] == "open"] == [{"t": "open", "file": ""}], seen
+    # An extension not in the list is left to Unity.
+    seen = h.messages_until_reply("host.open", {"file": "Assets/logo.png"})
+    assert not [m for m in seen if m["t"] == "open"] and seen[-1]["result"] is False, seen
+
+
+@editor_prefs(kScriptsDefaultApp="/usr/bin/code")
+def test_open_is_not_ours_when_another_editor_is_chosen(h):
+    h.connect()
+    seen = h.messages_until_reply("host.open", {"file": "Assets/A.cs", "line": 1})
+    assert not [m for m in seen if m["t"] == "open"] and seen[-1]["result"] is False, seen
+
+
+def launch_prefs(fn):
+    """No Neovim reads: OpenProject runs the launch template, here a script that records its arguments."""
+    out = os.path.join(tempfile.gettempdir(), "unity-host-launch-%d.txt" % os.getpid())
+    template = "sh -c 'printf \"%%s\\n\" \"$@\" > %s' sh {nvim} {project} {file} +{line} {col}" % out
+    fn.out = out
+    return editor_prefs(**{"kScriptsDefaultApp": "/opt/nvim dir/nvim", "UnityNvim.LaunchTemplate": template})(fn)
+
+
+
+@launch_prefs
+def test_open_without_neovim_runs_the_launch_template(h):
+    out = test_open_without_neovim_runs_the_launch_template.out
+    if os.path.exists(out):
+        os.remove(out)
+    h.peer.open_writer()  # commands reach Unity, but nobody reads what it sends
+    h.peer.send("host.open", {"file": "Assets/" + NASTY, "line": 7, "col": -1})
+    deadline = time.monotonic() + 20
+    while not (os.path.exists(out) and open(out).read().endswith("\n")):
+        assert time.monotonic() < deadline, "the launch template never ran"
+        time.sleep(0.05)
+    with open(out) as f:
+        args = f.read().split("\n")[:-1]
+    os.remove(out)
+    assert args == ["/opt/nvim dir/nvim", h.project, os.path.join(h.project, "Assets", NASTY), "+7", "1"], args
+    assert not os.path.exists(os.path.join(h.project, "pwned")), "nothing of the file name ran"
+
+
+@editor_prefs({"UNITY_HOST_EDITOR_LOG": "1"}, kScriptsDefaultApp="nvim", **{"UnityNvim.LaunchTemplate": "/nonexistent/terminal {file}"})
+def test_failed_launch_is_logged(h):
+    h.peer.open_writer()
+    h.peer.send("host.open", {"file": "Assets/A.cs"})
+    h.wait_output("starting one failed")  # on the host's Editor.log: OpenProject ran with no reader
+    h.peer.open_reader()
+    logs = logs_of([h.peer.recv_until(lambda m: m.get("t") == "log" and "starting one failed" in m["message"])[0]])
+    assert "/nonexistent/terminal" in logs[0]["message"] and logs[0]["level"] == "warning", logs
+
+
 def main(argv):
     tests = []
     for n, f in globals().items():

@@ -79,6 +79,15 @@ namespace UnityNvim
             return Commands.Unregister(name);
         }
 
+        /// <summary>Queues a control frame if a Neovim reads now (main thread); false when none does or the bridge is inactive.</summary>
+        internal static bool SendIfConnected(byte[] frame)
+        {
+            var w = writer;
+            if (w == null || !w.Connected) return false;
+            queue.AddControl(frame, false);
+            return true;
+        }
+
         /// <summary>Logs a reason for staying inactive once per editor session, not on every domain reload.</summary>
         static void NoticeOnce(string text)
         {

@@ -133,6 +133,18 @@ namespace UnityNvim
             return Frame.Encode(f.ToArray());
         }
 
+        /// <summary>`open`: Unity asks Neovim to show a file ("" for none); a line or column below 1 is left out.</summary>
+        public static byte[] Open(string file, int line, int col)
+        {
+            var w = new MsgPackWriter();
+            w.MapHeader(2 + (line >= 1 ? 1 : 0) + (col >= 1 ? 1 : 0));
+            w.Str("t"); w.Str("open");
+            w.Str("file"); w.Str(file);
+            if (line >= 1) { w.Str("line"); w.UInt((ulong)line); }
+            if (col >= 1) { w.Str("col"); w.UInt((ulong)col); }
+            return Frame.Encode(w.ToArray());
+        }
+
         public static byte[] Bye(string reason)
         {
             var w = new MsgPackWriter();

@@ -61,6 +61,9 @@ namespace UnityNvim
         /// <summary>True once the carried-over compile summary went out (the main thread then forgets it).</summary>
         public bool SummarySent { get { return pendingSummary == null; } }
 
+        /// <summary>True while a Neovim has the pipe open (as far as the last write or idle check knows).</summary>
+        public bool Connected { get { return Volatile.Read(ref fd) >= 0; } }
+
         public void Start() { thread.Start(); }
 
         /// <summary>Forgets the carried-over compile summary if it has not gone out yet (a new compile started).</summary>

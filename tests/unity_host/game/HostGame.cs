@@ -4,6 +4,7 @@ using System;
 using System.Collections.Generic;
 using System.Threading;
 using UnityEditor;
+using Unity.CodeEditor;
 using UnityEngine;
 using UnityNvim;
 
@@ -24,6 +25,7 @@ public static class HostGame
         NeovimBridge.Register("host.unregister", args => NeovimBridge.Unregister(Arg(args, "name", "")));
         NeovimBridge.Register("host.register", Reregister);
         NeovimBridge.Register("host.assemblybuilder", BuildAssembly);
+        NeovimBridge.Register("host.open", Open);
         NeovimBridge.Register("host.buildplayer", args =>
         {
             BuildPipeline.BuildPlayer(new BuildPlayerOptions { locationPathName = "Builds/Game", target = BuildTarget.StandaloneLinux64 });
@@ -52,6 +54,16 @@ public static class HostGame
         var builder = new UnityEditor.Compilation.AssemblyBuilder(Arg(args, "output", "Library/Tools/Tool.dll"), scripts.ToArray());
         builder.buildFinished += (path, messages) => Debug.Log("assembly built: " + messages.Length + " messages");
         return builder.Build();
+    }
+
+    /// <summary>
+    /// {file, line, col}: what a double-click on a console entry or script does. Unity's native
+    /// side calls CodeEditor.OpenProject, which asks Editor.CurrentCodeEditor: the editor that
+    /// claimed the kScriptsDefaultApp path (EditorPrefs). Returns what OpenProject returned.
+    /// </summary>
+    static object Open(IDictionary<string, object> args)
+    {
+        return CodeEditor.CurrentEditor.OpenProject(Arg(args, "file", ""), (int)Arg(args, "line", -1L), (int)Arg(args, "col", -1L));
     }
 
     /// <summary>

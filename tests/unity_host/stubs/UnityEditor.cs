@@ -254,6 +254,38 @@ namespace UnityEditor
         public static void EraseBool(string key) { Store.Erase("bool:" + key); }
     }
 
+    /// <summary>
+    /// Unity keeps EditorPrefs per user, across editor sessions: here they share the host's native
+    /// store (so they survive domain reloads), and a key never set reads the environment variable
+    /// UNITY_HOST_PREF_&lt;key with . as _&gt; (the user's earlier choice, say kScriptsDefaultApp).
+    /// </summary>
+    public static class EditorPrefs
+    {
+        static SessionStore Store { get { return (SessionStore)AppDomain.CurrentDomain.GetData(SessionState.StoreSlot); } }
+
+        static string Get(string key) { return Store.Get("prefs:" + key) ?? Environment.GetEnvironmentVariable("UNITY_HOST_PREF_" + key.Replace('.', '_')); }
+
+        public static bool HasKey(string key) { return Get(key) != null; }
+
+        public static void DeleteKey(string key) { Store.Erase("prefs:" + key); }
+
+        public static void SetString(string key, string value) { Store.Set("prefs:" + key, value); }
+
+        public static string GetString(string key, string defaultValue = "") { return Get(key) ?? defaultValue; }
+
+        public static void SetInt(string key, int value) { SetString(key, value.ToString()); }
+
+        public static int GetInt(string key, int defaultValue = 0)
+        {
+            int value;
+            return int.TryParse(Get(key), out value) ? value : defaultValue;
+        }
+
+        public static void SetBool(string key, bool value) { SetInt(key, value ? 1 : 0); }
+
+        public static bool GetBool(string key, bool defaultValue = false) { return GetInt(key, defaultValue ? 1 : 0) != 0; }
+    }
+
     internal sealed class SessionStore : MarshalByRefObject
     {
         readonly Dictionary<string, string> values = new Dictionary<string, string>();

@@ -1,0 +1,107 @@
+// Stand-in for Unity's Unity.CodeEditor API (UnityEditor.dll), with Unity's signatures: how a
+// package registers an External Script Editor and how Unity picks the current one from the
+// kScriptsDefaultApp preference (Editor/Mono/CodeEditor/CodeEditor.cs, IExternalCodeEditor.cs).
+using System;
+using System.Collections.Generic;
+using UnityEditor;
+
+namespace Unity.CodeEditor
+{
+    public interface IExternalCodeEditor
+    {
+        CodeEditor.Installation[] Installations { get; }
+        bool TryGetInstallationForPath(string editorPath, out CodeEditor.Installation installation);
+        void OnGUI();
+        void SyncIfNeeded(string[] addedFiles, string[] deletedFiles, string[] movedFiles, string[] movedFromFiles, string[] importedFiles);
+        void SyncAll();
+        void Initialize(string editorInstallationPath);
+        bool OpenProject(string filePath = "", int line = -1, int column = -1);
+    }
+
+    public class CodeEditor
+    {
+        public struct Installation
+        {
+            public string Name;
+            public string Path;
+        }
+
+        readonly List<IExternalCodeEditor> externalCodeEditors = new List<IExternalCodeEditor>();
+        readonly IExternalCodeEditor defaultEditor = new SystemDefaultEditor();
+        IExternalCodeEditor currentEditor;
+        Installation currentInstallation;
+
+        public IExternalCodeEditor CurrentCodeEditor { get { return currentEditor; } }
+        public Installation CurrentInstallation { get { return currentInstallation; } }
+
+        public static IExternalCodeEditor CurrentEditor { get { return Editor.CurrentCodeEditor; } }
+        public static string CurrentEditorPath { get { return EditorPrefs.GetString("kScriptsDefaultApp", ""); } }
+
+        public static CodeEditor Editor { get; } = new CodeEditor();
+
+        public CodeEditor()
+        {
+            currentEditor = defaultEditor;
+            currentInstallation = GetInstallationForPath(CurrentEditorPath);
+        }
+
+        public Installation GetInstallationForPath(string editorPath)
+        {
+            Installation installation;
+            foreach (var codeEditor in externalCodeEditors)
+                if (editorPath != "" && codeEditor.TryGetInstallationForPath(editorPath, out installation)) return installation;
+            defaultEditor.TryGetInstallationForPath(editorPath, out installation);
+            return installation;
+        }
+
+        /// <summary>The first registered editor that claims the path; the system default otherwise.</summary>
+        public IExternalCodeEditor GetCodeEditorForPath(string editorPath)
+        {
+            Installation unused;
+            foreach (var codeEditor in externalCodeEditors)
+                if (editorPath != "" && codeEditor.TryGetInstallationForPath(editorPath, out unused)) return codeEditor;
+            return defaultEditor;
+        }
+
+        public void SetCodeEditor(string editorPath)
+        {
+            EditorPrefs.SetString("kScriptsDefaultApp", editorPath);
+            currentEditor = GetCodeEditorForPath(editorPath);
+            currentInstallation = GetInstallationForPath(editorPath);
+            currentEditor.Initialize(editorPath);
+        }
+
+        /// <summary>As Unity: a second editor of the same type is ignored; the current editor is picked again.</summary>
+        public static void Register(IExternalCodeEditor externalCodeEditor)
+        {
+            foreach (var e in Editor.externalCodeEditors)
+                if (e.GetType() == externalCodeEditor.GetType()) return;
+            Editor.externalCodeEditors.Add(externalCodeEditor);
+            Editor.SetCodeEditor(Editor.currentInstallation.Path);
+        }
+
+        public static void Unregister(IExternalCodeEditor externalCodeEditor)
+        {
+            Editor.externalCodeEditors.Remove(externalCodeEditor);
+            Editor.SetCodeEditor(Editor.currentInstallation.Path);
+        }
+
+        /// <summary>Unity's "Open by file extension" editor: the host opens nothing with it.</summary>
+        sealed class SystemDefaultEditor : IExternalCodeEditor
+        {
+            public Installation[] Installations { get { return new Installation[0]; } }
+
+            public bool TryGetInstallationForPath(string editorPath, out Installation installation)
+            {
+                installation = new Installation { Name = editorPath == "" ? "Open by file extension" : editorPath, Path = editorPath };
+                return false;
+            }
+
+            public void OnGUI() { }
+            public void SyncIfNeeded(string[] addedFiles, string[] deletedFiles, string[] movedFiles, string[] movedFromFiles, string[] importedFiles) { }
+            public void SyncAll() { }
+            public void Initialize(string editorInstallationPath) { }
+            public bool OpenProject(string filePath = "", int line = -1, int column = -1) { return false; }
+        }
+    }
+}

@@ -1,0 +1,74 @@
+// Unit tests of the launch template: splitting as a POSIX shell splits words (no expansion),
+// filling placeholders after the split, and quoting that Mono's Process.Start undoes exactly.
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+
+namespace UnityNvim.Tests
+{
+    static partial class UnitTests
+    {
+        const string NastyName = "it's a \"$(touch pwned)\" `x` \\ file.cs";
+
+        static void Words(string[] expected, List<string> actual, string what)
+        {
+            Equal(string.Join(" | ", expected), string.Join(" | ", actual), what);
+            Equal(expected.Length, actual.Count, what + " (count)");
+        }
+
+        static void TestTemplateSplitsLikeAShellWithoutExpansion()
+        {
+            Words(new[] { "kitty", "{nvim}", "+{line}", "{file}" }, NeovimLaunch.Split("  kitty\t{nvim} +{line}  {file} "), "blanks");
+            Words(new[] { "sh", "-c", "printf \"%s\" \"$@\"", "sh" }, NeovimLaunch.Split("sh -c 'printf \"%s\" \"$@\"' sh"), "single quotes are literal");
+            Words(new[] { "a b\"c$", "d\\e", "f g", "" }, NeovimLaunch.Split("\"a b\\\"c\\$\" \"d\\e\" f\\ g ''"), "double quotes and backslashes");
+            Words(new[] { "+call cursor({line},{col})" }, NeovimLaunch.Split("\"+call cursor({line},{col})\""), "a quoted placeholder word");
+            foreach (var bad in new[] { "a 'b", "a \"b" })
+            {
+                try
+                {
+                    NeovimLaunch.Split(bad);
+                    throw new Exception("expected a FormatException for " + bad);
+                }
+                catch (FormatException e)
+                {
+                    Check(e.Message.Contains("not closed"), "says what is wrong: " + e.Message);
+                }
+            }
+        }
+
+        static void TestPlaceholdersAreFilledAfterTheSplit()
+        {
+            var values = new Dictionary<string, string> { { "file", NastyName }, { "line", "3" }, { "col", "9" }, { "project", "/p q" } };
+            Words(new[] { "t", "-e", "+call cursor(3,9)", NastyName, "--cwd=/p q" },
+                NeovimLaunch.Fill(NeovimLaunch.Split("t -e \"+call cursor({line},{col})\" {file} --cwd={project}"), values), "one word each");
+            values["file"] = "";
+            Words(new[] { "nvim", "" }, NeovimLaunch.Fill(NeovimLaunch.Split("nvim {file} ''"), values), "no file: no argument; a literal '' stays");
+        }
+
+        static void TestQuotedArgumentsArriveIntactThroughMonoProcessStart()
+        {
+            string out_ = Path.Combine(Path.GetTempPath(), "unity-nvim-launch-" + Guid.NewGuid().ToString("N"));
+            string dir = Path.GetTempPath();
+            var args = new List<string> { "/bin/sh", "-c", "printf '%s\\n' \"$@\" > \"$0\"", out_, NastyName, "", "two  spaces", "new\\nline" };
+            Equal(null, NeovimLaunch.Start(args, dir), "started");
+            for (int i = 0; i < 200 && !(File.Exists(out_) && File.ReadAllText(out_).EndsWith("\n")); i++) System.Threading.Thread.Sleep(20);
+            string[] got = File.ReadAllText(out_).Split('\n');
+            File.Delete(out_);
+            Words(new[] { NastyName, "", "two  spaces", "new\\nline", "" }, got.ToList(), "every argument as written");
+            Check(!File.Exists(Path.Combine(dir, "pwned")), "nothing of an argument ran");
+            Check(NeovimLaunch.Start(new List<string> { "/nonexistent/nvim" }, dir).Contains("/nonexistent/nvim"), "a failed start names the program");
+        }
+
+        static void TestDefaultTemplatePrefersTerminalVariableThenPath()
+        {
+            Func<string, string> onlyXterm = name => name == "xterm" ? "/usr/bin/xterm" : null;
+            Words(new[] { "/opt/my term", "-e", "{nvim}", "+call cursor({line},{col})", "{file}" },
+                NeovimLaunch.Split(NeovimLaunch.DefaultTemplate("/opt/my term", onlyXterm)), "$TERMINAL first");
+            Words(new[] { "/usr/bin/xterm", "-e", "{nvim}", "+call cursor({line},{col})", "{file}" },
+                NeovimLaunch.Split(NeovimLaunch.DefaultTemplate(null, onlyXterm)), "a terminal on PATH");
+            Words(new[] { "{nvim}", "+call cursor({line},{col})", "{file}" },
+                NeovimLaunch.Split(NeovimLaunch.DefaultTemplate("", name => null)), "no terminal");
+        }
+    }
+}

@@ -1,0 +1,134 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using Unity.CodeEditor;
+using UnityEditor;
+using UnityEngine;
+
+namespace UnityNvim
+{
+    /// <summary>
+    /// Neovim as Unity's External Script Editor (Preferences > External Tools): a double-click on
+    /// a script or a console entry shows the file in the connected Neovim, or starts one from the
+    /// launch template when none is connected. Project files (.sln/.csproj) are not written yet.
+    /// </summary>
+    [InitializeOnLoad]
+    public sealed class NeovimCodeEditor : IExternalCodeEditor
+    {
+        const string Tag = "[Neovim Bridge] ";
+        const string Name = "Neovim (unity.nvim)";
+        /// <summary>EditorPrefs key of the file extensions opened in Neovim, separated by spaces or commas.</summary>
+        public const string ExtensionsPref = "UnityNvim.Extensions";
+        /// <summary>EditorPrefs key of the launch template ({nvim} {project} {file} {line} {col}).</summary>
+        public const string TemplatePref = "UnityNvim.LaunchTemplate";
+        public const string DefaultExtensions = ".cs .shader .cginc .hlsl .compute .uss .uxml .asmdef .asmref .json .txt .md .xml .yaml .yml";
+
+        static readonly string[] UnixFolders = { "/usr/bin", "/usr/local/bin", "/opt/homebrew/bin", "/snap/bin" };
+        static readonly string[] ProgramNames = { "nvim", "nvim.appimage", "nvim-linux-x86_64.appimage", "nvim-linux-arm64.appimage" };
+
+        string installation = "nvim";
+
+        static NeovimCodeEditor()
+        {
+            // Import workers never open files; registering there would only cost time.
+            if (AssetDatabase.IsAssetImportWorkerProcess()) return;
+            CodeEditor.Register(new NeovimCodeEditor());
+        }
+
+        public CodeEditor.Installation[] Installations
+        {
+            get
+            {
+                var found = new List<CodeEditor.Installation>();
+                var folders = new List<string>(UnixFolders);
+                string home = Environment.GetEnvironmentVariable("HOME");
+                if (!string.IsNullOrEmpty(home)) folders.Add(Path.Combine(home, ".local/bin"));
+                foreach (var program in ProgramNames)
+                {
+                    string path = NeovimLaunch.FindOnPath(program, folders);
+                    if (path != null && !found.Exists(i => i.Path == path))
+                        found.Add(new CodeEditor.Installation { Name = Name, Path = path });
+                }
+                return found.ToArray();
+            }
+        }
+
+        public bool TryGetInstallationForPath(string editorPath, out CodeEditor.Installation installation)
+        {
+            bool ours = !string.IsNullOrEmpty(editorPath)
+                && Path.GetFileName(editorPath).StartsWith("nvim", StringComparison.OrdinalIgnoreCase);
+            installation = ours ? new CodeEditor.Installation { Name = Name, Path = editorPath } : default(CodeEditor.Installation);
+            return ours;
+        }
+
+        public void OnGUI()
+        {
+            // The settings are EditorPrefs (ExtensionsPref, TemplatePref); see the package README.
+        }
+
+        public void SyncIfNeeded(string[] addedFiles, string[] deletedFiles, string[] movedFiles, string[] movedFromFiles, string[] importedFiles)
+        {
+            // Project files (.sln/.csproj) come in a later version.
+        }
+
+        public void SyncAll()
+        {
+            // Project files (.sln/.csproj) come in a later version.
+        }
+
+        public void Initialize(string editorInstallationPath)
+        {
+            installation = editorInstallationPath;
+        }
+
+        public bool OpenProject(string filePath = "", int line = -1, int column = -1)
+        {
+            string project = Path.GetDirectoryName(Path.GetFullPath(Application.dataPath));
+            string file = "";
+            if (!string.IsNullOrEmpty(filePath))
+            {
+                if (!Opens(Path.GetExtension(filePath))) return false;
+                file = Path.GetFullPath(Path.Combine(project, filePath));
+            }
+            if (NeovimBridge.SendIfConnected(Outgoing.Open(file, line, column))) return true;
+            Launch(project, file, line, column);
+            return true;
+        }
+
+        static bool Opens(string extension)
+        {
+            if (extension.Length == 0) return false;
+            string listed = EditorPrefs.GetString(ExtensionsPref, DefaultExtensions);
+            foreach (var e in listed.Split(new[] { ' ', ',', ';' }, StringSplitOptions.RemoveEmptyEntries))
+                if (string.Equals(e.StartsWith(".") ? e : "." + e, extension, StringComparison.OrdinalIgnoreCase)) return true;
+            return false;
+        }
+
+        void Launch(string project, string file, int line, int column)
+        {
+            string template = EditorPrefs.GetString(TemplatePref, "");
+            if (template.Trim().Length == 0)
+                template = NeovimLaunch.DefaultTemplate(Environment.GetEnvironmentVariable("TERMINAL"), name => NeovimLaunch.FindOnPath(name, UnixFolders));
+            string error;
+            try
+            {
+                var values = new Dictionary<string, string>
+                {
+                    { "nvim", installation },
+                    { "project", project },
+                    { "file", file },
+                    { "line", Math.Max(line, 1).ToString() },
+                    { "col", Math.Max(column, 1).ToString() },
+                };
+                error = NeovimLaunch.Start(NeovimLaunch.Fill(NeovimLaunch.Split(template), values), project);
+            }
+            catch (FormatException e)
+            {
+                error = e.Message;
+            }
+            if (error != null)
+                Debug.LogWarning(Tag + "no Neovim is connected and starting one failed: " + error
+                    + ". Set the launch template in EditorPrefs '" + TemplatePref + "' (see the package README).");
+        }
+    }
+}
