@@ -177,6 +177,15 @@ function T.connect(dir, wait)
   end
 end
 
+--- A fresh project with the simulated editor running on it, connected; returns the project.
+---@return string
+function T.connected_sim()
+  local dir = T.project()
+  T.start_sim(dir)
+  T.connect(dir)
+  return dir
+end
+
 function T.connected()
   T.wait_for(function()
     return require("unity").status().connected

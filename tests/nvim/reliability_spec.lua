@@ -33,9 +33,7 @@ vim.api.nvim_create_autocmd("User", {
 })
 
 T.test("bad input on Unity's pipe: each bad frame counted once, the next good one delivered", function()
-  local dir = T.project()
-  T.start_sim(dir)
-  T.connect(dir)
+  T.connected_sim()
   log.buf()
   local bad = {
     "garbage",
@@ -84,9 +82,7 @@ T.test("bad input on Unity's pipe: each bad frame counted once, the next good on
 end)
 
 T.test("a seq that goes backwards: delivered, nothing counted lost, :checkhealth says how often", function()
-  local dir = T.project()
-  T.start_sim(dir)
-  T.connect(dir)
+  T.connected_sim()
   log.buf()
   T.call("sim.log", { count = 5, message = "before" })
   T.wait_for(function()
@@ -150,9 +146,7 @@ T.test("200 script reloads while logs stream: reconnects every time, nothing los
 end)
 
 T.test("a reload whose new writer opens before Neovim saw the old one close: still a reconnection", function()
-  local dir = T.project()
-  T.start_sim(dir)
-  T.connect(dir)
+  T.connected_sim()
   local connects = T.counter("UnityConnected")
   T.eq(true, T.call("sim.reload", { keep_open = true }).ok)
   T.wait_for(function()
@@ -195,9 +189,7 @@ T.test("50 editor restarts in a row: new FIFOs each time, reconnects, no leak", 
 end)
 
 T.test("two Neovims: the second is told who holds the project; :UnityConnect! takes over", function()
-  local dir = T.project()
-  T.start_sim(dir)
-  T.connect(dir)
+  local dir = T.connected_sim()
   local mypid = vim.fn.getpid()
   local res = T.child({
     "local out = {}",
