@@ -35,7 +35,7 @@ function M.show(file, line, col)
   else
     local ok, err = pcall(vim.cmd.edit, vim.fn.fnameescape(file))
     if not ok then
-      return nil, H.first_line(err)
+      return nil, err -- worded (first line) by messages.open_failed
     end
   end
   if line then
@@ -225,10 +225,6 @@ function H.run_on_open(opened)
   if not ok then
     messages.notify(messages.on_open_unstartable(argv[1], err), vim.log.levels.WARN)
   end
-end
-
-function H.first_line(err)
-  return (tostring(err):match("^[^\n]*"):gsub("^Vim:", ""))
 end
 
 return M

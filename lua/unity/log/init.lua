@@ -272,46 +272,23 @@ function M.to_quickfix()
   messages.notify(messages.quickfix_filled(#items))
 end
 
+--- `M[name](arg)`, looked up when the key is pressed (some are defined below).
+local function call(name, arg)
+  return function()
+    M[name](arg)
+  end
+end
+
 --- The keys of the log window, with what they do (also shown by g?).
 local ACTIONS = {
-  { "jump", "open the source of this line (or the entry's first frame)", M.jump },
-  { "expand", "show or hide this entry's body and stack trace", M.toggle_entry },
-  {
-    "expand_all",
-    "show every entry's body and stack trace",
-    function()
-      M.expand_all(true)
-    end,
-  },
-  {
-    "hide_all",
-    "headers only",
-    function()
-      M.expand_all(false)
-    end,
-  },
-  { "show_full", "the whole entry, uncut, in a float", M.show_full },
-  {
-    "errors",
-    "show or hide errors, exceptions and asserts",
-    function()
-      M.toggle_level("error")
-    end,
-  },
-  {
-    "warnings",
-    "show or hide warnings",
-    function()
-      M.toggle_level("warning")
-    end,
-  },
-  {
-    "logs",
-    "show or hide plain logs",
-    function()
-      M.toggle_level("log")
-    end,
-  },
+  { "jump", "open the source of this line (or the entry's first frame)", call("jump") },
+  { "expand", "show or hide this entry's body and stack trace", call("toggle_entry") },
+  { "expand_all", "show every entry's body and stack trace", call("expand_all", true) },
+  { "hide_all", "headers only", call("expand_all", false) },
+  { "show_full", "the whole entry, uncut, in a float", call("show_full") },
+  { "errors", "show or hide errors, exceptions and asserts", call("toggle_level", "error") },
+  { "warnings", "show or hide warnings", call("toggle_level", "warning") },
+  { "logs", "show or hide plain logs", call("toggle_level", "log") },
   {
     "filter",
     "filter by text (stays until cleared)",
@@ -323,31 +300,13 @@ local ACTIONS = {
       end)
     end,
   },
-  {
-    "clear_filter",
-    "clear the text filter",
-    function()
-      M.set_filter({ text = false })
-    end,
-  },
-  { "scope", "cycle: everything / since last compile / since last play", M.cycle_scope },
-  { "collapse", "collapse identical entries with a count", M.toggle_collapse },
-  { "clear", "clear the log", M.clear },
-  { "quickfix", "entries passing the filter (errors when unfiltered) to quickfix", M.to_quickfix },
-  {
-    "close",
-    "close the window",
-    function()
-      vim.cmd.close()
-    end,
-  },
-  {
-    "help",
-    "list these keys",
-    function()
-      M.help()
-    end,
-  },
+  { "clear_filter", "clear the text filter", call("set_filter", { text = false }) },
+  { "scope", "cycle: everything / since last compile / since last play", call("cycle_scope") },
+  { "collapse", "collapse identical entries with a count", call("toggle_collapse") },
+  { "clear", "clear the log", call("clear") },
+  { "quickfix", "entries passing the filter (errors when unfiltered) to quickfix", call("to_quickfix") },
+  { "close", "close the window", vim.cmd.close },
+  { "help", "list these keys", call("help") },
 }
 
 function M.help()
