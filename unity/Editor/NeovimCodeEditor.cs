@@ -23,7 +23,14 @@ namespace UnityNvim
         public const string TemplatePref = "UnityNvim.LaunchTemplate";
         public const string DefaultExtensions = ".cs .shader .cginc .hlsl .compute .uss .uxml .asmdef .asmref .json .txt .md .xml .yaml .yml";
 
-        static readonly string[] UnixFolders = { "/usr/bin", "/usr/local/bin", "/opt/homebrew/bin", "/snap/bin" };
+        // Distribution packages, Homebrew (Intel and Apple silicon, and on Linux), MacPorts, snap, Nix.
+        static readonly string[] UnixFolders =
+        {
+            "/usr/bin", "/usr/local/bin", "/opt/homebrew/bin", "/home/linuxbrew/.linuxbrew/bin", "/opt/local/bin",
+            "/snap/bin", "/run/current-system/sw/bin", "/nix/var/nix/profiles/default/bin",
+        };
+        // Per user: pip/pipx/AppImages, bob (the Neovim version manager), Nix profiles.
+        static readonly string[] HomeFolders = { ".local/bin", "bin", ".local/share/bob/nvim-bin", ".nix-profile/bin" };
         static readonly string[] ProgramNames = { "nvim", "nvim.appimage", "nvim-linux-x86_64.appimage", "nvim-linux-arm64.appimage" };
 
         string installation = "nvim";
@@ -42,7 +49,7 @@ namespace UnityNvim
                 var found = new List<CodeEditor.Installation>();
                 var folders = new List<string>(UnixFolders);
                 string home = Environment.GetEnvironmentVariable("HOME");
-                if (!string.IsNullOrEmpty(home)) folders.Add(Path.Combine(home, ".local/bin"));
+                if (!string.IsNullOrEmpty(home)) foreach (var folder in HomeFolders) folders.Add(Path.Combine(home, folder));
                 foreach (var program in ProgramNames)
                 {
                     string path = NeovimLaunch.FindOnPath(program, folders);
@@ -108,7 +115,7 @@ namespace UnityNvim
         {
             string template = EditorPrefs.GetString(TemplatePref, "");
             if (template.Trim().Length == 0)
-                template = NeovimLaunch.DefaultTemplate(Environment.GetEnvironmentVariable("TERMINAL"), name => NeovimLaunch.FindOnPath(name, UnixFolders));
+                template = NeovimLaunch.DefaultTemplate(Environment.GetEnvironmentVariable("TERMINAL"), name => NeovimLaunch.FindOnPath(name, UnixFolders), Posix.IsMac);
             string error;
             try
             {

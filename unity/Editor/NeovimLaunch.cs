@@ -14,7 +14,7 @@ namespace UnityNvim
     internal static class NeovimLaunch
     {
         /// <summary>Terminals tried in order when $TERMINAL is unset, with the words before the command they run.</summary>
-        static readonly string[][] Terminals =
+        static readonly string[][] LinuxTerminals =
         {
             new[] { "x-terminal-emulator", "-e" },
             new[] { "kitty" },
@@ -27,24 +27,56 @@ namespace UnityNvim
             new[] { "xterm", "-e" },
         };
 
+        /// <summary>
+        /// On macOS the common alternatives first (their command-line programs, from Homebrew's
+        /// PATH folders or inside their app bundles), then Terminal, which every Mac has.
+        /// </summary>
+        static readonly string[][] MacTerminals =
+        {
+            new[] { "kitty" },
+            new[] { "/Applications/kitty.app/Contents/MacOS/kitty" },
+            new[] { "wezterm", "start", "--" },
+            new[] { "/Applications/WezTerm.app/Contents/MacOS/wezterm", "start", "--" },
+            new[] { "alacritty", "-e" },
+            new[] { "/Applications/Alacritty.app/Contents/MacOS/alacritty", "-e" },
+        };
+
         const string NvimWords = "{nvim} \"+call cursor({line},{col})\" {file}";
 
         /// <summary>
-        /// The template used when the user set none: Neovim in $TERMINAL, or in the first terminal
-        /// found on PATH; just `{nvim}` when there is none (it then has no terminal to draw in).
+        /// Terminal.app runs a command string in a new window and takes no arguments: osascript
+        /// passes the words as the run handler's arguments and `quoted form of` quotes each one for
+        /// the shell, so no file name is ever read as shell syntax. The first word is the folder
+        /// to start in (Terminal opens its shells in the home folder).
         /// </summary>
-        public static string DefaultTemplate(string terminalVariable, Func<string, string> findOnPath)
+        const string MacTerminalWords = "/usr/bin/osascript"
+            + " -e 'on run argv'"
+            + " -e 'set command to \"cd \" & quoted form of (item 1 of argv) & \" && exec\"'"
+            + " -e 'repeat with i from 2 to count of argv'"
+            + " -e 'set command to command & \" \" & quoted form of (item i of argv)'"
+            + " -e 'end repeat'"
+            + " -e 'tell application \"Terminal\" to activate'"
+            + " -e 'tell application \"Terminal\" to do script command'"
+            + " -e 'end run'"
+            + " {project} ";
+
+        /// <summary>
+        /// The template used when the user set none: Neovim in $TERMINAL, or in the first terminal
+        /// found (on macOS: then Terminal); just `{nvim}` when there is none on Linux (it then has
+        /// no terminal to draw in).
+        /// </summary>
+        public static string DefaultTemplate(string terminalVariable, Func<string, string> findOnPath, bool mac)
         {
             if (!string.IsNullOrEmpty(terminalVariable)) return Quote(terminalVariable) + " -e " + NvimWords;
-            foreach (var terminal in Terminals)
+            foreach (var terminal in mac ? MacTerminals : LinuxTerminals)
             {
-                string path = findOnPath(terminal[0]);
+                string path = findOnPath(terminal[0]); // an absolute name is itself checked (Path.Combine keeps it)
                 if (path == null) continue;
                 var words = new List<string> { Quote(path) };
                 for (int i = 1; i < terminal.Length; i++) words.Add(terminal[i]);
                 return string.Join(" ", words) + " " + NvimWords;
             }
-            return NvimWords;
+            return mac ? MacTerminalWords + NvimWords : NvimWords;
         }
 
         /// <summary>The full path of `name` in a PATH folder or one of `extraFolders`; null if absent.</summary>

@@ -64,11 +64,27 @@ namespace UnityNvim.Tests
         {
             Func<string, string> onlyXterm = name => name == "xterm" ? "/usr/bin/xterm" : null;
             Words(new[] { "/opt/my term", "-e", "{nvim}", "+call cursor({line},{col})", "{file}" },
-                NeovimLaunch.Split(NeovimLaunch.DefaultTemplate("/opt/my term", onlyXterm)), "$TERMINAL first");
+                NeovimLaunch.Split(NeovimLaunch.DefaultTemplate("/opt/my term", onlyXterm, false)), "$TERMINAL first");
             Words(new[] { "/usr/bin/xterm", "-e", "{nvim}", "+call cursor({line},{col})", "{file}" },
-                NeovimLaunch.Split(NeovimLaunch.DefaultTemplate(null, onlyXterm)), "a terminal on PATH");
+                NeovimLaunch.Split(NeovimLaunch.DefaultTemplate(null, onlyXterm, false)), "a terminal on PATH");
             Words(new[] { "{nvim}", "+call cursor({line},{col})", "{file}" },
-                NeovimLaunch.Split(NeovimLaunch.DefaultTemplate("", name => null)), "no terminal");
+                NeovimLaunch.Split(NeovimLaunch.DefaultTemplate("", name => null, false)), "no terminal");
+        }
+
+        static void TestMacTemplateFindsAppBundlesThenTerminal()
+        {
+            Func<string, string> onlyKittyApp = name => name == "/Applications/kitty.app/Contents/MacOS/kitty" ? name : null;
+            Words(new[] { "/Applications/kitty.app/Contents/MacOS/kitty", "{nvim}", "+call cursor({line},{col})", "{file}" },
+                NeovimLaunch.Split(NeovimLaunch.DefaultTemplate(null, onlyKittyApp, true)), "a terminal's app bundle");
+            var words = NeovimLaunch.Split(NeovimLaunch.DefaultTemplate(null, name => name == "xterm" ? "/usr/bin/xterm" : null, true));
+            Check(words[0] == "/usr/bin/osascript", "Terminal through osascript (Linux terminals not tried): " + string.Join("|", words));
+            // The script is fixed text: everything that names a file comes after it, as arguments.
+            int script = words.LastIndexOf("end run");
+            Check(script > 0 && words.GetRange(0, script).TrueForAll(w => !w.Contains("{")), "no placeholder inside the script");
+            Check(words.Contains("quoted form of (item i of argv)".Insert(0, "set command to command & \" \" & ")), "each argument quoted for the shell");
+            var values = new Dictionary<string, string> { { "nvim", "/opt/homebrew/bin/nvim" }, { "project", "/Users/me/My Game" }, { "file", "/Users/me/My Game/Assets/" + NastyName }, { "line", "3" }, { "col", "1" } };
+            Words(new[] { "/Users/me/My Game", "/opt/homebrew/bin/nvim", "+call cursor(3,1)", "/Users/me/My Game/Assets/" + NastyName },
+                NeovimLaunch.Fill(words, values).GetRange(script + 1, 4), "the folder, then Neovim's words, each one argument");
         }
     }
 }
