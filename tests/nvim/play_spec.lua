@@ -28,9 +28,18 @@ local function said(text)
   end, T.notes)
 end
 
---- The User events of the connection, in order, from now on.
+--- The User events of the connection and the commands sent ("send play"), in order, from now on.
 local function record()
   local seen = {}
+  local client = require("unity.client")
+  local send = client.send
+  client.send = function(name, ...)
+    seen[#seen + 1] = "send " .. name
+    return send(name, ...)
+  end
+  T.defer(function()
+    client.send = send
+  end)
   for _, pattern in ipairs({ "UnityCompileFinished", "UnityBye", "UnityConnected", "UnityState" }) do
     vim.api.nvim_create_autocmd("User", {
       pattern = pattern,
@@ -63,9 +72,9 @@ T.test("plays after the compile succeeded, in the domain the reload brings", fun
     return unity.status().playing
   end, "play mode")
   -- (Unity repeats the compile's summary after its reload: left out.)
-  T.eq("UnityCompileFinished", seen[1], "first")
+  T.eq({ "send refresh", "UnityCompileFinished" }, vim.list_slice(seen, 1, 2), "first")
   T.eq(
-    { "UnityBye", "UnityConnected", "entered_play" },
+    { "send refresh", "UnityBye", "UnityConnected", "send play", "entered_play" },
     vim.tbl_filter(function(e)
       return e ~= "UnityCompileFinished"
     end, seen),
