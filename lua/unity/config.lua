@@ -112,8 +112,8 @@ end
 
 --- Checks of options whose type alone does not say enough, by dotted path; `a.b.*` checks
 --- every key under `a.b`. Every other option must have its default's type. A key is known
---- when it has a default, or a check of its path (an option whose default is nil, or an item
---- of a list).
+--- when it has a default, or a check of its exact path (an option whose default is nil), or
+--- is an item of a list with a `.*` check.
 ---@type table<string, {[1]: fun(v: any): boolean, [2]: string}>
 local CHECKS = {
   queue_size = { H.integer(1), "a positive integer" },
@@ -160,10 +160,11 @@ end
 ---@param value any
 ---@param default any
 function H.check(path, value, default)
-  local check = CHECKS[path] or CHECKS[path:gsub("%.[^.]*$", ".*")]
-  if default == nil and not check then
+  -- An item of a list (a number after the last dot) is known by its list's `.*` check.
+  if default == nil and not CHECKS[path] and not CHECKS[path:gsub("%.%d+$", ".*")] then
     error(messages.option_unknown(path), 0)
   end
+  local check = CHECKS[path] or CHECKS[path:gsub("%.[^.]*$", ".*")]
   if check then
     if not check[1](value) then
       error(messages.option_invalid(path, check[2], value), 0)
