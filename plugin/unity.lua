@@ -14,7 +14,13 @@ end
 for name, c in pairs({
   UnityLog = { call("unity", "open_log"), "Open Unity's console log" },
   UnityCompile = { call("unity", "compile"), "Refresh assets and compile scripts in Unity" },
-  UnityPlay = { call("unity", "play"), "Enter play mode in Unity" },
+  UnityPlay = {
+    function(a)
+      require("unity").play(a.bang)
+    end,
+    "Save, refresh, wait for the compile and enter play mode in Unity (!: enter at once)",
+    { bang = true },
+  },
   UnityStop = { call("unity", "stop"), "Leave play mode in Unity" },
   UnityPause = { call("unity", "pause"), "Toggle pause in Unity" },
   UnityStep = { call("unity", "step"), "Advance Unity by one frame" },
@@ -28,7 +34,7 @@ for name, c in pairs({
     "Ask Unity to write the .sln and .csproj files a C# language server reads",
   },
 }) do
-  vim.api.nvim_create_user_command(name, c[1], { desc = c[2] })
+  vim.api.nvim_create_user_command(name, c[1], vim.tbl_extend("force", { desc = c[2] }, c[3] or {}))
 end
 vim.api.nvim_create_user_command("UnityConnect", function(a)
   require("unity").connect(a.args ~= "" and a.args or nil, a.bang)
@@ -38,6 +44,9 @@ for name, fn in pairs({
   compile = call("unity", "compile"),
   log = call("unity", "toggle_log"),
   play = call("unity", "play"),
+  ["play-now"] = function()
+    require("unity").play(true)
+  end,
   stop = call("unity", "stop"),
   pause = call("unity", "pause"),
   step = call("unity", "step"),

@@ -12,6 +12,12 @@ M.defaults = {
   history = 10000,
   notify_compile = true,
   on_open = false,
+  refresh_on_save = true,
+  refresh_extensions = {},
+  refresh_debounce_ms = 300,
+  play_saves = true,
+  play_timeout_ms = 120000,
+  play_reconnect_ms = 60000,
   log = {
     position = "bottom",
     size = 12,
@@ -84,6 +90,16 @@ function H.function_or_false(v)
   return v == false or vim.is_callable(v)
 end
 
+--- `refresh_on_save`: true, false, or a function(path) deciding per file.
+function H.boolean_or_function(v)
+  return type(v) == "boolean" or vim.is_callable(v)
+end
+
+--- A file name extension: letters and digits, with or without its dot.
+function H.extension(v)
+  return type(v) == "string" and v:match("^%.?[%w_-]+$") ~= nil
+end
+
 --- `on_open`: false, a function, or a command as a list of arguments (never a shell string).
 function H.command_or_function(v)
   if v == false or vim.is_callable(v) then
@@ -96,7 +112,8 @@ end
 
 --- Checks of options whose type alone does not say enough, by dotted path; `a.b.*` checks
 --- every key under `a.b`. Every other option must have its default's type. A key is known
---- when it has a default, or a check of its exact path (an option whose default is nil).
+--- when it has a default, or a check of its exact path (an option whose default is nil), or
+--- is an item of a list with a `.*` check.
 ---@type table<string, {[1]: fun(v: any): boolean, [2]: string}>
 local CHECKS = {
   queue_size = { H.integer(1), "a positive integer" },
@@ -111,6 +128,12 @@ local CHECKS = {
   ["log.keys.*"] = { H.key_or_false, "a key or false" },
   ["log.filter_entry"] = { H.function_or_false, "false or a function(entry): boolean" },
   ["log.format_entry"] = { H.function_or_false, "false or a function(entry): string|nil" },
+  refresh_on_save = { H.boolean_or_function, "true, false or a function(path): boolean" },
+  refresh_extensions = { vim.islist, 'a list of extensions such as { "txt", "yaml" }' },
+  ["refresh_extensions.*"] = { H.extension, 'an extension such as "txt"' },
+  refresh_debounce_ms = { H.integer(0), "a number of milliseconds, 0 or more" },
+  play_timeout_ms = { H.integer(1), "a positive number of milliseconds" },
+  play_reconnect_ms = { H.integer(1), "a positive number of milliseconds" },
   on_open = {
     H.command_or_function,
     'false, a function, or a command as a list of strings such as { "tmux", "select-window", "-t", "%1" }',
@@ -137,7 +160,8 @@ end
 ---@param value any
 ---@param default any
 function H.check(path, value, default)
-  if default == nil and not CHECKS[path] then
+  -- An item of a list (a number after the last dot) is known by its list's `.*` check.
+  if default == nil and not CHECKS[path] and not CHECKS[path:gsub("%.%d+$", ".*")] then
     error(messages.option_unknown(path), 0)
   end
   local check = CHECKS[path] or CHECKS[path:gsub("%.[^.]*$", ".*")]

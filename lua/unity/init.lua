@@ -7,6 +7,7 @@ local messages = require("unity.messages")
 -- themselves when loaded, before anything connects through this module.
 require("unity.log")
 require("unity.compile")
+require("unity.autorefresh")
 
 local M = {}
 
@@ -53,8 +54,16 @@ function M.compile()
   return id, err
 end
 
-function M.play()
-  return command("play")
+--- Enters play mode. :UnityPlay: writes the project's modified buffers, refreshes, waits for
+--- the compile that follows and plays only when it succeeded. `now` (:UnityPlay!): at once.
+---@param now? boolean
+---@return integer|nil id, string|nil err  the command's (with `now`) or the refresh's id
+function M.play(now)
+  if now then
+    require("unity.play").cancel()
+    return command("play")
+  end
+  return require("unity.play").start()
 end
 
 function M.stop()

@@ -221,6 +221,101 @@ function M.compiled(summary)
   )
 end
 
+-- Refresh on save and play after the compile (autorefresh.lua, play.lua) -------------------
+
+--- Unity is playing and keeps script changes for when play mode stops.
+---@param reason? string  Unity's words for why
+---@return string
+function M.refresh_deferred(reason)
+  return "Unity is in play mode and does not compile the saved scripts now: "
+    .. (reason or "it compiles them when play mode stops")
+end
+
+--- The `refresh_on_save` function raised.
+---@param err any
+---@return string
+function M.refresh_on_save_failed(err)
+  return string.format("refresh_on_save failed: %s (see :help unity-refresh)", H.first_line(err))
+end
+
+--- :UnityPlay could not write a modified buffer of the project.
+---@param file string
+---@param err any
+---@return string
+function M.play_save_failed(file, err)
+  return string.format(
+    "could not write %s before play (%s): play mode not entered; :UnityPlay! enters it without saving",
+    H.file(file),
+    H.first_line(err)
+  )
+end
+
+--- :UnityPlay while an earlier one still waits.
+---@return string
+function M.play_already_waiting()
+  return "already waiting for Unity's compile before play: :UnityPlay! enters play mode now"
+end
+
+--- :UnityPlay waits for the compile its refresh started.
+---@return string
+function M.play_compiling()
+  return "compiling… play mode follows when the compile succeeds"
+end
+
+--- The refresh before play failed.
+---@param err string
+---@return string
+function M.play_refresh_failed(err)
+  return string.format("could not refresh Unity before play: %s. :UnityPlay! enters play mode without refreshing", err)
+end
+
+--- The compile before play had errors (they are in the quickfix list).
+---@param errors integer
+---@return string
+function M.play_refused(errors)
+  return string.format(
+    "play mode not entered: the scripts have %s (:copen lists them); fix them and :UnityPlay again",
+    H.plural(errors, "compile error")
+  )
+end
+
+--- The compile did not finish within `play_timeout_ms`.
+---@param ms integer
+---@return string
+function M.play_timeout(ms)
+  return string.format(
+    "play mode not entered: Unity's compile did not finish within %s (option play_timeout_ms); "
+      .. ":UnityPlay! enters play mode without waiting",
+    H.seconds(ms)
+  )
+end
+
+--- Unity reloaded its scripts after the compile and did not come back in time.
+---@param ms integer
+---@return string
+function M.play_no_reload(ms)
+  return string.format(
+    "play mode not entered: Unity reloaded its scripts after the compile and did not come back within %s "
+      .. "(option play_reconnect_ms); :UnityPlay again once it is back",
+    H.seconds(ms)
+  )
+end
+
+--- Unity went away while :UnityPlay waited: it quit, or it did not come back within `ms`.
+---@param quit boolean
+---@param ms integer
+---@return string
+function M.play_disconnected(quit, ms)
+  if quit then
+    return "play mode not entered: Unity quit while :UnityPlay waited for the compile"
+  end
+  return string.format(
+    "play mode not entered: Unity disconnected while :UnityPlay waited for the compile and did not "
+      .. "come back within %s (option play_reconnect_ms)",
+    H.seconds(ms)
+  )
+end
+
 -- Opening files (Unity's `open` requests, the log window's jump) ----------------------------
 
 --- A file could not be shown (Vim refused to edit it, or the open raised).
@@ -418,6 +513,12 @@ function H.errno(f)
     return "no error code"
   end
   return string.format("%s: %s", f.errname, f.strerror or ("errno " .. tostring(f.errno)))
+end
+
+--- "1.5 s", "120 s"
+---@param ms integer
+function H.seconds(ms)
+  return string.format("%g s", ms / 1000)
 end
 
 function H.plural(n, word)

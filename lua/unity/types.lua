@@ -111,6 +111,12 @@
 ---@field log unity.LogWindowConfig
 ---@field notify_compile boolean   vim.notify a summary after each compilation
 ---@field on_open false|fun(opened: unity.Opened)|string[]  after Unity's `open`: bring the terminal forward
+---@field refresh_on_save boolean|fun(path: string): boolean  refresh Unity after writing a file it imports
+---@field refresh_extensions string[]  imported extensions besides the built-in ones
+---@field refresh_debounce_ms integer  quiet time after the last write before the refresh
+---@field play_saves boolean       :UnityPlay writes the project's modified buffers first
+---@field play_timeout_ms integer  :UnityPlay waits this long for the compile to finish
+---@field play_reconnect_ms integer  :UnityPlay waits this long for Unity to come back (reload, disconnect)
 
 ---@class unity.LogWindowConfig
 ---@field position "bottom"|"top"|"left"|"right"|"float"

@@ -16,7 +16,8 @@ vim.cmd("UnityCompile")
 vim.wait(10000, function()
   return vim.fn.getqflist({ title = 0 }).title == "Unity compile"
 end)
-vim.cmd("UnityPlay")
+-- At once: :UnityPlay would refuse to play with the compile error the demo shows.
+vim.cmd("UnityPlay!")
 vim.wait(1500)
 io.stdout:write("\n:UnityLog\n")
 for _, l in ipairs(vim.api.nvim_buf_get_lines(require("unity.log").buf(), 0, -1, false)) do

@@ -4,4 +4,5 @@
 
 pub mod args;
 pub mod json;
+pub mod refresh;
 pub mod rendezvous;

@@ -11,7 +11,8 @@
 //! `sim.inject {kind}` (bad input, see `inject`), `sim.flood {count}` (logs that wait for the
 //! pipe instead of being dropped), `sim.rate {rate}`, `sim.stats {}` (the last seq),
 //! `sim.open {file, line?, col?}` (sends `open` with the values as given, -1 included; the
-//! result `{queued_ns}` is CLOCK_MONOTONIC when it was queued, for the bench), and
+//! result `{queued_ns}` is CLOCK_MONOTONIC when it was queued, for the bench),
+//! `sim.refresh {...}` (how `refresh` behaves, see tools/src/refresh.rs), and
 //! `sim.projects {}` (regenerates the project files as Unity does on its own and, when any was
 //! written, sends `projects`). The built-in `sync` writes `<project>/<folder>.sln` and
 //! `Assembly-CSharp.csproj` listing Assets/**/*.cs, each only when its text changed.
@@ -29,6 +30,7 @@ use unity_native::protocol::*;
 use unity_native::transport::{open_fifo, reader_gone, sleep, wait, write_all, Paths, Wait};
 use unity_native::wake_pipe::Notifier;
 use unity_nvim_tools::args::Spec;
+use unity_nvim_tools::refresh::{Outcome, Refresh};
 use unity_nvim_tools::rendezvous::create_rendezvous;
 
 static QUIT: AtomicBool = AtomicBool::new(false);
@@ -402,6 +404,7 @@ struct Editor {
     compile_done_at: Option<(Instant, Compile)>,
     reload_until: Option<Instant>,
     rng: u64,
+    refresh: Refresh,
 }
 
 /// Game code that logs, with the stack traces Unity attaches (paths into the demo project).
@@ -417,6 +420,7 @@ const SCRIPT: &[(Level, &str, &str)] = &[
 impl Editor {
     fn new(project: PathBuf, shared: Arc<Shared>, rate: f64) -> Self {
         let mut e = Self {
+            refresh: Refresh::new(&project),
             project,
             shared,
             rate,
@@ -536,16 +540,20 @@ impl Editor {
     fn command(&mut self, cmd: Cmd) {
         let mut st = self.state;
         let result = match cmd.name.as_str() {
-            "compile" | "refresh" => {
+            "compile" => {
                 if !st.compiling {
                     self.start_compile();
                 }
-                Ok(if cmd.name == "compile" {
-                    Some(Value::Map(vec![("requested".into(), true.into())]))
-                } else {
-                    None
-                })
+                Ok(Some(Value::Map(vec![("requested".into(), true.into())])))
             }
+            "refresh" => {
+                let outcome = self.refresh.decide(&self.project, st.playing, st.compiling);
+                if outcome == Outcome::Compile {
+                    self.start_compile();
+                }
+                Ok(self.refresh.result(outcome, st.compiling))
+            }
+            "sim.refresh" => Ok(Some(self.refresh.configure(cmd.args.as_ref()))),
             "play" => {
                 st.playing = true;
                 Ok(None)
@@ -696,10 +704,14 @@ impl Editor {
             messages: None,
         }));
         self.set_state(st);
+        self.refresh.compiling(&self.project);
         let started = Instant::now();
         let messages = scan_directives(&self.project.join("Assets"), &self.project);
         let count = |s: Severity| messages.iter().filter(|m| m.severity == s).count() as u32;
-        let ms = 400 + (self.next_rand() % 400);
+        let ms = match self.refresh.compile_ms {
+            Some(ms) => ms,
+            None => 400 + (self.next_rand() % 400),
+        };
         self.compile_done_at = Some((
             started + Duration::from_millis(ms),
             Compile {
@@ -722,7 +734,7 @@ impl Editor {
         if ok {
             // Unity reloads after a good compile and sends the summary again afterwards.
             self.shared.out.lock().unwrap().summary = Some(encode_frame(&msg).expect("encodable"));
-            self.reload(Duration::from_millis(500));
+            self.reload(Duration::from_millis(self.refresh.reload_ms));
         }
     }
 
