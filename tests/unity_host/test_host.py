@@ -255,7 +255,7 @@ def test_builtin_commands(h):
     hello, _ = h.connect()
     idle = {"playing": False, "paused": False, "compiling": False}
     assert h.peer.call("state") == {"t": "reply", "id": 1, "ok": True, "result": idle}
-    assert h.peer.call("refresh") == {"t": "reply", "id": 2, "ok": True, "result": None}
+    assert h.peer.call("refresh") == {"t": "reply", "id": 2, "ok": True, "result": {"compiling": False, "deferred": False}}
     # Entering play mode reloads the script domain, as Unity does by default.
     r = h.peer.call("play")
     assert r["ok"], r  # the switch happens on a later editor tick, as in Unity
@@ -670,9 +670,10 @@ def test_failed_launch_is_logged(h):
     assert "/nonexistent/terminal" in logs[0]["message"] and logs[0]["level"] == "warning", logs
 
 
-def main(argv):
+def main(argv, tests_in=None):
+    """Runs the test_ functions of tests_in (a module's globals(); this module's by default)."""
     tests = []
-    for n, f in globals().items():
+    for n, f in (tests_in or globals()).items():
         if n.startswith("test_") and callable(f):
             tests += [("%s[%s]" % (n, v), f, v) for v in f.versions] if hasattr(f, "versions") else [(n, f, "2021.3")]
     if len(argv) > 1:

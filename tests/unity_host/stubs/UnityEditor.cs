@@ -150,10 +150,10 @@ namespace UnityEditor
 
     public static class AssetDatabase
     {
-        // The host has no asset pipeline: compilation is driven by CompilationPipeline only.
-        public static void Refresh()
-        {
-        }
+        /// <summary>The host's asset pipeline (host/ScriptChanges.cs): what a refresh imports.</summary>
+        internal static Action refresh;
+
+        public static void Refresh() { refresh(); }
 
         public static bool IsAssetImportWorkerProcess() { return NativeEditor.Current.Worker; }
     }
