@@ -1,8 +1,10 @@
-"""Protocol tests of `refresh` (doc/protocol.md section 5) against the stand-in host: a refresh
-compiles the scripts that changed since the last compile, also while the editor loop ticks
-slowly, and during play mode as "Script Changes While Playing" says.
+"""Protocol tests of the edit-compile-play loop against the stand-in host: `refresh`
+(doc/protocol.md section 5) compiles the scripts that changed since the last compile, also while
+the editor loop ticks slowly, and during play mode as "Script Changes While Playing" says; project
+code that throws in play mode reaches the console with the throwing line in its stack.
 Usage: python3 test_refresh.py [NAME_FRAGMENT...]; prints "N passed, M failed".
 """
+import os
 import sys
 import time
 
@@ -41,10 +43,11 @@ def compiles_in_output(h):
     return h.output().count("compile finished:")
 
 
-def play(h):
+def play(h, connected=False):
     """Enters play mode (a domain reload, as Unity's default) and waits until it is on."""
-    h.connect()
-    h.peer.call("state")  # past the greeting that answers our hello
+    if not connected:
+        h.connect()
+        h.peer.call("state")  # past the greeting that answers our hello
     assert h.peer.call("play")["ok"]
     h.expect("bye", reason="reload")
     h.expect("hello")
@@ -81,7 +84,7 @@ def test_refresh_without_a_change_compiles_nothing(h):
     # Files Unity does not compile (and hidden folders) change nothing either.
     with open(h.project + "/Assets/notes.txt", "w") as f:
         f.write("not a script\n")
-    T.os.makedirs(h.project + "/Assets/Drafts~")
+    os.makedirs(h.project + "/Assets/Drafts~")
     h.write_script("Drafts~/Draft.cs", BROKEN)
     r, _ = refresh(h)
     assert r["result"] == NOTHING, r
@@ -143,6 +146,49 @@ def test_refresh_during_play_compiles_at_once_when_unity_continues_playing(h):
     assert r["result"] == COMPILES, r
     good_compile(h, seen)
     assert h.peer.call("state")["result"]["playing"] is True, "still playing after the reload"
+
+
+ENEMY = """public class Enemy
+{
+    int hp = 3;
+    public void Update()
+    {
+        object target = null;
+        hp += target.GetHashCode();
+    }
+}
+"""
+NULL_REFERENCE = "NullReferenceException: Object reference not set to an instance of an object"
+
+
+def test_exception_in_project_code_points_at_the_throwing_line(h):
+    # The whole loop: save a script, refresh, compile, play, the game throws; fix it while playing.
+    h.connect()
+    h.peer.call("state")
+    os.makedirs(os.path.join(h.project, "Assets", "Scripts"))
+    h.write_script("Scripts/Enemy.cs", ENEMY)
+    r, seen = refresh(h)
+    assert r["result"] == COMPILES, r
+    good_compile(h, seen)
+    play(h, connected=True)
+    r, seen = h.peer.reply(h.peer.send("host.playerloop", {"type": "Enemy", "frames": 3}))
+    assert r["result"] == {"frames": 3, "exceptions": 3}, r
+    thrown = [m for m in T.logs_of(seen) if m["level"] == "exception"]
+    while len(thrown) < 3:
+        thrown += [m for m in T.logs_of([h.peer.recv()]) if m["level"] == "exception"]
+    for m in thrown:
+        assert m["message"] == NULL_REFERENCE, m
+        lines = m["stack"].split("\n")
+        # StackTraceUtility.ExtractStringFromExceptionInternal: the exception's frames, then where it was logged.
+        assert lines[0] == "Enemy.Update () (at Assets/Scripts/Enemy.cs:7)", m["stack"]
+        assert "UnityEngine.Debug:LogException (System.Exception)" in lines, m["stack"]
+    # Fixed while playing: Unity compiles and goes on playing (Script Changes While Playing, default).
+    h.write_script("Scripts/Enemy.cs", ENEMY.replace("object target = null;", "object target = this;"))
+    r, seen = refresh(h)
+    assert r["result"] == COMPILES, r
+    good_compile(h, seen)
+    r = h.peer.call("host.playerloop", {"type": "Enemy", "frames": 3})
+    assert r["result"] == {"frames": 3, "exceptions": 0}, r
 
 
 if __name__ == "__main__":
