@@ -61,6 +61,7 @@ def test_refresh_compiles_only_scripts_changed_since_the_last_compile(h):
     h.write_script("Broken.cs", BROKEN)
     r, seen = refresh(h)
     assert r["ok"] and r["result"] == COMPILES, r
+    h.expect("compile", seen, state="started")
     done, _ = finished(h, seen)
     assert done["errors"] >= 1, done
     # Nothing changed since that compile read the scripts: no compile, though it failed.
