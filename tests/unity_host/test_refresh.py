@@ -109,6 +109,20 @@ def test_refresh_while_the_editor_loop_ticks_slowly(h):
     good_compile(h, seen, timeout=60)
 
 
+@slow_loop
+def test_a_refresh_still_waiting_at_a_reload_is_answered_before_bye(h):
+    # Both commands arrive within one slow tick: the refresh waits for its settle ticks, the
+    # reload comes first; the package answers the refresh with what it knows before bye.
+    h.connect()
+    h.peer.call("state", timeout=60)
+    first = h.peer.send("refresh")
+    h.peer.send("host.reload")
+    bye, seen = h.peer.recv_until(lambda m: m.get("t") == "bye", timeout=60)
+    assert bye["reason"] == "reload", bye
+    replies = [m for m in seen if m["t"] == "reply" and m["id"] == first]
+    assert replies and replies[0]["ok"] and replies[0]["result"] == NOTHING, seen
+
+
 @editor_prefs(ScriptCompilationDuringPlay="1")
 def test_refresh_during_play_waits_for_play_mode_to_end(h):
     play(h)
