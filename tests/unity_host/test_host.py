@@ -198,7 +198,7 @@ def test_backlog_first_then_live(h):
     # Logs made while no reader is there: only the newest 1000 are kept.
     h.peer.open_writer()
     h.peer.send("host.log", {"count": 1500, "message": "pre"})
-    time.sleep(0.5)  # lets the host run the command before the reader appears (order is checked, not time)
+    h.wait_output("pre t0#1499")  # the host ran the command (its Editor.log says so) before the reader appears
     h.peer.open_reader()
     assert h.peer.recv()["t"] == "hello"
     assert h.peer.recv()["t"] == "state"
@@ -219,6 +219,9 @@ def test_backlog_first_then_live(h):
     while len(live) < 5:
         live += logs_of([h.peer.recv()], "live")
     assert [m["seq"] for m in live] == list(range(seqs[-1] + 1, seqs[-1] + 6))
+
+
+test_backlog_first_then_live.env = {"UNITY_HOST_EDITOR_LOG": "1"}
 
 
 def test_logs_from_several_threads(h):
