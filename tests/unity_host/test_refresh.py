@@ -145,6 +145,10 @@ def test_refresh_during_play_waits_for_play_mode_to_end(h):
 @editor_prefs(ScriptCompilationDuringPlay="2")
 def test_refresh_during_play_stops_play_mode_to_compile(h):
     play(h)
+    # No script changed: Unity goes on playing, and the reply does not wait for it to stop.
+    r = h.peer.call("refresh")
+    assert r["result"] == NOTHING, r
+    assert h.peer.call("state")["result"]["playing"] is True
     h.write_script("Now.cs", FIXED.replace("Broken", "Now"))
     r, seen = refresh(h)
     assert r["result"] == {"compiling": True, "deferred": False,

@@ -75,7 +75,11 @@ namespace UnityNvim
                 if (!Compiles(p))
                 {
                     // Unity leaves play mode before it compiles: the settle ticks count from edit mode.
-                    if (p.StopsPlaying && EditorApplication.isPlaying && ++p.LeavingTicks < LeavePlayTicks) continue;
+                    if (p.StopsPlaying && Leaving() && ++p.LeavingTicks < LeavePlayTicks)
+                    {
+                        p.Ticks = 0;
+                        continue;
+                    }
                     if (++p.Ticks < SettleTicks) continue;
                 }
                 Waiting.RemoveAt(i--);
@@ -88,6 +92,11 @@ namespace UnityNvim
         {
             foreach (var p in Waiting) send(Outgoing.Reply(p.Id, true, null, Answer(p)));
             Waiting.Clear();
+        }
+
+        static bool Leaving()
+        {
+            return EditorApplication.isPlaying && !EditorApplication.isPlayingOrWillChangePlaymode;
         }
 
         static bool Compiles(Pending p)

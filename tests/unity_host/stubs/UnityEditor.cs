@@ -51,6 +51,9 @@ namespace UnityEditor
             set { wantPlaying = value; }
         }
 
+        /// <summary>In play mode or about to enter it; false while leaving it (EditorApplication.bindings.cs).</summary>
+        public static bool isPlayingOrWillChangePlaymode { get { return wantPlaying; } }
+
         public static bool isPaused
         {
             get { return Native.Paused; }
