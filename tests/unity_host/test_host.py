@@ -198,7 +198,7 @@ def test_backlog_first_then_live(h):
     # Logs made while no reader is there: only the newest 1000 are kept.
     h.peer.open_writer()
     h.peer.send("host.log", {"count": 1500, "message": "pre"})
-    time.sleep(0.5)  # lets the host run the command before the reader appears (order is checked, not time)
+    h.wait_output("pre t0#1499")  # the host ran the command (its Editor.log says so) before the reader appears
     h.peer.open_reader()
     assert h.peer.recv()["t"] == "hello"
     assert h.peer.recv()["t"] == "state"
@@ -219,6 +219,9 @@ def test_backlog_first_then_live(h):
     while len(live) < 5:
         live += logs_of([h.peer.recv()], "live")
     assert [m["seq"] for m in live] == list(range(seqs[-1] + 1, seqs[-1] + 6))
+
+
+test_backlog_first_then_live.env = {"UNITY_HOST_EDITOR_LOG": "1"}
 
 
 def test_logs_from_several_threads(h):
@@ -255,7 +258,7 @@ def test_builtin_commands(h):
     hello, _ = h.connect()
     idle = {"playing": False, "paused": False, "compiling": False}
     assert h.peer.call("state") == {"t": "reply", "id": 1, "ok": True, "result": idle}
-    assert h.peer.call("refresh") == {"t": "reply", "id": 2, "ok": True, "result": None}
+    assert h.peer.call("refresh") == {"t": "reply", "id": 2, "ok": True, "result": {"compiling": False, "deferred": False}}
     # Entering play mode reloads the script domain, as Unity does by default.
     r = h.peer.call("play")
     assert r["ok"], r  # the switch happens on a later editor tick, as in Unity
@@ -670,9 +673,10 @@ def test_failed_launch_is_logged(h):
     assert "/nonexistent/terminal" in logs[0]["message"] and logs[0]["level"] == "warning", logs
 
 
-def main(argv):
+def main(argv, tests_in=None):
+    """Runs the test_ functions of tests_in (a module's globals(); this module's by default)."""
     tests = []
-    for n, f in globals().items():
+    for n, f in (tests_in or globals()).items():
         if n.startswith("test_") and callable(f):
             tests += [("%s[%s]" % (n, v), f, v) for v in f.versions] if hasattr(f, "versions") else [(n, f, "2021.3")]
     if len(argv) > 1:

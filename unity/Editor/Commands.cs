@@ -15,7 +15,7 @@ namespace UnityNvim
             new Dictionary<string, Func<IDictionary<string, object>, object>>
             {
                 { "compile", args => RequestCompile() },
-                { "refresh", args => { AssetDatabase.Refresh(); return null; } },
+                { "refresh", args => Refresh.Start() },
                 { "play", args => { EditorApplication.EnterPlaymode(); return StateMap(); } },
                 { "stop", args => { EditorApplication.ExitPlaymode(); return StateMap(); } },
                 { "pause", args => { EditorApplication.isPaused = !EditorApplication.isPaused; return StateMap(); } },
@@ -69,7 +69,10 @@ namespace UnityNvim
             };
         }
 
-        /// <summary>Runs one command and returns its reply frame; exactly one reply per command.</summary>
+        /// <summary>
+        /// Runs one command and returns its reply frame; exactly one reply per command. Null when
+        /// the reply comes on a later tick (a Refresh.Pending result, answered by Refresh.Tick).
+        /// </summary>
         public static byte[] Run(Command command)
         {
             Func<IDictionary<string, object>, object> handler;
@@ -85,6 +88,12 @@ namespace UnityNvim
             catch (Exception e)
             {
                 return Outgoing.Reply(command.Id, false, e.Message, null);
+            }
+            var pending = result as Refresh.Pending;
+            if (pending != null)
+            {
+                pending.Id = command.Id;
+                return null;
             }
             return Outgoing.Reply(command.Id, true, null, result);
         }

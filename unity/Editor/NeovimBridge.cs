@@ -142,9 +142,11 @@ namespace UnityNvim
             Command command;
             for (int i = 0; i < MaxCommandsPerTick && Pending.TryDequeue(out command); i++)
             {
-                queue.AddControl(Commands.Run(command), false);
+                byte[] reply = Commands.Run(command);
+                if (reply != null) queue.AddControl(reply, false);
                 if (writer == null) return; // the command made Unity reload or quit right away
             }
+            Refresh.Tick(SendReply);
             compile.Tick();
             PublishState(); // catches changes no event reports
             if (carriedSummary && writer.SummarySent)
@@ -153,6 +155,8 @@ namespace UnityNvim
                 if (!newSummary) Carryover.ClearSummary();
             }
         }
+
+        static void SendReply(byte[] frame) { queue.AddControl(frame, false); }
 
         static void RequestGreeting()
         {
@@ -169,6 +173,7 @@ namespace UnityNvim
             // A new compile makes a kept summary stale: no reload may send it again.
             if (compiling)
             {
+                Refresh.CompileStarted();
                 Carryover.ClearSummary();
                 writer.DropSummary();
                 carriedSummary = false;
@@ -249,6 +254,7 @@ namespace UnityNvim
             Command command;
             while (queue != null && Pending.TryDequeue(out command))
                 queue.AddControl(Outgoing.Reply(command.Id, false, why + " before running '" + command.Name + "'", null), false);
+            if (queue != null) Refresh.AnswerAll(SendReply);
             stopped &= writer == null || writer.Stop(byeReason, DrainMs, ByeMs, JoinMs);
             if (byeReason == "reload" && queue != null) Carryover.SaveQueue(queue);
             if (!stopped) Debug.LogWarning(Tag + "a bridge thread did not stop in time; it closes its descriptor when it ends.");

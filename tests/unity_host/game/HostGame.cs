@@ -151,7 +151,7 @@ public static class HostGame
         }
     }
 
-    static T Arg<T>(IDictionary<string, object> args, string key, T fallback)
+    internal static T Arg<T>(IDictionary<string, object> args, string key, T fallback)
     {
         object value;
         if (!args.TryGetValue(key, out value) || value == null) return fallback;

@@ -19,7 +19,9 @@ namespace UnityHost
     {
         public const string Reload = "reload";
         public const string Quit = "quit";
-        const int TickMs = 5;
+        // UNITY_HOST_TICK_MS: the idle between editor ticks; an unfocused Unity idles far longer (about 1 s on macOS).
+        static readonly int TickMs = Environment.GetEnvironmentVariable("UNITY_HOST_TICK_MS") != null
+            ? int.Parse(Environment.GetEnvironmentVariable("UNITY_HOST_TICK_MS")) : 5;
 
         static readonly string[] ScriptAssemblies = { "UnityNvim.Bridge.Editor.dll", "UnityHost.Game.dll" };
 
@@ -40,6 +42,7 @@ namespace UnityHost
             Program.Log("domain " + generation + " up: created in " + createMs + " ms, [InitializeOnLoad] in " + clock.ElapsedMilliseconds + " ms");
 
             var compiler = new StandInCompiler(project, baseDir);
+            var scripts = new ScriptChanges(project);
             while (true)
             {
                 if (control.QuitRequested)
@@ -59,6 +62,7 @@ namespace UnityHost
                     Program.Log("domain " + generation + ": beforeAssemblyReload took " + clock.ElapsedMilliseconds + " ms");
                     return Reload;
                 }
+                scripts.Tick();
                 // Unity reloads after a good editor compile, before any further update tick.
                 if (compiler.Tick())
                 {

@@ -97,7 +97,7 @@ namespace UnityHost
                 return false;
             }
             bool failed = job.Cancelled || job.ExitCode != 0 || job.Messages.Exists(m => m.type == CompilerMessageType.Error);
-            if (!failed && !Copy(EditorStaging, EditorOutput)) failed = true;
+            if (!failed && !(Copy(EditorStaging, EditorOutput) && Copy(EditorStaging + ".mdb", EditorOutput + ".mdb"))) failed = true; // with its symbols, as Unity's .pdb
             var messages = job.Cancelled ? new CompilerMessage[0] : job.Messages.ToArray();
             // 6000 clears its build state before raising compilationFinished; 2021.3 and 2022.3 after.
             if (native.AtLeast(6000, 0)) editor = null;
@@ -187,7 +187,7 @@ namespace UnityHost
             if (files.Count == 0) return; // nothing to build, as in an empty Unity project
             Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(project, output)));
             var start = new ProcessStartInfo("mcs",
-                "-target:library -langversion:7 -out:\"" + output + "\" -r:\"" + Path.Combine(baseDir, "UnityEngine.dll") + "\" " + string.Join(" ", files))
+                "-target:library -langversion:7 -debug -out:\"" + output + "\" -r:\"" + Path.Combine(baseDir, "UnityEngine.dll") + "\" " + string.Join(" ", files))
             {
                 WorkingDirectory = project,
                 UseShellExecute = false,

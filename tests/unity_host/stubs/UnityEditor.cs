@@ -51,6 +51,9 @@ namespace UnityEditor
             set { wantPlaying = value; }
         }
 
+        /// <summary>In play mode or about to enter it; false while leaving it (EditorApplication.bindings.cs).</summary>
+        public static bool isPlayingOrWillChangePlaymode { get { return wantPlaying; } }
+
         public static bool isPaused
         {
             get { return Native.Paused; }
@@ -150,10 +153,10 @@ namespace UnityEditor
 
     public static class AssetDatabase
     {
-        // The host has no asset pipeline: compilation is driven by CompilationPipeline only.
-        public static void Refresh()
-        {
-        }
+        /// <summary>The host's asset pipeline (host/ScriptChanges.cs): what a refresh imports.</summary>
+        internal static Action refresh;
+
+        public static void Refresh() { refresh(); }
 
         public static bool IsAssetImportWorkerProcess() { return NativeEditor.Current.Worker; }
     }

@@ -104,10 +104,16 @@ namespace UnityEngine
 
         public static void LogException(Exception exception)
         {
-            string trace = exception.StackTrace != null
-                ? UnityStackTrace.Format(new StackTrace(exception, true), null)
-                : UnityStackTrace.Format(new StackTrace(1, true), "LogException (System.Exception)");
-            Application.Raise(exception.GetType().Name + ": " + exception.Message, trace, LogType.Exception);
+            if (exception.StackTrace == null)
+            {
+                Application.Raise(exception.GetType().Name + ": " + exception.Message,
+                    UnityStackTrace.Format(new StackTrace(1, true), "LogException (System.Exception)"), LogType.Exception);
+                return;
+            }
+            // A thrown exception: its own frames, then where it was logged (StackTraceUtility.ExtractStringFromExceptionInternal).
+            string message;
+            string trace = UnityStackTrace.FormatThrown(exception, out message);
+            Application.Raise(message, trace + UnityStackTrace.Format(new StackTrace(1, true), "LogException (System.Exception)"), LogType.Exception);
         }
 
         static void Emit(object message, LogType type, string method)
@@ -125,7 +131,6 @@ namespace UnityEngine
         {
             var sb = new StringBuilder();
             if (debugMethod != null) sb.Append("UnityEngine.Debug:").Append(debugMethod).Append('\n');
-            string project = Application.dataPath != null ? Path.GetDirectoryName(Application.dataPath) + "/" : null;
             foreach (var frame in trace.GetFrames() ?? new StackFrame[0])
             {
                 MethodBase method = frame.GetMethod();
@@ -135,15 +140,58 @@ namespace UnityEngine
                 for (int i = 0; i < parameters.Length; i++)
                     sb.Append(i > 0 ? "," : "").Append(TypeName(parameters[i].ParameterType));
                 sb.Append(')');
-                string file = frame.GetFileName();
-                if (file != null)
-                {
-                    if (project != null && file.StartsWith(project, StringComparison.Ordinal)) file = file.Substring(project.Length);
-                    sb.Append(" (at ").Append(file).Append(':').Append(frame.GetFileLineNumber()).Append(')');
-                }
+                AppendLocation(sb, frame);
                 sb.Append('\n');
             }
             return sb.ToString();
+        }
+
+        /// <summary>
+        /// StackTraceUtility.ExtractStringFromExceptionInternal (Runtime/Export/Scripting/StackTrace.cs):
+        /// the message of the innermost exception, and the frames of each exception, innermost
+        /// first, an outer one introduced by "Rethrow as Type: message". Unity's native side
+        /// rewrites Mono's "  at Ns.Class.Method (Type name) [0x0000b] in /path/File.cs:7" lines
+        /// as "Ns.Class.Method (Type name) (at File.cs:7)", paths relative to the project.
+        /// </summary>
+        public static string FormatThrown(Exception exception, out string message)
+        {
+            string trace = "";
+            message = "";
+            for (var e = exception; e != null; e = e.InnerException)
+            {
+                string frames = ThrownFrames(e);
+                trace = trace.Length == 0 ? frames : frames + trace;
+                message = e.Message.Trim().Length == 0 ? e.GetType().Name : e.GetType().Name + ": " + e.Message;
+                if (e.InnerException != null) trace = "Rethrow as " + message + "\n" + trace;
+            }
+            return trace;
+        }
+
+        static string ThrownFrames(Exception exception)
+        {
+            var sb = new StringBuilder();
+            foreach (var frame in new StackTrace(exception, true).GetFrames() ?? new StackFrame[0])
+            {
+                MethodBase method = frame.GetMethod();
+                if (method == null || method.DeclaringType == null) continue;
+                sb.Append(method.DeclaringType.FullName.Replace('+', '.')).Append('.').Append(method.Name).Append(" (");
+                var parameters = method.GetParameters();
+                for (int i = 0; i < parameters.Length; i++)
+                    sb.Append(i > 0 ? ", " : "").Append(parameters[i].ParameterType.ToString()).Append(' ').Append(parameters[i].Name);
+                sb.Append(')');
+                AppendLocation(sb, frame);
+                sb.Append('\n');
+            }
+            return sb.ToString();
+        }
+
+        static void AppendLocation(StringBuilder sb, StackFrame frame)
+        {
+            string file = frame.GetFileName();
+            if (file == null) return;
+            string project = Application.dataPath != null ? Path.GetDirectoryName(Application.dataPath) + "/" : null;
+            if (project != null && file.StartsWith(project, StringComparison.Ordinal)) file = file.Substring(project.Length);
+            sb.Append(" (at ").Append(file).Append(':').Append(frame.GetFileLineNumber()).Append(')');
         }
 
         static string TypeName(Type type)
