@@ -122,6 +122,36 @@ function T.start_sim(project, extra)
   return proc
 end
 
+local host_built = false
+
+--- Starts the stand-in Unity editor (the real package under Mono) on `dir`, with `env` added;
+--- stopped after the test with SIGTERM, on which it quits as Unity does. Builds it first.
+---@param dir string
+---@param env? table<string, string>
+---@return vim.SystemObj
+function T.start_host(dir, env)
+  if not host_built then
+    local built = vim.system({ "bash", T.root .. "/tests/unity_host/build.sh" }, { text = true }):wait(600000)
+    assert(built.code == 0, "building the Unity host failed: " .. (built.stderr or ""))
+    host_built = true
+  end
+  local proc = vim.system({ "bash", T.root .. "/tests/unity_host/run.sh", dir }, {
+    text = true,
+    env = vim.tbl_extend("force", { UNITY_HOST_TEST = "1" }, env or {}),
+  })
+  T.defer(function()
+    if not proc:is_closing() then
+      proc:kill("sigterm")
+      local res = proc:wait(20000)
+      T.eq(0, res.code, "the host quit cleanly; its output:\n" .. (res.stdout or "") .. (res.stderr or ""))
+    end
+  end)
+  T.wait_for(function()
+    return vim.uv.fs_stat(dir .. "/Temp/NeovimBridge/session.json")
+  end, "the host's session.json", 30000)
+  return proc
+end
+
 function T.stop_sim(proc)
   if proc:is_closing() then
     return

@@ -5,28 +5,7 @@ local T = dofile(vim.fn.fnamemodify(debug.getinfo(1, "S").source:sub(2), ":p:h:h
 local unity = require("unity")
 local log = require("unity.log")
 
-local built = vim.system({ "bash", T.root .. "/tests/unity_host/build.sh" }, { text = true }):wait(600000)
-assert(built.code == 0, "building the Unity host failed: " .. (built.stderr or ""))
-
---- Starts the host on `dir` (with `env` added); stopped (SIGTERM: it quits as Unity does) after the test.
----@param env? table<string, string>
-local function start_host(dir, env)
-  local proc = vim.system({ "bash", T.root .. "/tests/unity_host/run.sh", dir }, {
-    text = true,
-    env = vim.tbl_extend("force", { UNITY_HOST_TEST = "1" }, env or {}),
-  })
-  T.defer(function()
-    if not proc:is_closing() then
-      proc:kill("sigterm")
-      local res = proc:wait(20000)
-      T.eq(0, res.code, "the host quit cleanly; its output:\n" .. (res.stdout or "") .. (res.stderr or ""))
-    end
-  end)
-  T.wait_for(function()
-    return vim.uv.fs_stat(dir .. "/Temp/NeovimBridge/session.json")
-  end, "the host's session.json", 30000)
-  return proc
-end
+local start_host = T.start_host
 
 local function lines_matching(pattern)
   local out = {}

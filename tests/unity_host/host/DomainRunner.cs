@@ -32,6 +32,9 @@ namespace UnityHost
         {
             var clock = Stopwatch.StartNew();
             Application.dataPath = Path.Combine(project, "Assets");
+            // Before any script runs: what Unity compiled is known before the domain starts, and
+            // the bridge may let Neovim save a script as soon as [InitializeOnLoad] opened it.
+            var scripts = new ScriptChanges(project);
             foreach (var name in ScriptAssemblies)
             {
                 var assembly = Assembly.LoadFrom(Path.Combine(baseDir, name));
@@ -42,7 +45,6 @@ namespace UnityHost
             Program.Log("domain " + generation + " up: created in " + createMs + " ms, [InitializeOnLoad] in " + clock.ElapsedMilliseconds + " ms");
 
             var compiler = new StandInCompiler(project, baseDir);
-            var scripts = new ScriptChanges(project);
             while (true)
             {
                 if (control.QuitRequested)

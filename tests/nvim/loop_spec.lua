@@ -1,0 +1,67 @@
+-- The save-compile-play loop against the real Unity package in the stand-in editor (Mono):
+-- saving a script refreshes Unity, whose compile fills quickfix; :UnityPlay refuses while it
+-- fails and, once the buffer is fixed, saves, waits for the compile and its reload, and plays.
+local T = dofile(vim.fn.fnamemodify(debug.getinfo(1, "S").source:sub(2), ":p:h:h") .. "/helpers.lua")
+
+local unity = require("unity")
+
+local ENEMY = {
+  "public class Enemy",
+  "{",
+  "    int hp = 3;",
+  "    public void Update()",
+  "    {",
+  "        object target = null;",
+  "        hp += target.GetHashCode();",
+  "    }",
+  "}",
+}
+
+local function playing()
+  return unity.status().playing == true
+end
+
+T.test("save, compile, play: errors refuse play, the fixed buffer is saved, compiled and played", function()
+  local dir = T.project()
+  T.start_host(dir)
+  T.connect(dir)
+  unity.setup({})
+  T.clear_notes()
+  local compiled = T.counter("UnityCompileFinished")
+  local file = dir .. "/Assets/Scripts/Enemy.cs"
+
+  -- Saving is enough: the refresh on save makes Unity compile, and its error lands in quickfix.
+  vim.cmd.edit(file)
+  local broken = vim.deepcopy(ENEMY)
+  broken[3] = '    int hp = "three";'
+  vim.api.nvim_buf_set_lines(0, 0, -1, false, broken)
+  vim.cmd.write()
+  T.wait_for(function()
+    return compiled() == 1
+  end, "the compile that the save started", 60000)
+  local qf = vim.fn.getqflist()
+  T.eq(1, #qf, "one error in quickfix: " .. vim.inspect(qf))
+  T.eq(file, vim.fn.fnamemodify(vim.api.nvim_buf_get_name(qf[1].bufnr), ":p"), "at the script")
+  T.eq(3, qf[1].lnum, "at the line")
+
+  -- :UnityPlay refuses while the scripts do not compile.
+  T.clear_notes()
+  vim.cmd("UnityPlay")
+  T.wait_for(function()
+    return not require("unity.play").waiting()
+  end, "the play request to end", 60000)
+  T.truthy(not playing(), "not playing with a compile error")
+  T.truthy(T.noted("error"), "said why: " .. vim.inspect(T.notes))
+
+  -- Fixed in the buffer, not written: :UnityPlay saves, Unity compiles, reloads and plays.
+  vim.api.nvim_buf_set_lines(0, 2, 3, false, { ENEMY[3] })
+  T.truthy(vim.bo.modified, "the fix is not saved yet")
+  vim.cmd("UnityPlay")
+  T.wait_for(playing, "play mode after the clean compile", 90000)
+  T.truthy(not vim.bo.modified, ":UnityPlay saved the buffer")
+  T.eq(ENEMY, vim.fn.readfile(file), "the fix on disk")
+  T.eq(0, #vim.fn.getqflist(), "quickfix emptied by the clean compile")
+  T.truthy(compiled() >= 2, "a second compile ran")
+end)
+
+T.run()
