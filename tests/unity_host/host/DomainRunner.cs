@@ -32,7 +32,7 @@ namespace UnityHost
             Application.dataPath = Path.Combine(project, "Assets");
             foreach (var name in ScriptAssemblies)
             {
-                var assembly = Assembly.LoadFrom(Path.Combine(baseDir, name));
+                var assembly = System.Reflection.Assembly.LoadFrom(Path.Combine(baseDir, name));
                 foreach (var type in assembly.GetTypes())
                     if (type.IsDefined(typeof(InitializeOnLoadAttribute), false))
                         RuntimeHelpers.RunClassConstructor(type.TypeHandle);
