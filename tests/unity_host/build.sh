@@ -32,8 +32,8 @@ fi
 mkdir -p "$out"
 cs() { mcs -langversion:7 -debug -nowarn:1591 "$@"; }
 
-cs -target:library -out:"$out/UnityEngine.dll" "$here/stubs/UnityEngine.cs"
-cs -target:library -r:"$out/UnityEngine.dll" -out:"$out/UnityEditor.dll" "$here/stubs/UnityEditor.cs" "$here/stubs/CodeEditor.cs" "$here/stubs/Compilation.cs"
+cs -target:library -out:"$out/UnityEngine.dll" "$here/stubs/UnityEngine.cs" "$here/stubs/ImmediateGUI.cs"
+cs -target:library -r:"$out/UnityEngine.dll" -out:"$out/UnityEditor.dll" "$here/stubs/UnityEditor.cs" "$here/stubs/CodeEditor.cs" "$here/stubs/Compilation.cs" "$here/stubs/EditorGUILayout.cs"
 cs -target:library -warnaserror -r:"$out/UnityEngine.dll" -r:"$out/UnityEditor.dll" \
     -out:"$out/UnityNvim.Bridge.Editor.dll" "$root"/unity/Editor/*.cs
 cs -target:library -r:"$out/UnityEngine.dll" -r:"$out/UnityEditor.dll" -r:"$out/UnityNvim.Bridge.Editor.dll" \
