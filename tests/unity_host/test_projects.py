@@ -250,7 +250,7 @@ def test_a_sync_that_changes_nothing_writes_nothing(h):
     time.sleep(0.05)
     assert h.sync() == []
     seen = h.messages_until_reply("host.sync")  # SyncAll of the current editor (ours)
-    assert seen[-1]["result"] is True and not [m for m in seen if m["t"] == "projects"], seen
+    assert seen[-1]["ok"] and not [m for m in seen if m["t"] == "projects"], seen
     assert h.stamps() == before
 
 

@@ -26,7 +26,7 @@ public static class HostGame
         NeovimBridge.Register("host.register", Reregister);
         NeovimBridge.Register("host.assemblybuilder", BuildAssembly);
         NeovimBridge.Register("host.open", Open);
-        NeovimBridge.Register("host.sync", args => { CodeEditor.CurrentEditor.SyncAll(); return true; });
+        NeovimBridge.Register("host.sync", Sync);
         NeovimBridge.Register("host.syncifneeded", SyncIfNeeded);
         NeovimBridge.Register("host.preferences", Preferences);
         NeovimBridge.Register("host.assemblies", Assemblies);
@@ -67,14 +67,30 @@ public static class HostGame
     }
 
     /// <summary>
+    /// What Assets > Open C# Project does: the current editor's SyncAll. Returns {ms} it took and
+    /// {assemblies_ms}, what a GetAssemblies call alone takes (the host computes it from the files;
+    /// Unity keeps it in memory).
+    /// </summary>
+    static object Sync(IDictionary<string, object> args)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        UnityEditor.Compilation.CompilationPipeline.GetAssemblies();
+        double assemblies = clock.Elapsed.TotalMilliseconds;
+        clock.Restart();
+        CodeEditor.CurrentEditor.SyncAll();
+        return new Dictionary<string, object> { { "ms", clock.Elapsed.TotalMilliseconds }, { "assemblies_ms", assemblies } };
+    }
+
+    /// <summary>
     /// {added, deleted, moved, movedFrom, imported}: what Unity's asset pipeline tells the current
-    /// editor after an import (paths relative to the project).
+    /// editor after an import (paths relative to the project). Returns the ms it took.
     /// </summary>
     static object SyncIfNeeded(IDictionary<string, object> args)
     {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         CodeEditor.CurrentEditor.SyncIfNeeded(Strings(args, "added"), Strings(args, "deleted"), Strings(args, "moved"),
             Strings(args, "movedFrom"), Strings(args, "imported"));
-        return true;
+        return clock.Elapsed.TotalMilliseconds;
     }
 
     /// <summary>
