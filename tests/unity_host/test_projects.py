@@ -263,6 +263,14 @@ def test_sync_if_needed_writes_only_when_a_project_changes(h):
         seen = h.messages_until_reply("host.syncifneeded", args)
         assert not [m for m in seen if m["t"] == "projects"], (args, seen)
     assert h.stamps() == before
+    # Those did not even regenerate: a deleted project stays deleted, until a path that can change
+    # a project (an assembly definition reimported) comes.
+    os.remove(h.path("Game.Tests.csproj"))
+    h.peer.call("host.syncifneeded", {"imported": ["Assets/Game/Score.cs", "Assets/logo.png"], "deleted": ["Assets/old.png"]})
+    assert not os.path.exists(h.path("Game.Tests.csproj"))
+    h.peer.send("host.syncifneeded", {"imported": ["Assets/Game/Tests/Game.Tests.asmdef"]})
+    assert h.expect("projects")["files"] == [h.path("Game.Tests.csproj")]
+    before = h.stamps()
     # A new script changes one project: only it is rewritten, and Neovim hears of it.
     with open(h.path("Assets", "Scripts", "Extra.cs"), "w") as f:
         f.write("public class Extra {}\n")
