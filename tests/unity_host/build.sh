@@ -39,9 +39,10 @@ cs -target:library -warnaserror -r:"$out/UnityEngine.dll" -r:"$out/UnityEditor.d
 cs -target:library -r:"$out/UnityEngine.dll" -r:"$out/UnityEditor.dll" -r:"$out/UnityNvim.Bridge.Editor.dll" \
     -out:"$out/UnityHost.Game.dll" "$here"/game/*.cs
 cs -target:exe -r:"$out/UnityEngine.dll" -r:"$out/UnityEditor.dll" -out:"$out/UnityHost.exe" "$here"/host/*.cs
-# The unit tests compile the package's Unity-free core directly (its types are internal).
-cs -target:exe -out:"$out/UnitTests.exe" "$here"/unit/*.cs \
+# The unit tests compile the package's Unity-free core directly (its types are internal), and the
+# project file text against the stub UnityEditor.dll.
+cs -target:exe -r:"$out/UnityEngine.dll" -r:"$out/UnityEditor.dll" -out:"$out/UnitTests.exe" "$here"/unit/*.cs \
     "$root/unity/Editor/Crc32.cs" "$root/unity/Editor/MsgPack.cs" "$root/unity/Editor/Frame.cs" "$root/unity/Editor/Protocol.cs" \
     "$root/unity/Editor/Posix.cs" "$root/unity/Editor/OutgoingQueue.cs" "$root/unity/Editor/WriterThread.cs" \
-    "$root/unity/Editor/NeovimLaunch.cs"
+    "$root/unity/Editor/NeovimLaunch.cs" "$root/unity/Editor/ProjectText.cs"
 touch "$stamp"
