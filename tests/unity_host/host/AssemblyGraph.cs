@@ -105,15 +105,25 @@ namespace UnityHost
             system = new[] { Path.Combine(lib, "mscorlib.dll"), Path.Combine(lib, "System.dll"), Path.Combine(lib, "System.Core.dll") };
         }
 
-        /// <summary>Debian's NUnit (libnunit-cil-dev), standing in for com.unity.ext.nunit; null when not installed.</summary>
+        /// <summary>
+        /// The NUnit that stands in for com.unity.ext.nunit: UNITY_HOST_NUNIT, else Debian's
+        /// (libnunit-cil-dev, /usr/lib/cli), else one in Mono's global assembly cache; null when none.
+        /// </summary>
         public static string NUnitPath()
         {
-            if (!Directory.Exists("/usr/lib/cli")) return null;
-            var found = new List<string>();
-            foreach (var dir in Directory.GetDirectories("/usr/lib/cli", "nunit.framework-*"))
-                if (File.Exists(Path.Combine(dir, NUnit))) found.Add(Path.Combine(dir, NUnit));
-            found.Sort(StringComparer.Ordinal);
-            return found.Count > 0 ? found[found.Count - 1] : null;
+            string chosen = Environment.GetEnvironmentVariable("UNITY_HOST_NUNIT");
+            if (!string.IsNullOrEmpty(chosen)) return chosen;
+            string gac = Path.Combine(Path.GetDirectoryName(Path.GetDirectoryName(typeof(object).Assembly.Location)), "gac", "nunit.framework");
+            foreach (var root in new[] { "/usr/lib/cli", gac })
+            {
+                if (!Directory.Exists(root)) continue;
+                var found = new List<string>();
+                foreach (var dir in Directory.GetDirectories(root))
+                    if (File.Exists(Path.Combine(dir, NUnit))) found.Add(Path.Combine(dir, NUnit));
+                found.Sort(StringComparer.Ordinal);
+                if (found.Count > 0) return found[found.Count - 1];
+            }
+            return null;
         }
 
         /// <summary>PackageInfo.FindForAssetPath: the package a "Packages/&lt;name&gt;/..." path is in, else null.</summary>
