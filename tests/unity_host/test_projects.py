@@ -300,6 +300,16 @@ def test_preferences_choose_packages_and_regenerate(h):
     assert h.sync() == []
 
 
+@T.editor_prefs({"UNITY_HOST_EDITOR_LOG": "1"})
+def test_a_file_that_cannot_be_written_is_named(h):
+    os.makedirs(h.path("Game.Core.csproj"))  # a folder where the project goes
+    reply = h.peer.call("sync")
+    assert not reply["ok"] and "cannot write " + h.path("Game.Core.csproj") in reply["error"], reply
+    h.peer.call("host.sync")  # Unity's own sync says so in its console
+    h.wait_output("the project files for C# language servers were not written: cannot write")
+    assert not glob.glob(h.path("*.tmp")), "no temporary file is left"
+
+
 def test_sync_works_when_another_editor_is_chosen():
     h = SampleHost(UNITY_HOST_PREF_kScriptsDefaultApp="/usr/bin/code")
     try:
@@ -320,7 +330,7 @@ def main(argv):
         h = None
         try:
             if fn.__code__.co_argcount:
-                h = SampleHost()
+                h = SampleHost(**getattr(fn, "env", {}))
                 fn(h)
             else:
                 fn()

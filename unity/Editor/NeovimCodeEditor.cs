@@ -71,17 +71,29 @@ namespace UnityNvim
         /// <summary>Unity's hint after an import; a Neovim that reads hears of the files written (`projects`).</summary>
         public void SyncIfNeeded(string[] addedFiles, string[] deletedFiles, string[] movedFiles, string[] movedFromFiles, string[] importedFiles)
         {
-            Announce(ProjectGeneration.SyncIfNeeded(addedFiles, deletedFiles, movedFiles, movedFromFiles, importedFiles));
+            Announce(() => ProjectGeneration.SyncIfNeeded(addedFiles, deletedFiles, movedFiles, movedFromFiles, importedFiles));
         }
 
         /// <summary>Assets > Open C# Project and the first sync: every project file whose text changed.</summary>
         public void SyncAll()
         {
-            Announce(ProjectGeneration.SyncAll());
+            Announce(ProjectGeneration.SyncAll);
         }
 
-        internal static void Announce(List<string> written)
+        /// <summary>Runs a sync; tells a reading Neovim which files it wrote, and Unity's console why it could not.</summary>
+        internal static void Announce(Func<List<string>> sync)
         {
+            List<string> written;
+            try
+            {
+                written = sync();
+            }
+            catch (IOException e)
+            {
+                Debug.LogWarning(Tag + "the project files for C# language servers were not written: " + e.Message
+                    + ". Fix that, then Preferences > External Tools > Regenerate project files.");
+                return;
+            }
             if (written.Count > 0) NeovimBridge.SendIfConnected(Outgoing.Projects(written));
         }
 

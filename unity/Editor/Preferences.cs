@@ -40,7 +40,7 @@ namespace UnityNvim
             }
             if (chosen != kinds) EditorPrefs.SetInt(ProjectGeneration.PackagesPref, chosen);
 
-            if (GUILayout.Button("Regenerate project files")) NeovimCodeEditor.Announce(ProjectGeneration.SyncAll());
+            if (GUILayout.Button("Regenerate project files")) NeovimCodeEditor.Announce(ProjectGeneration.SyncAll);
         }
 
         static void Text(string label, string pref, string fallback)

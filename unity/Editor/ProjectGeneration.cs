@@ -133,15 +133,26 @@ namespace UnityNvim
             return full.StartsWith(prefix, StringComparison.Ordinal) ? full.Substring(prefix.Length) : full;
         }
 
-        /// <summary>Writes the text unless the file already holds it; through a temporary file renamed over it.</summary>
+        /// <summary>
+        /// Writes the text unless the file already holds it; through a temporary file renamed over
+        /// it. A failure is an IOException naming the file.
+        /// </summary>
         static void WriteIfChanged(string path, string text, List<string> written)
         {
             byte[] bytes = new UTF8Encoding(false).GetBytes(text);
-            if (File.Exists(path) && SameBytes(path, bytes)) return;
             string tmp = path + ".tmp";
-            File.WriteAllBytes(tmp, bytes);
-            if (File.Exists(path)) File.Replace(tmp, path, null);
-            else File.Move(tmp, path);
+            try
+            {
+                if (File.Exists(path) && SameBytes(path, bytes)) return;
+                File.WriteAllBytes(tmp, bytes);
+                if (File.Exists(path)) File.Replace(tmp, path, null);
+                else File.Move(tmp, path);
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+                if (File.Exists(tmp)) File.Delete(tmp);
+                throw new IOException("cannot write " + path + ": " + e.Message + " (is the project folder writable?)", e);
+            }
             written.Add(path);
         }
 
