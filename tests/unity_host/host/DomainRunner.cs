@@ -37,7 +37,7 @@ namespace UnityHost
             var scripts = new ScriptChanges(project);
             foreach (var name in ScriptAssemblies)
             {
-                var assembly = Assembly.LoadFrom(Path.Combine(baseDir, name));
+                var assembly = System.Reflection.Assembly.LoadFrom(Path.Combine(baseDir, name));
                 foreach (var type in assembly.GetTypes())
                     if (type.IsDefined(typeof(InitializeOnLoadAttribute), false))
                         RuntimeHelpers.RunClassConstructor(type.TypeHandle);
