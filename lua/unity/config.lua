@@ -12,6 +12,10 @@ M.defaults = {
   history = 10000,
   notify_compile = true,
   on_open = false,
+  runtime = {
+    clear_on_play = true,
+  },
+  picker = "auto",
   log = {
     position = "bottom",
     size = 12,
@@ -111,6 +115,10 @@ local CHECKS = {
   ["log.keys.*"] = { H.key_or_false, "a key or false" },
   ["log.filter_entry"] = { H.function_or_false, "false or a function(entry): boolean" },
   ["log.format_entry"] = { H.function_or_false, "false or a function(entry): string|nil" },
+  picker = {
+    H.one_of("auto", "select", "snacks", "telescope", "fzf-lua"),
+    '"auto", "select", "snacks", "telescope" or "fzf-lua"',
+  },
   on_open = {
     H.command_or_function,
     'false, a function, or a command as a list of strings such as { "tmux", "select-window", "-t", "%1" }',

@@ -111,6 +111,11 @@
 ---@field log unity.LogWindowConfig
 ---@field notify_compile boolean   vim.notify a summary after each compilation
 ---@field on_open false|fun(opened: unity.Opened)|string[]  after Unity's `open`: bring the terminal forward
+---@field runtime unity.RuntimeConfig
+---@field picker "auto"|"select"|"snacks"|"telescope"|"fzf-lua"  what :UnityPick shows its lists with
+
+---@class unity.RuntimeConfig      runtime exceptions at their source lines
+---@field clear_on_play boolean    forget them when play mode starts
 
 ---@class unity.LogWindowConfig
 ---@field position "bottom"|"top"|"left"|"right"|"float"
