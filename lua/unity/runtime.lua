@@ -13,9 +13,12 @@ local M = {}
 M.ns = vim.api.nvim_create_namespace("unity.runtime")
 
 --- Diagnostics follow a flood at most this often (ms).
-local APPLY_MS = 50
+local APPLY_MS = 100
 --- Sites taken from the native store per application.
 local BATCH = 200
+--- Main-loop time one application may spend setting diagnostics (ms); files left over are
+--- set in the next one, soon after: a flood never makes one long slice.
+local BUDGET_MS = 2
 
 ---@class unity.RuntimeSite
 ---@field id integer
@@ -36,6 +39,7 @@ local S = {
   by_file = {}, ---@type table<string, table<integer, vim.Diagnostic>>  file -> site id -> diagnostic
   root = nil, ---@type string|nil
   packages = {}, ---@type table<string, string>  local (`file:`) package name -> its folder
+  dirty = {}, ---@type table<string, true>  files whose diagnostics changed and are not set yet
   timer = nil, ---@type uv.uv_timer_t|nil
 }
 
@@ -85,7 +89,7 @@ function M.clear(quiet)
     store:clear()
   end
   local count = vim.tbl_count(S.sites)
-  S.sites, S.by_file = {}, {}
+  S.sites, S.by_file, S.dirty = {}, {}, {}
   vim.diagnostic.reset(M.ns)
   if not quiet then
     messages.notify(messages.runtime_cleared(count))
@@ -159,14 +163,14 @@ local SEVERITY = {
   assert = vim.diagnostic.severity.WARN,
 }
 
---- Takes up to BATCH changed sites from the store and shows them: each file's buffers are set
---- once. Comes back later for the rest.
+--- Takes up to BATCH changed sites from the store, then sets the diagnostics of the files
+--- they changed, each file's buffers once, for at most BUDGET_MS. Comes back soon for the rest.
 function M.apply()
   local store = M.store()
   if not store then
     return
   end
-  local touched = {}
+  local deadline = vim.uv.hrtime() + BUDGET_MS * 1e6
   for _, s in ipairs(store:changed(BATCH)) do
     ---@cast s unity.RuntimeSite
     s.file = M.resolve(s.path)
@@ -179,26 +183,31 @@ function M.apply()
       message = M.describe(s),
       source = "unity",
     }
-    touched[s.file] = true
+    S.dirty[s.file] = true
   end
-  if next(touched) then
+  if next(S.dirty) then
     local bufs = H.loaded_buffers()
-    for file in pairs(touched) do
+    for file in pairs(S.dirty) do
       H.show(file, bufs)
+      S.dirty[file] = nil
+      if vim.uv.hrtime() >= deadline then
+        break
+      end
     end
   end
-  if store:pending() > 0 then
-    M.changed()
+  if next(S.dirty) or store:pending() > 0 then
+    M.changed(next(S.dirty) and 0 or APPLY_MS)
   end
 end
 
 --- The drain counted errors: shows them within APPLY_MS (one application for many drains).
-function M.changed()
+---@param ms? integer  sooner: the rest of an application cut short
+function M.changed(ms)
   if not S.timer then
     S.timer = assert(vim.uv.new_timer())
   end
   if not S.timer:is_active() then
-    S.timer:start(APPLY_MS, 0, vim.schedule_wrap(M.apply))
+    S.timer:start(ms or APPLY_MS, 0, vim.schedule_wrap(M.apply))
   end
 end
 

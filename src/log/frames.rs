@@ -16,25 +16,35 @@ pub struct Location<'a> {
 /// Every location in `s`, in this order: Unity frames, a compiler message, .NET frames.
 pub fn locations(s: &str) -> Vec<Location<'_>> {
     let mut out = Vec::new();
-    unity_frames(s, &mut out);
-    out.extend(compiler_message(s));
-    dotnet_frames(s, &mut out);
+    let mut keep = |l| {
+        out.push(l);
+        false
+    };
+    unity_frames(s, &mut keep);
+    if let Some(l) = compiler_message(s) {
+        keep(l);
+    }
+    dotnet_frames(s, &mut keep);
     out
 }
 
 /// The first location of a stack frame (Unity's or .NET's) in `stack` whose path `wanted`
-/// accepts, with the line it is on.
+/// accepts, line by line.
 pub fn first_frame<'a>(stack: &'a str, wanted: impl Fn(&str) -> bool) -> Option<Location<'a>> {
-    let mut found = Vec::new();
+    let mut found = None;
+    let mut take = |l: Location<'a>| {
+        let hit = wanted(l.path);
+        if hit {
+            found = Some(l);
+        }
+        hit
+    };
     for line in stack.lines() {
-        found.clear();
-        unity_frames(line, &mut found);
-        dotnet_frames(line, &mut found);
-        if let Some(l) = found.iter().find(|l| wanted(l.path)) {
-            return Some(*l);
+        if unity_frames(line, &mut take) || dotnet_frames(line, &mut take) {
+            break;
         }
     }
-    None
+    found
 }
 
 fn number(s: &str) -> Option<u32> {
@@ -44,20 +54,25 @@ fn number(s: &str) -> Option<u32> {
 }
 
 /// ` (at path:line)`: the path runs to the LAST ':' (Windows drive letters); `<hash>:0` means
-/// the frame has no symbols.
-fn unity_frames<'a>(s: &'a str, out: &mut Vec<Location<'a>>) {
+/// the frame has no symbols. Each is given to `found`, until it returns true (then: true).
+fn unity_frames<'a>(s: &'a str, found: &mut impl FnMut(Location<'a>) -> bool) -> bool {
     let mut rest = s;
     while let Some(start) = rest.find("(at ") {
         let inner = &rest[start + 4..];
-        let Some(end) = inner.find(')') else { return };
+        let Some(end) = inner.find(')') else {
+            return false;
+        };
         let (frame, after) = (&inner[..end], &inner[end + 1..]);
         if let Some((path, line)) = frame.rsplit_once(':') {
             if let Some(line) = number(line).filter(|_| !path.starts_with('<')) {
-                out.push(Location { path, line, col: 1 });
+                if found(Location { path, line, col: 1 }) {
+                    return true;
+                }
             }
         }
         rest = after;
     }
+    false
 }
 
 /// `path(line,col): error|warning|info ...` at the start of the line; the path is what comes
@@ -91,8 +106,8 @@ fn position_then_kind(s: &str) -> Option<(u32, u32)> {
 }
 
 /// ` in path.ext:line`: the path is the shortest that ends in a `.letters` extension followed
-/// by `:digits`.
-fn dotnet_frames<'a>(s: &'a str, out: &mut Vec<Location<'a>>) {
+/// by `:digits`. Each is given to `found`, until it returns true (then: true).
+fn dotnet_frames<'a>(s: &'a str, found: &mut impl FnMut(Location<'a>) -> bool) -> bool {
     let mut rest = s;
     'frames: while let Some(start) = rest.find(" in ") {
         let text = &rest[start + 4..];
@@ -111,17 +126,21 @@ fn dotnet_frames<'a>(s: &'a str, out: &mut Vec<Location<'a>>) {
                 .take_while(|c| c.is_ascii_digit())
                 .count();
             if let Some(line) = number(&text[colon + 1..colon + 1 + digits]) {
-                out.push(Location {
+                let l = Location {
                     path: &text[..colon],
                     line,
                     col: 1,
-                });
+                };
+                if found(l) {
+                    return true;
+                }
                 rest = &text[colon + 1 + digits..];
                 continue 'frames;
             }
         }
         rest = text;
     }
+    false
 }
 
 #[cfg(test)]

@@ -10,13 +10,13 @@
 //! and the folders of `file:` packages in `Packages/manifest.json`). Registry and built-in
 //! packages (`Library/PackageCache/`, Unity's own) and frames without symbols never count.
 
+use crate::log::entry::hash;
 use crate::log::frames::first_frame;
 use crate::log::text::{clean, first_line, fit};
 use crate::log::Entry;
 use crate::protocol::Level;
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::hash::{Hash, Hasher};
 
 /// Most places kept: a loop throwing a new message each time must not grow without end.
 pub const MAX_SITES: usize = 1000;
@@ -89,22 +89,20 @@ impl Sites {
     }
 
     /// The place and first line `e` would be grouped under, if any.
-    fn place(&self, level: Level, stack: Option<&str>) -> Option<(String, u32)> {
+    fn place<'a>(&self, level: Level, stack: Option<&'a str>) -> Option<(Cow<'a, str>, u32)> {
         if !grouped(level) {
             return None;
         }
         let frame = first_frame(stack?, |p| self.is_project(&slashed(p)))?;
-        let path = slashed(frame.path);
-        Some((
-            path.strip_prefix("./").unwrap_or(&path).to_owned(),
-            frame.line,
-        ))
+        let path = match slashed(frame.path) {
+            Cow::Borrowed(p) => Cow::Borrowed(p.strip_prefix("./").unwrap_or(p)),
+            Cow::Owned(p) => Cow::Owned(p.strip_prefix("./").unwrap_or(&p).to_owned()),
+        };
+        Some((path, frame.line))
     }
 
     fn find(&self, path: &str, line: u32, text: &str) -> Result<usize, u64> {
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        (path, line, text).hash(&mut h);
-        let mut k = h.finish();
+        let mut k = hash(u64::from(line) + 1, [path.as_bytes(), text.as_bytes()]);
         loop {
             match self.index.get(&k) {
                 Some(&i) => {
@@ -141,7 +139,7 @@ impl Sites {
                 self.index.insert(k, self.sites.len());
                 self.sites.push(Site {
                     id: self.next_id,
-                    path,
+                    path: path.into_owned(),
                     line,
                     text: text.to_owned(),
                     level,
