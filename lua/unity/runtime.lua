@@ -239,6 +239,9 @@ end
 --- The project whose code counts: its Assets/ and Packages/ folders and its local packages.
 ---@param root string|nil
 function M.set_project(root)
+  if S.root and root and S.root ~= root then
+    M.clear(true) -- another project's places
+  end
   S.root = root
   S.packages = root and H.local_packages(root) or {}
   local store = M.store()
