@@ -85,10 +85,10 @@ end
 ---@param quiet? boolean
 function M.clear(quiet)
   local store = M.store()
+  local count = store and #store:all() or 0 -- with the sites not shown yet
   if store then
     store:clear()
   end
-  local count = vim.tbl_count(S.sites)
   S.sites, S.by_file, S.dirty = {}, {}, {}
   vim.diagnostic.reset(M.ns)
   if not quiet then
