@@ -29,6 +29,10 @@ for name, c in pairs({
     call("unity.log", "to_quickfix"),
     "Log entries passing the log window's filter (errors when unfiltered) to the quickfix list",
   },
+  UnityClear = {
+    call("unity.runtime", "clear"),
+    "Forget the runtime exceptions shown at their source lines",
+  },
   UnitySyncProjects = {
     call("unity.projects", "sync"),
     "Ask Unity to write the .sln and .csproj files a C# language server reads",
@@ -39,6 +43,16 @@ end
 vim.api.nvim_create_user_command("UnityConnect", function(a)
   require("unity").connect(a.args ~= "" and a.args or nil, a.bang)
 end, { nargs = "?", bang = true, complete = "dir", desc = "Connect to the Unity project at or above [dir]" })
+
+vim.api.nvim_create_user_command("UnityPick", function(a)
+  require("unity.pick").pick(a.args)
+end, {
+  nargs = 1,
+  complete = function()
+    return require("unity.pick").names()
+  end,
+  desc = "Pick a log entry, compile error, runtime exception or test and go to its source",
+})
 
 for name, fn in pairs({
   compile = call("unity", "compile"),
@@ -51,6 +65,16 @@ for name, fn in pairs({
   pause = call("unity", "pause"),
   step = call("unity", "step"),
   ["sync-projects"] = call("unity.projects", "sync"),
+  clear = call("unity.runtime", "clear"),
+  ["pick-exceptions"] = function()
+    require("unity.pick").pick("exceptions")
+  end,
+  ["pick-errors"] = function()
+    require("unity.pick").pick("errors")
+  end,
+  ["pick-logs"] = function()
+    require("unity.pick").pick("logs")
+  end,
 }) do
   vim.keymap.set("n", "<Plug>(unity-" .. name .. ")", fn, { desc = "unity.nvim: " .. name:gsub("-", " ") })
 end

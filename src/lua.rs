@@ -10,6 +10,7 @@ use crate::log::book::Custom;
 use crate::log::entry::{Group, Line};
 use crate::log::filter::{Filter, Scope};
 use crate::log::look::{Look, Spec};
+use crate::log::sites::{Site, Sites};
 use crate::log::{Entry, Logbook};
 use crate::protocol::{Level, Log};
 use crate::queue::Event;
@@ -205,19 +206,31 @@ impl UserData for LuaConnection {
                 .into_raw_fd())
         });
 
-        // drain(book, budget_ms, max_events?) -> event|nil, more
-        // Log messages go into `book` (no Lua value is made for them); the first other event
-        // ends the call and is returned, so that it acts after the logs before it are shown.
+        // drain(book, budget_ms, max_events?, sites?) -> event|nil, more
+        // Log messages go into `book` (no Lua value is made for them), errors with a frame in
+        // the project's code are counted in `sites` too; the first other event ends the call
+        // and is returned, so that it acts after the logs before it are shown.
         methods.add_method(
             "drain",
-            |lua, this, (book, budget_ms, max): (LuaAnyUserData, f64, Option<usize>)| {
+            |lua,
+             this,
+             (book, budget_ms, max, sites): (
+                LuaAnyUserData,
+                f64,
+                Option<usize>,
+                Option<LuaAnyUserData>,
+            )| {
                 let bridge = this.get()?;
                 let mut book = book.borrow_mut::<LuaBook>()?;
+                let mut sites = sites.map(|s| s.borrow_mut::<LuaSites>()).transpose()?;
                 bridge.set_look(book.0.look());
                 let mut other = None;
                 let budget = Duration::from_secs_f64(budget_ms.clamp(0.0, 1000.0) / 1000.0);
                 let more = bridge.drain(budget, max.unwrap_or(usize::MAX), |ev| match ev {
                     Event::Log(e) => {
+                        if let Some(s) = sites.as_mut() {
+                            s.0.record(&e);
+                        }
                         book.0.push(e);
                         true
                     }
@@ -619,6 +632,59 @@ impl UserData for LuaBook {
     }
 }
 
+struct LuaSites(Sites);
+
+/// A site as Lua sees it (`unity.RuntimeSite`).
+fn site_table(lua: &Lua, s: &Site) -> LuaResult<LuaTable> {
+    let t = lua.create_table_with_capacity(0, 7)?;
+    t.raw_set("id", s.id)?;
+    t.raw_set("path", s.path.as_str())?;
+    t.raw_set("line", s.line)?;
+    t.raw_set("text", s.text.as_str())?;
+    t.raw_set("level", s.level.as_str())?;
+    t.raw_set("count", s.count)?;
+    t.raw_set("time", s.time)?;
+    Ok(t)
+}
+
+fn sites_list<'a>(lua: &Lua, sites: impl Iterator<Item = &'a Site>) -> LuaResult<LuaTable> {
+    let out = lua.create_table()?;
+    for (i, s) in sites.enumerate() {
+        out.raw_set(i + 1, site_table(lua, s)?)?;
+    }
+    Ok(out)
+}
+
+impl UserData for LuaSites {
+    fn add_methods<M: UserDataMethods<Self>>(methods: &mut M) {
+        // set_roots({dir, ...}): absolute folders of the project's own code.
+        methods.add_method_mut("set_roots", |_, this, roots: Vec<String>| {
+            this.0.set_roots(roots);
+            Ok(())
+        });
+        // changed(max) -> up to `max` sites changed since last taken, oldest change first.
+        methods.add_method_mut("changed", |lua, this, max: usize| {
+            sites_list(lua, this.0.take_changed(max).into_iter())
+        });
+        methods.add_method("pending", |_, this, ()| Ok(this.0.pending()));
+        methods.add_method("all", |lua, this, ()| sites_list(lua, this.0.all().iter()));
+        methods.add_method("overflow", |_, this, ()| Ok(this.0.overflow()));
+        // site_of(entry) -> id | nil: the site a log entry (`unity.LogEntry`) was counted at.
+        methods.add_method("site_of", |_, this, t: LuaTable| {
+            let Some(level) = Level::parse(&t.get::<String>("level")?) else {
+                return Ok(None);
+            };
+            let message: String = t.get("message")?;
+            let stack: Option<String> = t.get("stack")?;
+            Ok(this.0.site_of(level, &message, stack.as_deref()))
+        });
+        methods.add_method_mut("clear", |_, this, ()| {
+            this.0.clear();
+            Ok(())
+        });
+    }
+}
+
 #[mlua::lua_module(skip_memory_check)]
 fn unity_native(lua: &Lua) -> LuaResult<LuaTable> {
     install_panic_hook();
@@ -685,6 +751,29 @@ fn unity_native(lua: &Lua) -> LuaResult<LuaTable> {
         "lines",
         lua.create_function(|lua, text: LuaString| {
             lines_table(lua, &crate::log::text::lines(&text.to_string_lossy()))
+        })?,
+    )?;
+
+    // sites() -> a store of runtime exception sites, filled by `drain`.
+    m.set(
+        "sites",
+        lua.create_function(|lua, ()| lua.create_userdata(LuaSites(Sites::default())))?,
+    )?;
+
+    // locations(line) -> { {path, line, col}, ... }: the source locations named in a line.
+    m.set(
+        "locations",
+        lua.create_function(|lua, text: LuaString| {
+            let text = text.to_string_lossy();
+            let out = lua.create_table()?;
+            for (i, l) in crate::log::frames::locations(&text).into_iter().enumerate() {
+                let t = lua.create_table_with_capacity(3, 0)?;
+                t.raw_set(1, l.path)?;
+                t.raw_set(2, l.line)?;
+                t.raw_set(3, l.col)?;
+                out.raw_set(i + 1, t)?;
+            }
+            Ok(out)
         })?,
     )?;
 

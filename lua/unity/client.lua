@@ -23,6 +23,7 @@ local S = {
   watcher = nil, ---@type uv.uv_pipe_t|nil
   timer = nil, ---@type uv.uv_timer_t|nil
   consumer = nil, ---@type unity.LogConsumer|nil
+  sites = nil, ---@type unity.SitesConsumer|nil
   draining = false,
   connected = false,
   unity = nil, ---@type string|nil
@@ -229,6 +230,7 @@ local function drain()
     return
   end
   local book = log.book()
+  local sites = S.sites and S.sites.store()
   local listeners = has_log_listeners()
   local budget_ms = config.options.drain_budget_ms
   local deadline = vim.uv.hrtime() + budget_ms * 1e6
@@ -236,7 +238,7 @@ local function drain()
   repeat
     local from = listeners and book:stats().last_id + 1
     local ev
-    ev, more = h:drain(book, budget_ms, CHUNK)
+    ev, more = h:drain(book, budget_ms, CHUNK, sites)
     log.update()
     if from and book:stats().last_id >= from then
       fire("UnityLog", book:entries(from))
@@ -247,6 +249,9 @@ local function drain()
     end
   until not more or S.handle ~= h or vim.uv.hrtime() >= deadline
   log.refresh()
+  if sites and sites:pending() > 0 then
+    S.sites.changed()
+  end
   if more and S.handle == h then
     schedule_drain(true)
   end
@@ -285,6 +290,17 @@ end
 ---@param consumer unity.LogConsumer
 function M.attach(consumer)
   S.consumer = consumer
+end
+
+--- Where the drain counts errors by the place in the project's code that raised them
+--- (`unity.runtime` attaches itself when loaded).
+---@class unity.SitesConsumer
+---@field store fun(): userdata|nil  the native store of sites (`unity_native.sites()`)
+---@field changed fun()              called after a slice that changed sites
+
+---@param consumer unity.SitesConsumer
+function M.attach_sites(consumer)
+  S.sites = consumer
 end
 
 --- A failure worded for the user, and its kind.

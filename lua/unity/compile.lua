@@ -19,7 +19,16 @@ local QF_TYPE = { error = "E", warning = "W", info = "I" }
 --- Diagnostics of the last compilation, by absolute file path.
 ---@type table<string, vim.Diagnostic[]>
 local by_file = {}
+--- Quickfix items of the last compilation (`:UnityPick errors`).
+---@type vim.quickfix.entry[]
+local last_items = {}
 local augroup
+
+--- The last compilation's errors, warnings and infos as quickfix items.
+---@return vim.quickfix.entry[]
+function M.items()
+  return last_items
+end
 
 --- The absolute path of a file named in a message (relative to the project, or absolute).
 ---@param root string
@@ -63,6 +72,8 @@ function M.apply(root, summary)
       source = "unity",
     })
   end
+
+  last_items = items
 
   -- Replace our own list when it is the current one; otherwise add a new one on the stack.
   local current = vim.fn.getqflist({ title = 0 }).title

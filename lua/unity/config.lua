@@ -18,6 +18,10 @@ M.defaults = {
   play_saves = true,
   play_timeout_ms = 120000,
   play_reconnect_ms = 60000,
+  runtime = {
+    clear_on_play = true,
+  },
+  picker = "auto",
   log = {
     position = "bottom",
     size = 12,
@@ -134,6 +138,10 @@ local CHECKS = {
   refresh_debounce_ms = { H.integer(0), "a number of milliseconds, 0 or more" },
   play_timeout_ms = { H.integer(1), "a positive number of milliseconds" },
   play_reconnect_ms = { H.integer(1), "a positive number of milliseconds" },
+  picker = {
+    H.one_of("auto", "select", "snacks", "telescope", "fzf-lua"),
+    '"auto", "select", "snacks", "telescope" or "fzf-lua"',
+  },
   on_open = {
     H.command_or_function,
     'false, a function, or a command as a list of strings such as { "tmux", "select-window", "-t", "%1" }',

@@ -3,11 +3,12 @@
 --- Everything works without `setup()`; call it only to change options (:help unity-options).
 local messages = require("unity.messages")
 
--- The client is an event source: its subscribers (the log window, compile results) attach
--- themselves when loaded, before anything connects through this module.
+-- The client is an event source: its subscribers (the log window, compile results, runtime
+-- exceptions) attach themselves when loaded, before anything connects through this module.
 require("unity.log")
 require("unity.compile")
 require("unity.autorefresh")
+require("unity.runtime")
 
 local M = {}
 

@@ -439,6 +439,69 @@ function M.quickfix_filled(count)
   return string.format("%d log entr%s in the quickfix list", count, count == 1 and "y" or "ies")
 end
 
+-- Runtime exceptions and pickers -----------------------------------------------------------
+
+--- A runtime exception site's diagnostic: "NullReferenceException: ... ×37, last 12:04:31".
+---@param text string   the message's first line
+---@param count integer
+---@param time? integer unix time in ms of the last one
+---@return string
+function M.runtime_site(text, count, time)
+  local last = time and (", last " .. os.date("%H:%M:%S", math.floor(time / 1000))) or ""
+  return string.format("%s ×%d%s", text, count, last)
+end
+
+---@param count integer  sites forgotten
+---@return string
+function M.runtime_cleared(count)
+  return string.format("cleared %s", H.plural(count, "runtime exception site"))
+end
+
+--- `:UnityPick` with a source it does not know.
+---@param name string
+---@param known string[]
+---@return string
+function M.pick_unknown(name, known)
+  return string.format("nothing to pick named %q: use one of %s", name, table.concat(known, ", "))
+end
+
+--- A source with nothing to pick.
+---@param name string
+---@return string
+function M.pick_empty(name)
+  local what = {
+    logs = "no log entries yet",
+    errors = "no compile errors or warnings from the last compile",
+    exceptions = "no runtime exceptions in the project's code since they were last cleared",
+  }
+  return what[name] or string.format("nothing to pick in %s", name)
+end
+
+---@return string
+function M.pick_no_tests()
+  return "no tests yet: tests appear here once the test runner has listed them"
+end
+
+--- The option `picker` names a plugin that does not load.
+---@param name string
+---@param err any
+---@return string
+function M.picker_missing(name, err)
+  return string.format(
+    'option picker is %q but it does not load (%s): install it, or set picker = "auto"',
+    name,
+    H.first_line(err)
+  )
+end
+
+--- A source or picker plugin failed.
+---@param name string
+---@param err any
+---@return string
+function M.pick_failed(name, err)
+  return string.format("picking %s failed: %s", name, H.first_line(err))
+end
+
 -- Options -----------------------------------------------------------------------------------
 
 ---@param path string  dotted, e.g. "log.position"

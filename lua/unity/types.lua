@@ -117,6 +117,11 @@
 ---@field play_saves boolean       :UnityPlay writes the project's modified buffers first
 ---@field play_timeout_ms integer  :UnityPlay waits this long for the compile to finish
 ---@field play_reconnect_ms integer  :UnityPlay waits this long for Unity to come back (reload, disconnect)
+---@field runtime unity.RuntimeConfig
+---@field picker "auto"|"select"|"snacks"|"telescope"|"fzf-lua"  what :UnityPick shows its lists with
+
+---@class unity.RuntimeConfig      runtime exceptions at their source lines
+---@field clear_on_play boolean    forget them when play mode starts
 
 ---@class unity.LogWindowConfig
 ---@field position "bottom"|"top"|"left"|"right"|"float"

@@ -87,17 +87,25 @@ impl Entry {
     }
 }
 
-/// A 64-bit hash of level, message and stack (a folded 128-bit multiply per 8-byte word, as
-/// foldhash does). Two different messages sharing a key would be collapsed together: about
-/// one chance in 30 million for a million distinct messages.
+/// A 64-bit hash of level, message and stack. Two different messages sharing a key would be
+/// collapsed together: about one chance in 30 million for a million distinct messages.
 fn key(level: Level, message: &str, stack: Option<&str>) -> u64 {
+    hash(
+        level as u64 + 1,
+        [message.as_bytes(), stack.unwrap_or("").as_bytes()],
+    )
+}
+
+/// A 64-bit hash of `parts` (where each ends counts) from `seed`: a folded 128-bit multiply
+/// per 8-byte word, as foldhash does. Also the runtime exception sites' key.
+pub(crate) fn hash<const N: usize>(seed: u64, parts: [&[u8]; N]) -> u64 {
     const K: u64 = 0x9e37_79b9_7f4a_7c15;
     let mix = |h: u64, w: u64| {
         let r = u128::from(h ^ w) * u128::from(K ^ 0x2d35_8dcc_aa6c_78a5);
         (r as u64) ^ ((r >> 64) as u64)
     };
-    let mut h = level as u64 + 1;
-    for part in [message.as_bytes(), stack.unwrap_or("").as_bytes()] {
+    let mut h = seed;
+    for part in parts {
         let mut words = part.chunks_exact(8);
         for w in &mut words {
             h = mix(h, u64::from_le_bytes(w.try_into().expect("8 bytes")));

@@ -541,6 +541,17 @@ def main():
             R[f"open_{k}"] = raw["open"]["open"][k]
             R[f"open_loaded_{k}"] = raw["open"]["open_loaded"][k]
 
+    exc_secs = 1 if QUICK else 3
+    log(f"7c/8 runtime exceptions: 10 000/s from 20 places in Assets/Scripts for {exc_secs} s")
+    raw["exceptions"] = run_nvim("exceptions", count=10000 * exc_secs + 1, rate=10000, timeout=90)
+    X = raw["exceptions"].get("exceptions")
+    if X:
+        R["exceptions_max_stall_ms"] = X["stall"]["max_stall_ms"]
+        R["exceptions_p99_stall_ms"] = X["stall"]["p99_stall_ms"]
+        R["exceptions_offered_per_s"] = X["offered_per_s"]
+        R["exceptions_complete_after_ms"] = X["complete_after_last_ms"]
+        R["exceptions_counted"] = X["counted"] + X["lost"] == X["thrown"] and X["sites"] == 20
+
     log(f"8/8 idle cost, {IDLE_SECS:.0f} s (plugin, no plugin, pure-Lua reader at once)")
     raw["idle"] = guarded("idle", idle_costs)
     I = raw["idle"]
@@ -655,6 +666,10 @@ def print_table(R):
         ("4 open: pipe to cursor p50 (ms)", g("open_p50_ms"), None, None, ""),
         ("4 open: pipe to cursor p99 (ms)", g("open_p99_ms"), None, None, "<= 20 ms"),
         ("4 open, file already loaded: p99 (ms)", g("open_loaded_p99_ms"), None, None, ""),
+        ("4 exceptions offered (per s)", g("exceptions_offered_per_s"), None, None, "10 000"),
+        ("4 exceptions: worst stall (ms)", g("exceptions_max_stall_ms"), None, None, "<= 8 ms"),
+        ("4 exceptions: p99 stall (ms)", g("exceptions_p99_stall_ms"), None, None, ""),
+        ("4 exceptions: diagnostics complete after (ms)", g("exceptions_complete_after_ms"), None, None, ""),
         ("5 idle CPU % (ticks)", g("idle_cpu_pct"), None, g("idle_cpu_pct_without_plugin"), "= no plugin"),
         ("5 idle CPU % (schedstat)", g("idle_cpu_pct_schedstat"), g("lua_baseline_idle_cpu_pct_schedstat"),
          g("idle_cpu_pct_schedstat_without_plugin"), ""),
@@ -687,6 +702,9 @@ def print_table(R):
         ("worst stall <= 8 ms", None if g("e2e_max_stall_ms") is None else g("e2e_max_stall_ms") <= 8),
         ("p99 latency at 100/s <= 2 ms", None if g("latency_p99_ms") is None else g("latency_p99_ms") <= 2),
         ("open: pipe to cursor p99 <= 20 ms", None if g("open_p99_ms") is None else g("open_p99_ms") <= 20),
+        ("exceptions at 10 000/s: worst stall <= 8 ms",
+         None if g("exceptions_max_stall_ms") is None else g("exceptions_max_stall_ms") <= 8),
+        ("exceptions: every one counted in 20 diagnostics", g("exceptions_counted")),
         ("idle: no periodic wake-ups (<= no plugin + 1/s)",
          None if g("idle_wakeups_per_s") is None or g("idle_wakeups_per_s_without_plugin") is None
          else g("idle_wakeups_per_s") <= g("idle_wakeups_per_s_without_plugin") + 1),

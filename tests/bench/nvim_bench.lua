@@ -14,6 +14,9 @@
 --   idle_plain   Neovim without the plugin, idle
 --   open         $BENCH_COUNT `open` messages from the simulated editor ($BENCH_SIM): from the frame
 --                queued at the pipe to the cursor placed (User UnityOpen), one at a time
+--   exceptions   the plugin; the peer throws $BENCH_COUNT exceptions at $BENCH_RATE per second from
+--                20 places in Assets/Scripts (loaded in buffers): the main loop's stalls until the
+--                runtime diagnostics count every one of them, and how long after the last they did
 local uv = vim.uv
 local E = vim.env
 local mode = E.BENCH_MODE or "flood"
@@ -278,6 +281,7 @@ local Reader = {}
 --- The plugin: the real client, the log window open; we watch what log.update puts in the
 --- buffer (it applies the logbook's edits; the client calls it after every drained chunk).
 function Reader.plugin(instrument)
+  require("unity") -- the plugin as shipped: every subscriber of the connection loaded
   local log = require("unity.log")
   local client = require("unity.client")
   -- What-if experiments, from outside the plugin (BENCH_VARIANT, comma-separated):
@@ -528,6 +532,7 @@ local function open_latency()
     vim.fn.writefile(lines, files[i])
   end
   local sim = vim.system({ E.BENCH_SIM, "--project", project, "--rate", "0" })
+  require("unity") -- the log window must be listening before the client connects
   local client = require("unity.client")
   assert(client.connect(project))
   wait_connected({
@@ -563,8 +568,72 @@ local function open_latency()
   finish()
 end
 
+--- The sum of the counts the runtime diagnostics show ("… ×37, last 12:04:31").
+local function counted_exceptions(ns)
+  local n, diags = 0, vim.diagnostic.get(nil, { namespace = ns })
+  for _, d in ipairs(diags) do
+    n = n + tonumber(d.message:match("×(%d+)") or 0)
+  end
+  return n, #diags
+end
+
+local function exceptions()
+  for k = 0, 19 do
+    local file = project .. "/Assets/Scripts/Enemy" .. k .. ".cs"
+    vim.fn.writefile(vim.fn["repeat"]({ "// code" }, 40), file)
+    vim.fn.bufload(vim.fn.bufadd(file))
+  end
+  local rd = Reader.plugin(false)
+  local ns = require("unity.runtime").ns
+  start_peer({
+    "--project",
+    project,
+    "--count",
+    tostring(count),
+    "--mode",
+    "rate",
+    "--rate",
+    tostring(rate),
+    "--kind",
+    "exceptions",
+  })
+  rd.connect()
+  assert(peer_msg("the peer's ready").ready, "peer not ready")
+  wait_connected(rd)
+  sleep(300)
+  local before = rd.lost()
+  Seen.received, Seen.done, Seen.lost_base = 0, nil, before
+  Seen.expected, Seen.target = count, count
+  Stall.start()
+  peer:write("go\n")
+  local sent = peer_msg("the peer's report")
+  await("done", "the last message in the buffer")
+  local lost = rd.lost() - before
+  local deadline = uv.hrtime() + 10e9
+  while counted_exceptions(ns) < count - 1 - lost do
+    if uv.hrtime() > deadline then
+      error(string.format("the diagnostics counted %d of %d exceptions", counted_exceptions(ns), count - 1), 0)
+    end
+    sleep(1)
+  end
+  local complete = uv.hrtime()
+  local stall = Stall.stop()
+  local n, sites = counted_exceptions(ns)
+  R.exceptions = {
+    thrown = count - 1,
+    lost = lost,
+    counted = n,
+    sites = sites,
+    offered_per_s = (count - 1) / ((sent.t_last_ns - sent.t_first_ns) / 1e9),
+    complete_after_last_ms = (complete - Seen.done) / 1e6,
+    stall = stall,
+  }
+  finish()
+end
+
 local scenarios = {
   open = open_latency,
+  exceptions = exceptions,
   flood = function()
     flood(Reader.plugin(false), false)
   end,

@@ -249,14 +249,17 @@ function M.show_full()
 end
 
 --- Sends the entries that pass the filter to the quickfix list; with every level shown,
---- errors only (a list of every log line helps nobody).
+--- errors only (a list of every log line helps nobody). Runtime exceptions in the project's
+--- code come first, once per place with their count (`unity.runtime`), not once per message.
 function M.to_quickfix()
-  local levels = M.filter().levels
+  local f = M.filter()
+  local levels = f.levels
   local all = levels.error and levels.warning and levels.log
-  local items = {}
+  local runtime = require("unity.runtime")
+  local items = levels.error and runtime.qf_items(f.text) or {}
   local r = root()
   for _, e in ipairs(M.book():entries(nil, true)) do
-    if not all or e.group == "error" then
+    if (not all or e.group == "error") and not (e.group == "error" and runtime.site_of(e)) then
       local loc = source.first(r, raw_lines(e))
       items[#items + 1] = {
         filename = loc and loc.file or nil,

@@ -10,29 +10,13 @@ local M = {}
 ---@field line integer
 ---@field col integer
 
---- Candidate (path, line, col) triples found in one line of text, in order.
+--- Candidate (path, line, col) triples found in one line of text, in order (parsed by the
+--- native module, src/log/frames.rs, which the runtime exception sites share).
 ---@param s string
 ---@return {[1]: string, [2]: integer, [3]: integer}[]
 function M.candidates(s)
-  local out = {}
-  -- Unity frames: " (at path:line)"; path runs to the LAST ':' (Windows drive letters), and
-  -- "<hash>:0" means no symbols.
-  for inner in s:gmatch("%(at ([^)]*)%)") do
-    local path, line = inner:match("^(.*):(%d+)$")
-    if path and path:sub(1, 1) ~= "<" then
-      out[#out + 1] = { path, tonumber(line), 1 }
-    end
-  end
-  -- Compiler messages: "path(line,col): error|warning|info ..."
-  local path, line, col = s:match("^%s*(.-)%((%d+),(%d+)%)%s*:%s*%a")
-  if path and path ~= "" then
-    out[#out + 1] = { path, tonumber(line), tonumber(col) }
-  end
-  -- .NET frames: " in /path/File.cs:12"
-  for p, l in s:gmatch(" in (.-%.%a+):(%d+)") do
-    out[#out + 1] = { p, tonumber(l), 1 }
-  end
-  return out
+  local native = require("unity.native").get()
+  return native and native.locations(s) or {}
 end
 
 --- The absolute path of `path` when that file exists.

@@ -8,14 +8,16 @@
 //!   same process reads with 64 KiB `read`s.
 //! - `decode-bench [--frames N] [--runs R]`: the crate's reader alone: `frame::Decoder` plus
 //!   `protocol::decode::<FromUnity>` over an in-memory stream of realistic frames, fed in 64 KiB
-//!   chunks.
+//!   chunks; and what counting an exception at its site costs the drain (`sites_record_ns`).
 //! - `peer --project DIR [--count N] [--mode flood|latency|idle] [--rate R]`: a Unity editor as
 //!   far as the wire goes. Creates the rendezvous as Unity does (folder, FIFOs, `session.json`
 //!   written last and atomically), opens its read end of `nvim-to-unity`, waits until Neovim's
 //!   reader has `unity-to-nvim` open, writes `hello`, prints `{"ready":true}` and then obeys its
 //!   stdin, one word a line: `go` sends one batch (N log frames as fast as the pipe takes them,
 //!   or N frames at R per second for `latency`, each carrying its CLOCK_MONOTONIC write time as
-//!   `t=<ns>` in the message) and prints what it did; `quit` or end of input leaves.
+//!   `t=<ns>` in the message; `rate`: the same without it) and prints what it did; `quit` or
+//!   end of input leaves. `--kind exceptions` makes every message an exception thrown at one of
+//!   20 places in `Assets/Scripts` (the runtime-exceptions bench).
 //! - `peer --text FILE ...`: the same messages appended as text lines to FILE (what `tail -f` on
 //!   Editor.log shows), no FIFO.
 //!
@@ -32,6 +34,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use unity_native::frame::{Decoder, Item};
 use unity_native::log::look::Look;
+use unity_native::log::sites::Sites;
 use unity_native::log::Entry;
 use unity_native::protocol::{
     decode, encode_frame, FromUnity, Level, Log, UnityHello, PROTOCOL_VERSION,
@@ -94,7 +97,13 @@ fn median(mut v: Vec<f64>) -> f64 {
 struct Gen {
     rng: u64,
     seq: u64,
+    /// Exceptions thrown at `EXCEPTION_SITES` places in the project's scripts instead of a
+    /// console's mix (`--kind exceptions`).
+    exceptions: bool,
 }
+
+/// Places the exceptions of `--kind exceptions` are thrown at.
+const EXCEPTION_SITES: u64 = 20;
 
 const SUBJECTS: &[&str] = &[
     "[Enemy] Wave {a} started: {b} enemies spawned around the player at the north gate",
@@ -124,6 +133,7 @@ impl Gen {
         Self {
             rng: 0x9E37_79B9_7F4A_7C15,
             seq: 0,
+            exceptions: false,
         }
     }
 
@@ -136,6 +146,9 @@ impl Gen {
 
     /// The next message; `last` marks the final message of a batch (never a stack trace).
     fn message(&mut self, last: bool) -> Log {
+        if self.exceptions {
+            return self.exception(last);
+        }
         self.seq += 1;
         let r = self.next_rand();
         let template = SUBJECTS[(r % SUBJECTS.len() as u64) as usize];
@@ -169,6 +182,36 @@ impl Gen {
             Some(s)
         } else {
             None
+        };
+        Log {
+            seq: self.seq,
+            time: Some(unix_ms()),
+            level,
+            message,
+            stack,
+        }
+    }
+
+    /// An exception at one of `EXCEPTION_SITES` places in Assets/Scripts/Enemy<k>.cs (line
+    /// 10 + k), its first line the same at every place; the last one of a batch is a plain log.
+    fn exception(&mut self, last: bool) -> Log {
+        self.seq += 1;
+        let k = self.next_rand() % EXCEPTION_SITES;
+        let (level, message, stack) = if last {
+            (Level::Log, format!("exceptions done (#{})", self.seq), None)
+        } else {
+            (
+                Level::Exception,
+                format!(
+                    "NullReferenceException: Object reference not set to an instance of an object\n(#{})",
+                    self.seq
+                ),
+                Some(format!(
+                    "Game.Enemy{k}:Update () (at Assets/Scripts/Enemy{k}.cs:{})\n\
+                     UnityEngine.Internal.Loop:Tick () (at <a1b2c3d4e5f6>:0)",
+                    10 + k
+                )),
+            )
         };
         Log {
             seq: self.seq,
@@ -217,13 +260,14 @@ struct Options {
     frames: usize,
     open_timeout: f64,
     max_secs: f64,
+    kind: String,
 }
 
 static ARGS: Spec = Spec {
     tool: "unity-flood",
     usage: "unity-flood fifo-limit [--secs S] [--runs R]
        unity-flood decode-bench [--frames N] [--runs R]
-       unity-flood peer (--project DIR | --text FILE) [--count N] [--mode flood|latency|idle] [--rate R] [--open-timeout S] [--max-secs S]",
+       unity-flood peer (--project DIR | --text FILE) [--count N] [--mode flood|latency|rate|idle] [--rate R] [--kind logs|exceptions] [--open-timeout S] [--max-secs S]",
     words: &["subcommand"],
     options: &[
         "--project",
@@ -236,6 +280,7 @@ static ARGS: Spec = Spec {
         "--frames",
         "--open-timeout",
         "--max-secs",
+        "--kind",
     ],
 };
 
@@ -253,6 +298,7 @@ fn options() -> Options {
         frames: a.get_or("--frames", 200_000),
         open_timeout: a.get_or("--open-timeout", 30.0),
         max_secs: a.get_or("--max-secs", 600.0),
+        kind: a.get_or("--kind", "logs".into()),
     }
 }
 
@@ -459,8 +505,33 @@ fn decode_bench(a: &Options) {
             format!("{:.0?}", full.iter().map(|t| n / t).collect::<Vec<_>>()),
         ),
     ];
+    fields.push(("sites_record_ns", format!("{:.0}", sites_record_ns(a.runs))));
     fields.extend(size_stats(&frames));
     emit(&fields);
+}
+
+/// What grouping an exception at its site costs the drain (`Sites::record`: the first project
+/// frame found, the site looked up and counted), in ns per exception, median of `runs`.
+fn sites_record_ns(runs: usize) -> f64 {
+    let mut gen = Gen {
+        exceptions: true,
+        ..Gen::new()
+    };
+    let look = Look::default();
+    let entries: Vec<Entry> = (0..100_000)
+        .map(|_| Entry::log(gen.message(false), &look))
+        .collect();
+    let mut times = Vec::new();
+    for _ in 0..runs.max(1) {
+        let mut sites = Sites::default();
+        let t0 = Instant::now();
+        for e in &entries {
+            sites.record(e);
+        }
+        times.push(t0.elapsed().as_secs_f64() * 1e9 / entries.len() as f64);
+        assert_eq!(sites.all().len() as u64, EXCEPTION_SITES);
+    }
+    median(times)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -524,7 +595,14 @@ fn text_of(l: &Log) -> Vec<u8> {
 }
 
 fn peer(a: &Options) {
-    let mut gen = Gen::new();
+    let mut gen = Gen {
+        exceptions: match a.kind.as_str() {
+            "logs" => false,
+            "exceptions" => true,
+            other => ARGS.fail(&format!("unknown --kind {other} (logs or exceptions)")),
+        },
+        ..Gen::new()
+    };
     // Unity's side of the rendezvous, or a plain log file.
     let (sink, _keep, dir) = match (&a.project, &a.text) {
         (_, Some(file)) => {
@@ -588,7 +666,8 @@ fn peer(a: &Options) {
         }
         match a.mode.as_str() {
             "idle" => emit(&[("idle", "true".into())]),
-            "latency" => latency_batch(a, &mut gen, &sink),
+            "latency" => paced_batch(a, &mut gen, &sink, true),
+            "rate" => paced_batch(a, &mut gen, &sink, false),
             _ => {
                 let batch = next.take().unwrap_or_else(|| make(&mut gen));
                 flood_batch(&batch, &sink);
@@ -661,9 +740,9 @@ fn flood_batch(batch: &Batch, sink: &Sink) {
     ]);
 }
 
-/// N messages at `rate` per second on an absolute schedule; each carries `t=<ns>`, the
-/// CLOCK_MONOTONIC time read just before it is encoded and written.
-fn latency_batch(a: &Options, gen: &mut Gen, sink: &Sink) {
+/// N messages at `rate` per second on an absolute schedule; with `stamp` (latency), each
+/// carries `t=<ns>`, the CLOCK_MONOTONIC time read just before it is encoded and written.
+fn paced_batch(a: &Options, gen: &mut Gen, sink: &Sink, stamp: bool) {
     let period = Duration::from_secs_f64(1.0 / a.rate.max(0.001));
     let start = Instant::now();
     let mut sent = Sent::default();
@@ -675,8 +754,9 @@ fn latency_batch(a: &Options, gen: &mut Gen, sink: &Sink) {
             std::thread::sleep(due - now);
         }
         let mut l = gen.message(i + 1 == a.count);
-        let t = mono_ns();
-        l.message = format!("t={t} {}", l.message);
+        if stamp {
+            l.message = format!("t={} {}", mono_ns(), l.message);
+        }
         match sink {
             Sink::Fifo(fd) => {
                 let frame = encode_frame(&FromUnity::Log(l)).expect("encodable");

@@ -6,7 +6,7 @@
 //! compile, answers play/stop/pause/step/state, and quits on SIGTERM/SIGINT as Unity does.
 //!
 //! Usage: unity-sim [--project DIR] [--rate LOGS_PER_S] [--backlog N]
-//! Test commands it answers besides the built-ins: `sim.log {count, level?, message?}`,
+//! Test commands it answers besides the built-ins: `sim.log {count, level?, message?, stack?}`,
 //! `sim.reload {ms?, keep_open?}`, `sim.torn {}` (a torn frame from a second writer, then good frames),
 //! `sim.inject {kind}` (bad input, see `inject`), `sim.flood {count}` (logs that wait for the
 //! pipe instead of being dropped), `sim.rate {rate}`, `sim.stats {}` (the last seq),
@@ -588,8 +588,11 @@ impl Editor {
                     .and_then(Value::as_str)
                     .unwrap_or("sim message")
                     .to_owned();
+                let stack = get(&cmd.args, "stack")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned);
                 for i in 0..count {
-                    self.log(level, format!("{text} {}", i + 1), None);
+                    self.log(level, format!("{text} {}", i + 1), stack.clone());
                 }
                 Ok(Some(Value::from(count)))
             }
