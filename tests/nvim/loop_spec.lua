@@ -1,6 +1,7 @@
 -- The save-compile-play loop against the real Unity package in the stand-in editor (Mono):
 -- saving a script refreshes Unity, whose compile fills quickfix; :UnityPlay refuses while it
--- fails and, once the buffer is fixed, saves, waits for the compile and its reload, and plays.
+-- fails and, once the buffer is fixed, saves, waits for the compile and its reload, and plays;
+-- the game's exceptions then land at the throwing line as one counted diagnostic.
 local T = dofile(vim.fn.fnamemodify(debug.getinfo(1, "S").source:sub(2), ":p:h:h") .. "/helpers.lua")
 
 local unity = require("unity")
@@ -62,6 +63,18 @@ T.test("save, compile, play: errors refuse play, the fixed buffer is saved, comp
   T.eq(ENEMY, vim.fn.readfile(file), "the fix on disk")
   T.eq(0, #vim.fn.getqflist(), "quickfix emptied by the clean compile")
   T.truthy(compiled() >= 2, "a second compile ran")
+
+  -- The game throws at Enemy.cs:7 every frame: one diagnostic there, counting them.
+  T.eq({ frames = 3, exceptions = 3 }, T.call("host.playerloop", { type = "Enemy", frames = 3 }).result)
+  local ns = vim.api.nvim_create_namespace("unity.runtime")
+  local d = T.wait_for(function()
+    local got = vim.diagnostic.get(0, { namespace = ns })
+    return #got == 1 and got[1].message:find("×3", 1, true) and got
+  end, "the exceptions' diagnostic at the throwing line", 20000)
+  T.eq(6, d[1].lnum, "at line 7 (0-based 6): " .. vim.inspect(d))
+  T.truthy(d[1].message:find("^NullReferenceException"), d[1].message)
+  vim.cmd("UnityClear")
+  T.eq(0, #vim.diagnostic.get(0, { namespace = ns }), ":UnityClear forgets them")
 end)
 
 T.run()
