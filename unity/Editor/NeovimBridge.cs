@@ -34,6 +34,10 @@ namespace UnityNvim
         static string lastState;
         static bool carriedSummary;
         static bool newSummary;
+        static volatile bool helloHeard;
+
+        /// <summary>Raised on the main thread after Neovim said hello (it may have just connected); the test runs re-send their kept messages.</summary>
+        internal static event Action NeovimHello;
 
         static NeovimBridge()
         {
@@ -84,6 +88,14 @@ namespace UnityNvim
         {
             var w = writer;
             if (w == null || !w.Connected) return false;
+            queue.AddControl(frame, false);
+            return true;
+        }
+
+        /// <summary>Queues a control frame whether or not a Neovim reads now (main thread); it waits, across domain reloads too, until one does. False when the bridge is inactive.</summary>
+        internal static bool Send(byte[] frame)
+        {
+            if (writer == null) return false;
             queue.AddControl(frame, false);
             return true;
         }
@@ -142,8 +154,15 @@ namespace UnityNvim
             Command command;
             for (int i = 0; i < MaxCommandsPerTick && Pending.TryDequeue(out command); i++)
             {
-                queue.AddControl(Commands.Run(command), false);
+                byte[] reply = Commands.Run(command);
+                if (reply != null) queue.AddControl(reply, false); // null: the handler answers later (DeferredReply)
                 if (writer == null) return; // the command made Unity reload or quit right away
+            }
+            if (helloHeard)
+            {
+                helloHeard = false;
+                var hello = NeovimHello;
+                if (hello != null) hello();
             }
             compile.Tick();
             PublishState(); // catches changes no event reports
@@ -158,6 +177,7 @@ namespace UnityNvim
         {
             var w = writer;
             if (w != null) w.RequestGreeting();
+            helloHeard = true;
         }
 
         static void OnPlayModeChanged(PlayModeStateChange change) { PublishState(); }
@@ -249,6 +269,7 @@ namespace UnityNvim
             Command command;
             while (queue != null && Pending.TryDequeue(out command))
                 queue.AddControl(Outgoing.Reply(command.Id, false, why + " before running '" + command.Name + "'", null), false);
+            if (queue != null) DeferredReply.AbandonAll(why, queue);
             stopped &= writer == null || writer.Stop(byeReason, DrainMs, ByeMs, JoinMs);
             if (byeReason == "reload" && queue != null) Carryover.SaveQueue(queue);
             if (!stopped) Debug.LogWarning(Tag + "a bridge thread did not stop in time; it closes its descriptor when it ends.");
