@@ -670,9 +670,10 @@ def test_failed_launch_is_logged(h):
     assert "/nonexistent/terminal" in logs[0]["message"] and logs[0]["level"] == "warning", logs
 
 
-def main(argv):
+def main(argv, scope=None):
+    """Runs the test_* functions of scope (this module's by default) matching argv[1:]."""
     tests = []
-    for n, f in globals().items():
+    for n, f in (scope or globals()).items():
         if n.startswith("test_") and callable(f):
             tests += [("%s[%s]" % (n, v), f, v) for v in f.versions] if hasattr(f, "versions") else [(n, f, "2021.3")]
     if len(argv) > 1:

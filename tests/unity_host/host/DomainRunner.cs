@@ -21,8 +21,6 @@ namespace UnityHost
         public const string Quit = "quit";
         const int TickMs = 5;
 
-        static readonly string[] ScriptAssemblies = { "UnityNvim.Bridge.Editor.dll", "UnityHost.Game.dll" };
-
         public override object InitializeLifetimeService() { return null; }
 
         /// <summary>Runs the domain; returns Reload or Quit once beforeAssemblyReload or quitting has returned.</summary>
@@ -30,9 +28,9 @@ namespace UnityHost
         {
             var clock = Stopwatch.StartNew();
             Application.dataPath = Path.Combine(project, "Assets");
-            foreach (var name in ScriptAssemblies)
+            foreach (var path in TestFramework.ScriptAssemblies(baseDir))
             {
-                var assembly = Assembly.LoadFrom(Path.Combine(baseDir, name));
+                var assembly = Assembly.LoadFrom(path);
                 foreach (var type in assembly.GetTypes())
                     if (type.IsDefined(typeof(InitializeOnLoadAttribute), false))
                         RuntimeHelpers.RunClassConstructor(type.TypeHandle);
