@@ -105,6 +105,22 @@ def test_list_gives_the_tree_with_sources(h):
     assert play["Game.Tests.PlayTests.RunsInPlayMode"]["file"] == "Assets/Tests/Play/PlayTests.cs"
 
 
+def test_a_listing_cut_by_a_reload_is_answered(h):
+    # tests.list answers once the Test Framework delivers the tree, some ticks later; a reload
+    # before that still answers it (with an error), as every command gets exactly one reply.
+    add_tests(h)
+    h.connect()
+    batch = [{"t": "cmd", "id": 900, "name": "tests.list", "args": {"mode": "edit"}},
+             {"t": "cmd", "id": 901, "name": "host.reload"}]
+    h.peer.write(b"".join(T.P.frame(T.P.pack(m)) for m in batch))
+    replies, _ = h.replies_until(900)
+    assert replies[900] == {"t": "reply", "id": 900, "ok": False,
+                            "error": "Unity reloaded its scripts before 'tests.list' finished"}, replies
+    assert replies[901]["ok"], replies
+    h.expect("hello")
+    assert listed(h, "edit")[FIXTURE]["suite"], "the next domain lists again"
+
+
 @framework("1.1.33")
 def test_list_on_test_framework_1_1_has_no_arguments(h):
     # ITestAdaptor.Arguments came with 1.3.0: the package compiled for 1.1.33 leaves it out.

@@ -3,11 +3,18 @@ using UnityEditor.TestTools.TestRunner.Api;
 
 namespace UnityEditor.TestTools.TestRunner.StandIn
 {
-    /// <summary>RetrieveTestList: the tree goes to the callback on the next editor tick (TestRunner/Utils/TestListJob.cs).</summary>
+    /// <summary>
+    /// RetrieveTestList: the tree goes to the callback on a later editor tick
+    /// (TestRunner/Utils/TestListJob.cs steps GetTestListAsync once per update until it is
+    /// done); the stand-in takes a few ticks, as building a tree does.
+    /// </summary>
     sealed class TestListJob
     {
+        const int Ticks = 3;
+
         readonly TestMode mode;
         readonly Action<ITestAdaptor> callback;
+        int ticks;
 
         TestListJob(TestMode mode, Action<ITestAdaptor> callback)
         {
@@ -23,6 +30,7 @@ namespace UnityEditor.TestTools.TestRunner.StandIn
 
         void Tick()
         {
+            if (++ticks < Ticks) return;
             EditorApplication.update -= Tick;
             callback(TestDiscovery.Tree(mode));
         }
