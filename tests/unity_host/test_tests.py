@@ -84,8 +84,8 @@ def test_list_gives_the_tree_with_sources(h):
     add_tests(h)
     h.connect()
     tree = listed(h, "edit")
-    assembly = tree["Game.Tests.Edit.dll"] if "Game.Tests.Edit.dll" in tree else None
-    assert [n for n in tree.values() if n["name"] == "Game.Tests.Edit.dll" and n["suite"]], sorted(tree)
+    assemblies = [n["name"] for n in tree.values() if n["name"].endswith(".dll")]
+    assert assemblies == ["Game.Tests.Edit.dll"], assemblies
     fixture = tree[FIXTURE]
     assert fixture["suite"] and fixture["class"] == FIXTURE and fixture["categories"] == ["Math"], fixture
     assert fixture["file"] == SOURCE and fixture["line"] == line_of(h, "public class CalculatorTests"), fixture
@@ -99,7 +99,7 @@ def test_list_gives_the_tree_with_sources(h):
     assert case["name"] == "Sums(1,2,3)" and case["arguments"] == ["1", "2", "3"], case
     assert case["line"] == line_of(h, "public void Sums"), case
     assert tree[FIXTURE + ".Yields"]["line"] == line_of(h, "public IEnumerator Yields"), tree[FIXTURE + ".Yields"]
-    assert "Game.Tests.PlayTests" not in tree and assembly is None
+    assert "Game.Tests.PlayTests" not in tree
     play = listed(h, "play")
     assert "Game.Tests.PlayTests.RunsInPlayMode" in play and FIXTURE not in play, sorted(play)
     assert play["Game.Tests.PlayTests.RunsInPlayMode"]["file"] == "Assets/Tests/Play/PlayTests.cs"
@@ -168,6 +168,20 @@ def test_run_streams_each_result(h):
     assert {k: end[k] for k in ("passed", "failed", "skipped", "inconclusive")} == {
         "passed": 3, "failed": 3, "skipped": 1, "inconclusive": 0}, end
     assert isinstance(end["ms"], int), end
+
+
+def test_unity_test_steps_once_per_editor_tick_and_inconclusive(h):
+    add_tests(h)
+    h.connect()
+    before = h.peer.call("host.ticks")["result"]["ticks"]
+    _, messages, _ = run_messages(h, {"mode": "edit", "filter": {"names": ["Game.Tests.FrameTests"]}})
+    after = h.peer.call("host.ticks")["result"]["ticks"]
+    results = by_name(messages)
+    assert results["Game.Tests.FrameTests.YieldsFiftyTimes"]["status"] == "passed", results
+    assert after - before >= 50, "50 yields took %d editor ticks" % (after - before)
+    unsure = results["Game.Tests.FrameTests.CannotTell"]
+    assert unsure["status"] == "inconclusive" and unsure["message"] == "no data yet", unsure
+    assert messages[-1]["inconclusive"] == 1 and messages[-1]["passed"] == 1, messages[-1]
 
 
 def test_run_filters_by_category_and_assembly(h):
