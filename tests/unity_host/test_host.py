@@ -194,11 +194,18 @@ def test_rendezvous_hello_then_state(h):
     assert state == {"t": "state", "playing": False, "paused": False, "compiling": False}, state
 
 
+def editor_log(fn):
+    """Every console message also on the host's output, for a test that has no reader to see them."""
+    fn.env = {"UNITY_HOST_EDITOR_LOG": "1"}
+    return fn
+
+
+@editor_log
 def test_backlog_first_then_live(h):
     # Logs made while no reader is there: only the newest 1000 are kept.
     h.peer.open_writer()
     h.peer.send("host.log", {"count": 1500, "message": "pre"})
-    time.sleep(0.5)  # lets the host run the command before the reader appears (order is checked, not time)
+    h.wait_output("[console] Log: pre t0#1499")  # the host ran the command before the reader appears
     h.peer.open_reader()
     assert h.peer.recv()["t"] == "hello"
     assert h.peer.recv()["t"] == "state"
