@@ -184,6 +184,16 @@ def test_unity_test_steps_once_per_editor_tick_and_inconclusive(h):
     assert messages[-1]["inconclusive"] == 1 and messages[-1]["passed"] == 1, messages[-1]
 
 
+@framework("1.1.33")
+def test_run_total_counts_only_the_filtered_tests_on_1_1(h):
+    # 1.1.x hands RunStarted the whole tree of the mode: the package counts what the filter runs.
+    add_tests(h)
+    h.connect()
+    _, messages, _ = run_messages(h, {"mode": "edit", "filter": {"groups": ["^Game\\.Tests\\.CalculatorTests\\.Sums"]}})
+    assert messages[0]["total"] == 2 and sorted(by_name(messages)) == [
+        FIXTURE + ".Sums(1,2,3)", FIXTURE + ".Sums(2,2,5)"], messages
+
+
 def test_run_filters_by_category_and_assembly(h):
     add_tests(h)
     h.connect()

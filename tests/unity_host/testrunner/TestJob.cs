@@ -155,8 +155,12 @@ namespace UnityEditor.TestTools.TestRunner.StandIn
             TestSelection.Prune(job.Root, job.Filter);
             job.Ops = new List<Op>();
             Plan(job.Root, job.Ops);
-            var root = job.Root;
-            CallbacksHolder.Invoke(c => c.RunStarted(root));
+#if TF_1_3
+            var announced = job.Root; // 1.3+: the tree with the run's filter (CallbacksDelegator.RunStarted)
+#else
+            var announced = TestDiscovery.Tree(job.Filter.testMode); // 1.1.x: the mode's whole tree
+#endif
+            CallbacksHolder.Invoke(c => c.RunStarted(announced));
         }
 
         static void Plan(StandInTest node, List<Op> ops)

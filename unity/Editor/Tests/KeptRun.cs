@@ -14,6 +14,7 @@ namespace UnityNvim.Tests
     {
         const string FramesKey = "TestRun.Frames";
         const string StateKey = "TestRun.State";
+        const string FilterKey = "TestRun.Filter";
 
         static readonly List<byte[]> Frames = new List<byte[]>();
         static readonly Dictionary<string, long> Counts = new Dictionary<string, long>();
@@ -23,6 +24,8 @@ namespace UnityNvim.Tests
 
         public static string Mode { get; private set; }
 
+        public static RunFilter Filter { get; private set; }
+
         /// <summary>True from Execute until run_finished: the Test Framework's callbacks are this run's.</summary>
         public static bool Active { get; private set; }
 
@@ -31,12 +34,13 @@ namespace UnityNvim.Tests
 
         static long startedAtMs;
 
-        public static void Begin(string run, string mode)
+        public static void Begin(string run, string mode, RunFilter filter)
         {
             Frames.Clear();
             Counts.Clear();
             Run = run;
             Mode = mode;
+            Filter = filter;
             Active = true;
             startedAtMs = NowMs();
         }
@@ -95,6 +99,7 @@ namespace UnityNvim.Tests
         {
             if (Run == null) return;
             Carryover.SaveFrames(FramesKey, Frames);
+            Carryover.SaveText(FilterKey, Filter.Save());
             var counts = new List<string>();
             foreach (var c in Counts) counts.Add(c.Key + "=" + c.Value.ToString(CultureInfo.InvariantCulture));
             Carryover.SaveText(StateKey, string.Join("\n", new[]
@@ -110,6 +115,7 @@ namespace UnityNvim.Tests
             if (state.Length != 5) return;
             Run = state[0];
             Mode = state[1];
+            Filter = RunFilter.Load(Carryover.LoadText(FilterKey));
             Active = state[2] == "1";
             long.TryParse(state[3], NumberStyles.Integer, CultureInfo.InvariantCulture, out startedAtMs);
             Counts.Clear();

@@ -28,7 +28,7 @@ namespace UnityNvim.Tests
             {
                 { "event", "run_started" },
                 { "mode", KeptRun.Mode },
-                { "total", TestTree.Leaves(testsToRun) },
+                { "total", KeptRun.Filter.Leaves(testsToRun) },
             });
         }
 

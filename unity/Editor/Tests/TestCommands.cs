@@ -56,19 +56,19 @@ namespace UnityNvim.Tests
         static object Run(IDictionary<string, object> args)
         {
             string mode = Mode(args);
-            var filter = new Filter { testMode = TestModeOf(mode) };
+            var filter = new RunFilter();
             object value;
             if (args.TryGetValue("filter", out value) && value != null)
             {
                 var given = value as IDictionary<string, object>;
                 if (given == null) throw new ArgumentException("filter must be a map {names, groups, categories, assemblies}");
-                filter.testNames = Strings(given, "names");
-                filter.groupNames = Strings(given, "groups");
-                filter.categoryNames = Strings(given, "categories");
-                filter.assemblyNames = Strings(given, "assemblies");
+                filter.Names = Strings(given, "names");
+                filter.Groups = Strings(given, "groups");
+                filter.Categories = Strings(given, "categories");
+                filter.Assemblies = Strings(given, "assemblies");
             }
-            string run = Api.Execute(new ExecutionSettings(filter));
-            KeptRun.Begin(run, mode);
+            string run = Api.Execute(new ExecutionSettings(filter.ToFilter(TestModeOf(mode))));
+            KeptRun.Begin(run, mode, filter);
             return new Dictionary<string, object> { { "run", run } };
         }
 

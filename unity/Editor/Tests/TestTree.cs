@@ -42,16 +42,6 @@ namespace UnityNvim.Tests
             return node;
         }
 
-        /// <summary>The leaf tests under `test` (itself when it is one): what a run of it runs.</summary>
-        public static int Leaves(ITestAdaptor test)
-        {
-            if (!test.IsSuite) return 1;
-            int n = 0;
-            if (test.HasChildren)
-                foreach (var child in test.Children) n += Leaves(child);
-            return n;
-        }
-
         static List<object> Strings(string[] values)
         {
             var list = new List<object>();
