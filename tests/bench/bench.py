@@ -30,6 +30,7 @@ FLOOD = os.path.join(ROOT, "target", "release", "unity-flood")
 SIM = os.path.join(ROOT, "target", "release", "unity-sim")
 SCRIPT = os.path.join(ROOT, "tests", "bench", "nvim_bench.lua")
 FILTER_SCRIPT = os.path.join(ROOT, "tests", "bench", "filter_bench.lua")
+PROJECTS_SCRIPT = os.path.join(ROOT, "tests", "bench", "projects_bench.py")
 OUTDIR = os.path.join(ROOT, "target", "bench")
 LOGDIR = os.path.join(OUTDIR, "logs")
 NVIM = os.environ.get("NVIM") or "nvim"
@@ -577,6 +578,10 @@ def main():
                               "-l", FILTER_SCRIPT], 600)
     R["filters"] = raw["filters"] if not raw["filters"].get("error") else None
 
+    log("11 project files: SyncAll / SyncIfNeeded, 50 assemblies and 2 000 scripts in the stand-in host")
+    raw["projects"] = guarded("projects", run_json, ["python3", PROJECTS_SCRIPT], 600)
+    R["projects"] = raw["projects"] if not raw["projects"].get("error") else None
+
     cfg = next((r.get("config") for r in raw["flood"] if r.get("config")), None)
     R["machine"]["plugin_config"] = cfg
     R["machine"]["loadavg_at_end"] = os.getloadavg()
@@ -719,6 +724,17 @@ def print_table(R):
                   f"{c['vs_rewrite']:.2f}x the rewrite")
         print(f"  {verdict(fl['worst_median_ms'] <= 16):6} every change <= 16 ms (worst median "
               f"{fl['worst_median_ms']:.1f} ms)")
+    pj = g("projects")
+    if pj:
+        print()
+        print(f"project files, {pj['assemblies']} assemblies / {pj['scripts']:,} scripts (medians of {pj['runs']}, "
+              f"inside the host): SyncAll {pj['sync_all_cold_ms']:.1f} ms writing all, "
+              f"{pj['sync_all_warm_ms']:.1f} ms unchanged (GetAssemblies alone {pj['get_assemblies_ms']:.1f} ms); "
+              f"SyncIfNeeded {pj['sync_if_needed_edit_ms']:.3f} ms for an edited script, "
+              f"{pj['sync_if_needed_add_ms']:.1f} ms for an added one")
+        print(f"  {verdict(pj['sync_all_cold_ms'] <= 300):6} SyncAll <= 300 ms")
+        print(f"  {verdict(pj['sync_if_needed_edit_ms'] <= 5 and not pj['sync_if_needed_edit_wrote']):6} "
+              "SyncIfNeeded for an edited script <= 5 ms, no write")
     pf = g("perf") or {}
     if pf.get("main_thread"):
         print()

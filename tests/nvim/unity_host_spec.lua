@@ -345,4 +345,39 @@ T.test("Unity's External Script Editor: a double-click lands the cursor in the c
   T.eq(player, vim.api.nvim_buf_get_name(0), "nothing else opened")
 end)
 
+T.test(":UnitySyncProjects with the real package writes the project files; Unity's own sync is announced", function()
+  local dir = T.project()
+  vim.fn.system({ "cp", "-R", T.root .. "/tests/unity_host/project/.", dir })
+  start_host(dir, { UNITY_HOST_PREF_kScriptsDefaultApp = "/usr/local/bin/nvim" })
+  connect(dir)
+  local projects = require("unity.projects")
+  T.truthy(#projects.state(dir).files == 0, "no project files yet")
+  local changed = {}
+  vim.api.nvim_create_autocmd("User", {
+    pattern = "UnityProjectsChanged",
+    callback = function(a)
+      changed[#changed + 1] = a.data
+    end,
+  })
+  projects.sync()
+  T.wait_for(function()
+    return #changed == 1
+  end, "UnityProjectsChanged after :UnitySyncProjects", 20000)
+  T.eq("sync", changed[1].by)
+  T.eq(7, #changed[1].files, "a solution and six projects: " .. vim.inspect(changed[1].files))
+  T.truthy(vim.tbl_contains(changed[1].files, dir .. "/" .. vim.fs.basename(dir) .. ".sln"), "the solution")
+  local state = projects.state(dir)
+  T.eq(7, #state.files, "checkhealth finds them")
+  T.eq(nil, state.stale, "and finds them up to date")
+  -- A script added: stale for :checkhealth until Unity's SyncIfNeeded (the chosen editor's) rewrites its project.
+  vim.fn.writefile({ "public class Extra {}" }, dir .. "/Assets/Scripts/Extra.cs")
+  T.eq("Assets/Scripts/Extra.cs", projects.state(dir).stale)
+  T.call("host.syncifneeded", { added = { "Assets/Scripts/Extra.cs" } })
+  T.wait_for(function()
+    return #changed == 2
+  end, "UnityProjectsChanged after Unity's own sync", 20000)
+  T.eq({ by = "unity", files = { dir .. "/Assembly-CSharp.csproj" } }, { by = changed[2].by, files = changed[2].files })
+  T.eq(nil, projects.state(dir).stale, "up to date again")
+end)
+
 T.run()

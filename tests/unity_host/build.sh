@@ -17,9 +17,8 @@ if ! command -v mcs >/dev/null 2>&1 || ! command -v mono >/dev/null 2>&1; then
     apt-get install -y mono-mcs mono-runtime >&2 || { apt-get update >&2 && apt-get install -y mono-mcs mono-runtime >&2; }
 fi
 
-# Debian's NUnit 2.6 (its attributes and asserts are the ones Unity's tests use) for the stand-in's test runs.
-nunit=/usr/lib/cli/nunit.framework-2.6.3/nunit.framework.dll
-if [ ! -f "$nunit" ]; then
+# NUnit for the sample project's test assembly (Debian's stands in for com.unity.ext.nunit).
+if command -v apt-get >/dev/null 2>&1 && ! ls /usr/lib/cli/nunit.framework-*/nunit.framework.dll >/dev/null 2>&1; then
     echo "build.sh: installing NUnit (libnunit-cil-dev)" >&2
     export DEBIAN_FRONTEND=noninteractive
     apt-get install -y libnunit-cil-dev >&2 || { apt-get update >&2 && apt-get install -y libnunit-cil-dev >&2; }
@@ -33,8 +32,8 @@ fi
 mkdir -p "$out"
 cs() { mcs -langversion:7 -debug -nowarn:1591 "$@"; }
 
-cs -target:library -out:"$out/UnityEngine.dll" "$here/stubs/UnityEngine.cs" "$here/stubs/ScriptableObject.cs"
-cs -target:library -r:"$out/UnityEngine.dll" -out:"$out/UnityEditor.dll" "$here/stubs/UnityEditor.cs" "$here/stubs/CodeEditor.cs"
+cs -target:library -out:"$out/UnityEngine.dll" "$here/stubs/UnityEngine.cs" "$here/stubs/ImmediateGUI.cs" "$here/stubs/ScriptableObject.cs"
+cs -target:library -r:"$out/UnityEngine.dll" -out:"$out/UnityEditor.dll" "$here/stubs/UnityEditor.cs" "$here/stubs/CodeEditor.cs" "$here/stubs/Compilation.cs" "$here/stubs/EditorGUILayout.cs"
 cs -target:library -warnaserror -r:"$out/UnityEngine.dll" -r:"$out/UnityEditor.dll" \
     -out:"$out/UnityNvim.Bridge.Editor.dll" "$root"/unity/Editor/*.cs
 cs -target:library -r:"$out/UnityEngine.dll" -r:"$out/UnityEditor.dll" -r:"$out/UnityNvim.Bridge.Editor.dll" \
@@ -52,9 +51,10 @@ for variant in "tf:TF_1_3:UNITY_NVIM_TEST_FRAMEWORK;UNITY_NVIM_TEST_ARGUMENTS;UN
         -out:"$out/$dir/UnityNvim.Bridge.Tests.Editor.dll" "$root"/unity/Editor/Tests/*.cs
 done
 cs -target:exe -r:"$out/UnityEngine.dll" -r:"$out/UnityEditor.dll" -out:"$out/UnityHost.exe" "$here"/host/*.cs
-# The unit tests compile the package's Unity-free core directly (its types are internal).
-cs -target:exe -out:"$out/UnitTests.exe" "$here"/unit/*.cs \
+# The unit tests compile the package's Unity-free core directly (its types are internal), and the
+# project file text against the stub UnityEditor.dll.
+cs -target:exe -r:"$out/UnityEngine.dll" -r:"$out/UnityEditor.dll" -out:"$out/UnitTests.exe" "$here"/unit/*.cs \
     "$root/unity/Editor/Crc32.cs" "$root/unity/Editor/MsgPack.cs" "$root/unity/Editor/Frame.cs" "$root/unity/Editor/Protocol.cs" \
     "$root/unity/Editor/Posix.cs" "$root/unity/Editor/OutgoingQueue.cs" "$root/unity/Editor/WriterThread.cs" \
-    "$root/unity/Editor/NeovimLaunch.cs"
+    "$root/unity/Editor/NeovimLaunch.cs" "$root/unity/Editor/ProjectText.cs"
 touch "$stamp"

@@ -41,6 +41,8 @@ echo "== C# unit tests"
 out=$(limit 120 mono --debug "$root/target/unity-host/UnitTests.exe" 2>&1); tally "$out" $?
 echo "== host protocol tests"
 out=$(cd "$here" && limit 600 python3 test_host.py 2>&1); tally "$out" $?
+echo "== project files and assemblies"
+out=$(cd "$here" && limit 600 python3 test_projects.py 2>&1); tally "$out" $?
 echo "== test runs (tests.*)"
 out=$(cd "$here" && limit 300 python3 test_tests.py 2>&1); tally "$out" $?
 

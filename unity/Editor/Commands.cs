@@ -21,6 +21,7 @@ namespace UnityNvim
                 { "pause", args => { EditorApplication.isPaused = !EditorApplication.isPaused; return StateMap(); } },
                 { "step", args => { EditorApplication.Step(); return StateMap(); } },
                 { "state", args => StateMap() },
+                { "sync", args => new Dictionary<string, object> { { "files", ProjectGeneration.SyncAll() } } },
             };
 
         /// <summary>Set by the bridge: whether an editor script compile is running.</summary>

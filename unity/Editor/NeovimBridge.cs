@@ -70,7 +70,7 @@ namespace UnityNvim
         /// command's arguments (integers arrive as long, floats as double, arrays as
         /// List&lt;object&gt;, maps as Dictionary&lt;string, object&gt;); its return value is sent
         /// back as the result, an exception as the error. Registering a name again replaces the
-        /// handler; built-in names (compile, refresh, play, stop, pause, step, state) throw.
+        /// handler; built-in names (compile, refresh, play, stop, pause, step, state, sync) throw.
         /// </summary>
         public static void Register(string name, Func<IDictionary<string, object>, object> handler)
         {

@@ -10,7 +10,8 @@ namespace UnityNvim
     /// <summary>
     /// Neovim as Unity's External Script Editor (Preferences > External Tools): a double-click on
     /// a script or a console entry shows the file in the connected Neovim, or starts one from the
-    /// launch template when none is connected. Project files (.sln/.csproj) are not written yet.
+    /// launch template when none is connected; writes the project files (.sln/.csproj) a C#
+    /// language server needs (ProjectGeneration) when Unity asks its editor to sync.
     /// </summary>
     [InitializeOnLoad]
     public sealed class NeovimCodeEditor : IExternalCodeEditor
@@ -61,19 +62,39 @@ namespace UnityNvim
             return ours;
         }
 
+        /// <summary>Preferences > External Tools, below the editor's path: the settings, kept in EditorPrefs.</summary>
         public void OnGUI()
         {
-            // The settings are EditorPrefs (ExtensionsPref, TemplatePref); see the package README.
+            Preferences.OnGUI();
         }
 
+        /// <summary>Unity's hint after an import; a Neovim that reads hears of the files written (`projects`).</summary>
         public void SyncIfNeeded(string[] addedFiles, string[] deletedFiles, string[] movedFiles, string[] movedFromFiles, string[] importedFiles)
         {
-            // Project files (.sln/.csproj) come in a later version.
+            Announce(() => ProjectGeneration.SyncIfNeeded(addedFiles, deletedFiles, movedFiles, movedFromFiles, importedFiles));
         }
 
+        /// <summary>Assets > Open C# Project and the first sync: every project file whose text changed.</summary>
         public void SyncAll()
         {
-            // Project files (.sln/.csproj) come in a later version.
+            Announce(ProjectGeneration.SyncAll);
+        }
+
+        /// <summary>Runs a sync; tells a reading Neovim which files it wrote, and Unity's console why it could not.</summary>
+        internal static void Announce(Func<List<string>> sync)
+        {
+            List<string> written;
+            try
+            {
+                written = sync();
+            }
+            catch (IOException e)
+            {
+                Debug.LogWarning(Tag + "the project files for C# language servers were not written: " + e.Message
+                    + ". Fix that, then Preferences > External Tools > Regenerate project files.");
+                return;
+            }
+            if (written.Count > 0) NeovimBridge.SendIfConnected(Outgoing.Projects(written));
         }
 
         public void Initialize(string editorInstallationPath)

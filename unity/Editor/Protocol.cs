@@ -160,6 +160,16 @@ namespace UnityNvim
             return Frame.Encode(w.ToArray());
         }
 
+        /// <summary>`projects`: Unity regenerated project files on its own; their absolute paths.</summary>
+        public static byte[] Projects(List<string> files)
+        {
+            var w = new MsgPackWriter();
+            w.MapHeader(2);
+            w.Str("t"); w.Str("projects");
+            w.Str("files"); w.Value(files);
+            return Frame.Encode(w.ToArray());
+        }
+
         public static byte[] Bye(string reason)
         {
             var w = new MsgPackWriter();

@@ -26,6 +26,10 @@ public static class HostGame
         NeovimBridge.Register("host.register", Reregister);
         NeovimBridge.Register("host.assemblybuilder", BuildAssembly);
         NeovimBridge.Register("host.open", Open);
+        NeovimBridge.Register("host.sync", Sync);
+        NeovimBridge.Register("host.syncifneeded", SyncIfNeeded);
+        NeovimBridge.Register("host.preferences", Preferences);
+        NeovimBridge.Register("host.assemblies", Assemblies);
         NeovimBridge.Register("host.buildplayer", args =>
         {
             BuildPipeline.BuildPlayer(new BuildPlayerOptions { locationPathName = "Builds/Game", target = BuildTarget.StandaloneLinux64 });
@@ -47,11 +51,7 @@ public static class HostGame
     /// </summary>
     static object BuildAssembly(IDictionary<string, object> args)
     {
-        var scripts = new List<string>();
-        object listed;
-        if (args.TryGetValue("scripts", out listed) && listed is List<object>)
-            foreach (var s in (List<object>)listed) scripts.Add((string)s);
-        var builder = new UnityEditor.Compilation.AssemblyBuilder(Arg(args, "output", "Library/Tools/Tool.dll"), scripts.ToArray());
+        var builder = new UnityEditor.Compilation.AssemblyBuilder(Arg(args, "output", "Library/Tools/Tool.dll"), Strings(args, "scripts"));
         builder.buildFinished += (path, messages) => Debug.Log("assembly built: " + messages.Length + " messages");
         return builder.Build();
     }
@@ -64,6 +64,83 @@ public static class HostGame
     static object Open(IDictionary<string, object> args)
     {
         return CodeEditor.CurrentEditor.OpenProject(Arg(args, "file", ""), (int)Arg(args, "line", -1L), (int)Arg(args, "col", -1L));
+    }
+
+    /// <summary>
+    /// What Assets > Open C# Project does: the current editor's SyncAll. Returns {ms} it took and
+    /// {assemblies_ms}, what a GetAssemblies call alone takes (the host computes it from the files;
+    /// Unity keeps it in memory).
+    /// </summary>
+    static object Sync(IDictionary<string, object> args)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        UnityEditor.Compilation.CompilationPipeline.GetAssemblies();
+        double assemblies = clock.Elapsed.TotalMilliseconds;
+        clock.Restart();
+        CodeEditor.CurrentEditor.SyncAll();
+        return new Dictionary<string, object> { { "ms", clock.Elapsed.TotalMilliseconds }, { "assemblies_ms", assemblies } };
+    }
+
+    /// <summary>
+    /// {added, deleted, moved, movedFrom, imported}: what Unity's asset pipeline tells the current
+    /// editor after an import (paths relative to the project). Returns the ms it took.
+    /// </summary>
+    static object SyncIfNeeded(IDictionary<string, object> args)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        CodeEditor.CurrentEditor.SyncIfNeeded(Strings(args, "added"), Strings(args, "deleted"), Strings(args, "moved"),
+            Strings(args, "movedFrom"), Strings(args, "imported"));
+        return clock.Elapsed.TotalMilliseconds;
+    }
+
+    /// <summary>
+    /// {answers = {label = value}}: draws the current editor's settings in Preferences, the user
+    /// answering those controls (a text, a toggle, true for a button clicked); returns the labels drawn.
+    /// </summary>
+    static object Preferences(IDictionary<string, object> args)
+    {
+        object answers;
+        ImmediateGUI.Answers.Clear();
+        ImmediateGUI.Drawn.Clear();
+        if (args.TryGetValue("answers", out answers) && answers is IDictionary<string, object>)
+            foreach (var pair in (IDictionary<string, object>)answers) ImmediateGUI.Answers[pair.Key] = pair.Value;
+        CodeEditor.CurrentEditor.OnGUI();
+        ImmediateGUI.Answers.Clear();
+        return new List<object>(ImmediateGUI.Drawn.ConvertAll(label => (object)label));
+    }
+
+    /// <summary>
+    /// {type = "Editor"|"Player"|"PlayerWithoutTestAssemblies"}: CompilationPipeline.GetAssemblies
+    /// as data (outputPath tells where the stand-in compiler puts each one).
+    /// </summary>
+    static object Assemblies(IDictionary<string, object> args)
+    {
+        var type = (UnityEditor.Compilation.AssembliesType)Enum.Parse(typeof(UnityEditor.Compilation.AssembliesType), Arg(args, "type", "Editor"));
+        var list = new List<object>();
+        foreach (var a in UnityEditor.Compilation.CompilationPipeline.GetAssemblies(type))
+            list.Add(new Dictionary<string, object>
+            {
+                { "name", a.name },
+                { "outputPath", a.outputPath },
+                { "sourceFiles", a.sourceFiles },
+                { "defines", a.defines },
+                { "assemblyReferences", Array.ConvertAll(a.assemblyReferences, r => r.name) },
+                { "compiledAssemblyReferences", a.compiledAssemblyReferences },
+                { "flags", (int)a.flags },
+                { "allowUnsafeCode", a.compilerOptions.AllowUnsafeCode },
+                { "rootNamespace", a.rootNamespace },
+                { "rulesetPath", a.compilerOptions.RoslynAnalyzerRulesetPath },
+            });
+        return list;
+    }
+
+    static string[] Strings(IDictionary<string, object> args, string key)
+    {
+        var list = new List<string>();
+        object listed;
+        if (args.TryGetValue(key, out listed) && listed is List<object>)
+            foreach (var s in (List<object>)listed) list.Add((string)s);
+        return list.ToArray();
     }
 
     /// <summary>

@@ -30,7 +30,7 @@ namespace UnityHost
             Application.dataPath = Path.Combine(project, "Assets");
             foreach (var path in TestFramework.ScriptAssemblies(baseDir))
             {
-                var assembly = Assembly.LoadFrom(path);
+                var assembly = System.Reflection.Assembly.LoadFrom(path);
                 foreach (var type in assembly.GetTypes())
                     if (type.IsDefined(typeof(InitializeOnLoadAttribute), false))
                         RuntimeHelpers.RunClassConstructor(type.TypeHandle);

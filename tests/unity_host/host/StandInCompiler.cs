@@ -12,8 +12,11 @@ namespace UnityHost
 {
     /// <summary>
     /// Plays Unity's script compilation (EditorCompilation.TickCompilationPipeline and friends) with
-    /// the real mcs over &lt;project&gt;/Assets/**/*.cs, raising CompilationPipeline's events on the
-    /// main thread as Unity does. Three kinds of build, as in Unity:
+    /// the real mcs over the project's assemblies (AssemblyGraph: Assembly-CSharp, -Editor, one per
+    /// asmdef), one mcs run per assembly in dependency order, so that an error lands in the
+    /// assembly Unity would report; an assembly whose references failed is not compiled, as in
+    /// Unity. CompilationPipeline's events are raised on the main thread as Unity does
+    /// (assemblyCompilationFinished per compiled assembly). Three kinds of build, as in Unity:
     /// - editor script compiles, requested by RequestScriptCompilation, run on a worker thread while
     ///   the editor loop ticks; a request during one cancels it; a good one is followed by a reload;
     /// - AssemblyBuilder builds (the builder is the events' context), polled every tick, no reload;
@@ -23,30 +26,44 @@ namespace UnityHost
     /// </summary>
     sealed class StandInCompiler
     {
-        const string EditorOutput = "Library/ScriptAssemblies/Assembly-CSharp.dll";
         // Bee builds into its artifacts folder and then copies into Library/ScriptAssemblies: a failed
         // copy fails the build without a compiler message for any assembly.
-        const string EditorStaging = "Library/Bee/artifacts/Assembly-CSharp.dll";
-        const string PlayerOutput = "Library/PlayerScriptAssemblies/Assembly-CSharp.dll";
+        const string EditorStaging = "Library/Bee/artifacts/";
 
         // Unity's own pattern for compiler output lines; mcs also prints file-less errors.
         static readonly Regex Line = new Regex(
             @"^(?:(?<file>.+)\((?<line>\d+),(?<column>\d+)\):\s*)?(?<type>warning|error|info)\s*(?<id>[^:]*):\s*(?<message>.*)$");
 
-        /// <summary>One mcs run on a worker thread.</summary>
+        /// <summary>One assembly of a build: its mcs arguments, where it goes, what mcs said.</summary>
+        sealed class Unit
+        {
+            public string Staging;
+            public string Output;
+            public string Arguments;
+            public string[] References = new string[0]; // names of units built before it
+            public readonly List<CompilerMessage> Messages = new List<CompilerMessage>();
+            public bool Compiled;
+            public int ExitCode;
+
+            public bool Failed { get { return !Compiled || ExitCode != 0 || Messages.Exists(m => m.type == CompilerMessageType.Error); } }
+        }
+
+        /// <summary>One build on a worker thread: its assemblies in dependency order.</summary>
         sealed class Job
         {
             public object Context;
             public Thread Worker;
             public Process Process;
-            public readonly List<CompilerMessage> Messages = new List<CompilerMessage>();
-            public int ExitCode;
+            public List<Unit> Units;
             public volatile bool Cancelled;
+
+            public int MessageCount { get { int n = 0; foreach (var u in Units) n += u.Messages.Count; return n; } }
         }
 
         readonly string project;
         readonly string baseDir;
         readonly NativeEditor native = NativeEditor.Current;
+        readonly AssemblyGraph graph;
         readonly List<KeyValuePair<AssemblyBuilder, Job>> builders = new List<KeyValuePair<AssemblyBuilder, Job>>();
         // UNITY_HOST_COMPILE_MS: the least time an editor or builder compile takes (Unity's take seconds;
         // mcs on a small project is quick), so that a test can act while one runs.
@@ -59,6 +76,9 @@ namespace UnityHost
             this.project = project;
             this.baseDir = baseDir;
             int.TryParse(Environment.GetEnvironmentVariable("UNITY_HOST_COMPILE_MS") ?? "0", out leastMs);
+            graph = new AssemblyGraph(project, baseDir, native);
+            CompilationPipeline.assemblies = graph.Assemblies;
+            UnityEditor.PackageManager.PackageInfo.find = graph.FindPackage;
             CompilationPipeline.requestCompilation = Request;
             CompilationPipeline.compiling = () => editor != null || requested || builders.Count > 0;
             AssemblyBuilder.start = StartBuilder;
@@ -85,7 +105,7 @@ namespace UnityHost
             {
                 if (!requested) return false;
                 requested = false;
-                editor = Run(new object(), AssetScripts(), EditorStaging); // the context stands for Unity's BeeScriptCompilationState
+                editor = Run(new object(), Units(AssembliesType.Editor, EditorStaging)); // the context stands for Unity's BeeScriptCompilationState
                 CompilationPipeline.RaiseStarted(editor.Context);
                 return false;
             }
@@ -96,24 +116,30 @@ namespace UnityHost
                 editor = null; // a cancelled build raises no compilationFinished from 2022.3
                 return false;
             }
-            bool failed = job.Cancelled || job.ExitCode != 0 || job.Messages.Exists(m => m.type == CompilerMessageType.Error);
-            if (!failed && !Copy(EditorStaging, EditorOutput)) failed = true;
-            var messages = job.Cancelled ? new CompilerMessage[0] : job.Messages.ToArray();
+            bool failed = job.Cancelled || job.Units.Exists(u => u.Failed);
+            foreach (var u in job.Units)
+                if (!failed && !Copy(u.Staging, u.Output)) failed = true;
             // 6000 clears its build state before raising compilationFinished; 2021.3 and 2022.3 after.
             if (native.AtLeast(6000, 0)) editor = null;
-            CompilationPipeline.RaiseAssemblyFinished(EditorOutput, messages);
+            RaiseAssembliesFinished(job);
             CompilationPipeline.RaiseFinished(job.Context);
             editor = null;
             // Native code learns the status only when the tick returns: scriptCompilationFailed follows.
             native.ScriptCompilationFailed = failed;
-            Program.Log("compile finished: exit " + job.ExitCode + ", " + messages.Length + " message(s)" + (failed ? ", failed" : "") + (job.Cancelled ? ", cancelled" : ""));
+            Program.Log("compile finished: " + Summary(job) + (failed ? ", failed" : "") + (job.Cancelled ? ", cancelled" : ""));
             return !failed;
         }
 
         bool StartBuilder(AssemblyBuilder builder)
         {
             if (editor != null || builders.Count > 0) return false; // AssemblyBuilder.Build refuses while anything compiles
-            builders.Add(new KeyValuePair<AssemblyBuilder, Job>(builder, Run(builder, Quote(builder.scriptPaths), builder.assemblyPath)));
+            var unit = new Unit
+            {
+                Staging = builder.assemblyPath,
+                Output = builder.assemblyPath,
+                Arguments = "-r:\"" + Path.Combine(baseDir, "UnityEngine.dll") + "\" " + string.Join(" ", Quote(builder.scriptPaths)),
+            };
+            builders.Add(new KeyValuePair<AssemblyBuilder, Job>(builder, Run(builder, new List<Unit> { unit })));
             return true;
         }
 
@@ -124,28 +150,66 @@ namespace UnityHost
                 if (builders[i].Value.Worker.IsAlive) continue;
                 var done = builders[i];
                 builders.RemoveAt(i);
-                done.Key.RaiseFinished(done.Value.Messages.ToArray());
-                Program.Log("assembly builder finished: " + done.Value.Messages.Count + " message(s)");
+                done.Key.RaiseFinished(done.Value.Units[0].Messages.ToArray());
+                Program.Log("assembly builder finished: " + done.Value.MessageCount + " message(s)");
             }
         }
 
         void CompilePlayerScripts(string location)
         {
-            var job = Run(new object(), AssetScripts(), PlayerOutput);
+            var job = Run(new object(), Units(AssembliesType.PlayerWithoutTestAssemblies, null));
             CompilationPipeline.RaiseStarted(job.Context);
             job.Worker.Join();
-            CompilationPipeline.RaiseAssemblyFinished(PlayerOutput, job.Messages.ToArray());
+            RaiseAssembliesFinished(job);
             CompilationPipeline.RaiseFinished(job.Context);
-            Program.Log("player scripts compiled for " + location + ": " + job.Messages.Count + " message(s)");
+            Program.Log("player scripts compiled for " + location + ": " + job.MessageCount + " message(s)");
         }
 
-        List<string> AssetScripts()
+        static void RaiseAssembliesFinished(Job job)
         {
-            var files = new List<string>();
-            foreach (var path in Directory.GetFiles(Path.Combine(project, "Assets"), "*.cs", SearchOption.AllDirectories))
-                files.Add(path.Substring(project.Length + 1));
-            files.Sort(StringComparer.Ordinal);
-            return Quote(files.ToArray());
+            if (job.Cancelled) return; // a cancelled build reports no assembly
+            foreach (var u in job.Units)
+                if (u.Compiled) CompilationPipeline.RaiseAssemblyFinished(u.Output, u.Messages.ToArray());
+        }
+
+        static string Summary(Job job)
+        {
+            var parts = new List<string>();
+            foreach (var u in job.Units)
+                parts.Add(Path.GetFileNameWithoutExtension(u.Output) + (u.Compiled ? " exit " + u.ExitCode : " not compiled"));
+            return (parts.Count == 0 ? "no assembly" : string.Join(", ", parts)) + ", " + job.MessageCount + " message(s)";
+        }
+
+        /// <summary>
+        /// The assemblies of a build as mcs runs: exactly what GetAssemblies says (defines, unsafe,
+        /// compiled references, the references' fresh builds); staging null: built in place.
+        /// </summary>
+        List<Unit> Units(AssembliesType type, string staging)
+        {
+            var units = new List<Unit>();
+            var stagingOf = new Dictionary<string, string>();
+            foreach (var a in CompilationPipeline.GetAssemblies(type))
+            {
+                string built = staging == null ? a.outputPath : staging + Path.GetFileName(a.outputPath);
+                stagingOf[a.name] = built;
+                var args = new List<string> { "-nostdlib", "-noconfig" };
+                if (a.defines.Length > 0) args.Add("-define:" + string.Join(";", a.defines));
+                if (a.compilerOptions.AllowUnsafeCode) args.Add("-unsafe");
+                foreach (var r in a.compiledAssemblyReferences) args.Add("-r:\"" + r + "\"");
+                var references = new List<string>();
+                foreach (var r in a.assemblyReferences)
+                {
+                    args.Add("-r:\"" + stagingOf[r.name] + "\"");
+                    references.Add(r.name);
+                }
+                foreach (var source in a.sourceFiles)
+                {
+                    string path = graph.Physical(source);
+                    args.Add("\"" + (path.StartsWith(project + "/", StringComparison.Ordinal) ? path.Substring(project.Length + 1) : path) + "\"");
+                }
+                units.Add(new Unit { Staging = built, Output = a.outputPath, Arguments = string.Join(" ", args), References = references.ToArray() });
+            }
+            return units;
         }
 
         static List<string> Quote(string[] paths)
@@ -172,22 +236,32 @@ namespace UnityHost
             }
         }
 
-        Job Run(object context, List<string> files, string output)
+        Job Run(object context, List<Unit> units)
         {
-            var job = new Job { Context = context };
-            job.Worker = new Thread(() => Compile(job, files, output)) { IsBackground = true, Name = "HostCompiler" };
+            var job = new Job { Context = context, Units = units };
+            job.Worker = new Thread(() => Compile(job)) { IsBackground = true, Name = "HostCompiler" };
             job.Worker.Start();
             return job;
         }
 
-        void Compile(Job job, List<string> files, string output)
+        void Compile(Job job)
         {
             var clock = Stopwatch.StartNew();
             while (clock.ElapsedMilliseconds < leastMs && !job.Cancelled) Thread.Sleep(10);
-            if (files.Count == 0) return; // nothing to build, as in an empty Unity project
-            Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(project, output)));
-            var start = new ProcessStartInfo("mcs",
-                "-target:library -langversion:7 -out:\"" + output + "\" -r:\"" + Path.Combine(baseDir, "UnityEngine.dll") + "\" " + string.Join(" ", files))
+            var failed = new HashSet<string>();
+            foreach (var unit in job.Units)
+            {
+                if (job.Cancelled) return;
+                string name = Path.GetFileNameWithoutExtension(unit.Output);
+                if (Array.Exists(unit.References, failed.Contains) || !Compile(job, unit)) failed.Add(name);
+            }
+        }
+
+        /// <summary>One mcs run; false when the assembly failed or was not built.</summary>
+        bool Compile(Job job, Unit unit)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(project, unit.Staging)));
+            var start = new ProcessStartInfo("mcs", "-target:library -langversion:7 -out:\"" + unit.Staging + "\" " + unit.Arguments)
             {
                 WorkingDirectory = project,
                 UseShellExecute = false,
@@ -196,12 +270,12 @@ namespace UnityHost
             };
             using (var process = new Process { StartInfo = start })
             {
-                DataReceivedEventHandler collect = (sender, e) => { if (e.Data != null) Parse(job, e.Data); };
+                DataReceivedEventHandler collect = (sender, e) => { if (e.Data != null) Parse(unit, e.Data); };
                 process.OutputDataReceived += collect;
                 process.ErrorDataReceived += collect;
                 lock (job)
                 {
-                    if (job.Cancelled) return;
+                    if (job.Cancelled) return false;
                     process.Start();
                     job.Process = process;
                 }
@@ -209,7 +283,9 @@ namespace UnityHost
                 process.BeginErrorReadLine();
                 process.WaitForExit(); // without a timeout this also waits for the output to be read
                 lock (job) job.Process = null;
-                job.ExitCode = process.ExitCode;
+                unit.ExitCode = process.ExitCode;
+                unit.Compiled = true;
+                return !unit.Failed;
             }
         }
 
@@ -228,7 +304,7 @@ namespace UnityHost
             }
         }
 
-        static void Parse(Job job, string text)
+        static void Parse(Unit unit, string text)
         {
             var m = Line.Match(text.Trim());
             if (!m.Success) return;
@@ -242,7 +318,7 @@ namespace UnityHost
                 type = type,
                 message = text.Trim(), // Unity keeps the whole compiler line as the message
             };
-            lock (job.Messages) job.Messages.Add(message);
+            lock (unit.Messages) unit.Messages.Add(message);
         }
     }
 }

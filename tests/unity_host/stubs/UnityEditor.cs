@@ -322,7 +322,7 @@ namespace UnityEditor.Compilation
         public CompilerMessageType type;
     }
 
-    public static class CompilationPipeline
+    public static partial class CompilationPipeline
     {
         public static event Action<object> compilationStarted;
         public static event Action<string, CompilerMessage[]> assemblyCompilationFinished;

@@ -1,0 +1,169 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Text;
+using System.Text.RegularExpressions;
+using UnityEditor.Compilation;
+using UnityEditor.PackageManager;
+using UnityEngine;
+
+namespace UnityNvim
+{
+    /// <summary>
+    /// Writes &lt;project&gt;/&lt;Project&gt;.sln and one .csproj per editor assembly of
+    /// CompilationPipeline.GetAssemblies() (text: ProjectText), for C# language servers. What it
+    /// mirrors from com.unity.ide.visualstudio 2.0.25 (Editor/ProjectGeneration/ProjectGeneration.cs,
+    /// AssemblyNameProvider.cs):
+    /// - an assembly gets a project when one of its scripts is in Assets/ or in a package whose
+    ///   kind (PackageInfo.source) the user chose (embedded and local by default, as
+    ///   "unity_project_generation_flag" defaults to Local | Embedded);
+    /// - SyncIfNeeded regenerates when an added, deleted or moved file is a script, an assembly
+    ///   definition (or reference) or a DLL, or an imported one is an assembly definition (or
+    ///   reference) or a DLL: an edited script (imported only) changes no project;
+    /// - a file is written only when its text changed (SyncFileIfNotChanged), here through a
+    ///   temporary file renamed over it, so a language server never reads half a project.
+    /// Main thread only: GetAssemblies is a Unity API. Works whichever External Script Editor is
+    /// chosen (the `sync` command calls it too).
+    /// </summary>
+    internal static class ProjectGeneration
+    {
+        /// <summary>EditorPrefs key: the package kinds that get project files, a bit per PackageSource value.</summary>
+        public const string PackagesPref = "UnityNvim.ProjectPackages";
+        public static readonly int DefaultPackages = Bit(PackageSource.Embedded) | Bit(PackageSource.Local);
+
+        // ProjectGeneration.InvalidCharactersRegexPattern (Unix): characters a solution name cannot hold.
+        static readonly Regex InvalidCharacters = new Regex(@"\?|&|\*|""|<|>|\||#|%|\^|;|:");
+        static readonly string[] ProjectExtensions = { ".cs", ".asmdef", ".asmref", ".dll" };
+        static readonly string[] ReimportExtensions = { ".asmdef", ".asmref", ".dll" };
+
+        public static int Bit(PackageSource source) { return 1 << (int)source; }
+
+        /// <summary>Writes every project file whose text changed; returns their absolute paths (empty when all were up to date).</summary>
+        public static List<string> SyncAll()
+        {
+            string project = Path.GetDirectoryName(Path.GetFullPath(Application.dataPath));
+            int kinds = UnityEditor.EditorPrefs.GetInt(PackagesPref, DefaultPackages);
+            var packages = new Dictionary<string, PackageInfo>();
+            Func<string, string> resolve = path => Resolve(project, path, packages);
+
+            var assemblies = new List<Assembly>();
+            var names = new HashSet<string>();
+            foreach (var a in CompilationPipeline.GetAssemblies(AssembliesType.Editor))
+            {
+                if (!Wanted(a, kinds, packages)) continue;
+                assemblies.Add(a);
+                names.Add(a.name);
+            }
+            var text = new ProjectText(Path.GetFileName(project), path => ProjectText.ItemPath(resolve(path)));
+            var written = new List<string>();
+            var order = new List<string>();
+            foreach (var a in assemblies)
+            {
+                order.Add(a.name);
+                WriteIfChanged(Path.Combine(project, a.name + ".csproj"), text.Csproj(a, names), written);
+            }
+            WriteIfChanged(SolutionPath(project), text.Solution(order), written);
+            return written;
+        }
+
+        /// <summary>Unity's hint after an asset import; regenerates (writing only changes) when it touches a project.</summary>
+        public static List<string> SyncIfNeeded(string[] addedFiles, string[] deletedFiles, string[] movedFiles, string[] movedFromFiles, string[] importedFiles)
+        {
+            bool touches = Any(addedFiles, ProjectExtensions) || Any(deletedFiles, ProjectExtensions) || Any(movedFiles, ProjectExtensions)
+                || Any(movedFromFiles, ProjectExtensions) || Any(importedFiles, ReimportExtensions);
+            return touches ? SyncAll() : new List<string>();
+        }
+
+        /// <summary>&lt;project&gt;/&lt;folder name&gt;.sln, with the characters a solution name cannot hold made _.</summary>
+        public static string SolutionPath(string project)
+        {
+            return Path.Combine(project, InvalidCharacters.Replace(Path.GetFileName(project), "_") + ".sln");
+        }
+
+        static bool Any(string[] paths, string[] extensions)
+        {
+            if (paths == null) return false;
+            foreach (var p in paths)
+                foreach (var e in extensions)
+                    if (p != null && p.EndsWith(e, StringComparison.OrdinalIgnoreCase)) return true;
+            return false;
+        }
+
+        /// <summary>An assembly with a script in Assets/ (or outside any package) or in a package of a chosen kind.</summary>
+        static bool Wanted(Assembly assembly, int kinds, Dictionary<string, PackageInfo> packages)
+        {
+            foreach (var file in assembly.sourceFiles)
+            {
+                var package = Package(file, packages);
+                if (package == null || (kinds & Bit(package.source)) != 0) return true;
+            }
+            return false;
+        }
+
+        /// <summary>The package of a "Packages/&lt;name&gt;/..." path, looked up once per package.</summary>
+        static PackageInfo Package(string path, Dictionary<string, PackageInfo> packages)
+        {
+            if (!path.StartsWith("Packages/", StringComparison.Ordinal)) return null;
+            int slash = path.IndexOf('/', "Packages/".Length);
+            string root = slash < 0 ? path : path.Substring(0, slash);
+            PackageInfo info;
+            if (!packages.TryGetValue(root, out info))
+            {
+                info = PackageInfo.FindForAssetPath(root);
+                packages[root] = info;
+            }
+            return info;
+        }
+
+        /// <summary>
+        /// A path as the project files name it: relative to the project when inside it (as the
+        /// Visual Studio package's EscapedRelativePathFor), else absolute; a package path is
+        /// where the package really is.
+        /// </summary>
+        static string Resolve(string project, string path, Dictionary<string, PackageInfo> packages)
+        {
+            string full = path;
+            var package = Package(path, packages);
+            if (package != null && !string.IsNullOrEmpty(package.resolvedPath))
+                full = Path.Combine(package.resolvedPath, path.Substring(Math.Min(path.Length, package.assetPath.Length + 1)));
+            else if (!Path.IsPathRooted(path))
+                full = Path.Combine(project, path);
+            full = full.Replace('\\', '/');
+            string prefix = project.Replace('\\', '/') + "/";
+            return full.StartsWith(prefix, StringComparison.Ordinal) ? full.Substring(prefix.Length) : full;
+        }
+
+        /// <summary>
+        /// Writes the text unless the file already holds it; through a temporary file renamed over
+        /// it. A failure is an IOException naming the file.
+        /// </summary>
+        static void WriteIfChanged(string path, string text, List<string> written)
+        {
+            byte[] bytes = new UTF8Encoding(false).GetBytes(text);
+            string tmp = path + ".tmp";
+            try
+            {
+                if (File.Exists(path) && SameBytes(path, bytes)) return;
+                File.WriteAllBytes(tmp, bytes);
+                if (File.Exists(path)) File.Replace(tmp, path, null);
+                else File.Move(tmp, path);
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+                if (File.Exists(tmp)) File.Delete(tmp);
+                throw new IOException("cannot write " + path + ": " + e.Message + " (is the project folder writable?)", e);
+            }
+            written.Add(path);
+        }
+
+        static bool SameBytes(string path, byte[] bytes)
+        {
+            var info = new FileInfo(path);
+            if (info.Length != bytes.Length) return false;
+            byte[] old = File.ReadAllBytes(path);
+            for (int i = 0; i < old.Length; i++)
+                if (old[i] != bytes[i]) return false;
+            return true;
+        }
+    }
+}
