@@ -1,19 +1,18 @@
 """Tests of the `tests.*` commands and `test` messages (issue 12) in the stand-in host: the
 package's test assembly against the stub Test Framework, whose stand-in runner runs real NUnit
-test assemblies (test_project/, compiled here with mcs against Debian's NUnit 2.6).
+test assemblies (test_project/ and the sample project's, built by the stand-in compiler against
+Debian's NUnit 2.6).
 
 Prints "N passed, M failed". Usage: python3 test_tests.py [NAME_FRAGMENT...]
 """
 import os
 import shutil
-import subprocess
 import sys
 
 import test_host as T
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-OUT = os.path.join(HERE, "..", "..", "target", "unity-host")
-NUNIT = "/usr/lib/cli/nunit.framework-2.6.3/nunit.framework.dll"
+SAMPLE = os.path.join(HERE, "project")
 SOURCE = "Assets/Tests/Edit/CalculatorTests.cs"
 NOT_INSTALLED = ("the Unity Test Framework is not installed in this project: add com.unity.test-framework "
                  "in Window > Package Manager, then retry")
@@ -28,18 +27,22 @@ def framework(version):
     return mark
 
 
+def compile_and_reload(h):
+    """Connects, has the stand-in editor compile the project (one assembly per asmdef, test
+    assemblies against NUnit and the Test Framework) and waits for the reload that follows."""
+    h.connect()
+    h.peer.send("compile")
+    # A good compile's summary comes from the next domain, after the reload's bye and its hello.
+    done, seen = h.peer.recv_until(lambda m: m.get("t") == "compile" and m["state"] == "finished", timeout=60)
+    assert done["errors"] == 0, done
+    kinds = [m["t"] for m in seen]
+    assert "bye" in kinds and "hello" in kinds[kinds.index("bye"):], kinds
+
+
 def add_tests(h):
-    """Copies test_project/ into Assets/Tests/ and compiles one assembly per asmdef into
-    Library/ScriptAssemblies, as Unity's compiler would (with its debug symbols, for lines)."""
+    """test_project/ as Assets/Tests/ (an EditMode and a PlayMode test assembly), compiled."""
     shutil.copytree(os.path.join(HERE, "test_project"), os.path.join(h.project, "Assets", "Tests"))
-    os.makedirs(os.path.join(h.project, "Library", "ScriptAssemblies"))
-    for name in ("Edit", "Play"):
-        sources = sorted("Assets/Tests/%s/%s" % (name, f) for f in os.listdir(os.path.join(h.project, "Assets", "Tests", name))
-                         if f.endswith(".cs"))
-        subprocess.run(["mcs", "-target:library", "-debug", "-langversion:7", "-nowarn:1591",
-                        "-out:Library/ScriptAssemblies/Game.Tests.%s.dll" % name, "-r:" + NUNIT,
-                        "-r:" + os.path.join(OUT, "UnityEngine.TestRunner.dll")] + sources,
-                       cwd=h.project, check=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    compile_and_reload(h)
 
 
 def line_of(h, text):
@@ -82,7 +85,6 @@ def by_name(messages):
 
 def test_list_gives_the_tree_with_sources(h):
     add_tests(h)
-    h.connect()
     tree = listed(h, "edit")
     assemblies = [n["name"] for n in tree.values() if n["name"].endswith(".dll")]
     assert assemblies == ["Game.Tests.Edit.dll"], assemblies
@@ -109,7 +111,6 @@ def test_a_listing_cut_by_a_reload_is_answered(h):
     # tests.list answers once the Test Framework delivers the tree, some ticks later; a reload
     # before that still answers it (with an error), as every command gets exactly one reply.
     add_tests(h)
-    h.connect()
     batch = [{"t": "cmd", "id": 900, "name": "tests.list", "args": {"mode": "edit"}},
              {"t": "cmd", "id": 901, "name": "host.reload"}]
     h.peer.write(b"".join(T.P.frame(T.P.pack(m)) for m in batch))
@@ -125,14 +126,12 @@ def test_a_listing_cut_by_a_reload_is_answered(h):
 def test_list_on_test_framework_1_1_has_no_arguments(h):
     # ITestAdaptor.Arguments came with 1.3.0: the package compiled for 1.1.33 leaves it out.
     add_tests(h)
-    h.connect()
     case = listed(h, "edit")[FIXTURE + ".Sums(2,2,5)"]
     assert "arguments" not in case and case["line"] == line_of(h, "public void Sums"), case
 
 
 def test_run_streams_each_result(h):
     add_tests(h)
-    h.connect()
     run_id, messages, _ = run_messages(h, {"mode": "edit", "filter": {"names": [FIXTURE]}})
     assert all(m["run"] == run_id and "replay" not in m for m in messages), messages
     assert messages[0] == {"t": "test", "run": run_id, "event": "run_started", "mode": "edit", "total": 7}, messages[0]
@@ -172,7 +171,6 @@ def test_run_streams_each_result(h):
 
 def test_unity_test_steps_once_per_editor_tick_and_inconclusive(h):
     add_tests(h)
-    h.connect()
     before = h.peer.call("host.ticks")["result"]["ticks"]
     _, messages, _ = run_messages(h, {"mode": "edit", "filter": {"names": ["Game.Tests.FrameTests"]}})
     after = h.peer.call("host.ticks")["result"]["ticks"]
@@ -188,15 +186,29 @@ def test_unity_test_steps_once_per_editor_tick_and_inconclusive(h):
 def test_run_total_counts_only_the_filtered_tests_on_1_1(h):
     # 1.1.x hands RunStarted the whole tree of the mode: the package counts what the filter runs.
     add_tests(h)
-    h.connect()
     _, messages, _ = run_messages(h, {"mode": "edit", "filter": {"groups": ["^Game\\.Tests\\.CalculatorTests\\.Sums"]}})
     assert messages[0]["total"] == 2 and sorted(by_name(messages)) == [
         FIXTURE + ".Sums(1,2,3)", FIXTURE + ".Sums(2,2,5)"], messages
 
 
+def test_the_sample_projects_tests(h):
+    # What `make unity-host PROJECT=tests/unity_host/project` runs for Neovim.
+    for part in ("Assets", "Packages"):
+        shutil.copytree(os.path.join(SAMPLE, part), os.path.join(h.project, part), dirs_exist_ok=True)
+    compile_and_reload(h)
+    _, messages, _ = run_messages(h, {"mode": "edit", "filter": {"assemblies": ["Game.Tests"]}})
+    status = {n: m["status"] for n, m in by_name(messages).items()}
+    fixture = "Game.Tests.ScoreTests."
+    assert status == {fixture + "AddsPoints": "passed", fixture + "FailsAnAssertion": "failed",
+                      fixture + "Throws": "failed", fixture + "Ignored": "skipped",
+                      fixture + "ClampsPoints(10,10)": "passed", fixture + "ClampsPoints(150,100)": "passed",
+                      fixture + "ClampsPoints(-5,0)": "passed", fixture + "DescribesInTheEditor": "passed"}, status
+    failed = by_name(messages)[fixture + "FailsAnAssertion"]
+    assert failed["file"] == "Assets/Game/Tests/ScoreTests.cs" and "(at Assets/Game/Tests/ScoreTests.cs:" in failed["stack"], failed
+
+
 def test_run_filters_by_category_and_assembly(h):
     add_tests(h)
-    h.connect()
     _, messages, _ = run_messages(h, {"mode": "edit", "filter": {"categories": ["Math"], "assemblies": ["Game.Tests.Edit"]}})
     assert len(by_name(messages)) == 7 and messages[0]["total"] == 7, by_name(messages)
     reply = h.peer.call("tests.run", {"mode": "sideways"})
@@ -205,7 +217,6 @@ def test_run_filters_by_category_and_assembly(h):
 
 def test_play_mode_run_goes_through_a_domain_reload(h):
     add_tests(h)
-    h.connect()
     run_id, messages, seen = run_messages(h, {"mode": "play"})
     kinds = [m["t"] for m in seen]
     # The run enters play mode, which reloads the domain; the results come from the new domain.
@@ -221,7 +232,6 @@ def test_play_mode_run_goes_through_a_domain_reload(h):
 
 def test_a_neovim_that_connects_later_gets_the_replay(h):
     add_tests(h)
-    h.connect()
     run_id, live, _ = run_messages(h, {"mode": "edit", "filter": {"names": [FIXTURE + ".Adds", FIXTURE + ".Throws"]}})
     h.peer.close()
     h.peer = T.P.Peer(h.project)
@@ -239,7 +249,6 @@ def test_a_neovim_that_connects_later_gets_the_replay(h):
 
 def test_cancel_ends_the_run_and_a_reconnect_during_it_learns_of_it(h):
     add_tests(h)
-    h.connect()
     reply = h.peer.call("tests.run", {"mode": "edit", "filter": {"names": ["Game.Tests.SlowTests"]}})
     run_id = reply["result"]["run"]
     h.expect("test", event="run_started", run=run_id)
@@ -263,7 +272,6 @@ def test_cancel_ends_the_run_and_a_reconnect_during_it_learns_of_it(h):
 @framework("1.1.33")
 def test_cancel_where_the_test_framework_cannot(h):
     add_tests(h)
-    h.connect()
     h.peer.call("tests.run", {"mode": "edit", "filter": {"names": ["Game.Tests.SlowTests"]}})
     reply = h.peer.call("tests.cancel", {})
     assert not reply["ok"] and "cannot cancel" in reply["error"] and "1.3.2" in reply["error"], reply
@@ -271,7 +279,6 @@ def test_cancel_where_the_test_framework_cannot(h):
 
 @framework("none")
 def test_without_the_test_framework_a_clear_error(h):
-    add_tests(h)
     h.connect()
     for name in ("tests.list", "tests.run", "tests.cancel"):
         reply = h.peer.call(name, {"mode": "edit"})

@@ -18,6 +18,12 @@ namespace UnityHost
             get { return Environment.GetEnvironmentVariable("UNITY_HOST_TEST_FRAMEWORK") ?? "1.4.6"; }
         }
 
+        /// <summary>The Test Framework's UnityEngine.TestRunner.dll ([UnityTest]) that test assemblies reference; null without a Test Framework.</summary>
+        public static string EngineAssembly(string baseDir)
+        {
+            return Version == "none" ? null : Path.Combine(baseDir, "UnityEngine.TestRunner.dll");
+        }
+
         /// <summary>The script assemblies of a domain in load order: the Test Framework first, as Unity loads packages before the assemblies that use them.</summary>
         public static List<string> ScriptAssemblies(string baseDir)
         {

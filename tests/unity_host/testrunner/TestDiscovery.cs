@@ -4,19 +4,20 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Reflection;
-using System.Text.RegularExpressions;
+using UnityEditor.Compilation;
 using UnityEditor.TestTools.TestRunner.Api;
 using UnityEngine;
 
 namespace UnityEditor.TestTools.TestRunner.StandIn
 {
     /// <summary>
-    /// The test tree of the project's test assemblies: every Library/ScriptAssemblies/*.dll that
-    /// references nunit.framework (compiled against Debian's NUnit 2.6, whose attributes Unity's
-    /// tests use too), found by reflection as NUnit 3 builds it: root (the project), assembly
-    /// ("Name.dll"), one suite per namespace part, fixture, method; a method with [TestCase]s is a
-    /// suite of cases named `Method(1,"a")`. An assembly holds EditMode tests when its asmdef is
-    /// Editor-only (Assembly-CSharp-Editor without one), PlayMode tests otherwise, as in Unity.
+    /// The test tree of the project's test assemblies: every assembly of
+    /// CompilationPipeline.GetAssemblies that references nunit.framework (Debian's NUnit 2.6,
+    /// whose attributes Unity's tests use too) and has been built into Library/ScriptAssemblies,
+    /// found by reflection as NUnit 3 builds it: root (the project), assembly ("Name.dll"), one
+    /// suite per namespace part, fixture, method; a method with [TestCase]s is a suite of cases
+    /// named `Method(1,"a")`. Editor assemblies (an Editor-only asmdef, Assembly-CSharp-Editor)
+    /// hold EditMode tests, the others PlayMode tests, as in Unity.
     /// </summary>
     static class TestDiscovery
     {
@@ -30,25 +31,24 @@ namespace UnityEditor.TestTools.TestRunner.StandIn
             int ids = 1000;
             string project = Project;
             var root = Suite(null, Path.GetFileName(project), Path.GetFileName(project), mode, ref ids);
-            string folder = Path.Combine(project, Path.Combine("Library", "ScriptAssemblies"));
-            if (!Directory.Exists(folder)) return root;
-            var editorOnly = EditorOnlyAssemblies(project);
-            foreach (var path in Directory.GetFiles(folder, "*.dll").OrderBy(p => p, StringComparer.Ordinal))
+            foreach (var info in CompilationPipeline.GetAssemblies(AssembliesType.Editor).OrderBy(a => a.name, StringComparer.Ordinal))
             {
-                Assembly assembly;
+                if (!info.compiledAssemblyReferences.Any(r => Path.GetFileName(r) == "nunit.framework.dll")) continue;
+                bool editMode = (info.flags & AssemblyFlags.EditorAssembly) != 0;
+                if (editMode != (mode == TestMode.EditMode)) continue;
+                string path = Path.Combine(project, info.outputPath);
+                if (!File.Exists(path)) continue; // not built (a compile error, or none yet)
+                System.Reflection.Assembly assembly;
                 try
                 {
-                    assembly = Assembly.LoadFrom(path);
+                    assembly = System.Reflection.Assembly.LoadFrom(path);
                 }
                 catch (Exception e)
                 {
                     Debug.LogWarning("[test runner] cannot load " + path + ": " + e.Message);
                     continue;
                 }
-                string name = assembly.GetName().Name;
-                if (!assembly.GetReferencedAssemblies().Any(r => r.Name == "nunit.framework")) continue;
-                bool editMode = editorOnly.Contains(name) || name == "Assembly-CSharp-Editor";
-                if (editMode != (mode == TestMode.EditMode)) continue;
+                string name = info.name;
                 var suite = Suite(root, name + ".dll", path, mode, ref ids);
                 suite.IsTestAssembly = true;
                 suite.AssemblyName = name;
@@ -56,22 +56,6 @@ namespace UnityEditor.TestTools.TestRunner.StandIn
                     AddFixture(suite, type, mode, ref ids);
             }
             return root;
-        }
-
-        /// <summary>Names of the asmdefs under Assets whose includePlatforms is ["Editor"].</summary>
-        static HashSet<string> EditorOnlyAssemblies(string project)
-        {
-            var names = new HashSet<string>();
-            string assets = Path.Combine(project, "Assets");
-            if (!Directory.Exists(assets)) return names;
-            foreach (var file in Directory.GetFiles(assets, "*.asmdef", SearchOption.AllDirectories))
-            {
-                string text = File.ReadAllText(file);
-                var name = Regex.Match(text, "\"name\"\\s*:\\s*\"([^\"]*)\"");
-                var platforms = Regex.Match(text, "\"includePlatforms\"\\s*:\\s*\\[\\s*\"Editor\"\\s*\\]");
-                if (name.Success && platforms.Success) names.Add(name.Groups[1].Value);
-            }
-            return names;
         }
 
         static bool IsFixture(Type type)
