@@ -51,13 +51,12 @@ namespace UnityNvim.Tests
         }
 
 #if UNITY_NVIM_TEST_ARGUMENTS
-        /// <summary>An argument as a test name shows it: strings quoted, numbers invariant, null as null.</summary>
+        /// <summary>An argument much as NUnit 3 writes it in a case's name: strings quoted, chars in single quotes, numbers invariant, null as null.</summary>
         static string Argument(object value)
         {
             if (value == null) return "null";
             if (value is string) return "\"" + value + "\"";
             if (value is char) return "'" + value + "'";
-            if (value is bool) return (bool)value ? "true" : "false";
             var formattable = value as IFormattable;
             return formattable != null ? formattable.ToString(null, CultureInfo.InvariantCulture) : value.ToString();
         }
