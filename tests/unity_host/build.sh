@@ -32,12 +32,24 @@ fi
 mkdir -p "$out"
 cs() { mcs -langversion:7 -debug -nowarn:1591 "$@"; }
 
-cs -target:library -out:"$out/UnityEngine.dll" "$here/stubs/UnityEngine.cs" "$here/stubs/ImmediateGUI.cs"
+cs -target:library -out:"$out/UnityEngine.dll" "$here/stubs/UnityEngine.cs" "$here/stubs/ImmediateGUI.cs" "$here/stubs/ScriptableObject.cs"
 cs -target:library -r:"$out/UnityEngine.dll" -out:"$out/UnityEditor.dll" "$here/stubs/UnityEditor.cs" "$here/stubs/CodeEditor.cs" "$here/stubs/Compilation.cs" "$here/stubs/EditorGUILayout.cs"
 cs -target:library -warnaserror -r:"$out/UnityEngine.dll" -r:"$out/UnityEditor.dll" \
     -out:"$out/UnityNvim.Bridge.Editor.dll" "$root"/unity/Editor/*.cs
 cs -target:library -r:"$out/UnityEngine.dll" -r:"$out/UnityEditor.dll" -r:"$out/UnityNvim.Bridge.Editor.dll" \
     -out:"$out/UnityHost.Game.dll" "$here"/game/*.cs
+# The Test Framework (stub API and the stand-in runner) and the package's test assembly, which
+# Unity compiles only with com.unity.test-framework: once per modelled version (host/TestFramework.cs).
+cs -target:library -r:"$out/UnityEngine.dll" -out:"$out/UnityEngine.TestRunner.dll" "$here/stubs/UnityTestAttribute.cs"
+for variant in "tf:TF_1_3:UNITY_NVIM_TEST_FRAMEWORK;UNITY_NVIM_TEST_ARGUMENTS;UNITY_NVIM_TEST_CANCEL" "tf-1.1:TF_1_1:UNITY_NVIM_TEST_FRAMEWORK"; do
+    IFS=: read -r dir stub defines <<<"$variant"
+    mkdir -p "$out/$dir"
+    cs -target:library -define:"$stub" -r:"$out/UnityEngine.dll" -r:"$out/UnityEditor.dll" -out:"$out/$dir/UnityEditor.TestRunner.dll" \
+        "$here/stubs/TestRunnerApi.cs" "$here/stubs/NUnitInterfaces.cs" "$here"/testrunner/*.cs
+    cs -target:library -warnaserror -define:"$defines" -r:"$out/UnityEngine.dll" -r:"$out/UnityEditor.dll" \
+        -r:"$out/UnityNvim.Bridge.Editor.dll" -r:"$out/$dir/UnityEditor.TestRunner.dll" -r:"$out/UnityEngine.TestRunner.dll" \
+        -out:"$out/$dir/UnityNvim.Bridge.Tests.Editor.dll" "$root"/unity/Editor/Tests/*.cs
+done
 cs -target:exe -r:"$out/UnityEngine.dll" -r:"$out/UnityEditor.dll" -out:"$out/UnityHost.exe" "$here"/host/*.cs
 # The unit tests compile the package's Unity-free core directly (its types are internal), and the
 # project file text against the stub UnityEditor.dll.

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of the Unity side: static checks of the UPM package, the C# unit tests of the
 # package's core, then the protocol tests of the stand-in host over real FIFOs (test_host.py,
-# with peer.py as Neovim).
+# with peer.py as Neovim) and of the test runs (test_tests.py).
 # Exits non-zero on any failure; the last line is "N passed, M failed".
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@" # `sh script` (as the Makefile runs it) re-runs under bash
 set -uo pipefail
@@ -45,6 +45,8 @@ echo "== refresh tests"
 out=$(cd "$here" && limit 300 python3 test_refresh.py 2>&1); tally "$out" $?
 echo "== project files and assemblies"
 out=$(cd "$here" && limit 600 python3 test_projects.py 2>&1); tally "$out" $?
+echo "== test runs (tests.*)"
+out=$(cd "$here" && limit 300 python3 test_tests.py 2>&1); tally "$out" $?
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

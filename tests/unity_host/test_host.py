@@ -194,11 +194,18 @@ def test_rendezvous_hello_then_state(h):
     assert state == {"t": "state", "playing": False, "paused": False, "compiling": False}, state
 
 
+def editor_log(fn):
+    """Every console message also on the host's output, for a test that has no reader to see them."""
+    fn.env = {"UNITY_HOST_EDITOR_LOG": "1"}
+    return fn
+
+
+@editor_log
 def test_backlog_first_then_live(h):
     # Logs made while no reader is there: only the newest 1000 are kept.
     h.peer.open_writer()
     h.peer.send("host.log", {"count": 1500, "message": "pre"})
-    h.wait_output("pre t0#1499")  # the host ran the command (its Editor.log says so) before the reader appears
+    h.wait_output("[console] Log: pre t0#1499")  # the host ran the command before the reader appears
     h.peer.open_reader()
     assert h.peer.recv()["t"] == "hello"
     assert h.peer.recv()["t"] == "state"
@@ -673,10 +680,10 @@ def test_failed_launch_is_logged(h):
     assert "/nonexistent/terminal" in logs[0]["message"] and logs[0]["level"] == "warning", logs
 
 
-def main(argv, tests_in=None):
-    """Runs the test_ functions of tests_in (a module's globals(); this module's by default)."""
+def main(argv, scope=None):
+    """Runs the test_* functions of scope (this module's by default) matching argv[1:]."""
     tests = []
-    for n, f in (tests_in or globals()).items():
+    for n, f in (scope or globals()).items():
         if n.startswith("test_") and callable(f):
             tests += [("%s[%s]" % (n, v), f, v) for v in f.versions] if hasattr(f, "versions") else [(n, f, "2021.3")]
     if len(argv) > 1:

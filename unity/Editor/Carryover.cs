@@ -8,7 +8,8 @@ namespace UnityNvim
     /// <summary>
     /// What must outlive a domain reload, kept in SessionState (native memory, cleared when the
     /// editor quits): the next log seq, frames not yet sent, the summary of the successful
-    /// compile whose reload the next domain re-sends it after, and whether a notice was given.
+    /// compile whose reload the next domain re-sends it after, whether a notice was given, and
+    /// what other parts keep under their own names (the last test run).
     /// </summary>
     internal static class Carryover
     {
@@ -77,6 +78,28 @@ namespace UnityNvim
         public static void ClearSummary()
         {
             SessionState.EraseString(SummaryKey);
+        }
+
+        /// <summary>Keeps a list of frames under a name of the caller's (the kept test run).</summary>
+        public static void SaveFrames(string name, List<byte[]> frames)
+        {
+            SessionState.SetString(Prefix + name, Join(frames));
+        }
+
+        public static List<byte[]> LoadFrames(string name)
+        {
+            return Split(SessionState.GetString(Prefix + name, ""));
+        }
+
+        /// <summary>Keeps a short text under a name of the caller's.</summary>
+        public static void SaveText(string name, string text)
+        {
+            SessionState.SetString(Prefix + name, text);
+        }
+
+        public static string LoadText(string name)
+        {
+            return SessionState.GetString(Prefix + name, "");
         }
 
         static string Join(List<byte[]> frames)

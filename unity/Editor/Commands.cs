@@ -70,32 +70,31 @@ namespace UnityNvim
             };
         }
 
-        /// <summary>
-        /// Runs one command and returns its reply frame; exactly one reply per command. Null when
-        /// the reply comes on a later tick (a Refresh.Pending result, answered by Refresh.Tick).
-        /// </summary>
+        /// <summary>Runs one command and returns its reply frame, or null when the handler returned a DeferredReply (it answers later); exactly one reply per command.</summary>
         public static byte[] Run(Command command)
         {
             Func<IDictionary<string, object>, object> handler;
             if (!BuiltIns.TryGetValue(command.Name, out handler))
                 lock (Gate) Registered.TryGetValue(command.Name, out handler);
+            if (handler == null && TestsFallback.Covers(command.Name))
+                return Outgoing.Reply(command.Id, false, TestsFallback.Error, null);
             if (handler == null)
                 return Outgoing.Reply(command.Id, false, "no command named '" + command.Name + "' is registered in Unity", null);
             object result;
             try
             {
+                DeferredReply.Running = command;
                 result = handler(command.Args);
             }
             catch (Exception e)
             {
                 return Outgoing.Reply(command.Id, false, e.Message, null);
             }
-            var pending = result as Refresh.Pending;
-            if (pending != null)
+            finally
             {
-                pending.Id = command.Id;
-                return null;
+                DeferredReply.Running = null;
             }
+            if (result is DeferredReply) return null;
             return Outgoing.Reply(command.Id, true, null, result);
         }
     }

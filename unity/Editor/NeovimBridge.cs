@@ -34,6 +34,10 @@ namespace UnityNvim
         static string lastState;
         static bool carriedSummary;
         static bool newSummary;
+        static volatile bool helloHeard;
+
+        /// <summary>Raised on the main thread after Neovim said hello (it may have just connected); the test runs re-send their kept messages.</summary>
+        internal static event Action NeovimHello;
 
         static NeovimBridge()
         {
@@ -84,6 +88,14 @@ namespace UnityNvim
         {
             var w = writer;
             if (w == null || !w.Connected) return false;
+            queue.AddControl(frame, false);
+            return true;
+        }
+
+        /// <summary>Queues a control frame whether or not a Neovim reads now (main thread); it waits, across domain reloads too, until one does. False when the bridge is inactive.</summary>
+        internal static bool Send(byte[] frame)
+        {
+            if (writer == null) return false;
             queue.AddControl(frame, false);
             return true;
         }
@@ -143,10 +155,16 @@ namespace UnityNvim
             for (int i = 0; i < MaxCommandsPerTick && Pending.TryDequeue(out command); i++)
             {
                 byte[] reply = Commands.Run(command);
-                if (reply != null) queue.AddControl(reply, false);
+                if (reply != null) queue.AddControl(reply, false); // null: the handler answers later (DeferredReply)
                 if (writer == null) return; // the command made Unity reload or quit right away
             }
-            Refresh.Tick(SendReply);
+            Refresh.Tick();
+            if (helloHeard)
+            {
+                helloHeard = false;
+                var hello = NeovimHello;
+                if (hello != null) hello();
+            }
             compile.Tick();
             PublishState(); // catches changes no event reports
             if (carriedSummary && writer.SummarySent)
@@ -156,12 +174,11 @@ namespace UnityNvim
             }
         }
 
-        static void SendReply(byte[] frame) { queue.AddControl(frame, false); }
-
         static void RequestGreeting()
         {
             var w = writer;
             if (w != null) w.RequestGreeting();
+            helloHeard = true;
         }
 
         static void OnPlayModeChanged(PlayModeStateChange change) { PublishState(); }
@@ -254,7 +271,11 @@ namespace UnityNvim
             Command command;
             while (queue != null && Pending.TryDequeue(out command))
                 queue.AddControl(Outgoing.Reply(command.Id, false, why + " before running '" + command.Name + "'", null), false);
-            if (queue != null) Refresh.AnswerAll(SendReply);
+            if (queue != null)
+            {
+                Refresh.AnswerAll(); // with what is known: a refresh's answer is never an error
+                DeferredReply.AbandonAll(why, queue);
+            }
             stopped &= writer == null || writer.Stop(byeReason, DrainMs, ByeMs, JoinMs);
             if (byeReason == "reload" && queue != null) Carryover.SaveQueue(queue);
             if (!stopped) Debug.LogWarning(Tag + "a bridge thread did not stop in time; it closes its descriptor when it ends.");

@@ -145,6 +145,21 @@ namespace UnityNvim
             return Frame.Encode(w.ToArray());
         }
 
+        /// <summary>`test`: one event of a test run, its fields as given; a replay (re-sent after Neovim's hello) says so.</summary>
+        public static byte[] Test(IDictionary<string, object> fields, bool replay)
+        {
+            var w = new MsgPackWriter();
+            w.MapHeader(1 + fields.Count + (replay ? 1 : 0));
+            w.Str("t"); w.Str("test");
+            foreach (var field in fields)
+            {
+                w.Str(field.Key);
+                w.Value(field.Value);
+            }
+            if (replay) { w.Str("replay"); w.Bool(true); }
+            return Frame.Encode(w.ToArray());
+        }
+
         /// <summary>`projects`: Unity regenerated project files on its own; their absolute paths.</summary>
         public static byte[] Projects(List<string> files)
         {

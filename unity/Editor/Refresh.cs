@@ -37,9 +37,9 @@ namespace UnityNvim
         const string StopsPlayingReason = "Unity stops play mode to compile script changes (Preferences > General > Script Changes While Playing)";
 
         /// <summary>A refresh whose reply waits for the editor to show whether a compile follows.</summary>
-        internal sealed class Pending
+        sealed class Pending
         {
-            internal ulong Id;
+            internal DeferredReply Reply;
             internal int Ticks;
             internal int LeavingTicks;
             internal bool StopsPlaying;
@@ -52,7 +52,7 @@ namespace UnityNvim
         /// <summary>Called when an editor script compile starts: a compile that starts and ends between two looks still counts.</summary>
         internal static void CompileStarted() { compilesStarted++; }
 
-        /// <summary>Refreshes; returns the result now, or a Pending that Commands.Run binds to the command's id.</summary>
+        /// <summary>Refreshes; returns the result now, or a DeferredReply answered by Tick.</summary>
         internal static object Start()
         {
             bool playing = EditorApplication.isPlaying;
@@ -62,12 +62,13 @@ namespace UnityNvim
                 return Result(false, true, DeferredReason);
             var pending = new Pending { StopsPlaying = playing && duringPlay == StopPlayingAndRecompile, CompilesBefore = compilesStarted };
             if (Compiles(pending)) return Answer(pending);
+            pending.Reply = DeferredReply.Begin();
             Waiting.Add(pending);
-            return pending;
+            return pending.Reply;
         }
 
-        /// <summary>Once per editor update: the replies whose wait is over, through send.</summary>
-        internal static void Tick(System.Action<byte[]> send)
+        /// <summary>Once per editor update: the replies whose wait is over.</summary>
+        internal static void Tick()
         {
             for (int i = 0; i < Waiting.Count; i++)
             {
@@ -83,14 +84,14 @@ namespace UnityNvim
                     if (++p.Ticks < SettleTicks) continue;
                 }
                 Waiting.RemoveAt(i--);
-                send(Outgoing.Reply(p.Id, true, null, Answer(p)));
+                p.Reply.Complete(Answer(p));
             }
         }
 
         /// <summary>Before a reload or quit: every waiting refresh gets its reply now, with what is known.</summary>
-        internal static void AnswerAll(System.Action<byte[]> send)
+        internal static void AnswerAll()
         {
-            foreach (var p in Waiting) send(Outgoing.Reply(p.Id, true, null, Answer(p)));
+            foreach (var p in Waiting) p.Reply.Complete(Answer(p));
             Waiting.Clear();
         }
 

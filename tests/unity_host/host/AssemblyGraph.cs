@@ -90,6 +90,7 @@ namespace UnityHost
 
         readonly string project;
         readonly string[] engine;
+        readonly string testRunner;
         readonly string[] system;
         readonly NativeEditor native;
 
@@ -100,6 +101,7 @@ namespace UnityHost
             this.project = project;
             this.native = native;
             engine = new[] { Path.Combine(baseDir, "UnityEngine.dll"), Path.Combine(baseDir, "UnityEditor.dll") };
+            testRunner = TestFramework.EngineAssembly(baseDir);
             // Unity references its own class libraries; here Mono's, which mcs would take implicitly.
             string lib = Path.GetDirectoryName(typeof(object).Assembly.Location);
             system = new[] { Path.Combine(lib, "mscorlib.dll"), Path.Combine(lib, "System.dll"), Path.Combine(lib, "System.Core.dll") };
@@ -227,6 +229,7 @@ namespace UnityHost
                     list.AddRange(plugins);
                 }
                 if (a.IsTest && nunit != null && !list.Contains(nunit)) list.Add(nunit);
+                if (a.IsTest && testRunner != null) list.Add(testRunner); // the Test Framework's [UnityTest]
                 precompiled[a.name] = list.ToArray();
             }
 

@@ -23,8 +23,6 @@ namespace UnityHost
         static readonly int TickMs = Environment.GetEnvironmentVariable("UNITY_HOST_TICK_MS") != null
             ? int.Parse(Environment.GetEnvironmentVariable("UNITY_HOST_TICK_MS")) : 5;
 
-        static readonly string[] ScriptAssemblies = { "UnityNvim.Bridge.Editor.dll", "UnityHost.Game.dll" };
-
         public override object InitializeLifetimeService() { return null; }
 
         /// <summary>Runs the domain; returns Reload or Quit once beforeAssemblyReload or quitting has returned.</summary>
@@ -35,9 +33,9 @@ namespace UnityHost
             // Before any script runs: what Unity compiled is known before the domain starts, and
             // the bridge may let Neovim save a script as soon as [InitializeOnLoad] opened it.
             var scripts = new ScriptChanges(project);
-            foreach (var name in ScriptAssemblies)
+            foreach (var path in TestFramework.ScriptAssemblies(baseDir))
             {
-                var assembly = System.Reflection.Assembly.LoadFrom(Path.Combine(baseDir, name));
+                var assembly = System.Reflection.Assembly.LoadFrom(path);
                 foreach (var type in assembly.GetTypes())
                     if (type.IsDefined(typeof(InitializeOnLoadAttribute), false))
                         RuntimeHelpers.RunClassConstructor(type.TypeHandle);

@@ -227,6 +227,8 @@ namespace UnityHost
             {
                 Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(project, to)));
                 File.WriteAllBytes(Path.Combine(project, to), File.ReadAllBytes(source)); // Mono's File.Copy copies into a directory
+                // Its debug symbols too, as Unity's build has them: stack traces of tests and logs name file and line.
+                if (File.Exists(source + ".mdb")) File.WriteAllBytes(Path.Combine(project, to) + ".mdb", File.ReadAllBytes(source + ".mdb"));
                 return true;
             }
             catch (Exception e)

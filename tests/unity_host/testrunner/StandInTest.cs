@@ -1,0 +1,89 @@
+using System;
+using System.Collections.Generic;
+using System.Reflection;
+using NUnit.Framework.Interfaces;
+using UnityEditor.TestTools.TestRunner.Api;
+
+namespace UnityEditor.TestTools.TestRunner.StandIn
+{
+    /// <summary>One node of the stand-in's test tree: a suite (root, assembly, namespace, fixture, parameterised method) or a test case.</summary>
+    sealed class StandInTest : ITestAdaptor
+    {
+        public readonly List<StandInTest> ChildList = new List<StandInTest>();
+        public string AssemblyName;     // the test assembly's name, for assembly filters
+        public Type FixtureType;        // a fixture and what is under it
+        public MethodInfo TestMethod;   // a test case, or a parameterised method's suite
+        public object[] CaseArguments;  // a test case's arguments
+        public bool Yields;             // [UnityTest]: returns IEnumerator, one step per editor tick
+        public string IgnoreReason;     // [Ignore] on the method or its fixture
+        public readonly List<string> OwnCategories = new List<string>();
+
+        public string Id { get; set; }
+        public string Name { get; set; }
+        public string FullName { get; set; }
+        public bool IsSuite { get; set; }
+        public bool IsTestAssembly { get; set; }
+        public TestMode TestMode { get; set; }
+        public StandInTest ParentTest { get; set; }
+
+        public int TestCaseCount
+        {
+            get
+            {
+                if (!IsSuite) return 1;
+                int n = 0;
+                foreach (var c in ChildList) n += c.TestCaseCount;
+                return n;
+            }
+        }
+
+        public bool HasChildren { get { return ChildList.Count > 0; } }
+        public IEnumerable<ITestAdaptor> Children { get { foreach (var c in ChildList) yield return c; } }
+        public ITestAdaptor Parent { get { return ParentTest; } }
+        public ITypeInfo TypeInfo { get { return FixtureType != null ? new TypeWrapper(FixtureType) : null; } }
+        public IMethodInfo Method { get { return TestMethod != null ? new MethodWrapper(FixtureType, TestMethod) : null; } }
+#if TF_1_3
+        public object[] Arguments { get { return CaseArguments ?? new object[0]; } }
+#endif
+        public string[] Categories { get { return OwnCategories.ToArray(); } }
+        public RunState RunState { get { return IgnoreReason != null ? RunState.Ignored : RunState.Runnable; } }
+        public string SkipReason { get { return IgnoreReason ?? ""; } }
+        public string ParentFullName { get { return ParentTest != null ? ParentTest.FullName : ""; } }
+
+        /// <summary>This node's categories and its ancestors' (NUnit applies a fixture's category to its tests).</summary>
+        public IEnumerable<string> InheritedCategories()
+        {
+            for (var t = this; t != null; t = t.ParentTest)
+                foreach (var c in t.OwnCategories) yield return c;
+        }
+
+        sealed class TypeWrapper : ITypeInfo
+        {
+            readonly Type type;
+
+            public TypeWrapper(Type type) { this.type = type; }
+
+            public Type Type { get { return type; } }
+            public string Name { get { return type.Name; } }
+            public string FullName { get { return type.FullName; } }
+            public string Namespace { get { return type.Namespace; } }
+            public Assembly Assembly { get { return type.Assembly; } }
+        }
+
+        sealed class MethodWrapper : IMethodInfo
+        {
+            readonly Type type;
+            readonly MethodInfo method;
+
+            public MethodWrapper(Type type, MethodInfo method)
+            {
+                this.type = type;
+                this.method = method;
+            }
+
+            public ITypeInfo TypeInfo { get { return new TypeWrapper(type); } }
+            public MethodInfo MethodInfo { get { return method; } }
+            public string Name { get { return method.Name; } }
+        }
+    }
+}

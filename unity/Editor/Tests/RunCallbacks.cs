@@ -1,0 +1,89 @@
+using System;
+using System.Collections.Generic;
+using UnityEditor.TestTools.TestRunner.Api;
+
+namespace UnityNvim.Tests
+{
+    /// <summary>
+    /// The Test Framework's callbacks (main thread) turned into `test` messages for the run that
+    /// Neovim started; runs started elsewhere (Unity's Test Runner window) are not sent.
+    /// </summary>
+    internal sealed class RunCallbacks : IErrorCallbacks
+    {
+        readonly string project;
+        TestSource source;
+
+        public RunCallbacks(string project)
+        {
+            this.project = project;
+        }
+
+        TestSource Source { get { return source ?? (source = new TestSource(project)); } }
+
+        public void RunStarted(ITestAdaptor testsToRun)
+        {
+            if (!KeptRun.Active || KeptRun.Started) return;
+            source = null; // scripts may have changed since the last run
+            KeptRun.Send(new Dictionary<string, object>
+            {
+                { "event", "run_started" },
+                { "mode", KeptRun.Mode },
+                { "total", KeptRun.Filter.Leaves(testsToRun) },
+            });
+        }
+
+        public void TestStarted(ITestAdaptor test)
+        {
+        }
+
+        public void TestFinished(ITestResultAdaptor result)
+        {
+            if (!KeptRun.Active || result.Test == null || result.Test.IsSuite) return;
+            string status = Status(result.TestStatus);
+            KeptRun.Count(status);
+            var fields = new Dictionary<string, object>
+            {
+                { "event", "finished" },
+                { "full_name", result.FullName ?? "" },
+                { "name", result.Name ?? "" },
+                { "status", status },
+                { "ms", (long)Math.Max(0, Math.Round(result.Duration * 1000)) },
+            };
+            Optional(fields, "message", result.Message);
+            Optional(fields, "stack", UnityStack.Convert(result.StackTrace, project));
+            Optional(fields, "output", result.Output);
+            var test = result.Test;
+            var location = Source.Find(test.TypeInfo != null ? test.TypeInfo.Type : null, test.Method != null ? test.Method.Name : null);
+            if (location.File != null) fields["file"] = location.File;
+            if (location.Line > 0) fields["line"] = location.Line;
+            KeptRun.Send(fields);
+        }
+
+        public void RunFinished(ITestResultAdaptor result)
+        {
+            if (KeptRun.Active) KeptRun.Finish();
+        }
+
+        /// <summary>The run could not start or broke off (Unity logs why): it is over for Neovim too.</summary>
+        public void OnError(string message)
+        {
+            if (KeptRun.Active) KeptRun.Finish();
+        }
+
+        static string Status(TestStatus status)
+        {
+            switch (status)
+            {
+                case TestStatus.Passed: return "passed";
+                case TestStatus.Failed: return "failed";
+                case TestStatus.Skipped: return "skipped";
+                default: return "inconclusive";
+            }
+        }
+
+        static void Optional(Dictionary<string, object> fields, string key, string value)
+        {
+            if (!string.IsNullOrEmpty(value)) fields[key] = value;
+        }
+    }
+}
