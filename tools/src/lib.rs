@@ -5,3 +5,4 @@
 pub mod args;
 pub mod json;
 pub mod rendezvous;
+pub mod test_runner;

@@ -12,6 +12,7 @@
 //! pipe instead of being dropped), `sim.rate {rate}`, `sim.stats {}` (the last seq),
 //! `sim.open {file, line?, col?}` (sends `open` with the values as given, -1 included; the
 //! result `{queued_ns}` is CLOCK_MONOTONIC when it was queued, for the bench), and
+//! `sim.tests {...}` (the Test Framework's tests: tools/src/test_runner.rs), and
 //! `sim.projects {}` (regenerates the project files as Unity does on its own and, when any was
 //! written, sends `projects`). The built-in `sync` writes `<project>/<folder>.sln` and
 //! `Assembly-CSharp.csproj` listing Assets/**/*.cs, each only when its text changed.
@@ -30,6 +31,7 @@ use unity_native::transport::{open_fifo, reader_gone, sleep, wait, write_all, Pa
 use unity_native::wake_pipe::Notifier;
 use unity_nvim_tools::args::Spec;
 use unity_nvim_tools::rendezvous::create_rendezvous;
+use unity_nvim_tools::test_runner::{Outcome, TestRunner};
 
 static QUIT: AtomicBool = AtomicBool::new(false);
 
@@ -47,6 +49,8 @@ struct Outbox {
     state: Option<Vec<u8>>,
     /// A compile summary to send once after the reload that follows a good compile.
     summary: Option<Vec<u8>>,
+    /// The last test run, replayed after every greeting (Unity's SessionState copy).
+    tests: Vec<Vec<u8>>,
     torn: bool,
 }
 
@@ -148,6 +152,7 @@ fn main() {
             backlog,
             state: None,
             summary: None,
+            tests: Vec::new(),
             torn: false,
         }),
         ready: Condvar::new(),
@@ -227,6 +232,7 @@ fn write_loop(s: &Shared, paths: &Paths) {
             let mut frames = vec![encode_frame(&hello(paths)).expect("encodable")];
             frames.extend(o.state.clone());
             frames.extend(o.summary.take().filter(|_| summary));
+            frames.extend(o.tests.iter().cloned());
             frames
         };
         s.greet.store(false, Ordering::SeqCst);
@@ -402,6 +408,7 @@ struct Editor {
     compile_done_at: Option<(Instant, Compile)>,
     reload_until: Option<Instant>,
     rng: u64,
+    tests: TestRunner,
 }
 
 /// Game code that logs, with the stack traces Unity attaches (paths into the demo project).
@@ -429,6 +436,7 @@ impl Editor {
             compile_done_at: None,
             reload_until: None,
             rng: 0x9E37_79B9_7F4A_7C15 ^ std::process::id() as u64,
+            tests: TestRunner::default(),
         };
         e.set_state(e.state);
         e
@@ -460,6 +468,10 @@ impl Editor {
                 self.reload_until = None;
                 self.shared.reloading.store(false, Ordering::SeqCst);
             }
+            let mut tested = Outcome::default();
+            self.tests
+                .tick(now, self.reload_until.is_some(), &mut tested);
+            self.tested(tested);
             std::thread::sleep(Duration::from_millis(5));
         }
     }
@@ -533,7 +545,29 @@ impl Editor {
         ])
     }
 
+    /// Sends what the simulated Test Framework produced and keeps its run for replays.
+    fn tested(&mut self, out: Outcome) {
+        if out.send.is_empty() {
+            return;
+        }
+        for m in &out.send {
+            self.shared.control(m);
+        }
+        let kept = self.tests.replay().iter();
+        self.shared.out.lock().unwrap().tests =
+            kept.map(|m| encode_frame(m).expect("encodable")).collect();
+        if out.reload {
+            self.reload(Duration::from_millis(300));
+        }
+    }
+
     fn command(&mut self, cmd: Cmd) {
+        let mut tested = Outcome::default();
+        if let Some(result) = self.tests.command(&cmd.name, &cmd.args, &mut tested) {
+            self.reply(cmd.id, result);
+            self.tested(tested);
+            return;
+        }
         let mut st = self.state;
         let result = match cmd.name.as_str() {
             "compile" | "refresh" => {
