@@ -158,9 +158,12 @@ function M.parse(text)
         class_path = class_path and (class_path .. "+" .. s.name) or s.name
       end
     end
-    local ns = table.concat(vim.tbl_filter(function(p)
-      return p ~= nil
-    end, parts), ".")
+    local ns = table.concat(
+      vim.tbl_filter(function(p)
+        return p ~= nil
+      end, parts),
+      "."
+    )
     return ns, class_path
   end
 
