@@ -59,8 +59,14 @@ local S = {
   new_items = {}, ---@type table[]           quickfix items not yet in the list
   by_file = {}, ---@type table<string, vim.Diagnostic[]>
   dirty = {}, ---@type table<string, true>  files whose diagnostics changed
+  diagnosed_at = 0, -- hrtime of the last vim.diagnostic.set
   flush_timer = nil, ---@type uv.uv_timer_t|nil
+  known = {}, ---@type table<string, string|false>  files resolved during this run
 }
+
+--- vim.diagnostic.set costs about 25 us per diagnostic of the buffer (all of them, each time):
+--- during a run a buffer's diagnostics are set at most this often.
+local DIAGNOSE_EVERY_MS = 100
 
 --- Runs tests in Unity. Results arrive as quickfix items, diagnostics, `User UnityTestFinished`
 --- per test and `User UnityTestRunFinished`; then `on_done(summary)`, or `on_done(nil, err)`
@@ -201,8 +207,12 @@ local function set_for_buffer(buf)
   end
 end
 
---- Brings the quickfix list and the diagnostics of loaded buffers up to date.
-local function flush()
+local flush_soon
+
+--- Brings the quickfix list, and (at most every DIAGNOSE_EVERY_MS, or when `final`) the
+--- diagnostics of loaded buffers up to date.
+---@param final? boolean
+local function flush(final)
   if #S.new_items > 0 then
     if our_list_exists() then
       vim.fn.setqflist({}, "a", { id = S.qf_id, items = S.new_items })
@@ -213,7 +223,11 @@ local function flush()
     end
     S.new_items = {}
   end
-  if next(S.dirty) then
+  local wait_ms = (S.diagnosed_at - vim.uv.hrtime()) / 1e6 + DIAGNOSE_EVERY_MS
+  if next(S.dirty) and not final and wait_ms > 0 then
+    flush_soon(wait_ms)
+  elseif next(S.dirty) then
+    S.diagnosed_at = vim.uv.hrtime()
     for _, buf in ipairs(vim.api.nvim_list_bufs()) do
       if vim.api.nvim_buf_is_loaded(buf) then
         local name = vim.api.nvim_buf_get_name(buf)
@@ -226,11 +240,18 @@ local function flush()
   end
 end
 
---- Flushes after the current drain slice has returned to the main loop.
-local function flush_soon()
+--- Flushes after the current drain slice has returned to the main loop (or `ms` later).
+---@param ms? number
+flush_soon = function(ms)
   S.flush_timer = S.flush_timer or vim.uv.new_timer()
   if not S.flush_timer:is_active() then
-    S.flush_timer:start(0, 0, vim.schedule_wrap(flush))
+    S.flush_timer:start(
+      math.ceil(ms or 0),
+      0,
+      vim.schedule_wrap(function()
+        flush()
+      end)
+    )
   end
 end
 
@@ -268,7 +289,7 @@ end
 ---@param total integer|nil
 local function follow(run, mode, total)
   S.run, S.mode, S.total = run, mode, total or 0
-  S.results, S.by_name = {}, {}
+  S.results, S.by_name, S.known = {}, {}, {}
   clear()
 end
 
@@ -279,11 +300,11 @@ local function failed_at(stack)
   if not stack or stack == "" then
     return nil
   end
-  return source.first(S.root, vim.split(stack, "\n", { plain = true }))
+  return source.first(S.root, vim.split(stack, "\n", { plain = true }), S.known)
 end
 
 local function finished(ev)
-  local method_file = ev.file and ev.file ~= "" and source.resolve(S.root, ev.file) or nil
+  local method_file = ev.file and ev.file ~= "" and source.resolve(S.root, ev.file, S.known) or nil
   local at = ev.status == "failed" and failed_at(ev.stack) or nil
   ---@type unity.TestResult
   local r = {
@@ -324,7 +345,7 @@ end
 local function run_finished(ev, interrupted)
   local run = S.run
   S.finished[run] = true
-  flush()
+  flush(true)
   local summary = M.summary(not interrupted and ev or nil)
   summary.interrupted = interrupted or nil
   if interrupted then
@@ -333,7 +354,10 @@ local function run_finished(ev, interrupted)
   else
     messages.notify(messages.tested(summary), summary.failed > 0 and vim.log.levels.ERROR or vim.log.levels.INFO)
   end
-  fire("UnityTestRunFinished", summary)
+  -- Its data carries every result (thousands make a costly conversion): only for listeners.
+  if #vim.api.nvim_get_autocmds({ event = "User", pattern = "UnityTestRunFinished" }) > 0 then
+    fire("UnityTestRunFinished", summary)
+  end
   local on_done = S.on_done[run]
   S.on_done[run] = nil
   if on_done then

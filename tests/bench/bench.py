@@ -30,6 +30,7 @@ FLOOD = os.path.join(ROOT, "target", "release", "unity-flood")
 SIM = os.path.join(ROOT, "target", "release", "unity-sim")
 SCRIPT = os.path.join(ROOT, "tests", "bench", "nvim_bench.lua")
 FILTER_SCRIPT = os.path.join(ROOT, "tests", "bench", "filter_bench.lua")
+TESTS_SCRIPT = os.path.join(ROOT, "tests", "bench", "tests_bench.lua")
 OUTDIR = os.path.join(ROOT, "target", "bench")
 LOGDIR = os.path.join(OUTDIR, "logs")
 NVIM = os.environ.get("NVIM") or "nvim"
@@ -577,6 +578,12 @@ def main():
                               "-l", FILTER_SCRIPT], 600)
     R["filters"] = raw["filters"] if not raw["filters"].get("error") else None
 
+    log("11/11 tests: 10 000 results streamed in one run (unity-sim's Test Framework)")
+    raw["tests"] = guarded("tests", run_json,
+                           [NVIM, "--headless", "--clean", "--cmd", f"set rtp^={RTP}",
+                            "-l", TESTS_SCRIPT], 300)
+    R["tests"] = raw["tests"] if not raw["tests"].get("error") else None
+
     cfg = next((r.get("config") for r in raw["flood"] if r.get("config")), None)
     R["machine"]["plugin_config"] = cfg
     R["machine"]["loadavg_at_end"] = os.getloadavg()
@@ -719,6 +726,15 @@ def print_table(R):
                   f"{c['vs_rewrite']:.2f}x the rewrite")
         print(f"  {verdict(fl['worst_median_ms'] <= 16):6} every change <= 16 ms (worst median "
               f"{fl['worst_median_ms']:.1f} ms)")
+    ts = g("tests")
+    if ts:
+        print()
+        print(f"tests: {ts['results']:,} results ({ts['failed']:,} failed) in {ts['secs']:.2f} s, "
+              f"{ts['results_per_s']:,.0f}/s; worst stall {ts['max_stall_ms']:.1f} ms (wall), "
+              f"longest busy slice {ts['max_busy_cpu_ms']:.1f} ms (main thread CPU)")
+        print(f"  {verdict(ts['max_busy_cpu_ms'] <= 8):6} main loop busy <= 8 ms at a time")
+        print(f"  {verdict(ts['complete_after_last_ms'] <= 1000):6} quickfix and diagnostics complete "
+              f"{ts['complete_after_last_ms']:.0f} ms after the last result (<= 1 s)")
     pf = g("perf") or {}
     if pf.get("main_thread"):
         print()

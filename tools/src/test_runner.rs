@@ -382,12 +382,13 @@ fn sim_test(v: &Value) -> Option<SimTest> {
     })
 }
 
-/// The bench's tests: 50 fixtures in 50 files; every `every`-th fails at a line of its file.
+/// The bench's tests: 50 fixtures in 50 files, each with every `every`-th of its tests failing
+/// at a line of its file.
 fn flood_test(i: u64, every: u64) -> SimTest {
     let fixture = i % 50;
     let file = format!("Assets/Tests/Flood{fixture}Tests.cs");
     let line = (i / 50 % 1000) as u32 * 4 + 3;
-    let failed = every > 0 && i % every == every - 1;
+    let failed = every > 0 && (i / 50) % every == every - 1;
     let full_name = format!("Flood.Flood{fixture}Tests.Case{i}");
     SimTest {
         result: TestResult {
