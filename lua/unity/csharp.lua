@@ -295,6 +295,23 @@ function M.parse(text)
   return roots
 end
 
+--- The full names of the fixtures among `nodes` and inside them. A nested class is a fixture of
+--- its own in NUnit's tree (`Ns.Outer+Inner`), not a child of the outer one: running the outer
+--- fixture does not run it.
+---@param nodes unity.CsNode[]
+---@param out? string[]
+---@return string[]
+function M.fixtures(nodes, out)
+  out = out or {}
+  for _, node in ipairs(nodes) do
+    if node.kind == "class" then
+      out[#out + 1] = node.full_name
+      M.fixtures(node.children, out)
+    end
+  end
+  return out
+end
+
 --- The innermost class, test or case whose lines hold `line` (1-based), and its ancestors.
 ---@param roots unity.CsNode[]
 ---@param line integer

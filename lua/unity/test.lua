@@ -137,12 +137,10 @@ function M.last(on_done)
   return M.run(S.last, on_done)
 end
 
---- The tests of the current buffer (:UnityTestFile): its outermost fixtures.
+--- The tests of the current buffer (:UnityTestFile): its fixtures, nested ones included.
 ---@param mode? "edit"|"play"
 function M.file(mode)
-  local names = vim.tbl_map(function(node)
-    return node.full_name
-  end, M.buffer_tests(0))
+  local names = require("unity.csharp").fixtures(M.buffer_tests(0))
   if #names == 0 then
     return messages.notify(messages.test_none_in_file(), vim.log.levels.WARN)
   end
@@ -157,7 +155,8 @@ function M.nearest(mode)
   if not node then
     return messages.notify(messages.test_none_at_cursor(), vim.log.levels.WARN)
   end
-  return M.run({ mode = mode, names = { node.full_name } })
+  local names = node.kind == "class" and require("unity.csharp").fixtures({ node }) or { node.full_name }
+  return M.run({ mode = mode, names = names })
 end
 
 --- The fixtures found in a buffer.
