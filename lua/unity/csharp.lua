@@ -1,9 +1,9 @@
 --- Test fixtures and methods in C# source, named as Unity's Test Framework (NUnit) names them:
---- `Ns.Class.Method`, nested classes `Ns.Outer+Inner`, parameterised cases `Method(1,2)`. A small
---- scanner (no parser needed): comments and string contents are blanked before braces are
---- counted; attributes `[Test]`, `[UnityTest]`, `[TestCase(...)]`, `[TestCaseSource(...)]`,
---- `[Theory]` mark the method that follows. Used by :UnityTestFile, :UnityTestNearest and the
---- neotest adapter.
+--- `Ns.Class.Method`, nested classes `Ns.Outer+Inner`, parameterised cases `Method(1,2)`.
+--- Attributes `[Test]`, `[UnityTest]`, `[TestCase(...)]`, `[TestCaseSource(...)]`, `[Theory]`
+--- mark a test method. With the tree-sitter `c_sharp` parser when the user has it; else a small
+--- scanner: comments and string contents are blanked before braces are counted. Used by
+--- :UnityTestFile, :UnityTestNearest and the neotest adapter.
 local M = {}
 
 ---@class unity.CsNode
@@ -96,15 +96,16 @@ local function show_argument(arg)
   return arg
 end
 
---- `Name(args)` of a `[TestCase(args, Named = x)]`: positional arguments only.
-local function case_name(method, blanked_args, original_args)
-  local shown = {}
-  for _, p in ipairs(split_top(blanked_args, original_args)) do
-    if not p[1]:match("^%s*[%w_]+%s*=") and vim.trim(p[1]) ~= "" then
-      shown[#shown + 1] = show_argument(p[2])
-    end
-  end
-  return method .. "(" .. table.concat(shown, ",") .. ")"
+--- A named argument (`Description = "x"`) is no part of a case's name.
+local function is_named(arg)
+  return arg:match("^%s*[%w_]+%s*=[^=]") ~= nil
+end
+
+--- `Name(args)` of a `[TestCase(args)]`, from its positional arguments' source text.
+---@param method string
+---@param args string[]
+local function case_name(method, args)
+  return method .. "(" .. table.concat(vim.tbl_map(show_argument, args), ",") .. ")"
 end
 
 --- The attributes in one blanked line: test markers and TestCase argument lists.
@@ -134,10 +135,10 @@ local function attributes(blanked, original)
   return marked, cases
 end
 
---- The tests in C# source text: the classes holding tests, outermost first.
+--- The tests in C# source text, with the scanner.
 ---@param text string
 ---@return unity.CsNode[]
-function M.parse(text)
+function M.scan(text)
   local blanked = M.blank(text)
   local originals = vim.split(text, "\n", { plain = true })
   local roots = {} ---@type unity.CsNode[]
@@ -147,6 +148,7 @@ function M.parse(text)
   local depth = 0
   local pending ---@type table|nil  a declaration waiting for its "{"
   local marks ---@type {first: integer, cases: string[][]}|nil  test attributes waiting for a method
+  local attributes_from ---@type integer|nil  first line of the attribute lines just above
 
   local function prefix()
     local parts = { file_ns }
@@ -218,9 +220,16 @@ function M.parse(text)
       return nil
     end
     local full = class.node.full_name .. "." .. name
-    local node = { kind = "test", name = name, full_name = full, first = marks.first, last = line, children = {} }
+    local first = math.min(marks.first, attributes_from or marks.first)
+    local node = { kind = "test", name = name, full_name = full, first = first, last = line, children = {} }
     for _, c in ipairs(marks.cases) do
-      local cname = case_name(name, c[1], c[2])
+      local args = {}
+      for _, p in ipairs(split_top(c[1], c[2])) do
+        if not is_named(p[1]) and vim.trim(p[1]) ~= "" then
+          args[#args + 1] = p[2]
+        end
+      end
+      local cname = case_name(name, args)
       node.children[#node.children + 1] = {
         kind = "case",
         name = cname,
@@ -235,6 +244,9 @@ function M.parse(text)
 
   for lnum, line in ipairs(vim.split(blanked, "\n", { plain = true })) do
     local original = originals[lnum] or ""
+    if line:match("^%s*%[") then
+      attributes_from = attributes_from or lnum
+    end
     local marked, cases = attributes(line, original)
     if marked then
       marks = marks or { first = lnum, cases = {} }
@@ -255,7 +267,7 @@ function M.parse(text)
     end
     local class = code:match("%f[%w_]class%s+([%w_]+)") or code:match("%f[%w_]struct%s+([%w_]+)")
     if class then
-      pending = { kind = "class", name = class, line = lnum }
+      pending = { kind = "class", name = class, line = attributes_from or lnum }
       marks = nil
     elseif marks and not pending then
       local name = code:match("([%w_]+)%s*%(")
@@ -271,6 +283,9 @@ function M.parse(text)
           end
         end
       end
+    end
+    if code:match("%S") then
+      attributes_from = nil -- the attributes above belonged to this line's declaration
     end
     for k = 1, #code do
       local ch = code:sub(k, k)
@@ -293,6 +308,123 @@ function M.parse(text)
     end
   end
   return roots
+end
+
+--- The tests in C# source text, with the tree-sitter parser `c_sharp`.
+---@param text string
+---@return unity.CsNode[]
+function M.tree_sitter(text)
+  local root = vim.treesitter.get_string_parser(text, "c_sharp"):parse()[1]:root()
+  local function source(node)
+    return vim.treesitter.get_node_text(node, text)
+  end
+  local function name_of(node)
+    local n = node:field("name")[1]
+    return n and source(n) or ""
+  end
+  local roots = {}
+  local walk
+  ---@param method TSNode
+  ---@param class unity.CsNode
+  local function test_method(method, class)
+    local name, marked, cases = name_of(method), false, {}
+    for list in method:iter_children() do
+      if list:type() == "attribute_list" then
+        for attr in list:iter_children() do
+          if attr:type() == "attribute" then
+            local kind = name_of(attr):gsub("^.*%.", ""):gsub("Attribute$", "")
+            marked = marked or kind == "TestCase" or TEST_ATTRIBUTES[kind] ~= nil
+            local arglist = kind == "TestCase" and attr:named_child(1)
+            if arglist then
+              local args = {}
+              for arg in arglist:iter_children() do
+                if arg:type() == "attribute_argument" and not is_named(source(arg)) then
+                  args[#args + 1] = source(arg)
+                end
+              end
+              local line = attr:start() + 1
+              cases[#cases + 1] = {
+                kind = "case",
+                name = case_name(name, args),
+                full_name = class.full_name .. "." .. case_name(name, args),
+                first = line,
+                last = line,
+                children = {},
+              }
+            end
+          end
+        end
+      end
+    end
+    if marked then
+      local first, _, last = method:range()
+      class.children[#class.children + 1] = {
+        kind = "test",
+        name = name,
+        full_name = class.full_name .. "." .. name,
+        first = first + 1,
+        last = last + 1,
+        children = cases,
+      }
+    end
+  end
+  ---@param node TSNode
+  ---@param ns string
+  ---@param class? unity.CsNode
+  walk = function(node, ns, class)
+    for child in node:iter_children() do
+      local t = child:type()
+      if t == "namespace_declaration" or t == "file_scoped_namespace_declaration" then
+        local inner = ns ~= "" and (ns .. "." .. name_of(child)) or name_of(child)
+        walk(child:field("body")[1] or child, inner, class)
+        if t == "file_scoped_namespace_declaration" then
+          ns = inner -- the declarations after it, where the grammar makes them siblings
+        end
+      elseif t == "class_declaration" or t == "struct_declaration" then
+        local name = name_of(child)
+        local first, _, last = child:range()
+        local node_ = {
+          kind = "class",
+          name = name,
+          full_name = class and (class.full_name .. "+" .. name) or (ns ~= "" and (ns .. "." .. name) or name),
+          first = first + 1,
+          last = last + 1,
+          children = {},
+        }
+        walk(child:field("body")[1] or child, ns, node_)
+        if #node_.children > 0 then
+          table.insert(class and class.children or roots, node_)
+        end
+      elseif t == "method_declaration" and class then
+        test_method(child, class)
+      elseif t == "declaration_list" then
+        walk(child, ns, class)
+      end
+    end
+  end
+  walk(root, "", nil)
+  return roots
+end
+
+--- The tests in C# source text: the classes holding tests, outermost first. Tree-sitter's
+--- `c_sharp` parser when it is installed, else the scanner.
+---@param text string
+---@return unity.CsNode[]
+function M.parse(text)
+  return (M.has_parser() and M.tree_sitter or M.scan)(text)
+end
+
+local parser_found ---@type boolean|nil
+
+--- Whether the `c_sharp` parser is there (looked up once: the look-up searches the
+--- runtimepath). `language.add` raises (0.10) or returns nil (0.11) when it is missing;
+--- `inspect` raises for a language not loaded.
+---@return boolean
+function M.has_parser()
+  if parser_found == nil then
+    parser_found = pcall(vim.treesitter.language.add, "c_sharp") and pcall(vim.treesitter.language.inspect, "c_sharp")
+  end
+  return parser_found
 end
 
 --- The full names of the fixtures among `nodes` and inside them. A nested class is a fixture of

@@ -200,6 +200,24 @@ T.test("without the Test Framework every test fails with Unity's sentence", func
   T.contains(results["Game.Tests.MathTests.Adds"].short, "the Unity Test Framework is not installed")
 end)
 
+-- UNITY_TS_C_SHARP=<a built c_sharp parser .so> (npm's tree-sitter-c-sharp: cc -shared -fPIC
+-- -Isrc src/parser.c src/scanner.c): the parser's and the scanner's findings must agree.
+if vim.env.UNITY_TS_C_SHARP and vim.env.UNITY_TS_C_SHARP ~= "" then
+  T.test("the tree-sitter c_sharp parser and the scanner find the same tests", function()
+    vim.treesitter.language.add("c_sharp", { path = vim.env.UNITY_TS_C_SHARP })
+    local csharp = require("unity.csharp")
+    local attributed = vim.list_extend({}, MATH)
+    table.insert(attributed, 7, '    [TestFixture, Category("math")]')
+    table.insert(attributed, 11, '        [Category("fast")]')
+    for _, lines in ipairs({ MATH, SCOPED, attributed }) do
+      local text = table.concat(lines, "\n")
+      local scanned = csharp.scan(text)
+      T.truthy(#scanned > 0, "tests found")
+      T.eq(scanned, csharp.tree_sitter(text), "the same tests, names and lines")
+    end
+  end)
+end
+
 if real then
   T.test("with real neotest and nvim-nio: the strategy's process as neotest's runner uses it", function()
     local dir = project()
