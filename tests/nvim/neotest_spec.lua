@@ -239,6 +239,36 @@ if real then
     local results = adapter.results(spec, { code = code, output = output }, tree)
     T.eq("failed", results["Game.Tests.MathTests.Adds"].status, "results")
   end)
+
+  T.test("with real neotest: its client discovers the file, runs it through the adapter, records results", function()
+    local dir = project()
+    sim_with_tests(dir)
+    local got
+    require("neotest").setup({
+      adapters = { adapter },
+      log_level = vim.log.levels.ERROR,
+      consumers = {
+        capture = function(client)
+          client.listeners.results = function(_, results, partial)
+            if not partial then
+              got = results
+            end
+          end
+          return {}
+        end,
+      },
+    })
+    local path = dir .. "/Assets/Tests/Edit/MathTests.cs"
+    vim.cmd.edit(path)
+    require("neotest").run.run(path)
+    T.wait_for(function()
+      return got and got["Game.Tests.MathTests.Adds"]
+    end, "neotest's results", 60000)
+    T.eq("failed", got["Game.Tests.MathTests.Adds"].status, "Adds")
+    T.eq(12, got["Game.Tests.MathTests.Adds"].errors[1].line, "at the assertion")
+    T.eq("passed", got["Game.Tests.MathTests.Pairs(1,2)"].status, "a case")
+    T.eq("skipped", got["Game.Tests.MathTests+Nested.Waits"].status, "a nested fixture's test")
+  end)
 end
 
 T.run()
