@@ -97,26 +97,12 @@ local function qf()
   return l.title, l.items
 end
 
-local function record(pattern)
-  local seen = {}
-  local id = vim.api.nvim_create_autocmd("User", {
-    pattern = pattern,
-    callback = function(a)
-      seen[#seen + 1] = a.data
-    end,
-  })
-  T.defer(function()
-    vim.api.nvim_del_autocmd(id)
-  end)
-  return seen
-end
-
 T.test("a run: summary, quickfix at the assertion line, diagnostics at it and at the method, events", function()
   local dir = setup()
   local path = dir .. "/" .. FILE
   vim.cmd.edit(vim.fn.fnameescape(path))
   local buf = vim.api.nvim_get_current_buf()
-  local each, runs = record("UnityTestFinished"), record("UnityTestRunFinished")
+  local each, runs = T.record("UnityTestFinished"), T.record("UnityTestRunFinished")
 
   local s = run()
   T.eq({ 3, 1, 1, 0 }, { s.passed, s.failed, s.skipped, s.inconclusive }, "counts")
@@ -179,7 +165,7 @@ T.test("the filter reaches Unity, and :UnityTest takes a mode and a filter", fun
     s.results[2].full_name,
   }, "a method's name runs its cases")
   T.eq(2, #s.results, "only those")
-  local runs = record("UnityTestRunFinished")
+  local runs = T.record("UnityTestRunFinished")
   vim.cmd("UnityTest play ^Other")
   T.wait_for(function()
     return runs[1]
@@ -196,7 +182,7 @@ end)
 T.test(":UnityTestNearest and :UnityTestFile pick names from the C# buffer", function()
   local dir = setup()
   vim.cmd.edit(vim.fn.fnameescape(dir .. "/" .. FILE))
-  local runs = record("UnityTestRunFinished")
+  local runs = T.record("UnityTestRunFinished")
   vim.api.nvim_win_set_cursor(0, { 17, 0 }) -- on [TestCase(2, 2)]
   vim.cmd("UnityTestNearest")
   T.wait_for(function()
@@ -221,7 +207,7 @@ end)
 T.test("a run goes on across a domain reload (PlayMode), counted once", function()
   setup({ reload_after = 2, ms_per_test = 30 })
   local bye = T.counter("UnityBye")
-  local each = record("UnityTestFinished")
+  local each = T.record("UnityTestFinished")
   local s = run({ mode = "play" })
   T.eq(1, bye(), "the domain reloaded during the run")
   T.eq(5, #s.results, "every result")
@@ -233,7 +219,7 @@ T.test(
   "a Neovim that reconnects during a run learns the rest from the replay; a finished run is not replayed",
   function()
     local dir = setup({ ms_per_test = 150 })
-    local each, runs = record("UnityTestFinished"), record("UnityTestRunFinished")
+    local each, runs = T.record("UnityTestFinished"), T.record("UnityTestRunFinished")
     local summary
     require("unity").test({}, function(s)
       summary = s
