@@ -62,6 +62,7 @@ local S = {
   diagnosed_at = 0, -- hrtime of the last vim.diagnostic.set
   flush_timer = nil, ---@type uv.uv_timer_t|nil
   known = {}, ---@type table<string, string|false>  files resolved during this run
+  bufs = {}, ---@type table<string, integer>  their buffers, for quickfix items
 }
 
 --- vim.diagnostic.set costs about 25 us per diagnostic of the buffer (all of them, each time):
@@ -288,7 +289,7 @@ end
 ---@param total integer|nil
 local function follow(run, mode, total)
   S.run, S.mode, S.total = run, mode, total or 0
-  S.results, S.by_name, S.known = {}, {}, {}
+  S.results, S.by_name, S.known, S.bufs = {}, {}, {}, {}
   clear()
 end
 
@@ -326,7 +327,13 @@ local function finished(ev)
     local first = (r.message or ""):match("^[^\n]*")
     local text = r.full_name .. (first ~= "" and (": " .. first) or "")
     if r.file then
-      S.new_items[#S.new_items + 1] = { filename = r.file, lnum = r.line or 1, col = 1, type = "E", text = text }
+      -- A buffer number, not a file name: setqflist looks a name up (a stat) for every item.
+      local buf = S.bufs[r.file]
+      if not (buf and vim.api.nvim_buf_is_valid(buf)) then
+        buf = vim.fn.bufadd(r.file)
+        S.bufs[r.file] = buf
+      end
+      S.new_items[#S.new_items + 1] = { bufnr = buf, lnum = r.line or 1, col = 1, type = "E", text = text }
       diagnose(r.file, r.line or 1, r.message or r.full_name)
       if method_file and ev.line and (method_file ~= r.file or ev.line ~= r.line) then
         diagnose(method_file, ev.line, r.name .. " failed: " .. (first ~= "" and first or "see the quickfix list"))
