@@ -179,6 +179,26 @@ T.test("the filter reaches Unity, and :UnityTest takes a mode and a filter", fun
   T.eq(1, #runs[2].results, "the same filter")
 end)
 
+T.test("the <Plug> mappings run tests; :UnityTest takes a filter without a mode", function()
+  setup()
+  local runs = T.record("UnityTestRunFinished")
+  vim.cmd("UnityTest ^Game.Tests.MathTests.Pairs")
+  T.wait_for(function()
+    return runs[1]
+  end, ":UnityTest's run")
+  T.eq(2, #runs[1].results, "the filter alone")
+  vim.api.nvim_feedkeys(vim.keycode("<Plug>(unity-test-last)"), "x", false)
+  T.wait_for(function()
+    return runs[2]
+  end, "<Plug>(unity-test-last)'s run")
+  T.eq(2, #runs[2].results, "the same tests again")
+  vim.api.nvim_feedkeys(vim.keycode("<Plug>(unity-test)"), "x", false)
+  T.wait_for(function()
+    return runs[3]
+  end, "<Plug>(unity-test)'s run")
+  T.eq(5, #runs[3].results, "every test")
+end)
+
 T.test(":UnityTestNearest and :UnityTestFile pick names from the C# buffer", function()
   local dir = setup()
   vim.cmd.edit(vim.fn.fnameescape(dir .. "/" .. FILE))

@@ -443,6 +443,52 @@ mod tests {
     }
 
     #[test]
+    fn a_run_reloads_after_the_kth_result_and_holds_results_while_reloading() {
+        let mut r = TestRunner::default();
+        let mut out = Outcome::default();
+        let args = Some(Value::Map(vec![
+            ("flood".into(), 4.into()),
+            ("reload_after".into(), 2.into()),
+        ]));
+        r.command("sim.tests", &args, &mut out);
+        r.command("tests.run", &None, &mut out);
+        let now = Instant::now();
+        r.tick(now, false, &mut out);
+        assert!(out.reload);
+        assert_eq!(names(&out).len(), 2);
+        r.tick(now, true, &mut out);
+        assert_eq!(names(&out).len(), 2, "nothing runs during the reload");
+        r.tick(now, false, &mut out);
+        assert_eq!(names(&out).len(), 4);
+        assert!(matches!(
+            out.send.last(),
+            Some(FromUnity::Test(Test {
+                event: TestEvent::RunFinished(TestCounts { passed: 4, .. }),
+                ..
+            }))
+        ));
+        assert!(r
+            .replay()
+            .iter()
+            .all(|m| matches!(m, FromUnity::Test(t) if t.replay)));
+    }
+
+    #[test]
+    fn without_the_framework_every_command_says_so() {
+        let mut r = TestRunner::default();
+        let mut out = Outcome::default();
+        let args = Some(Value::Map(vec![("installed".into(), false.into())]));
+        r.command("sim.tests", &args, &mut out);
+        for name in ["tests.list", "tests.run", "tests.cancel"] {
+            assert_eq!(
+                r.command(name, &None, &mut out),
+                Some(Err(NOT_INSTALLED.into()))
+            );
+        }
+        assert_eq!(r.command("play", &None, &mut out), None);
+    }
+
+    #[test]
     fn a_run_sends_started_results_and_finished_and_keeps_them() {
         let mut r = TestRunner::default();
         let mut out = Outcome::default();
