@@ -55,6 +55,7 @@ local S = {
   finished = {}, ---@type table<string, true>   runs seen to the end
   on_done = {}, ---@type table<string, fun(summary: unity.TestSummary|nil, err: string|nil)>
   last = nil, ---@type unity.TestOpts|nil
+  summary = nil, ---@type unity.TestSummary|nil  of the last run seen to its end
   qf_id = nil, ---@type integer|nil
   new_items = {}, ---@type table[]           quickfix items not yet in the list
   by_file = {}, ---@type table<string, vim.Diagnostic[]>
@@ -77,23 +78,22 @@ local DIAGNOSE_EVERY_MS = 100
 ---@return integer|nil id, string|nil err
 function M.run(opts, on_done)
   opts = opts or {}
+  local function failed(err)
+    messages.notify(messages.command_failed("tests.run", err), vim.log.levels.ERROR)
+    if on_done then
+      on_done(nil, err)
+    end
+    return nil, err
+  end
   local mode = opts.mode or "edit"
   if mode ~= "edit" and mode ~= "play" then
-    local err = messages.test_bad_mode(mode)
-    messages.notify(err, vim.log.levels.ERROR)
-    return nil, err
+    return failed(messages.test_bad_mode(mode))
   end
   S.last = vim.deepcopy(opts)
   local filter = {}
   for _, key in ipairs({ "names", "groups", "categories", "assemblies" }) do
     if opts[key] and #opts[key] > 0 then
       filter[key] = opts[key]
-    end
-  end
-  local function failed(err)
-    messages.notify(messages.command_failed("tests.run", err), vim.log.levels.ERROR)
-    if on_done then
-      on_done(nil, err)
     end
   end
   local client = require("unity.client")
@@ -104,17 +104,17 @@ function M.run(opts, on_done)
     end
     if S.finished[run] then
       -- Every message of the run came before the reply: report it now.
-      if on_done then
-        on_done(M.summary())
+      if on_done and S.summary and S.summary.run == run then
+        on_done(S.summary)
       end
     elseif on_done then
       S.on_done[run] = on_done
     end
   end)
   if not id then
-    failed(err)
+    return failed(err)
   end
-  return id, err
+  return id
 end
 
 --- :UnityTest [edit|play] [filter]: `filter` a regular expression on full names.
@@ -176,10 +176,10 @@ function M.progress()
   end
 end
 
---- The run followed last, as on_done gets it.
+--- The run followed, as on_done gets it: Unity's counts, or (interrupted) the results' own.
 ---@param counts? {passed: integer, failed: integer, skipped: integer, inconclusive: integer, ms: integer}
 ---@return unity.TestSummary
-function M.summary(counts)
+local function summarize(counts)
   local s = { run = S.run, passed = 0, failed = 0, skipped = 0, inconclusive = 0, ms = 0, results = S.results }
   if counts then
     s.passed, s.failed, s.skipped, s.inconclusive, s.ms =
@@ -352,8 +352,9 @@ local function run_finished(ev, interrupted)
   local run = S.run
   S.finished[run] = true
   flush(true)
-  local summary = M.summary(not interrupted and ev or nil)
+  local summary = summarize(not interrupted and ev or nil)
   summary.interrupted = interrupted or nil
+  S.summary = summary
   if interrupted then
     S.finished[run] = nil -- a replay after a reconnect may still finish it
     messages.notify(messages.test_interrupted(#S.results, S.total), vim.log.levels.WARN)

@@ -303,9 +303,14 @@ end)
 
 T.test("bad arguments are refused with a sentence", function()
   T.clear_notes()
-  local id, err = require("unity").test({ mode = "playmode" })
+  local told
+  local id, err = require("unity").test({ mode = "playmode" }, function(s, e)
+    told = { s, e }
+  end)
   T.eq(nil, id, "not sent")
   T.contains(err, 'tests run in mode "edit" or "play"')
+  T.eq({ nil, err }, told, "on_done(nil, err)")
+  T.truthy(T.noted('tests run in mode "edit" or "play", not "playmode"'), "shown")
 end)
 
 T.run()
