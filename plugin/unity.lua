@@ -40,6 +40,20 @@ for name, c in pairs({
 }) do
   vim.api.nvim_create_user_command(name, c[1], vim.tbl_extend("force", { desc = c[2] }, c[3] or {}))
 end
+-- Tests: [edit|play] first; :UnityTest then takes a regular expression on full names.
+local function modes()
+  return { "edit", "play" }
+end
+for name, c in pairs({
+  UnityTest = { "command", "*", "Run Unity's tests: [edit|play] [regular expression on full names]" },
+  UnityTestFile = { "file", "?", "Run the Unity tests of the current file [edit|play]" },
+  UnityTestNearest = { "nearest", "?", "Run the Unity test under the cursor [edit|play]" },
+  UnityTestLast = { "last", 0, "Run the last Unity tests again" },
+}) do
+  vim.api.nvim_create_user_command(name, function(a)
+    require("unity.test")[c[1]](a.fargs[1], table.concat(vim.list_slice(a.fargs, 2), " "))
+  end, { nargs = c[2], complete = c[2] ~= 0 and modes or nil, desc = c[3] })
+end
 vim.api.nvim_create_user_command("UnityConnect", function(a)
   require("unity").connect(a.args ~= "" and a.args or nil, a.bang)
 end, { nargs = "?", bang = true, complete = "dir", desc = "Connect to the Unity project at or above [dir]" })
@@ -75,6 +89,10 @@ for name, fn in pairs({
   ["pick-logs"] = function()
     require("unity.pick").pick("logs")
   end,
+  test = call("unity", "test"),
+  ["test-file"] = call("unity.test", "file"),
+  ["test-nearest"] = call("unity.test", "nearest"),
+  ["test-last"] = call("unity.test", "last"),
 }) do
   vim.keymap.set("n", "<Plug>(unity-" .. name .. ")", fn, { desc = "unity.nvim: " .. name:gsub("-", " ") })
 end

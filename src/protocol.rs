@@ -20,6 +20,7 @@ pub enum FromUnity {
     Bye(Bye),
     Open(Open),
     Projects(Projects),
+    Test(Test),
     /// A type this version does not know: ignored (forward compatibility).
     #[serde(other, skip_serializing)]
     Unknown,
@@ -195,6 +196,93 @@ pub struct Projects {
     /// Absolute paths of the files it wrote.
     #[serde(deserialize_with = "lossy::strings")]
     pub files: Vec<String>,
+}
+
+/// A test run's progress (`tests.run`): one message per event, carried whole to Lua.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Test {
+    /// The run id `tests.run` answered with.
+    #[serde(deserialize_with = "lossy::string")]
+    pub run: String,
+    /// Sent again from Unity's kept copy to a Neovim that said hello.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub replay: bool,
+    #[serde(flatten)]
+    pub event: TestEvent,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum TestEvent {
+    RunStarted {
+        #[serde(deserialize_with = "lossy::string")]
+        mode: String,
+        /// Leaf tests to run.
+        total: u32,
+    },
+    Finished(TestResult),
+    RunFinished(TestCounts),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TestStatus {
+    Passed,
+    Failed,
+    Skipped,
+    Inconclusive,
+}
+
+/// One leaf test's outcome.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TestResult {
+    #[serde(deserialize_with = "lossy::string")]
+    pub full_name: String,
+    #[serde(deserialize_with = "lossy::string")]
+    pub name: String,
+    pub status: TestStatus,
+    pub ms: u64,
+    #[serde(
+        default,
+        deserialize_with = "lossy::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub message: Option<String>,
+    /// Unity's frame format: `Ns.Class:Method () (at Assets/Tests/FooTests.cs:42)`.
+    #[serde(
+        default,
+        deserialize_with = "lossy::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub stack: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "lossy::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub output: Option<String>,
+    /// The test method's source, relative to the project or absolute.
+    #[serde(
+        default,
+        deserialize_with = "lossy::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub file: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "position::opt",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub line: Option<u32>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TestCounts {
+    pub passed: u32,
+    pub failed: u32,
+    pub skipped: u32,
+    pub inconclusive: u32,
+    pub ms: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -771,6 +859,144 @@ mod tests {
                 open_with(line.clone(), col.clone()).is_err(),
                 "{line:?} {col:?}"
             );
+        }
+    }
+
+    fn test_msg(run: &str, event: TestEvent, replay: bool) -> FromUnity {
+        FromUnity::Test(Test {
+            run: run.into(),
+            replay,
+            event,
+        })
+    }
+
+    #[test]
+    fn test_messages_round_trip() {
+        let msgs = vec![
+            test_msg(
+                "run-1",
+                TestEvent::RunStarted {
+                    mode: "edit".into(),
+                    total: 3,
+                },
+                false,
+            ),
+            test_msg(
+                "run-1",
+                TestEvent::Finished(TestResult {
+                    full_name: "Game.Tests.MathTests.Adds(1,2)".into(),
+                    name: "Adds(1,2)".into(),
+                    status: TestStatus::Failed,
+                    ms: 12,
+                    message: Some("Expected: 3\n  But was:  4".into()),
+                    stack: Some(
+                        "Game.Tests.MathTests:Adds (int,int) (at Assets/Tests/MathTests.cs:42)"
+                            .into(),
+                    ),
+                    output: Some("log line".into()),
+                    file: Some("Assets/Tests/MathTests.cs".into()),
+                    line: Some(40),
+                }),
+                true,
+            ),
+            test_msg(
+                "run-1",
+                TestEvent::RunFinished(TestCounts {
+                    passed: 1,
+                    failed: 1,
+                    skipped: 1,
+                    inconclusive: 0,
+                    ms: 3400,
+                }),
+                false,
+            ),
+        ];
+        for m in msgs {
+            let back: FromUnity = decode(&encode(&m).unwrap()).unwrap();
+            assert_eq!(back, m);
+        }
+    }
+
+    #[test]
+    fn test_results_take_what_unity_leaves_out() {
+        let p = pack(&map(&[
+            ("t", "test".into()),
+            ("run", "r".into()),
+            ("event", "finished".into()),
+            ("full_name", "A.B.C".into()),
+            ("name", Value::Binary(b"C\xff".to_vec())),
+            ("status", "skipped".into()),
+            ("ms", 0u8.into()),
+            ("message", Value::Nil),
+            ("line", (-1).into()),
+            ("future_key", 1.into()),
+        ]));
+        assert_eq!(
+            decode::<FromUnity>(&p).unwrap(),
+            test_msg(
+                "r",
+                TestEvent::Finished(TestResult {
+                    full_name: "A.B.C".into(),
+                    name: "C\u{fffd}".into(),
+                    status: TestStatus::Skipped,
+                    ms: 0,
+                    message: None,
+                    stack: None,
+                    output: None,
+                    file: None,
+                    line: None,
+                }),
+                false
+            )
+        );
+    }
+
+    #[test]
+    fn malformed_test_messages_are_errors() {
+        let finished = |extra: &[(&str, Value)]| {
+            let mut pairs = vec![
+                ("t", Value::from("test")),
+                ("run", "r".into()),
+                ("event", "finished".into()),
+                ("full_name", "A.B".into()),
+                ("name", "B".into()),
+                ("status", "passed".into()),
+                ("ms", 1.into()),
+            ];
+            for (k, v) in extra {
+                pairs.retain(|(key, _)| key != k);
+                if !v.is_nil() {
+                    pairs.push((k, v.clone()));
+                }
+            }
+            pack(&map(&pairs))
+        };
+        assert!(decode::<FromUnity>(&finished(&[])).is_ok());
+        let bad = vec![
+            finished(&[("status", "exploded".into())]),
+            finished(&[("status", Value::Nil)]),
+            finished(&[("full_name", Value::Nil)]),
+            finished(&[("full_name", 5.into())]),
+            finished(&[("ms", (-3).into())]),
+            finished(&[("run", Value::Nil)]),
+            finished(&[("event", "halfway".into())]),
+            finished(&[("event", Value::Nil)]),
+            finished(&[("line", "12".into())]),
+            pack(&map(&[
+                ("t", "test".into()),
+                ("run", "r".into()),
+                ("event", "run_started".into()),
+                ("mode", "edit".into()),
+            ])),
+            pack(&map(&[
+                ("t", "test".into()),
+                ("run", "r".into()),
+                ("event", "run_finished".into()),
+                ("passed", 1.into()),
+            ])),
+        ];
+        for p in bad {
+            assert!(decode::<FromUnity>(&p).is_err(), "{p:?}");
         }
     }
 }

@@ -51,6 +51,23 @@ function T.counter(pattern)
   end
 end
 
+--- The data of every `User {pattern}` during the current test, in order.
+---@param pattern string
+---@return table[]
+function T.record(pattern)
+  local seen = {}
+  local id = vim.api.nvim_create_autocmd("User", {
+    pattern = pattern,
+    callback = function(a)
+      seen[#seen + 1] = a.data
+    end,
+  })
+  T.defer(function()
+    vim.api.nvim_del_autocmd(id)
+  end)
+  return seen
+end
+
 function T.clear_notes()
   T.notes = {}
 end

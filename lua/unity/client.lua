@@ -153,6 +153,10 @@ function handlers.open(ev)
   require("unity.open").handle(S.project, ev)
 end
 
+function handlers.test(ev)
+  require("unity.test").handle(S.project, ev)
+end
+
 function handlers.projects(ev)
   require("unity.projects").regenerated(ev.files)
 end

@@ -80,6 +80,15 @@ function M.step()
   return command("step")
 end
 
+--- Runs Unity's tests (:help unity-tests): failures go to the quickfix list "Unity tests" and to
+--- diagnostics; `on_done(summary)` when the run finished, `on_done(nil, err)` when it could not start.
+---@param opts? unity.TestOpts  {mode?, names?, groups?, categories?, assemblies?}
+---@param on_done? fun(summary: unity.TestSummary|nil, err: string|nil)
+---@return integer|nil id, string|nil err
+function M.test(opts, on_done)
+  return require("unity.test").run(opts, on_done)
+end
+
 --- Connects to the Unity project holding `dir` (default: the current directory).
 ---@param dir? string
 ---@param force? boolean
@@ -144,6 +153,11 @@ function M.statusline()
   end
   if s.errors > 0 then
     parts[#parts + 1] = s.errors .. "E"
+  end
+  local tests = package.loaded["unity.test"]
+  local progress = tests and tests.progress()
+  if progress then
+    parts[#parts + 1] = "⧗ " .. progress
   end
   return table.concat(parts, " ")
 end

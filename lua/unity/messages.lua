@@ -316,6 +316,52 @@ function M.play_disconnected(quit, ms)
   )
 end
 
+-- Tests ---------------------------------------------------------------------------------------
+
+--- "Unity tests: 128 passed, 2 failed, 1 skipped in 3.4 s"
+---@param s unity.TestSummary
+---@return string
+function M.tested(s)
+  local parts = { s.passed .. " passed" }
+  for _, key in ipairs({ "failed", "skipped", "inconclusive" }) do
+    if s[key] > 0 then
+      parts[#parts + 1] = s[key] .. " " .. key
+    end
+  end
+  return string.format("Unity tests: %s in %.1f s", table.concat(parts, ", "), s.ms / 1000)
+end
+
+---@param received integer
+---@param total integer
+function M.test_interrupted(received, total)
+  return string.format(
+    "Unity tests: the run was interrupted, Unity went away after %d of %d results: :UnityTestLast runs them again",
+    received,
+    total
+  )
+end
+
+---@param mode any
+function M.test_bad_mode(mode)
+  return string.format('tests run in mode "edit" or "play", not %s', vim.inspect(mode))
+end
+
+function M.test_no_run_id()
+  return "Unity accepted tests.run but named no run: is the unity.nvim package in Unity up to date?"
+end
+
+function M.test_no_last()
+  return "no tests were run yet: :UnityTest runs them all"
+end
+
+function M.test_none_in_file()
+  return "no test fixture in this buffer (a class with [Test], [UnityTest] or [TestCase] methods)"
+end
+
+function M.test_none_at_cursor()
+  return "the cursor is not in a test or a test fixture: :UnityTestFile runs the buffer's tests"
+end
+
 -- Opening files (Unity's `open` requests, the log window's jump) ----------------------------
 
 --- A file could not be shown (Vim refused to edit it, or the open raised).

@@ -31,6 +31,7 @@ SIM = os.path.join(ROOT, "target", "release", "unity-sim")
 SCRIPT = os.path.join(ROOT, "tests", "bench", "nvim_bench.lua")
 FILTER_SCRIPT = os.path.join(ROOT, "tests", "bench", "filter_bench.lua")
 PROJECTS_SCRIPT = os.path.join(ROOT, "tests", "bench", "projects_bench.py")
+TESTS_SCRIPT = os.path.join(ROOT, "tests", "bench", "tests_bench.lua")
 OUTDIR = os.path.join(ROOT, "target", "bench")
 LOGDIR = os.path.join(OUTDIR, "logs")
 NVIM = os.environ.get("NVIM") or "nvim"
@@ -592,6 +593,11 @@ def main():
     log("11 project files: SyncAll / SyncIfNeeded, 50 assemblies and 2 000 scripts in the stand-in host")
     raw["projects"] = guarded("projects", run_json, ["python3", PROJECTS_SCRIPT], 600)
     R["projects"] = raw["projects"] if not raw["projects"].get("error") else None
+    log("12 tests: 10 000 results streamed in one run (unity-sim's Test Framework)")
+    raw["tests"] = guarded("tests", run_json,
+                           [NVIM, "--headless", "--clean", "--cmd", f"set rtp^={RTP}",
+                            "-l", TESTS_SCRIPT], 300)
+    R["tests"] = raw["tests"] if not raw["tests"].get("error") else None
 
     cfg = next((r.get("config") for r in raw["flood"] if r.get("config")), None)
     R["machine"]["plugin_config"] = cfg
@@ -753,6 +759,15 @@ def print_table(R):
         print(f"  {verdict(pj['sync_all_cold_ms'] <= 300):6} SyncAll <= 300 ms")
         print(f"  {verdict(pj['sync_if_needed_edit_ms'] <= 5 and not pj['sync_if_needed_edit_wrote']):6} "
               "SyncIfNeeded for an edited script <= 5 ms, no write")
+    ts = g("tests")
+    if ts:
+        print()
+        print(f"tests: {ts['results']:,} results ({ts['failed']:,} failed) in {ts['secs']:.2f} s, "
+              f"{ts['results_per_s']:,.0f}/s; worst stall {ts['max_stall_ms']:.1f} ms (wall), "
+              f"longest busy slice {ts['max_busy_cpu_ms']:.1f} ms (main thread CPU)")
+        print(f"  {verdict(ts['max_busy_cpu_ms'] <= 8):6} main loop busy <= 8 ms at a time")
+        print(f"  {verdict(ts['complete_after_last_ms'] <= 1000):6} quickfix and diagnostics complete "
+              f"{ts['complete_after_last_ms']:.0f} ms after the last result (<= 1 s)")
     pf = g("perf") or {}
     if pf.get("main_thread"):
         print()

@@ -28,21 +28,6 @@ local function setup()
   return dir
 end
 
---- Every `User UnityOpen` during the test.
-local function record(pattern)
-  local seen = {}
-  local id = vim.api.nvim_create_autocmd("User", {
-    pattern = pattern,
-    callback = function(a)
-      seen[#seen + 1] = a.data
-    end,
-  })
-  T.defer(function()
-    vim.api.nvim_del_autocmd(id)
-  end)
-  return seen
-end
-
 --- Makes the simulated editor send `open` and waits until Neovim handled it (the reply is
 --- queued after the `open` frame, and the drain handles events in order).
 local function unity_open(file, line, col)
@@ -69,7 +54,7 @@ T.test("open lands the cursor at file, line and column in the last used ordinary
   -- The user last worked in `second`, then went to the log window.
   require("unity").open_log()
   local log_win = vim.api.nvim_get_current_win()
-  local opened = record("UnityOpen")
+  local opened = T.record("UnityOpen")
 
   unity_open(player, 12, 5)
   T.eq(second, vim.api.nvim_get_current_win(), "the window last used before the log window")
@@ -163,7 +148,7 @@ end)
 T.test("a missing file is told, a line past the end is clamped; neither raises", function()
   local dir = setup()
   local player = dir .. "/Assets/Scripts/Player.cs"
-  local opened = record("UnityOpen")
+  local opened = T.record("UnityOpen")
   local errors = 0
   T.clear_notes()
   unity_open(dir .. "/Assets/Gone.cs", 3, 1)
@@ -278,7 +263,7 @@ end)
 
 T.test(":UnitySyncProjects fires UnityProjectsChanged with the files Unity wrote", function()
   local dir = setup()
-  local changed = record("UnityProjectsChanged")
+  local changed = T.record("UnityProjectsChanged")
   local name = vim.fs.basename(dir)
   T.clear_notes()
   vim.cmd("UnitySyncProjects")

@@ -6,3 +6,4 @@ pub mod args;
 pub mod json;
 pub mod refresh;
 pub mod rendezvous;
+pub mod test_runner;

@@ -22,8 +22,15 @@ end
 --- The absolute path of `path` when that file exists.
 ---@param root string|nil
 ---@param path string
+---@param known? table<string, string|false>  answers remembered by `path`
 ---@return string|nil
-function M.resolve(root, path)
+function M.resolve(root, path, known)
+  if known then
+    if known[path] == nil then
+      known[path] = M.resolve(root, path) or false
+    end
+    return known[path] or nil
+  end
   path = path:gsub("\\", "/"):gsub("^%./", "")
   local abs = path
   if not (path:sub(1, 1) == "/" or path:match("^%a:/")) then
@@ -39,14 +46,16 @@ function M.resolve(root, path)
   return nil
 end
 
---- The first existing location in `lines`.
+--- The first existing location in `lines`. `known` (path -> absolute path or false) remembers
+--- what was resolved, for callers that resolve the same few files many times.
 ---@param root string|nil
 ---@param lines string[]
+---@param known? table<string, string|false>
 ---@return unity.Location|nil
-function M.first(root, lines)
+function M.first(root, lines, known)
   for _, s in ipairs(lines) do
     for _, c in ipairs(M.candidates(s)) do
-      local file = M.resolve(root, c[1])
+      local file = M.resolve(root, c[1], known)
       if file then
         return { file = file, line = c[2], col = c[3] }
       end

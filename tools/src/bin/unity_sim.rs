@@ -12,7 +12,8 @@
 //! pipe instead of being dropped), `sim.rate {rate}`, `sim.stats {}` (the last seq),
 //! `sim.open {file, line?, col?}` (sends `open` with the values as given, -1 included; the
 //! result `{queued_ns}` is CLOCK_MONOTONIC when it was queued, for the bench),
-//! `sim.refresh {...}` (how `refresh` behaves, see tools/src/refresh.rs), and
+//! `sim.refresh {...}` (how `refresh` behaves, see tools/src/refresh.rs),
+//! `sim.tests {...}` (the Test Framework's tests: tools/src/test_runner.rs), and
 //! `sim.projects {}` (regenerates the project files as Unity does on its own and, when any was
 //! written, sends `projects`). The built-in `sync` writes `<project>/<folder>.sln` and
 //! `Assembly-CSharp.csproj` listing Assets/**/*.cs, each only when its text changed.
@@ -32,6 +33,7 @@ use unity_native::wake_pipe::Notifier;
 use unity_nvim_tools::args::Spec;
 use unity_nvim_tools::refresh::{Outcome, Refresh};
 use unity_nvim_tools::rendezvous::create_rendezvous;
+use unity_nvim_tools::test_runner::{Outcome, TestRunner};
 
 static QUIT: AtomicBool = AtomicBool::new(false);
 
@@ -49,6 +51,8 @@ struct Outbox {
     state: Option<Vec<u8>>,
     /// A compile summary to send once after the reload that follows a good compile.
     summary: Option<Vec<u8>>,
+    /// The last test run, replayed after every greeting (Unity's SessionState copy).
+    tests: Vec<Vec<u8>>,
     torn: bool,
 }
 
@@ -150,6 +154,7 @@ fn main() {
             backlog,
             state: None,
             summary: None,
+            tests: Vec::new(),
             torn: false,
         }),
         ready: Condvar::new(),
@@ -229,6 +234,7 @@ fn write_loop(s: &Shared, paths: &Paths) {
             let mut frames = vec![encode_frame(&hello(paths)).expect("encodable")];
             frames.extend(o.state.clone());
             frames.extend(o.summary.take().filter(|_| summary));
+            frames.extend(o.tests.iter().cloned());
             frames
         };
         s.greet.store(false, Ordering::SeqCst);
@@ -404,7 +410,9 @@ struct Editor {
     compile_done_at: Option<(Instant, Compile)>,
     reload_until: Option<Instant>,
     rng: u64,
-    refresh: Refresh,
+//! result `{queued_ns}` is CLOCK_MONOTONIC when it was queued, for the bench),
+//! `sim.refresh {...}` (how `refresh` behaves, see tools/src/refresh.rs),
+//! `sim.tests {...}` (the Test Framework's tests: tools/src/test_runner.rs), and
 }
 
 /// Game code that logs, with the stack traces Unity attaches (paths into the demo project).
@@ -433,6 +441,7 @@ impl Editor {
             compile_done_at: None,
             reload_until: None,
             rng: 0x9E37_79B9_7F4A_7C15 ^ std::process::id() as u64,
+            tests: TestRunner::default(),
         };
         e.set_state(e.state);
         e
@@ -464,6 +473,10 @@ impl Editor {
                 self.reload_until = None;
                 self.shared.reloading.store(false, Ordering::SeqCst);
             }
+            let mut tested = Outcome::default();
+            self.tests
+                .tick(now, self.reload_until.is_some(), &mut tested);
+            self.tested(tested);
             std::thread::sleep(Duration::from_millis(5));
         }
     }
@@ -537,7 +550,29 @@ impl Editor {
         ])
     }
 
+    /// Sends what the simulated Test Framework produced and keeps its run for replays.
+    fn tested(&mut self, out: Outcome) {
+        if out.send.is_empty() {
+            return;
+        }
+        for m in &out.send {
+            self.shared.control(m);
+        }
+        let kept = self.tests.replay().iter();
+        self.shared.out.lock().unwrap().tests =
+            kept.map(|m| encode_frame(m).expect("encodable")).collect();
+        if out.reload {
+            self.reload(Duration::from_millis(300));
+        }
+    }
+
     fn command(&mut self, cmd: Cmd) {
+        let mut tested = Outcome::default();
+        if let Some(result) = self.tests.command(&cmd.name, &cmd.args, &mut tested) {
+            self.reply(cmd.id, result);
+            self.tested(tested);
+            return;
+        }
         let mut st = self.state;
         let result = match cmd.name.as_str() {
             "compile" => {

@@ -1,0 +1,316 @@
+-- Unity's tests run from Neovim: require("unity").test, the commands, quickfix, diagnostics,
+-- the summary, reloads and reconnects during a run, against the simulated editor's Test
+-- Framework (tools/src/test_runner.rs) over real FIFOs.
+local T = dofile(vim.fn.fnamemodify(debug.getinfo(1, "S").source:sub(2), ":p:h:h") .. "/helpers.lua")
+local test = require("unity.test")
+
+-- Assets/Tests/MathTests.cs as the simulated tests name it: Adds fails at its assertion (line 13).
+local SOURCE = {
+  "using NUnit.Framework;", -- 1
+  "namespace Game.Tests", -- 2
+  "{", -- 3
+  "    public class MathTests", -- 4
+  "    {", -- 5
+  "        [Test]", -- 6
+  "        public void Adds()", -- 7
+  "        {", -- 8
+  "            var a = 1;", -- 9
+  "            var b = 2;", -- 10
+  "            var sum = a + b;", -- 11
+  "            // the assertion:", -- 12
+  "            Assert.AreEqual(4, sum);", -- 13
+  "        }", -- 14
+  "", -- 15
+  "        [TestCase(1, 2)]", -- 16
+  "        [TestCase(2, 2)]", -- 17
+  "        public void Pairs(int a, int b)", -- 18
+  "        {", -- 19
+  "            Assert.Pass();", -- 20
+  "        }", -- 21
+  "", -- 22
+  '        [Test, Ignore("later")]', -- 23
+  "        public void Later() { }", -- 24
+  "    }", -- 25
+  "}", -- 26
+}
+local FILE = "Assets/Tests/MathTests.cs"
+
+local function tests(opts)
+  opts = opts or {}
+  local adds = {
+    full_name = "Game.Tests.MathTests.Adds",
+    status = opts.clean and "passed" or "failed",
+    file = FILE,
+    line = 7,
+    ms = 12,
+  }
+  if not opts.clean then
+    adds.message = "  Expected: 4\n  But was:  3\n"
+    adds.stack = "NUnit.Framework.Assert.AreEqual (object,object) (at <4f3e2d1c>:0)\n"
+      .. "Game.Tests.MathTests.Adds () (at "
+      .. FILE
+      .. ":13)\n"
+      .. "UnityEngine.TestTools.TestRunner.Runner:Run () (at ./Library/PackageCache/missing.cs:9)"
+  end
+  return {
+    adds,
+    { full_name = "Game.Tests.MathTests.Pairs(1,2)", file = FILE, line = 18 },
+    { full_name = "Game.Tests.MathTests.Pairs(2,2)", file = FILE, line = 18 },
+    { full_name = "Game.Tests.MathTests.Later", status = "skipped", message = "later", file = FILE, line = 24 },
+    { full_name = "Other.SlowTests.Waits", file = "Assets/Tests/SlowTests.cs", line = 5 },
+  }
+end
+
+--- A connected sim whose project holds the test file, its tests configured with `spec`.
+local function setup(spec)
+  vim.cmd("silent! %bwipeout! | silent! cclose")
+  vim.fn.setqflist({}, "f")
+  vim.diagnostic.reset()
+  T.clear_notes()
+  local dir = T.project()
+  vim.fn.mkdir(dir .. "/Assets/Tests", "p")
+  vim.fn.writefile(SOURCE, dir .. "/" .. FILE)
+  T.start_sim(dir)
+  T.connect(dir)
+  spec = spec or {}
+  spec.tests = spec.tests or tests(spec)
+  spec.clean = nil
+  T.eq(true, T.call("sim.tests", spec).ok, "sim.tests")
+  return dir
+end
+
+--- Runs tests and waits for on_done.
+local function run(opts)
+  local summary, err
+  local done = false
+  require("unity").test(opts, function(s, e)
+    summary, err, done = s, e, true
+  end)
+  T.wait_for(function()
+    return done
+  end, "the test run's end")
+  return summary, err
+end
+
+local function qf()
+  local l = vim.fn.getqflist({ title = 0, items = 0 })
+  return l.title, l.items
+end
+
+T.test("a run: summary, quickfix at the assertion line, diagnostics at it and at the method, events", function()
+  local dir = setup()
+  local path = dir .. "/" .. FILE
+  vim.cmd.edit(vim.fn.fnameescape(path))
+  local buf = vim.api.nvim_get_current_buf()
+  local each, runs = T.record("UnityTestFinished"), T.record("UnityTestRunFinished")
+
+  local s = run()
+  T.eq({ 3, 1, 1, 0 }, { s.passed, s.failed, s.skipped, s.inconclusive }, "counts")
+  T.eq(5, #s.results, "results")
+  local adds = s.results[1]
+  T.eq("Game.Tests.MathTests.Adds", adds.full_name, "first result")
+  T.eq({ path, 13 }, { adds.file, adds.line }, "where Adds failed: the assertion, not the method")
+  T.eq({ path, 7 }, { adds.method_file, adds.method_line }, "the method")
+  T.eq({ path, 18 }, { s.results[2].file, s.results[2].line }, "a passing case points at its method")
+
+  local title, items = qf()
+  T.eq("Unity tests", title, "quickfix title")
+  T.eq(1, #items, "one failure in the quickfix list")
+  T.eq({ buf, 13 }, { items[1].bufnr, items[1].lnum }, "quickfix at the assertion line")
+  T.contains(items[1].text, "Game.Tests.MathTests.Adds: ")
+  T.contains(items[1].text, "Expected: 4")
+
+  local diags = vim.diagnostic.get(buf, { namespace = test.ns })
+  table.sort(diags, function(a, b)
+    return a.lnum < b.lnum
+  end)
+  T.eq({ 6, 12 }, { diags[1].lnum, diags[2].lnum }, "diagnostics at the method (7) and the assertion (13)")
+  T.contains(diags[2].message, "But was:  3")
+  T.eq(vim.diagnostic.severity.ERROR, diags[2].severity, "severity")
+
+  T.truthy(T.noted("Unity tests: 3 passed, 1 failed, 1 skipped in "), "the summary message")
+  T.eq(5, #each, "UnityTestFinished per test")
+  T.eq("failed", each[1].status, "event data")
+  T.eq(13, each[1].line, "event data: where it failed")
+  T.eq(1, #runs, "UnityTestRunFinished once")
+  T.eq(s.run, runs[1].run, "the run id")
+  T.eq(5, #runs[1].results, "the run's results")
+end)
+
+T.test("a clean run clears the quickfix list and the diagnostics; a file opened later gets them", function()
+  setup()
+  run()
+  T.eq(1, #select(2, qf()), "a failure first")
+  T.eq(true, T.call("sim.tests", { tests = tests({ clean = true }) }).ok, "sim.tests")
+  local s = run()
+  T.eq(0, s.failed, "no failure")
+  local title, items = qf()
+  T.eq({ "Unity tests", 0 }, { title, #items }, "the list is empty")
+  T.eq(0, #vim.diagnostic.get(nil, { namespace = test.ns }), "no diagnostics")
+  T.truthy(T.noted("Unity tests: 4 passed, 1 skipped in "), "summary")
+end)
+
+T.test("diagnostics reach a file opened after the run", function()
+  local dir = setup()
+  run()
+  vim.cmd.edit(vim.fn.fnameescape(dir .. "/" .. FILE))
+  T.eq(2, #vim.diagnostic.get(0, { namespace = test.ns }), "set on BufReadPost")
+end)
+
+T.test("the filter reaches Unity, and :UnityTest takes a mode and a filter", function()
+  setup()
+  local s = run({ names = { "Game.Tests.MathTests.Pairs" } })
+  T.eq({ "Game.Tests.MathTests.Pairs(1,2)", "Game.Tests.MathTests.Pairs(2,2)" }, {
+    s.results[1].full_name,
+    s.results[2].full_name,
+  }, "a method's name runs its cases")
+  T.eq(2, #s.results, "only those")
+  local runs = T.record("UnityTestRunFinished")
+  vim.cmd("UnityTest play ^Other")
+  T.wait_for(function()
+    return runs[1]
+  end, "the run")
+  T.eq({ "Other.SlowTests.Waits" }, { runs[1].results[1].full_name }, "the group")
+  T.eq(1, #runs[1].results, "only that")
+  vim.cmd("UnityTestLast")
+  T.wait_for(function()
+    return runs[2]
+  end, "the last run again")
+  T.eq(1, #runs[2].results, "the same filter")
+end)
+
+T.test("the <Plug> mappings run tests; :UnityTest takes a filter without a mode", function()
+  setup()
+  local runs = T.record("UnityTestRunFinished")
+  vim.cmd("UnityTest ^Game.Tests.MathTests.Pairs")
+  T.wait_for(function()
+    return runs[1]
+  end, ":UnityTest's run")
+  T.eq(2, #runs[1].results, "the filter alone")
+  vim.api.nvim_feedkeys(vim.keycode("<Plug>(unity-test-last)"), "x", false)
+  T.wait_for(function()
+    return runs[2]
+  end, "<Plug>(unity-test-last)'s run")
+  T.eq(2, #runs[2].results, "the same tests again")
+  vim.api.nvim_feedkeys(vim.keycode("<Plug>(unity-test)"), "x", false)
+  T.wait_for(function()
+    return runs[3]
+  end, "<Plug>(unity-test)'s run")
+  T.eq(5, #runs[3].results, "every test")
+end)
+
+T.test(":UnityTestNearest and :UnityTestFile pick names from the C# buffer", function()
+  local dir = setup()
+  vim.cmd.edit(vim.fn.fnameescape(dir .. "/" .. FILE))
+  local runs = T.record("UnityTestRunFinished")
+  vim.api.nvim_win_set_cursor(0, { 17, 0 }) -- on [TestCase(2, 2)]
+  vim.cmd("UnityTestNearest")
+  T.wait_for(function()
+    return runs[1]
+  end, "the nearest run")
+  T.eq({ "Game.Tests.MathTests.Pairs(2,2)" }, { runs[1].results[1].full_name }, "the case under the cursor")
+  T.eq(1, #runs[1].results, "one case")
+  vim.api.nvim_win_set_cursor(0, { 11, 0 }) -- inside Adds
+  vim.cmd("UnityTestNearest")
+  T.wait_for(function()
+    return runs[2]
+  end, "the second nearest run")
+  T.eq("Game.Tests.MathTests.Adds", runs[2].results[1].full_name, "the method under the cursor")
+  T.eq(1, #runs[2].results, "one test")
+  vim.cmd("UnityTestFile")
+  T.wait_for(function()
+    return runs[3]
+  end, "the file's run")
+  T.eq(4, #runs[3].results, "every test of MathTests, none of SlowTests")
+end)
+
+T.test("a run goes on across a domain reload (PlayMode), counted once", function()
+  setup({ reload_after = 2, ms_per_test = 30 })
+  local bye = T.counter("UnityBye")
+  local each = T.record("UnityTestFinished")
+  local s = run({ mode = "play" })
+  T.eq(1, bye(), "the domain reloaded during the run")
+  T.eq(5, #s.results, "every result")
+  T.eq(5, #each, "each test reported once, replays merged")
+  T.eq({ 3, 1, 1 }, { s.passed, s.failed, s.skipped }, "counts")
+end)
+
+T.test(
+  "a Neovim that reconnects during a run learns the rest from the replay; a finished run is not replayed",
+  function()
+    local dir = setup({ ms_per_test = 150 })
+    local each, runs = T.record("UnityTestFinished"), T.record("UnityTestRunFinished")
+    local summary
+    require("unity").test({}, function(s)
+      summary = s
+    end)
+    T.wait_for(function()
+      return #each >= 1
+    end, "the first result")
+    local status = require("unity").statusline()
+    T.contains(status, "⧗ ")
+    T.contains(status, "/5")
+    require("unity").disconnect()
+    vim.wait(400)
+    T.connect(dir)
+    T.wait_for(function()
+      return summary
+    end, "the run's end after the reconnect")
+    T.eq(5, #summary.results, "every result, none twice")
+    T.eq(5, #each, "each test reported once")
+    T.eq(1, #runs, "one run end")
+    T.truthy(not require("unity").statusline():find("⧗", 1, true), "no run in the statusline")
+    -- A later hello replays the finished run: ignored.
+    require("unity").disconnect()
+    T.connect(dir)
+    T.eq(true, T.call("state").ok, "a round trip after the replay")
+    T.eq(1, #runs, "the finished run is not reported again")
+    T.eq(5, #each, "nor its tests")
+  end
+)
+
+T.test("a run Unity abandons (it quits) is reported as interrupted", function()
+  local dir = T.project()
+  vim.fn.mkdir(dir .. "/Assets/Tests", "p")
+  vim.fn.writefile(SOURCE, dir .. "/" .. FILE)
+  local sim = T.start_sim(dir)
+  T.connect(dir)
+  T.clear_notes()
+  T.eq(true, T.call("sim.tests", { tests = tests(), ms_per_test = 300 }).ok, "sim.tests")
+  local summary
+  require("unity").test({}, function(s)
+    summary = s
+  end)
+  T.wait_for(function()
+    return test.progress() and test.progress():match("^[1-9]")
+  end, "a first result")
+  T.stop_sim(sim)
+  T.wait_for(function()
+    return summary
+  end, "on_done after Unity quit")
+  T.eq(true, summary.interrupted, "interrupted")
+  T.truthy(T.noted("the run was interrupted, Unity went away after "), "said so")
+end)
+
+T.test("without the Test Framework: the clear error, and on_done(nil, err)", function()
+  setup({ installed = false })
+  local s, err = run()
+  T.eq(nil, s, "no summary")
+  T.contains(err, "the Unity Test Framework is not installed in this project: add com.unity.test-framework")
+  T.truthy(T.noted("tests.run failed: the Unity Test Framework is not installed"), "told the user")
+  T.eq(false, T.call("tests.list", { mode = "edit" }).ok, "tests.list too")
+end)
+
+T.test("bad arguments are refused with a sentence", function()
+  T.clear_notes()
+  local told
+  local id, err = require("unity").test({ mode = "playmode" }, function(s, e)
+    told = { s, e }
+  end)
+  T.eq(nil, id, "not sent")
+  T.contains(err, 'tests run in mode "edit" or "play"')
+  T.eq({ nil, err }, told, "on_done(nil, err)")
+  T.truthy(T.noted('tests run in mode "edit" or "play", not "playmode"'), "shown")
+end)
+
+T.run()
