@@ -5,4 +5,4 @@ globals = { "vim" }
 max_line_length = false
 -- `self` unused in a method is not worth a warning.
 self = false
-exclude_files = { "target/", ".deps/", "tests/demo/project/", "tests/neotest/" }
+exclude_files = { "target/", ".deps/", "tests/demo/project/" }

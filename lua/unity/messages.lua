@@ -525,7 +525,7 @@ end
 
 ---@return string
 function M.pick_no_tests()
-  return "no tests yet: tests appear here once the test runner has listed them"
+  return "no tests to pick yet: :UnityTest runs them, then they are listed here"
 end
 
 --- The option `picker` names a plugin that does not load.

@@ -176,6 +176,32 @@ function M.progress()
   end
 end
 
+--- The tests of the run followed last (`:UnityPick tests`): failed first, then the others in
+--- the order they finished, each at the line where it failed or else at its method.
+---@return {text: string, file: string|nil, lnum: integer|nil, col: integer}[]
+function M.items()
+  local order = { failed = 1, inconclusive = 2, skipped = 3, passed = 4 }
+  local sorted = {}
+  for i, r in ipairs(S.results) do
+    sorted[i] = { r = r, i = i }
+  end
+  table.sort(sorted, function(a, b)
+    local x, y = order[a.r.status] or 5, order[b.r.status] or 5
+    return x < y or (x == y and a.i < b.i)
+  end)
+  local items = {}
+  for _, e in ipairs(sorted) do
+    local first = (e.r.message or ""):match("^[^\n]*")
+    items[#items + 1] = {
+      text = string.format("%-8s %s%s", e.r.status, e.r.full_name, first ~= "" and (": " .. first) or ""),
+      file = e.r.file,
+      lnum = e.r.line,
+      col = 1,
+    }
+  end
+  return items
+end
+
 --- The run followed, as on_done gets it: Unity's counts, or (interrupted) the results' own.
 ---@param counts? {passed: integer, failed: integer, skipped: integer, inconclusive: integer, ms: integer}
 ---@return unity.TestSummary

@@ -1,6 +1,6 @@
 -- The neotest adapter (`require("neotest-unity")`) called as neotest v5.20.0 calls it: root,
 -- filter_dir, is_test_file, discover_positions (neotest.Tree), build_spec, the run through the
--- bridge against the simulated editor, and results. neotest's Tree is its own code (see
+-- bridge against the simulated editor, and results. neotest.Tree is a stand-in of ours (see
 -- tests/neotest/README.md); NEOTEST_RTP puts real neotest and nvim-nio first.
 local T = dofile(vim.fn.fnamemodify(debug.getinfo(1, "S").source:sub(2), ":p:h:h") .. "/helpers.lua")
 local real = vim.env.NEOTEST_RTP and vim.env.NEOTEST_RTP ~= ""

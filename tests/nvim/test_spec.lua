@@ -135,6 +135,27 @@ T.test("a run: summary, quickfix at the assertion line, diagnostics at it and at
   T.eq(1, #runs, "UnityTestRunFinished once")
   T.eq(s.run, runs[1].run, "the run id")
   T.eq(5, #runs[1].results, "the run's results")
+
+  -- :UnityPick tests lists the run, failed first, at the line where it failed.
+  require("unity").setup({ picker = "select" })
+  local select = vim.ui.select
+  local picked
+  vim.ui.select = function(items, _, choose)
+    picked = items
+    choose(items[1], 1)
+  end
+  T.defer(function()
+    vim.ui.select = select
+    require("unity").setup({})
+  end)
+  vim.cmd("UnityPick tests")
+  T.eq(5, #picked, "every test of the run")
+  T.contains(picked[1].text, "Game.Tests.MathTests.Adds")
+  T.eq(
+    { path, 13 },
+    { vim.api.nvim_buf_get_name(0), vim.api.nvim_win_get_cursor(0)[1] },
+    "the pick lands at the assertion"
+  )
 end)
 
 T.test("a clean run clears the quickfix list and the diagnostics; a file opened later gets them", function()

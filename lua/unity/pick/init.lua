@@ -1,6 +1,6 @@
 --- `:UnityPick logs|errors|exceptions|tests`: lists of things with a source location, shown
 --- with the picker the user has (option `picker`): snacks.nvim, telescope.nvim, fzf-lua, or
---- `vim.ui.select`. A source is a function returning items; the tests feature registers its own
+--- `vim.ui.select`. A source is a function returning items; users may register their own
 --- with `register`. Each backend lives beside this file and only builds what its plugin's public
 --- API takes.
 local config = require("unity.config")
@@ -77,12 +77,16 @@ function sources.exceptions()
   return items
 end
 
---- Until the tests feature registers its source.
+--- The tests of the last run, failed first.
 function sources.tests()
-  return nil, messages.pick_no_tests()
+  local items = require("unity.test").items()
+  if #items == 0 then
+    return nil, messages.pick_no_tests()
+  end
+  return items
 end
 
---- Adds or replaces a source (the tests feature registers `tests`).
+--- Adds or replaces a source.
 ---@param name string
 ---@param fn unity.PickSource
 function M.register(name, fn)

@@ -31,7 +31,7 @@ use unity_native::protocol::*;
 use unity_native::transport::{open_fifo, reader_gone, sleep, wait, write_all, Paths, Wait};
 use unity_native::wake_pipe::Notifier;
 use unity_nvim_tools::args::Spec;
-use unity_nvim_tools::refresh::{Outcome, Refresh};
+use unity_nvim_tools::refresh::{self, Refresh};
 use unity_nvim_tools::rendezvous::create_rendezvous;
 use unity_nvim_tools::test_runner::{Outcome, TestRunner};
 
@@ -410,9 +410,8 @@ struct Editor {
     compile_done_at: Option<(Instant, Compile)>,
     reload_until: Option<Instant>,
     rng: u64,
-//! result `{queued_ns}` is CLOCK_MONOTONIC when it was queued, for the bench),
-//! `sim.refresh {...}` (how `refresh` behaves, see tools/src/refresh.rs),
-//! `sim.tests {...}` (the Test Framework's tests: tools/src/test_runner.rs), and
+    refresh: Refresh,
+    tests: TestRunner,
 }
 
 /// Game code that logs, with the stack traces Unity attaches (paths into the demo project).
@@ -583,7 +582,7 @@ impl Editor {
             }
             "refresh" => {
                 let outcome = self.refresh.decide(&self.project, st.playing, st.compiling);
-                if outcome == Outcome::Compile {
+                if outcome == refresh::Outcome::Compile {
                     self.start_compile();
                 }
                 Ok(self.refresh.result(outcome, st.compiling))
