@@ -140,9 +140,9 @@ T.test("a run: summary, quickfix at the assertion line, diagnostics at it and at
   require("unity").setup({ picker = "select" })
   local select = vim.ui.select
   local picked
-  vim.ui.select = function(items, _, choose)
-    picked = items
-    choose(items[1], 1)
+  vim.ui.select = function(list, _, choose)
+    picked = list
+    choose(list[1], 1)
   end
   T.defer(function()
     vim.ui.select = select
