@@ -77,4 +77,38 @@ T.test("save, compile, play: errors refuse play, the fixed buffer is saved, comp
   T.eq(0, #vim.diagnostic.get(0, { namespace = ns }), ":UnityClear forgets them")
 end)
 
+T.test(
+  "an editor that ticks slowly, playing with 'Recompile After Finished Playing': said once, compiled after play",
+  function()
+    local dir = T.project()
+    T.start_host(dir, { UNITY_HOST_TICK_MS = "250", UNITY_HOST_PREF_ScriptCompilationDuringPlay = "1" })
+    T.connect(dir)
+    unity.setup({})
+    local compiled = T.counter("UnityCompileFinished")
+    vim.cmd("UnityPlay!")
+    T.wait_for(playing, "play mode", 60000)
+    T.clear_notes()
+    local said = function()
+      return #vim.tbl_filter(function(n)
+        return n.msg:find("does not compile the saved scripts now", 1, true) ~= nil
+      end, T.notes)
+    end
+    vim.cmd.edit(dir .. "/Assets/Scripts/Enemy.cs")
+    vim.api.nvim_buf_set_lines(0, 0, -1, false, ENEMY)
+    vim.cmd.write()
+    T.wait_for(function()
+      return said() == 1
+    end, "Unity's deferral said", 30000)
+    vim.api.nvim_buf_set_lines(0, -1, -1, false, { "// again" })
+    vim.cmd.write()
+    vim.wait(2500)
+    T.eq(1, said(), "said once per play session")
+    T.eq(0, compiled(), "nothing compiled during play")
+    vim.cmd("UnityStop")
+    T.wait_for(function()
+      return compiled() == 1
+    end, "the compile once play mode stopped", 60000)
+  end
+)
+
 T.run()

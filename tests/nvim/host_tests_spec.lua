@@ -1,0 +1,121 @@
+-- Unity's tests from Neovim against the real package in the stand-in editor (Mono), whose
+-- Test Framework runs the sample project's real NUnit assembly (tests/unity_host/project,
+-- Assets/Game/Tests/ScoreTests.cs): :UnityTest's results, quickfix and diagnostics at the
+-- failing lines, and the neotest adapter's positions and results on that same file.
+local T = dofile(vim.fn.fnamemodify(debug.getinfo(1, "S").source:sub(2), ":p:h:h") .. "/helpers.lua")
+vim.opt.rtp:append(T.root .. "/tests/neotest") -- the stand-in of neotest.Tree (tests/neotest/README.md)
+
+local unity = require("unity")
+local test = require("unity.test")
+
+local FIXTURE = "Game.Tests.ScoreTests."
+local FILE = "Assets/Game/Tests/ScoreTests.cs"
+
+--- The sample project in a fresh folder, the stand-in editor on it, its scripts compiled (the
+--- test assembly among them) and Neovim connected to the domain that loaded them.
+local function sample(env)
+  local dir = T.project()
+  vim.fn.system({ "cp", "-R", T.root .. "/tests/unity_host/project/.", dir })
+  T.start_host(dir, env)
+  T.connect(dir)
+  local reconnected = T.counter("UnityConnected")
+  local compiled = T.counter("UnityCompileFinished")
+  unity.compile()
+  T.wait_for(function()
+    return compiled() >= 1 and reconnected() >= 1 and unity.status().connected
+  end, "the compile and the reload into the compiled scripts", 120000)
+  T.eq(0, unity.status().errors, "the sample project compiles")
+  return dir
+end
+
+--- Runs tests and waits for on_done.
+local function run(opts)
+  local summary, err
+  unity.test(opts, function(s, e)
+    summary, err = s or false, e
+  end)
+  T.wait_for(function()
+    return summary ~= nil
+  end, "the test run's end", 120000)
+  T.truthy(summary, "a summary: " .. tostring(err))
+  return summary
+end
+
+T.test("the sample project's tests: results, quickfix and diagnostics at the failing lines", function()
+  local dir = sample()
+  local path = dir .. "/" .. FILE
+  vim.cmd.edit(vim.fn.fnameescape(path))
+  local buf = vim.api.nvim_get_current_buf()
+  T.clear_notes()
+
+  local s = run({ mode = "edit", assemblies = { "Game.Tests" } })
+  local status = {}
+  for _, r in ipairs(s.results) do
+    status[r.full_name] = r.status
+  end
+  T.eq({
+    [FIXTURE .. "AddsPoints"] = "passed",
+    [FIXTURE .. "FailsAnAssertion"] = "failed",
+    [FIXTURE .. "Throws"] = "failed",
+    [FIXTURE .. "Ignored"] = "skipped",
+    [FIXTURE .. "ClampsPoints(10,10)"] = "passed",
+    [FIXTURE .. "ClampsPoints(150,100)"] = "passed",
+    [FIXTURE .. "ClampsPoints(-5,0)"] = "passed",
+    [FIXTURE .. "DescribesInTheEditor"] = "passed",
+  }, status, "every test's status")
+  T.eq({ 5, 2, 1 }, { s.passed, s.failed, s.skipped }, "counts")
+  T.truthy(T.noted("Unity tests: 5 passed, 2 failed, 1 skipped in "), "the summary: " .. vim.inspect(T.notes))
+
+  local qf = vim.fn.getqflist({ title = 0, items = 0 })
+  T.eq("Unity tests", qf.title, "the quickfix list")
+  local at = {}
+  for _, item in ipairs(qf.items) do
+    at[#at + 1] = { item.bufnr, item.lnum }
+  end
+  table.sort(at, function(a, b)
+    return a[2] < b[2]
+  end)
+  T.eq({ { buf, 22 }, { buf, 28 } }, at, "the assertion (22) and the throw (28), from the real stack traces")
+
+  local lines = {}
+  for _, d in ipairs(vim.diagnostic.get(buf, { namespace = test.ns })) do
+    lines[#lines + 1] = d.lnum + 1
+  end
+  table.sort(lines)
+  T.eq({ 20, 22, 26, 28 }, lines, "diagnostics at the failing lines and at the two test methods")
+end)
+
+T.test("neotest-unity on the sample project: its positions are the names Unity runs, results at their lines", function()
+  local dir = sample()
+  local adapter = require("neotest-unity")
+  local path = dir .. "/" .. FILE
+  T.truthy(adapter.is_test_file(path), "a test file")
+  T.eq(dir, adapter.root(vim.fs.dirname(path)), "the project is the root")
+  local tree = adapter.discover_positions(path)
+  local spec = adapter.build_spec({ tree = tree })
+  T.eq("edit", spec.context.opts.mode, "an Editor-only test assembly runs in EditMode")
+
+  local code, output
+  adapter.start(spec, function(c, o)
+    code, output = c, o
+  end)
+  T.wait_for(function()
+    return code
+  end, "the adapter's run", 120000)
+  local results = adapter.results(spec, { code = code, output = output }, tree)
+  T.eq(1, code, "failures make a non-zero code")
+  for name, want in pairs({
+    AddsPoints = "passed",
+    FailsAnAssertion = "failed",
+    Throws = "failed",
+    Ignored = "skipped",
+    ["ClampsPoints(150,100)"] = "passed",
+  }) do
+    T.truthy(tree:get_key(FIXTURE .. name), "a position for " .. name)
+    T.eq(want, (results[FIXTURE .. name] or {}).status, name)
+  end
+  T.eq(21, results[FIXTURE .. "FailsAnAssertion"].errors[1].line, "the assertion's line, 0-based")
+  T.contains(results[FIXTURE .. "FailsAnAssertion"].errors[1].message, "a new score starts at zero")
+end)
+
+T.run()
