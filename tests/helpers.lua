@@ -214,6 +214,36 @@ function T.call(name, args)
   return reply
 end
 
+--- Runs Unity tests through `require("unity").test` and waits for on_done; returns its
+--- arguments (the summary, or nil and why).
+---@param opts table
+---@param ms? integer
+function T.run_tests(opts, ms)
+  local summary, err
+  local done = false
+  require("unity").test(opts, function(s, e)
+    summary, err, done = s, e, true
+  end)
+  T.wait_for(function()
+    return done
+  end, "the test run's end", ms)
+  return summary, err
+end
+
+--- Runs a neotest-unity spec as neotest's runner does (the strategy's process, then `results`);
+--- returns the results, the exit code and the output file.
+function T.neotest_run(spec, tree, ms)
+  local adapter = require("neotest-unity")
+  local code, output
+  adapter.start(spec, function(c, o)
+    code, output = c, o
+  end)
+  T.wait_for(function()
+    return code
+  end, "the adapter's run", ms)
+  return adapter.results(spec, { code = code, output = output }, tree), code, output
+end
+
 --- Makes `dir` the current directory and connects to the Unity project there; with `wait`
 --- (the default), until Unity's hello has arrived.
 function T.connect(dir, wait)

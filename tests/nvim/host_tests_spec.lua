@@ -28,19 +28,6 @@ local function sample(env)
   return dir
 end
 
---- Runs tests and waits for on_done.
-local function run(opts)
-  local summary, err
-  unity.test(opts, function(s, e)
-    summary, err = s or false, e
-  end)
-  T.wait_for(function()
-    return summary ~= nil
-  end, "the test run's end", 120000)
-  T.truthy(summary, "a summary: " .. tostring(err))
-  return summary
-end
-
 T.test("the sample project's tests: results, quickfix and diagnostics at the failing lines", function()
   local dir = sample()
   local path = dir .. "/" .. FILE
@@ -48,7 +35,8 @@ T.test("the sample project's tests: results, quickfix and diagnostics at the fai
   local buf = vim.api.nvim_get_current_buf()
   T.clear_notes()
 
-  local s = run({ mode = "edit", assemblies = { "Game.Tests" } })
+  local s, err = T.run_tests({ mode = "edit", assemblies = { "Game.Tests" } }, 120000)
+  T.truthy(s, "a summary: " .. tostring(err))
   local status = {}
   for _, r in ipairs(s.results) do
     status[r.full_name] = r.status
@@ -95,14 +83,7 @@ T.test("neotest-unity on the sample project: its positions are the names Unity r
   local spec = adapter.build_spec({ tree = tree })
   T.eq("edit", spec.context.opts.mode, "an Editor-only test assembly runs in EditMode")
 
-  local code, output
-  adapter.start(spec, function(c, o)
-    code, output = c, o
-  end)
-  T.wait_for(function()
-    return code
-  end, "the adapter's run", 120000)
-  local results = adapter.results(spec, { code = code, output = output }, tree)
+  local results, code = T.neotest_run(spec, tree, 120000)
   T.eq(1, code, "failures make a non-zero code")
   for name, want in pairs({
     AddsPoints = "passed",

@@ -158,17 +158,7 @@ local function sim_with_tests(dir, extra)
   T.eq(true, T.call("sim.tests", spec).ok, "sim.tests")
 end
 
---- Runs a spec as neotest's runner does: the strategy's process (here its callback form), then results.
-local function run(spec, tree)
-  local code, output
-  adapter.start(spec, function(c, o)
-    code, output = c, o
-  end)
-  T.wait_for(function()
-    return code
-  end, "the run")
-  return adapter.results(spec, { code = code, output = output }, tree), code, output
-end
+local run = T.neotest_run
 
 T.test("a run through the bridge, results mapped back to positions with errors at their lines", function()
   local dir = project()

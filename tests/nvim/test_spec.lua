@@ -79,18 +79,7 @@ local function setup(spec)
   return dir
 end
 
---- Runs tests and waits for on_done.
-local function run(opts)
-  local summary, err
-  local done = false
-  require("unity").test(opts, function(s, e)
-    summary, err, done = s, e, true
-  end)
-  T.wait_for(function()
-    return done
-  end, "the test run's end")
-  return summary, err
-end
+local run = T.run_tests
 
 local function qf()
   local l = vim.fn.getqflist({ title = 0, items = 0 })

@@ -3,6 +3,7 @@
 //! part of the plugin: `make` builds the module alone, and Neovim never creates a rendezvous.
 
 pub mod args;
+pub mod files;
 pub mod json;
 pub mod refresh;
 pub mod rendezvous;

@@ -5,6 +5,7 @@
 //! `sim.refresh {defer_in_play?, old_peer?, compile_ms?, reload_ms?}`, which answers
 //! `{refreshes}`: how many `refresh` commands arrived so far.
 
+use crate::files::files_with;
 use rmpv::Value;
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
@@ -120,29 +121,12 @@ impl Refresh {
 fn fingerprint(project: &Path) -> u64 {
     let mut hasher = DefaultHasher::new();
     for top in ["Assets", "Packages"] {
-        hash_scripts(&project.join(top), &mut hasher);
-    }
-    hasher.finish()
-}
-
-fn hash_scripts(dir: &Path, hasher: &mut DefaultHasher) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut entries: Vec<_> = entries.flatten().map(|e| e.path()).collect();
-    entries.sort();
-    for path in entries {
-        if path.is_dir() {
-            hash_scripts(&path, hasher);
-        } else if path
-            .extension()
-            .and_then(|e| e.to_str())
-            .is_some_and(|e| SCRIPT_EXTENSIONS.contains(&e))
-        {
-            path.hash(hasher);
-            std::fs::read(&path).unwrap_or_default().hash(hasher);
+        for path in files_with(&project.join(top), SCRIPT_EXTENSIONS) {
+            path.hash(&mut hasher);
+            std::fs::read(&path).unwrap_or_default().hash(&mut hasher);
         }
     }
+    hasher.finish()
 }
 
 #[cfg(test)]

@@ -31,6 +31,7 @@ use unity_native::protocol::*;
 use unity_native::transport::{open_fifo, reader_gone, sleep, wait, write_all, Paths, Wait};
 use unity_native::wake_pipe::Notifier;
 use unity_nvim_tools::args::Spec;
+use unity_nvim_tools::files::files_with;
 use unity_nvim_tools::refresh::{self, Refresh};
 use unity_nvim_tools::rendezvous::create_rendezvous;
 use unity_nvim_tools::test_runner::{Outcome, TestRunner};
@@ -880,8 +881,10 @@ fn paths_value(files: &[String]) -> Value {
 /// every script under Assets/. A file is written only when its text changed (as Unity's
 /// generator does); returns the absolute paths written.
 fn sync_projects(project: &Path) -> Result<Vec<String>, String> {
-    let mut scripts = Vec::new();
-    list_scripts(&project.join("Assets"), project, &mut scripts);
+    let scripts: Vec<String> = files_with(&project.join("Assets"), &["cs"])
+        .iter()
+        .map(|p| relative(p, project))
+        .collect();
     let compile: String = scripts
         .iter()
         .map(|s| format!("    <Compile Include=\"{s}\" />\n"))
@@ -909,68 +912,46 @@ fn sync_projects(project: &Path) -> Result<Vec<String>, String> {
     Ok(written)
 }
 
-fn list_scripts(dir: &Path, project: &Path, out: &mut Vec<String>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut entries: Vec<_> = entries.flatten().map(|e| e.path()).collect();
-    entries.sort();
-    for path in entries {
-        if path.is_dir() {
-            list_scripts(&path, project, out);
-        } else if path.extension().is_some_and(|e| e == "cs") {
-            let rel = path.strip_prefix(project).unwrap_or(&path);
-            out.push(rel.to_string_lossy().into_owned());
-        }
-    }
+/// `path` relative to the project, as Unity names scripts.
+fn relative(path: &Path, project: &Path) -> String {
+    path.strip_prefix(project)
+        .unwrap_or(path)
+        .to_string_lossy()
+        .into_owned()
 }
 
-/// `#error text` and `#warning text` directives, reported as a C# compiler reports them.
 fn scan_directives(dir: &Path, project: &Path) -> Vec<CompilerMessage> {
     let mut out = Vec::new();
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return out;
-    };
-    let mut entries: Vec<_> = entries.flatten().map(|e| e.path()).collect();
-    entries.sort();
-    for path in entries {
-        if path.is_dir() {
-            out.extend(scan_directives(&path, project));
-        } else if path.extension().is_some_and(|e| e == "cs") {
-            let Ok(text) = std::fs::read_to_string(&path) else {
+    for path in files_with(dir, &["cs"]) {
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        let rel = relative(&path, project);
+        for (i, line) in text.lines().enumerate() {
+            let trimmed = line.trim_start();
+            let col = (line.len() - trimmed.len() + 1) as u32;
+            let (severity, code, rest) = if let Some(r) = trimmed.strip_prefix("#error") {
+                (Severity::Error, "CS1029", r)
+            } else if let Some(r) = trimmed.strip_prefix("#warning") {
+                (Severity::Warning, "CS1030", r)
+            } else {
                 continue;
             };
-            let rel = path
-                .strip_prefix(project)
-                .unwrap_or(&path)
-                .to_string_lossy()
-                .into_owned();
-            for (i, line) in text.lines().enumerate() {
-                let trimmed = line.trim_start();
-                let col = (line.len() - trimmed.len() + 1) as u32;
-                let (severity, code, rest) = if let Some(r) = trimmed.strip_prefix("#error") {
-                    (Severity::Error, "CS1029", r)
-                } else if let Some(r) = trimmed.strip_prefix("#warning") {
-                    (Severity::Warning, "CS1030", r)
-                } else {
-                    continue;
-                };
-                out.push(CompilerMessage {
-                    file: rel.clone(),
-                    line: i as u32 + 1,
-                    col: Some(col),
-                    severity,
-                    text: format!(
-                        "{code}: #{}: '{}'",
-                        if severity == Severity::Error {
-                            "error"
-                        } else {
-                            "warning"
-                        },
-                        rest.trim()
-                    ),
-                });
-            }
+            out.push(CompilerMessage {
+                file: rel.clone(),
+                line: i as u32 + 1,
+                col: Some(col),
+                severity,
+                text: format!(
+                    "{code}: #{}: '{}'",
+                    if severity == Severity::Error {
+                        "error"
+                    } else {
+                        "warning"
+                    },
+                    rest.trim()
+                ),
+            });
         }
     }
     out
