@@ -10,7 +10,7 @@ use crate::ledger::Ledger;
 use crate::lock::Lock;
 use crate::log::look::Look;
 use crate::log::Entry;
-use crate::protocol::{decode, FromUnity};
+use crate::protocol::{decode, FromUnity, TestEvent};
 use crate::queue::{Event, LostCause, Producer};
 use crate::transport::{open_reader, same_file, sleep, wait_or, OpenError, Paths, Wait};
 use crate::wake_pipe::{retry, Notifier};
@@ -338,6 +338,7 @@ impl Reader {
     fn message(&mut self, msg: FromUnity) {
         match &msg {
             FromUnity::Unknown => return,
+            FromUnity::Test(t) if t.event == TestEvent::Unknown => return,
             FromUnity::Hello(h) => {
                 let unexplained = self.ledger.hello(h.pid);
                 self.lost(unexplained, LostCause::Corrupt);
