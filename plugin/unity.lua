@@ -4,10 +4,11 @@ if vim.g.loaded_unity then
 end
 vim.g.loaded_unity = true
 
---- A function of the public API (`require("unity")`) or of one of its modules, loaded on call.
-local function call(module, fn)
+--- A function of the public API (`require("unity")`) or of one of its modules, loaded on call,
+--- with `arg` if given.
+local function call(module, fn, arg)
   return function()
-    require(module)[fn]()
+    require(module)[fn](arg)
   end
 end
 
@@ -72,23 +73,15 @@ for name, fn in pairs({
   compile = call("unity", "compile"),
   log = call("unity", "toggle_log"),
   play = call("unity", "play"),
-  ["play-now"] = function()
-    require("unity").play(true)
-  end,
+  ["play-now"] = call("unity", "play", true),
   stop = call("unity", "stop"),
   pause = call("unity", "pause"),
   step = call("unity", "step"),
   ["sync-projects"] = call("unity.projects", "sync"),
   clear = call("unity.runtime", "clear"),
-  ["pick-exceptions"] = function()
-    require("unity.pick").pick("exceptions")
-  end,
-  ["pick-errors"] = function()
-    require("unity.pick").pick("errors")
-  end,
-  ["pick-logs"] = function()
-    require("unity.pick").pick("logs")
-  end,
+  ["pick-exceptions"] = call("unity.pick", "pick", "exceptions"),
+  ["pick-errors"] = call("unity.pick", "pick", "errors"),
+  ["pick-logs"] = call("unity.pick", "pick", "logs"),
   test = call("unity", "test"),
   ["test-file"] = call("unity.test", "file"),
   ["test-nearest"] = call("unity.test", "nearest"),

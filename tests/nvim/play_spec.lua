@@ -140,6 +140,15 @@ T.test("with nothing to compile it plays at once; :UnityPlay! neither saves nor 
   T.eq(true, vim.bo.modified, "the buffer is still modified")
   T.eq(1, T.call("sim.refresh").result.refreshes, "refreshes after :UnityPlay!")
   T.eq(0, said("compiling"), "no compile said")
+  T.call("stop")
+  T.wait_for(function()
+    return not unity.status().playing
+  end, "play mode left")
+  vim.api.nvim_feedkeys(vim.keycode("<Plug>(unity-play-now)"), "x", false)
+  T.wait_for(function()
+    return unity.status().playing
+  end, "play mode at once through <Plug>(unity-play-now)")
+  T.eq(1, T.call("sim.refresh").result.refreshes, "<Plug>(unity-play-now) does not refresh")
 end)
 
 T.test("play_saves = false leaves buffers alone; buffers outside the project are never written", function()
