@@ -22,6 +22,18 @@ pub fn create_rendezvous(paths: &Paths) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Removes the rendezvous as Unity does when it quits. A Neovim that saw the end of the stream
+/// may reopen and write its lock or nudge FIFO into the folder while it goes: the folder is
+/// listed again until it is empty (a few rounds; Neovim writes once per reopen).
+pub fn remove_rendezvous(paths: &Paths) {
+    for _ in 0..5 {
+        match std::fs::remove_dir_all(&paths.dir) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => continue,
+            _ => return,
+        }
+    }
+}
+
 /// Writes `session.json` as Unity does: last, once the FIFOs exist, because it is the
 /// readiness marker.
 pub fn write_session(paths: &Paths, unity_version: &str) -> std::io::Result<()> {

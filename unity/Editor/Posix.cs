@@ -212,10 +212,16 @@ namespace UnityNvim
         {
             if (sys_unlink(path) == 0) return;
             if (!System.IO.Directory.Exists(path)) return;
-            foreach (var entry in System.IO.Directory.GetFileSystemEntries(path))
-                RemoveTree(entry);
-            if (sys_rmdir(path) != 0)
-                throw new System.IO.IOException("cannot remove " + path + ": " + ErrorText(LastError));
+            // A Neovim that saw the stream end may write its lock or nudge FIFO into the folder
+            // while it goes: list it again until it is empty (it writes once per reopen).
+            for (int round = 1; ; round++)
+            {
+                foreach (var entry in System.IO.Directory.GetFileSystemEntries(path))
+                    RemoveTree(entry);
+                if (sys_rmdir(path) == 0 || !System.IO.Directory.Exists(path)) return;
+                if (round == 5)
+                    throw new System.IO.IOException("cannot remove " + path + ": " + ErrorText(LastError));
+            }
         }
     }
 }

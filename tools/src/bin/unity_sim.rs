@@ -189,7 +189,7 @@ fn main() {
     shared.ready.notify_all();
     let _ = writer.join();
     let _ = reader.join();
-    let _ = std::fs::remove_dir_all(&paths.dir);
+    unity_nvim_tools::rendezvous::remove_rendezvous(&paths);
     eprintln!("unity-sim: quit");
 }
 
