@@ -2,6 +2,7 @@
 --- "unity" namespace, for loaded buffers and for buffers opened later. Only `compile` messages
 --- feed these (through `User UnityCompileFinished`); console logs never do.
 local config = require("unity.config")
+local file_diagnostics = require("unity.file_diagnostics")
 local messages = require("unity.messages")
 
 local M = {}
@@ -16,13 +17,11 @@ local SEVERITY = {
 }
 local QF_TYPE = { error = "E", warning = "W", info = "I" }
 
---- Diagnostics of the last compilation, by absolute file path.
----@type table<string, vim.Diagnostic[]>
-local by_file = {}
+--- Diagnostics of the last compilation.
+local diagnostics = file_diagnostics.new(M.ns)
 --- Quickfix items of the last compilation (`:UnityPick errors`).
 ---@type vim.quickfix.entry[]
 local last_items = {}
-local augroup
 
 --- The last compilation's errors, warnings and infos as quickfix items.
 ---@return vim.quickfix.entry[]
@@ -42,20 +41,12 @@ function M.resolve(root, file)
   return vim.fs.normalize(file)
 end
 
-local function set_for_buffer(bufnr)
-  local name = vim.api.nvim_buf_get_name(bufnr)
-  local diags = name ~= "" and by_file[vim.fs.normalize(name)]
-  if diags then
-    vim.diagnostic.set(M.ns, bufnr, diags)
-  end
-end
-
 --- Applies a `compile finished` summary.
 ---@param root string|nil
 ---@param summary unity.CompileSummary
 function M.apply(root, summary)
   root = root or vim.uv.cwd()
-  by_file = {}
+  diagnostics:reset()
   local items = {}
   for _, m in ipairs(summary.messages) do
     local path = M.resolve(root, m.file)
@@ -63,8 +54,7 @@ function M.apply(root, summary)
     -- Unity's text is often the whole compiler line; the location is shown already.
     local text = m.text:gsub("^.-%(%d+,%d+%)%s*:%s*", "", 1)
     items[#items + 1] = { filename = path, lnum = lnum, col = col, type = QF_TYPE[m.severity] or "E", text = text }
-    by_file[path] = by_file[path] or {}
-    table.insert(by_file[path], {
+    diagnostics:add(path, {
       lnum = lnum - 1,
       col = col - 1,
       severity = SEVERITY[m.severity] or SEVERITY.error,
@@ -79,21 +69,7 @@ function M.apply(root, summary)
   local current = vim.fn.getqflist({ title = 0 }).title
   vim.fn.setqflist({}, current == M.title and "r" or " ", { title = M.title, items = items })
 
-  vim.diagnostic.reset(M.ns)
-  for _, bufnr in ipairs(vim.api.nvim_list_bufs()) do
-    if vim.api.nvim_buf_is_loaded(bufnr) then
-      set_for_buffer(bufnr)
-    end
-  end
-  if not augroup then
-    augroup = vim.api.nvim_create_augroup("unity.compile", { clear = true })
-    vim.api.nvim_create_autocmd({ "BufReadPost", "BufNewFile" }, {
-      group = augroup,
-      callback = function(args)
-        set_for_buffer(args.buf)
-      end,
-    })
-  end
+  diagnostics:show()
 
   if config.options.notify_compile then
     messages.notify(messages.compiled(summary), summary.errors > 0 and vim.log.levels.ERROR or vim.log.levels.INFO)

@@ -6,11 +6,13 @@
 --- changed into diagnostics, a bounded number at a time and at most every APPLY_MS, so that a
 --- flood costs the main loop a few short slices, never a call per message.
 local config = require("unity.config")
+local file_diagnostics = require("unity.file_diagnostics")
 local messages = require("unity.messages")
 
 local M = {}
 
 M.ns = vim.api.nvim_create_namespace("unity.runtime")
+local diagnostics = file_diagnostics.new(M.ns)
 
 --- Diagnostics follow a flood at most this often (ms).
 local APPLY_MS = 100
@@ -36,10 +38,9 @@ local H = {}
 local S = {
   store = nil, ---@type userdata|nil  the native store (`unity_native.sites()`)
   sites = {}, ---@type table<integer, unity.RuntimeSite>  by id
-  by_file = {}, ---@type table<string, table<integer, vim.Diagnostic>>  file -> site id -> diagnostic
+  places = {}, ---@type table<string, table<integer, vim.Diagnostic>>  file -> site id -> its diagnostic
   root = nil, ---@type string|nil
   packages = {}, ---@type table<string, string>  local (`file:`) package name -> its folder
-  dirty = {}, ---@type table<string, true>  files whose diagnostics changed and are not set yet
   timer = nil, ---@type uv.uv_timer_t|nil
 }
 
@@ -89,8 +90,8 @@ function M.clear(quiet)
   if store then
     store:clear()
   end
-  S.sites, S.by_file, S.dirty = {}, {}, {}
-  vim.diagnostic.reset(M.ns)
+  S.sites, S.places = {}, {}
+  diagnostics:reset()
   if not quiet then
     messages.notify(messages.runtime_cleared(count))
   end
@@ -130,33 +131,6 @@ function M.resolve(path)
   return vim.fs.normalize((S.root or vim.uv.cwd()) .. "/" .. path)
 end
 
---- Sets the diagnostics of the buffers showing `file`.
----@param file string
----@param bufs table<string, integer[]>  normalized name -> loaded buffers
-function H.show(file, bufs)
-  local list = {}
-  for _, d in pairs(S.by_file[file] or {}) do
-    list[#list + 1] = d
-  end
-  for _, b in ipairs(bufs[file] or {}) do
-    vim.diagnostic.set(M.ns, b, list)
-  end
-end
-
----@return table<string, integer[]>
-function H.loaded_buffers()
-  local out = {}
-  for _, b in ipairs(vim.api.nvim_list_bufs()) do
-    local name = vim.api.nvim_buf_is_loaded(b) and vim.api.nvim_buf_get_name(b) or ""
-    if name ~= "" then
-      name = vim.fs.normalize(name)
-      out[name] = out[name] or {}
-      table.insert(out[name], b)
-    end
-  end
-  return out
-end
-
 local SEVERITY = {
   exception = vim.diagnostic.severity.ERROR,
   error = vim.diagnostic.severity.ERROR,
@@ -171,32 +145,27 @@ function M.apply()
     return
   end
   local deadline = vim.uv.hrtime() + BUDGET_MS * 1e6
+  local touched = {}
   for _, s in ipairs(store:changed(BATCH)) do
     ---@cast s unity.RuntimeSite
     s.file = M.resolve(s.path)
     S.sites[s.id] = s
-    S.by_file[s.file] = S.by_file[s.file] or {}
-    S.by_file[s.file][s.id] = {
+    S.places[s.file] = S.places[s.file] or {}
+    S.places[s.file][s.id] = {
       lnum = math.max(0, s.line - 1),
       col = 0,
       severity = SEVERITY[s.level] or SEVERITY.error,
       message = M.describe(s),
       source = "unity",
     }
-    S.dirty[s.file] = true
+    touched[s.file] = true
   end
-  if next(S.dirty) then
-    local bufs = H.loaded_buffers()
-    for file in pairs(S.dirty) do
-      H.show(file, bufs)
-      S.dirty[file] = nil
-      if vim.uv.hrtime() >= deadline then
-        break
-      end
-    end
+  for file in pairs(touched) do
+    diagnostics:set(file, vim.tbl_values(S.places[file]))
   end
-  if next(S.dirty) or store:pending() > 0 then
-    M.changed(next(S.dirty) and 0 or APPLY_MS)
+  diagnostics:show(deadline)
+  if diagnostics:pending() or store:pending() > 0 then
+    M.changed(diagnostics:pending() and 0 or APPLY_MS)
   end
 end
 
@@ -256,17 +225,6 @@ end
 
 local group = vim.api.nvim_create_augroup("unity.runtime", { clear = true })
 
--- Buffers opened later get their file's diagnostics.
-vim.api.nvim_create_autocmd({ "BufReadPost", "BufNewFile" }, {
-  group = group,
-  callback = function(a)
-    local name = vim.api.nvim_buf_get_name(a.buf)
-    if name ~= "" and next(S.by_file) then
-      name = vim.fs.normalize(name)
-      H.show(name, { [name] = { a.buf } })
-    end
-  end,
-})
 vim.api.nvim_create_autocmd("User", {
   group = group,
   pattern = "UnityConnected",

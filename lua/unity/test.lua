@@ -6,6 +6,7 @@
 --- the quickfix list and diagnostics are brought up to date once per drain slice, from a timer
 --- that runs after the slice has returned to the main loop (never inside it), so that a burst
 --- costs the main loop one short slice after another.
+local file_diagnostics = require("unity.file_diagnostics")
 local messages = require("unity.messages")
 local source = require("unity.log.source")
 
@@ -13,6 +14,7 @@ local M = {}
 
 M.title = "Unity tests"
 M.ns = vim.api.nvim_create_namespace("unity.tests")
+local diagnostics = file_diagnostics.new(M.ns)
 
 ---@class unity.TestResult   data of `User UnityTestFinished`
 ---@field run string
@@ -58,8 +60,6 @@ local S = {
   summary = nil, ---@type unity.TestSummary|nil  of the last run seen to its end
   qf_id = nil, ---@type integer|nil
   new_items = {}, ---@type table[]           quickfix items not yet in the list
-  by_file = {}, ---@type table<string, vim.Diagnostic[]>
-  dirty = {}, ---@type table<string, true>  files whose diagnostics changed
   diagnosed_at = 0, -- hrtime of the last vim.diagnostic.set
   flush_timer = nil, ---@type uv.uv_timer_t|nil
   known = {}, ---@type table<string, string|false>  files resolved during this run
@@ -225,14 +225,6 @@ local function our_list_exists()
   return S.qf_id and vim.fn.getqflist({ id = S.qf_id }).id == S.qf_id
 end
 
-local function set_for_buffer(buf)
-  local name = vim.api.nvim_buf_get_name(buf)
-  local diags = name ~= "" and S.by_file[vim.fs.normalize(name)]
-  if diags then
-    vim.diagnostic.set(M.ns, buf, diags)
-  end
-end
-
 local flush_soon
 
 --- Brings the quickfix list, and (at most every DIAGNOSE_EVERY_MS, or when `final`) the
@@ -250,19 +242,11 @@ local function flush(final)
     S.new_items = {}
   end
   local wait_ms = (S.diagnosed_at - vim.uv.hrtime()) / 1e6 + DIAGNOSE_EVERY_MS
-  if next(S.dirty) and not final and wait_ms > 0 then
+  if diagnostics:pending() and not final and wait_ms > 0 then
     flush_soon(wait_ms)
-  elseif next(S.dirty) then
+  elseif diagnostics:pending() then
     S.diagnosed_at = vim.uv.hrtime()
-    for _, buf in ipairs(vim.api.nvim_list_bufs()) do
-      if vim.api.nvim_buf_is_loaded(buf) then
-        local name = vim.api.nvim_buf_get_name(buf)
-        if name ~= "" and S.dirty[vim.fs.normalize(name)] then
-          set_for_buffer(buf)
-        end
-      end
-    end
-    S.dirty = {}
+    diagnostics:show()
   end
 end
 
@@ -283,25 +267,21 @@ end
 
 --- Empties the list and the diagnostics: a new run starts.
 local function clear()
-  S.new_items, S.by_file, S.dirty = {}, {}, {}
+  S.new_items = {}
   if our_list_exists() then
     vim.fn.setqflist({}, "r", { id = S.qf_id, items = {}, title = M.title })
   end
-  vim.diagnostic.reset(M.ns)
+  diagnostics:reset()
 end
 
 ---@param file string
 ---@param line integer
 ---@param message string
 local function diagnose(file, line, message)
-  local list = S.by_file[file]
-  if not list then
-    list = {}
-    S.by_file[file] = list
-  end
-  list[#list + 1] =
+  diagnostics:add(
+    file,
     { lnum = line - 1, col = 0, severity = vim.diagnostic.severity.ERROR, message = message, source = "unity.tests" }
-  S.dirty[file] = true
+  )
 end
 
 -- Messages from Unity ----------------------------------------------------------------------------
@@ -423,16 +403,9 @@ function M.handle(root, ev)
   end
 end
 
--- Buffers opened later get their diagnostics; a run Unity abandons is reported.
-local group = vim.api.nvim_create_augroup("unity.test", { clear = true })
-vim.api.nvim_create_autocmd({ "BufReadPost", "BufNewFile" }, {
-  group = group,
-  callback = function(a)
-    set_for_buffer(a.buf)
-  end,
-})
+-- A run Unity abandons is reported.
 vim.api.nvim_create_autocmd("User", {
-  group = group,
+  group = vim.api.nvim_create_augroup("unity.test", { clear = true }),
   pattern = "UnityDisconnected",
   callback = function(a)
     if a.data.reason ~= "reload" and S.run and not S.finished[S.run] then
