@@ -39,10 +39,13 @@ local S = {
 }
 
 --- Fires `User {pattern}` (see :help unity-events). The log window, compile results and
---- users subscribe; the client knows none of them.
-local function fire(pattern, data)
+--- users subscribe; the client knows none of them. The other modules' events go through it too.
+---@param pattern string
+---@param data any
+function M.fire(pattern, data)
   vim.api.nvim_exec_autocmds("User", { pattern = pattern, data = data, modeline = false })
 end
+local fire = M.fire
 
 --- Calls a reply callback; a failing callback is reported, never raised into the drain.
 local function answer(cb, reply)

@@ -74,7 +74,7 @@ function H.handle(project, ev)
         if ev.line and ev.line > pos[1] then
           messages.notify(messages.open_past_end(file, pos[1], ev.line), vim.log.levels.INFO)
         end
-        vim.api.nvim_exec_autocmds("User", { pattern = "UnityOpen", data = opened, modeline = false })
+        require("unity.client").fire("UnityOpen", opened)
       end
     end
   end

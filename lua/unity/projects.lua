@@ -104,7 +104,7 @@ end
 ---@param by "sync"|"unity"
 function H.changed(files, by)
   local data = { files = files, project = require("unity.client").status().project, by = by }
-  vim.api.nvim_exec_autocmds("User", { pattern = "UnityProjectsChanged", data = data, modeline = false })
+  require("unity.client").fire("UnityProjectsChanged", data)
 end
 
 --- Hidden folders and those ending in `~` hold nothing Unity compiles.

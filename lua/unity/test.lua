@@ -287,7 +287,7 @@ end
 -- Messages from Unity ----------------------------------------------------------------------------
 
 local function fire(pattern, data)
-  vim.api.nvim_exec_autocmds("User", { pattern = pattern, data = data, modeline = false })
+  require("unity.client").fire(pattern, data)
 end
 
 ---@param run string
