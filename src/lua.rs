@@ -504,6 +504,11 @@ impl UserData for LuaBook {
         // flush() -> { {first, last, lines}, ... }: nvim_buf_set_lines calls, in order.
         methods.add_method_mut("flush", |lua, this, ()| this.flush(lua));
 
+        // step(n) -> more: brings n more entries (newest first) to what a change of the
+        // filter, collapsing or expansion says; their edits wait for flush.
+        methods.add_method_mut("step", |_, this, n: u64| Ok(this.0.step(n)));
+        methods.add_method("reshowing", |_, this, ()| Ok(this.0.reshowing()));
+
         // render(hook?): redraws everything; `hook(entry)` is asked about each entry that would
         // be shown: false hides it, a string is its header, nil shows it as usual.
         methods.add_method_mut("render", |lua, this, hook: Option<LuaFunction>| {

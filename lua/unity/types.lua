@@ -32,10 +32,13 @@
 ---@field [3] string[]
 
 --- The native log history (src/log/book.rs): entries, filters, and the buffer edits that show
---- them. Every change leaves its edits for `flush`.
+--- them. Every change leaves its edits for `flush`; a change of what shows (a filter,
+--- collapsing, expanding all, a render) is brought to the entries by `step`s.
 ---@class unity.Logbook
 ---@field add fun(self: unity.Logbook, entries: table[])
 ---@field flush fun(self: unity.Logbook): unity.LogEdit[]
+---@field step fun(self: unity.Logbook, n: integer): boolean  n more entries to a change; true while some remain
+---@field reshowing fun(self: unity.Logbook): boolean  some entries still show as before a change
 ---@field render fun(self: unity.Logbook, hook?: fun(entry: unity.StoredEntry): string|false|nil)
 ---@field hide fun(self: unity.Logbook)
 ---@field clear fun(self: unity.Logbook)

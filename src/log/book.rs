@@ -30,6 +30,19 @@ pub struct Logbook {
     /// Collapsed groups that lost a copy meanwhile: their count, or the entry standing for
     /// them, changed.
     touched: Vec<u64>,
+    /// Entries that may still show as the rules were before the last change: `step` brings
+    /// them up to date a chunk at a time.
+    stale: Option<Stale>,
+}
+
+/// Ids `lo..hi`, and whether the newest chunk (what a window at the tail shows) is done: it
+/// goes first, the rest oldest first, as Neovim edits the top of a long buffer faster than
+/// its end (its byte-offset index is walked from the top for each line edited).
+#[derive(Debug, Clone, Copy)]
+struct Stale {
+    lo: u64,
+    hi: u64,
+    tail_done: bool,
 }
 
 /// Which entries show, and how.
@@ -171,6 +184,7 @@ impl Logbook {
             view: View::default(),
             trimmed_through: None,
             touched: Vec::new(),
+            stale: None,
         }
     }
 
@@ -353,19 +367,57 @@ impl Logbook {
         }
     }
 
-    /// Edits the buffer from what it shows to what the book now says it should.
+    /// The rules changed: every entry may show otherwise. `step` edits the buffer.
     fn reshow(&mut self) {
-        if !self.view.shown() {
-            return;
+        if self.view.shown() {
+            self.stale = Some(Stale {
+                lo: self.history.first_id(),
+                hi: self.history.next_id(),
+                tail_done: false,
+            });
         }
+    }
+
+    /// Whether some entries may still show as the rules were before the last change.
+    pub fn reshowing(&self) -> bool {
+        self.stale.is_some()
+    }
+
+    /// Brings up to `n` more entries to what the rules now say: first the newest, then the
+    /// oldest not yet done. Their edits are pending for `flush`. The rows map to entries
+    /// between steps as always (some show the old rules, that is all). Returns whether
+    /// entries remain.
+    pub fn step(&mut self, n: u64) -> bool {
         self.settle_trim();
-        let (shows, view) = self.parts();
-        let wanted = shows
-            .history
-            .since(0)
-            .filter_map(|(id, e)| shows.shown_row(id, e))
-            .collect();
-        view.diff(wanted, |id, tag, out| shows.tagged_lines(id, tag, out));
+        let Some(s) = self.stale else {
+            return false;
+        };
+        let n = n.max(1);
+        let lo = s.lo.max(self.history.first_id());
+        let (a, b) = if s.tail_done {
+            (lo, lo.saturating_add(n).min(s.hi))
+        } else {
+            (s.hi.saturating_sub(n).max(lo), s.hi)
+        };
+        if a < b {
+            let (shows, view) = self.parts();
+            let wanted = shows
+                .history
+                .since(a)
+                .take_while(|(id, _)| *id < b)
+                .filter_map(|(id, e)| shows.shown_row(id, e))
+                .collect();
+            view.diff((a, b), wanted, |id, tag, out| {
+                shows.tagged_lines(id, tag, out)
+            });
+        }
+        let rest = if s.tail_done { (b, s.hi) } else { (lo, a) };
+        self.stale = (rest.0 < rest.1).then_some(Stale {
+            lo: rest.0,
+            hi: rest.1,
+            tail_done: true,
+        });
+        self.reshowing()
     }
 
     /// Expands every entry, or none.
@@ -416,7 +468,8 @@ impl Logbook {
         }
     }
 
-    /// Redraws everything (the buffer is new): one edit replaces the buffer.
+    /// Redraws everything (the buffer is new): one edit empties the buffer, `step` brings the
+    /// entries back.
     pub fn render(&mut self) {
         self.rules.custom.clear();
         self.render_kept();
@@ -452,18 +505,14 @@ impl Logbook {
         self.trimmed_through = None;
         self.touched.clear();
         let marker = (self.history.removed() > 0).then(|| self.removed_marker());
-        let (shows, view) = self.parts();
-        let ids = shows
-            .history
-            .since(0)
-            .filter(|(id, e)| shows.visible(*id, e))
-            .map(|(id, e)| (id, shows.tag(id, e)));
-        view.render(marker, ids, |id, tag, out| shows.tagged_lines(id, tag, out));
+        self.view.reset(marker);
+        self.reshow();
     }
 
     /// No buffer shows the book any more: stop making edits until the next `render`.
     pub fn hide(&mut self) {
         self.view.hide();
+        self.stale = None;
         self.trimmed_through = None;
         self.touched.clear();
     }
@@ -520,17 +569,27 @@ mod tests {
         )
     }
 
+    /// The pending edits, every stale entry brought up to date `chunk` entries a step.
+    fn settled(b: &mut Logbook, chunk: u64) -> Vec<Edit> {
+        let mut edits = b.flush();
+        while b.reshowing() {
+            b.step(chunk);
+            edits.extend(b.flush());
+        }
+        edits
+    }
+
     /// What a fresh render of the same book shows.
     fn rendered(b: &mut Logbook) -> Vec<String> {
         b.render();
         let mut buf = vec![String::new()];
-        apply(&mut buf, b.flush());
+        apply(&mut buf, settled(b, 1000));
         buf
     }
 
     /// Incremental edits must leave exactly what a full render would show.
     fn check_incremental(b: &mut Logbook, buf: &mut Vec<String>) {
-        apply(buf, b.flush());
+        apply(buf, settled(b, 7));
         let full = rendered(b);
         assert_eq!(*buf, full);
     }
@@ -725,7 +784,7 @@ mod tests {
         assert_eq!(buf.len(), 2);
         b.set_expand_all(true);
         b.render();
-        apply(&mut buf, b.flush());
+        apply(&mut buf, settled(&mut b, 2));
         b.push(log(3, Level::Warning, "new", Some("E:F ()")));
         b.toggle(1);
         check_incremental(&mut b, &mut buf);
@@ -788,6 +847,11 @@ mod tests {
                 14 => b.push(Entry::marker("reloaded", &Look::default())),
                 _ => {}
             }
+            // A change shown only in part when the next entry or change comes.
+            if b.reshowing() && next(2) == 0 {
+                b.step(1 + next(40));
+                apply(&mut buf, b.flush());
+            }
             if next(5) == 0 {
                 check_incremental(&mut b, &mut buf);
             }
@@ -810,7 +874,7 @@ mod tests {
             })
         })
         .unwrap();
-        apply(&mut buf, b.flush());
+        apply(&mut buf, settled(&mut b, 3));
         assert_eq!(buf[0], "custom    line", "cleaned like any line");
         assert!(buf[1].ends_with("message 3"), "{buf:?}");
         assert!(!b.visible(1));
@@ -825,7 +889,7 @@ mod tests {
             ..Filter::default()
         });
         b.set_filter(Filter::default());
-        apply(&mut buf, b.flush());
+        apply(&mut buf, settled(&mut b, 3));
         assert_eq!(buf[0], "custom    line", "kept until the next full render");
         b.render();
         assert!(b.visible(1), "a render without the hook forgets it");

@@ -84,26 +84,22 @@ impl View {
         self.shown
     }
 
-    /// Shows entries, `(id, tag)` each (with `lines` giving each one's lines), under an
-    /// optional top marker: one edit replaces the buffer.
-    pub fn render(
-        &mut self,
-        marker: Option<Line>,
-        ids: impl Iterator<Item = (u64, u64)>,
-        mut lines: impl FnMut(u64, u64, &mut Vec<Line>) -> i64,
-    ) {
+    /// Starts showing the book: the buffer holds only the optional top marker, the entries
+    /// come with `diff`s (a logbook brings them in chunks, newest first).
+    pub fn reset(&mut self, marker: Option<Line>) {
         *self = View {
             shown: true,
             top_marker: marker.is_some(),
             next_abs: marker.is_some() as i64,
             ..View::default()
         };
-        let mut out = Edit::new(0, -1, marker.into_iter().collect());
-        for (id, tag) in ids {
-            let n = out.add_row(id, |out| lines(id, tag, out));
-            self.place_last(Row { id, n, tag });
-        }
-        self.edits.push(out);
+        self.edits
+            .push(Edit::new(0, -1, marker.into_iter().collect()));
+    }
+
+    /// Lines the buffer holds by the rows (0: the one empty line of an empty buffer).
+    fn line_count(&self) -> i64 {
+        self.next_abs - self.shift
     }
 
     fn place_last(&mut self, row: Row) {
@@ -135,7 +131,7 @@ impl View {
             Some(i) => i,
             None => {
                 // An empty buffer still has one (empty) line: replace it.
-                let first = if self.next_abs == 0 { 0 } else { -1 };
+                let first = if self.line_count() == 0 { 0 } else { -1 };
                 self.edits.push(Edit::new(first, -1, Vec::new()));
                 self.open_append = Some(self.edits.len() - 1);
                 self.edits.len() - 1
@@ -225,32 +221,60 @@ impl View {
         }
     }
 
-    /// Brings the buffer from the rows shown to `wanted` (in id order) with edits for the
-    /// runs that differ only; `lines` gives the lines of a row to (re)write.
+    /// Brings the rows of the entries with ids in `lo..hi` to `wanted` (in id order, ids in
+    /// that range) with edits for the runs that differ only; `lines` gives the lines of a row
+    /// to (re)write. Rows above the range keep their buffer rows, rows below move with it.
     pub fn diff(
         &mut self,
+        (lo, hi): (u64, u64),
         wanted: Vec<Row>,
         mut lines: impl FnMut(u64, u64, &mut Vec<Line>) -> i64,
     ) {
-        let top = self.top_marker as i64;
-        let old: Vec<Row> = self.rows.iter().map(|p| p.row).collect();
-        self.rows.clear();
-        if old.is_empty() || wanted.is_empty() {
-            // All or nothing below the marker (a buffer's last line cannot be deleted).
-            let mut out = Edit::new(top, -1, Vec::new());
+        let i0 = self.rows.partition_point(|r| r.row.id < lo);
+        let i1 = self.rows.partition_point(|r| r.row.id < hi);
+        let start = self.rows.get(i0).map_or(self.next_abs, |r| r.abs);
+        let old: Vec<Row> = self.rows.range(i0..i1).map(|p| p.row).collect();
+        if self.line_count() == 0 {
+            // The empty buffer's one line cannot be kept under new lines: replace it.
+            let mut out = Edit::new(0, -1, Vec::new());
             for r in &wanted {
                 out.add_row(r.id, |l| lines(r.id, r.tag, l));
             }
-            if !(old.is_empty() && out.lines.is_empty()) {
+            if !out.lines.is_empty() {
                 self.push(out);
             }
         } else {
-            self.diff_runs(top, &old, &wanted, &mut lines);
+            self.diff_runs(start - self.shift, &old, &wanted, &mut lines);
         }
-        self.shift = 0;
-        self.next_abs = top;
-        for row in wanted {
-            self.place_last(row);
+        let old_n: i64 = old.iter().map(|r| r.n).sum();
+        let new_n: i64 = wanted.iter().map(|r| r.n).sum();
+        // The rows on the shorter side are renumbered: a logbook diffs a long buffer chunk
+        // after chunk. Above, their numbers and the shift move together, so that their
+        // buffer rows stay.
+        let delta = new_n - old_n;
+        let below = self.rows.split_off(i1);
+        self.rows.truncate(i0);
+        if i0 < below.len() {
+            for p in &mut self.rows {
+                p.abs -= delta;
+            }
+            self.shift -= delta;
+            self.next_abs = start - delta;
+            for row in wanted {
+                self.place_last(row);
+            }
+            self.next_abs += below.iter().map(|p| p.row.n).sum::<i64>();
+            self.rows.extend(below);
+        } else {
+            self.next_abs = start;
+            for row in wanted {
+                self.place_last(row);
+            }
+            self.next_abs += below.iter().map(|p| p.row.n).sum::<i64>();
+            self.rows.extend(below.into_iter().map(|mut p| {
+                p.abs += delta;
+                p
+            }));
         }
     }
 
@@ -443,8 +467,14 @@ pub(crate) mod tests {
             .collect()
     }
 
-    fn ids(spec: &[(u64, bool, bool)]) -> impl Iterator<Item = (u64, u64)> + '_ {
-        spec.iter().map(|s| (s.0, s.1 as u64))
+    const ALL: (u64, u64) = (0, u64::MAX);
+
+    /// A view showing `spec` after a reset (with an optional top marker).
+    fn showing(marker: Option<&str>, spec: &[(u64, bool, bool)]) -> View {
+        let mut v = View::default();
+        v.reset(marker.map(Line::from));
+        v.diff(ALL, wanted(spec), lines_of(spec));
+        v
     }
 
     /// Each head names the row whose first line it points at ("<id>", "<id>*").
@@ -468,9 +498,8 @@ pub(crate) mod tests {
     #[test]
     fn a_diff_edits_only_the_runs_that_changed() {
         let before: Vec<_> = (1..=100).map(|id| (id, false, false)).collect();
-        let mut v = View::default();
+        let mut v = showing(None, &before);
         let mut buf = vec![String::new()];
-        v.render(None, ids(&before), lines_of(&before));
         apply(&mut buf, v.flush());
         // Hide 10 and 50..=52, show 70 with a changed header, expand 90.
         let after: Vec<_> = before
@@ -478,7 +507,7 @@ pub(crate) mod tests {
             .filter(|s| s.0 != 10 && !(50..=52).contains(&s.0))
             .map(|&(id, _, _)| (id, id == 70, id == 90))
             .collect();
-        v.diff(wanted(&after), lines_of(&after));
+        v.diff(ALL, wanted(&after), lines_of(&after));
         let edits = v.flush();
         let rewritten: usize = edits.iter().map(|e| e.lines.len()).sum();
         assert_eq!(edits.len(), 4, "{edits:?}");
@@ -494,12 +523,11 @@ pub(crate) mod tests {
     #[test]
     fn close_runs_go_in_one_edit() {
         let before: Vec<_> = (1..=40).map(|id| (id, false, false)).collect();
-        let mut v = View::default();
+        let mut v = showing(Some("top"), &before);
         let mut buf = vec![String::new()];
-        v.render(Some("top".into()), ids(&before), lines_of(&before));
         apply(&mut buf, v.flush());
         let after: Vec<_> = before.iter().filter(|s| s.0 % 3 != 0).copied().collect();
-        v.diff(wanted(&after), lines_of(&after));
+        v.diff(ALL, wanted(&after), lines_of(&after));
         let edits = v.flush();
         assert_eq!(edits.len(), 1, "gaps of two rows: one edit");
         check_heads(&edits);
@@ -512,10 +540,10 @@ pub(crate) mod tests {
         let mut want = vec!["top".to_string()];
         want.extend(shown(&after));
         assert_eq!(buf, want);
-        v.diff(Vec::new(), lines_of(&after));
+        v.diff(ALL, Vec::new(), lines_of(&after));
         apply(&mut buf, v.flush());
         assert_eq!(buf, ["top"]);
-        v.diff(wanted(&before), lines_of(&before));
+        v.diff(ALL, wanted(&before), lines_of(&before));
         apply(&mut buf, v.flush());
         assert_eq!(buf[1..], shown(&before)[..]);
     }
@@ -524,14 +552,13 @@ pub(crate) mod tests {
     fn appends_splices_inserts_and_trims() {
         let spec: Vec<_> = (1..=6).map(|id| (id, false, id == 2)).collect();
         let f = lines_of(&spec);
-        let mut v = View::default();
+        let mut v = showing(None, &[]);
         let mut buf = vec![String::new()];
-        v.render(None, std::iter::empty(), &f);
         for id in [1, 2, 4] {
             v.append(id, 0, |out| f(id, 0, out));
         }
         let edits = v.flush();
-        assert_eq!(edits.len(), 2, "the render, then one append");
+        assert_eq!(edits.len(), 2, "the reset, then one append");
         check_heads(&edits);
         assert!(edits[1].heads.is_empty(), "appends name no heads");
         apply(&mut buf, edits);
@@ -546,5 +573,51 @@ pub(crate) mod tests {
         assert_eq!(v.entry_at(1), None);
         assert_eq!(v.entry_at(4), Some((4, 0)));
         assert_eq!(v.last_header(), 5);
+    }
+
+    /// A diff made in chunks of ids, going up or down, each applied before the next is made,
+    /// leaves what one diff of every row leaves; the rows map to the buffer after each chunk.
+    #[test]
+    fn a_diff_in_chunks_matches_one_diff() {
+        let before: Vec<_> = (1..=60).map(|id| (id, id % 4 == 0, id % 9 == 0)).collect();
+        let after: Vec<_> = before
+            .iter()
+            .filter(|s| s.0 % 5 != 0)
+            .map(|&(id, star, more)| (id, star != (id % 7 == 0), more || id % 11 == 0))
+            .collect();
+        let cases = [(None, 1), (Some("top"), 7), (None, 13), (Some("top"), 100)];
+        for ((marker, chunk), up) in cases.into_iter().flat_map(|c| [(c, true), (c, false)]) {
+            let mut v = showing(marker, &before);
+            let mut buf = vec![String::new()];
+            apply(&mut buf, v.flush());
+            let (mut lo, mut hi): (u64, u64) = (1, 61);
+            while lo < hi {
+                let range = if up {
+                    (hi.saturating_sub(chunk).max(lo), hi)
+                } else {
+                    (lo, (lo + chunk).min(hi))
+                };
+                let part: Vec<_> = after
+                    .iter()
+                    .filter(|s| (range.0..range.1).contains(&s.0))
+                    .copied()
+                    .collect();
+                v.diff(range, wanted(&part), lines_of(&after));
+                apply(&mut buf, v.flush());
+                (lo, hi) = if up { (lo, range.0) } else { (range.1, hi) };
+                for (row, line) in (1..).zip(&buf) {
+                    if let Some((id, part)) = v.entry_at(row) {
+                        let id = id.to_string();
+                        assert!(line.starts_with(&id), "{row}: {line} is not {id} ({part})");
+                    }
+                }
+            }
+            let mut want: Vec<String> = marker.into_iter().map(String::from).collect();
+            want.extend(shown(&after));
+            assert_eq!(buf, want, "chunks of {chunk}, up: {up}");
+            let at = buf.iter().position(|l| l == "59").unwrap() as i64 + 1;
+            assert_eq!(v.row_of(59), Some(at));
+            assert_eq!(v.line_count(), buf.len() as i64);
+        }
     }
 }

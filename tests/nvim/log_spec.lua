@@ -496,7 +496,8 @@ T.test("header strings kept for showing again: released with their entries; edit
   local function check(what)
     local incremental = lines()
     log.book():render()
-    view.apply(log.book())
+    view.reshow(log.book())
+    T.eq(false, log.reshowing(), "20 entries are shown in one slice")
     T.eq(lines(), incremental, what .. ": the edits left what a full render shows")
     T.truthy(log.book():stats().strings <= 20, what .. ": at most one string per entry kept")
   end
@@ -542,6 +543,78 @@ T.test("header strings kept for showing again: released with their entries; edit
   log.set_filter({ levels = { warning = true } })
   T.eq(20, log.book():stats().strings, "shown again by a change: kept")
   check("after")
+end)
+
+T.test("a change on a long history is shown in slices, newest entries first; rows map to entries throughout", function()
+  local win = fresh({ history = 100000 })
+  local chunk = {}
+  for i = 1, 100000 do
+    chunk[#chunk + 1] = entry(i % 10 == 0 and "warning" or "log", "m " .. i)
+    if #chunk == 5000 then
+      log.append(chunk)
+      chunk = {}
+    end
+  end
+  T.wait_for(function()
+    return not log.reshowing()
+  end, "the history shown")
+  local book = log.book()
+  local function row_is_its_entry(row)
+    local id = book:entry_at(row)
+    local e = book:get(id)
+    T.truthy(lines()[row]:sub(-#e.message - 1) == " " .. e.message, row .. ": " .. lines()[row] .. " / " .. e.message)
+  end
+  vim.api.nvim_win_set_cursor(win, { vim.api.nvim_buf_line_count(log.buf()), 0 })
+
+  log.toggle_level("log")
+  T.truthy(log.reshowing(), "100 000 entries take more than one slice")
+  local l = lines()
+  T.truthy(l[#l]:match("WARN m 100000$"), "the tail shows the change at once: " .. l[#l])
+  T.truthy(l[#l - 1]:match("WARN m 99990$"), "logs gone from the tail: " .. l[#l - 1])
+  T.eq(#l, vim.api.nvim_win_get_cursor(win)[1], "the window follows the tail")
+  local stale
+  for i, line in ipairs(l) do
+    if line:match(" LOG  m %d+$") then
+      stale = i
+      break
+    end
+  end
+  T.truthy(stale, "some older entries show as before for now")
+  row_is_its_entry(stale)
+  row_is_its_entry(#l)
+  vim.api.nvim_win_set_cursor(win, { stale, 0 })
+  T.eq(l[stale]:match("m %d+$"), log.current().message, "the entry under the cursor, mid-change")
+
+  -- Keys and timers run between slices; entries arriving and another change mid-way are
+  -- shown as well.
+  local ticks, timer = 0, assert(vim.uv.new_timer())
+  timer:start(0, 1, function()
+    ticks = ticks + 1
+  end)
+  vim.wait(20, function()
+    return false
+  end)
+  log.append({ entry("log", "new log"), entry("warning", "new warning") })
+  log.set_filter({ text = "m 1" })
+  T.wait_for(function()
+    return not log.reshowing()
+  end, "the change shown")
+  timer:stop()
+  timer:close()
+  T.truthy(ticks > 0, "the main loop ran between slices")
+  local incremental = lines()
+  T.truthy(#incremental > 100 and #incremental < 10000, "warnings with 'm 1' only: " .. #incremental)
+  T.truthy(incremental[1]:match("2 older entries left"), "two entries trimmed: " .. incremental[1])
+  for i = 2, #incremental do
+    T.truthy(incremental[i]:match("WARN m 1"), incremental[i])
+  end
+  book:render()
+  require("unity.log.view").reshow(book)
+  T.wait_for(function()
+    return not log.reshowing()
+  end, "the render shown")
+  T.eq(incremental, lines(), "the slices left what a full render shows")
+  row_is_its_entry(#incremental)
 end)
 
 T.run()

@@ -87,34 +87,43 @@ local function render()
   end
 end
 
---- Shows a change the logbook made (its edits are pending); with a hook, renders anew so
---- that the hook sees it.
-local function changed()
+--- Makes a change of what the logbook shows and shows it, in slices from the time the change
+--- began (see view.reshow); with a hook, renders anew so that the hook sees it.
+---@param make fun(book: unity.Logbook)
+local function change(make)
+  local since = vim.uv.hrtime()
+  make(M.book())
   if view.exists() then
     if hook() then
       render()
     end
-    view.apply(M.book())
+    view.reshow(M.book(), since)
   end
   M.refresh()
 end
 
 --- Forgets every entry; counts start again.
 function M.clear()
-  M.book():clear()
-  changed()
+  change(function(b)
+    b:clear()
+  end)
 end
 
 --- On Unity's play and compile events: scopes, and the optional clear-on options.
 ---@param what "play"|"compile"
 function M.mark(what)
   local clear = config.options.log["clear_on_" .. what]
-  if clear then
-    M.book():clear()
+  local shown = clear or M.filter().scope == what
+  local function mark(b)
+    if clear then
+      b:clear()
+    end
+    b:mark(what)
   end
-  M.book():mark(what)
-  if clear or M.filter().scope == what then
-    changed()
+  if shown then
+    change(mark)
+  else
+    mark(M.book())
   end
 end
 
@@ -128,9 +137,16 @@ function M.buf()
     mapped = b
     map_keys(b)
     render()
-    view.apply(M.book())
+    view.reshow(M.book())
   end
   return b
+end
+
+--- Whether the last change of the filter, collapsing or expansion is still being shown: the
+--- newest entries show it at once, older ones in the next few redraws.
+---@return boolean
+function M.reshowing()
+  return book ~= nil and book:reshowing()
 end
 
 --- Level counts of the history.
@@ -148,8 +164,9 @@ end
 --- Changes the filter: `{levels = {error = bool, ...}, text = string|false, scope = ...}`.
 ---@param f {levels?: table<unity.LogGroup, boolean>, text?: string|false, scope?: "all"|"compile"|"play"}
 function M.set_filter(f)
-  M.book():set_filter(f)
-  changed()
+  change(function(b)
+    b:set_filter(f)
+  end)
 end
 
 ---@param group unity.LogGroup
@@ -163,8 +180,9 @@ function M.cycle_scope()
 end
 
 function M.toggle_collapse()
-  M.book():set_collapse(not M.book():collapsing())
-  changed()
+  change(function(b)
+    b:set_collapse(not b:collapsing())
+  end)
 end
 
 --- The entry under the cursor of the log window, or nil.
@@ -199,8 +217,9 @@ end
 --- Shows every entry's body and stack trace (true), or headers only (false).
 ---@param on boolean
 function M.expand_all(on)
-  M.book():set_expand_all(on)
-  changed()
+  change(function(b)
+    b:set_expand_all(on)
+  end)
 end
 
 --- Opens the source of the line under the cursor: the frame on that line, or on a header the

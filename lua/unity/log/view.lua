@@ -131,6 +131,40 @@ function M.apply(book)
   follow(wins)
 end
 
+--- Entries brought to a change per step, and how long a slice of steps may keep the main loop:
+--- half a frame at 60 Hz, the rest left for keys and the redraw.
+local STEP = 4096
+local SLICE_NS = 8e6
+
+local timer ---@type uv.uv_timer_t|nil
+
+--- Shows a change of what the logbook shows (a filter, collapsing, expanding all, a render)
+--- in slices of the main loop, newest entries first: a window at the tail shows the change
+--- after the first slice, the older lines follow between redraws and keys. Between slices the
+--- buffer's rows still map to their entries (the older ones show as before the change).
+---@param book unity.Logbook
+---@param since? integer hrtime when the change began (its own work counts in the first slice)
+function M.reshow(book, since)
+  if not M.exists() then
+    return -- the buffer went: the next one is rendered anew
+  end
+  local deadline = (since or vim.uv.hrtime()) + SLICE_NS
+  repeat
+    book:step(STEP)
+    M.apply(book)
+  until not book:reshowing() or vim.uv.hrtime() >= deadline
+  if book:reshowing() then
+    timer = timer or assert(vim.uv.new_timer())
+    timer:start(
+      0,
+      0,
+      vim.schedule_wrap(function()
+        M.reshow(book)
+      end)
+    )
+  end
+end
+
 local function bar(c, f, collapsed)
   local function level(group, hl, label)
     local on = f.levels[group]
