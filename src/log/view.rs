@@ -5,6 +5,7 @@
 //! which entries to show and gives their lines.
 
 use crate::log::entry::Line;
+use std::cmp::Ordering;
 use std::collections::{HashSet, VecDeque};
 
 /// `nvim_buf_set_lines(buf, first, last, false, lines)`, 0-based, -1 meaning the end.
@@ -232,6 +233,9 @@ impl View {
     ) {
         let i0 = self.rows.partition_point(|r| r.row.id < lo);
         let i1 = self.rows.partition_point(|r| r.row.id < hi);
+        if self.rows.range(i0..i1).map(|p| &p.row).eq(wanted.iter()) {
+            return; // nothing to edit, no rows to move (a scope's older entries, say)
+        }
         let start = self.rows.get(i0).map_or(self.next_abs, |r| r.abs);
         let old: Vec<Row> = self.rows.range(i0..i1).map(|p| p.row).collect();
         if self.line_count() == 0 {
@@ -248,33 +252,55 @@ impl View {
         }
         let old_n: i64 = old.iter().map(|r| r.n).sum();
         let new_n: i64 = wanted.iter().map(|r| r.n).sum();
-        // The rows on the shorter side are renumbered: a logbook diffs a long buffer chunk
-        // after chunk. Above, their numbers and the shift move together, so that their
-        // buffer rows stay.
+        // The rows on the shorter side are renumbered and moved: a logbook diffs a long
+        // buffer chunk after chunk. Above, their numbers and the shift move together, so that
+        // their buffer rows stay.
         let delta = new_n - old_n;
-        let below = self.rows.split_off(i1);
-        self.rows.truncate(i0);
-        if i0 < below.len() {
-            for p in &mut self.rows {
+        let first = if i0 < self.rows.len() - i1 {
+            for p in self.rows.range_mut(..i0) {
                 p.abs -= delta;
             }
             self.shift -= delta;
-            self.next_abs = start - delta;
-            for row in wanted {
-                self.place_last(row);
-            }
-            self.next_abs += below.iter().map(|p| p.row.n).sum::<i64>();
-            self.rows.extend(below);
+            start - delta
         } else {
-            self.next_abs = start;
-            for row in wanted {
-                self.place_last(row);
-            }
-            self.next_abs += below.iter().map(|p| p.row.n).sum::<i64>();
-            self.rows.extend(below.into_iter().map(|mut p| {
+            for p in self.rows.range_mut(i1..) {
                 p.abs += delta;
-                p
-            }));
+            }
+            self.next_abs += delta;
+            start
+        };
+        self.replace_rows(i0..i1, first, wanted);
+    }
+
+    /// Puts `wanted` in place of the rows at `range`, numbered from `abs`: the slots are
+    /// reused and only the shorter side of the deque moves.
+    fn replace_rows(&mut self, range: std::ops::Range<usize>, mut abs: i64, wanted: Vec<Row>) {
+        let (i0, i1, w) = (range.start, range.end, wanted.len());
+        let mut placed = wanted.into_iter().map(|row| {
+            let p = Placed { abs, row };
+            abs += row.n;
+            p
+        });
+        for (slot, p) in self.rows.range_mut(i0..i1).zip(&mut placed) {
+            *slot = p;
+        }
+        match w.cmp(&(i1 - i0)) {
+            Ordering::Equal => {}
+            Ordering::Less => {
+                self.rows.drain(i0 + w..i1);
+            }
+            Ordering::Greater if i1 >= self.rows.len() - i1 => {
+                let below = self.rows.split_off(i1);
+                self.rows.extend(placed);
+                self.rows.extend(below);
+            }
+            Ordering::Greater => {
+                let above: Vec<Placed> = self.rows.drain(..i1).collect();
+                let more: Vec<Placed> = placed.collect();
+                for p in more.into_iter().rev().chain(above.into_iter().rev()) {
+                    self.rows.push_front(p);
+                }
+            }
         }
     }
 
