@@ -76,7 +76,10 @@ impl Entry {
     pub fn header_with(&self, repeats: u64, look: &Look) -> Line {
         match self.level {
             Some(level) if repeats > 1 => look
-                .header(level, self.time, first_line(&self.message), repeats)
+                .counted(&self.header, repeats)
+                .unwrap_or_else(|| {
+                    look.header(level, self.time, first_line(&self.message), repeats)
+                })
                 .into(),
             _ => Arc::clone(&self.header),
         }

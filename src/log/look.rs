@@ -246,6 +246,16 @@ impl Look {
         self.cut(h)
     }
 
+    /// The header of an entry standing for `repeats` copies made from its own header `base`
+    /// (no clock or text to lay out again: collapsing makes thousands), or None when `base`
+    /// may have been cut or the count would be. A cut line is at least `max_line - 2` bytes
+    /// long: `fit` keeps up to 3 bytes less, the cut mark adds at least one.
+    pub fn counted(&self, base: &str, repeats: u64) -> Option<String> {
+        let count = self.count.fill(repeats);
+        (base.len() + 3 <= self.max_line && base.len() + count.len() <= self.max_line)
+            .then(|| base.to_owned() + &count)
+    }
+
     /// The lines beneath the header when an entry is expanded: the rest of the message, then
     /// the stack trace, indented (blank lines left out).
     pub fn body(&self, message: &str, stack: Option<&str>) -> Vec<String> {
@@ -303,6 +313,35 @@ mod tests {
         let mut spec = Spec::default();
         f(&mut spec);
         Look::new(spec).unwrap()
+    }
+
+    /// A count appended to an entry's own header is the header laid out with the count, for
+    /// lines around the cut, with characters of several bytes, and short count and cut marks.
+    #[test]
+    fn a_count_on_a_header_is_the_header_with_the_count() {
+        for (count, cut) in [("  (×%d)", " … (%d more bytes)"), ("%d", "%d")] {
+            for max_line in [8, 20, 21, 22, 23, 40] {
+                let l = look(|s| {
+                    (s.count, s.cut, s.max_line) = (count.into(), cut.into(), max_line);
+                });
+                for n in 0..30 {
+                    let first = "𝄞".repeat(n % 4) + &"é".repeat(n / 3) + &"x".repeat(n);
+                    let base = l.header(Level::Warning, Some(0), &first, 1);
+                    for repeats in [2, 10, 12345] {
+                        let full = l.header(Level::Warning, Some(0), &first, repeats);
+                        if let Some(counted) = l.counted(&base, repeats) {
+                            assert_eq!(counted, full, "{max_line}: {base:?} x{repeats}");
+                        }
+                    }
+                }
+            }
+        }
+        let l = Look::default();
+        let base = l.header(Level::Log, None, "short", 1);
+        assert!(
+            l.counted(&base, 3).is_some(),
+            "most headers take the short way"
+        );
     }
 
     #[test]
