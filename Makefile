@@ -49,7 +49,8 @@ UNITY_VERSION ?= 2021.3
 unity-host:
 	UNITY_HOST_VERSION="$(UNITY_VERSION)" UNITY_HOST_WORKER="$(WORKER)" sh tests/unity_host/run.sh "$(PROJECT)"
 
-# The Lua tools (stylua from crates.io, luacheck from Debian's lua-check): .ci/run installs them.
+# The Lua tools (stylua and emmylua_check from crates.io, luacheck from Debian's lua-check):
+# .ci/run installs them.
 LUA_SOURCES = lua plugin tests
 lint:
 	$(CARGO) fmt --all --check
@@ -58,6 +59,7 @@ lint:
 	stylua --check $(LUA_SOURCES)
 	luacheck --quiet $(LUA_SOURCES)
 	find $(LUA_SOURCES) -name '*.lua' | xargs awk -f tests/redefined.awk
+	NVIM="$(NVIM)" sh tests/lint/types.sh
 
 clean:
 	$(CARGO) clean

@@ -52,7 +52,8 @@ for name, c in pairs({
   UnityTestLast = { "last", 0, "Run the last Unity tests again" },
 }) do
   vim.api.nvim_create_user_command(name, function(a)
-    require("unity.test")[c[1]](a.fargs[1], table.concat(vim.list_slice(a.fargs, 2), " "))
+    local run = require("unity.test")[c[1]] --[[@as fun(mode?: string, filter?: string)]]
+    run(a.fargs[1], table.concat(vim.list_slice(a.fargs, 2), " "))
   end, { nargs = c[2], complete = c[2] ~= 0 and modes or nil, desc = c[3] })
 end
 vim.api.nvim_create_user_command("UnityConnect", function(a)

@@ -124,16 +124,17 @@ end
 ---@param root string|nil
 ---@return "edit"|"play"
 function M.mode(dir, root)
-  while dir and #dir >= #(root or "/") do
-    for name, kind in vim.fs.dir(dir) do
+  local d = dir ---@type string|nil
+  while d and #d >= #(root or "/") do
+    for name, kind in vim.fs.dir(d) do
       if kind == "file" and name:match("%.asmdef$") then
-        local ok, def = pcall(vim.json.decode, read(dir .. "/" .. name) or "")
+        local ok, def = pcall(vim.json.decode, read(d .. "/" .. name) or "")
         local platforms = ok and type(def) == "table" and def.includePlatforms or {}
         return (#platforms == 1 and platforms[1] == "Editor") and "edit" or "play"
       end
     end
-    local parent = vim.fs.dirname(dir)
-    dir = parent ~= dir and parent or nil
+    local parent = vim.fs.dirname(d)
+    d = parent ~= d and parent or nil
   end
   return "edit"
 end
@@ -155,8 +156,12 @@ local function names_of(tree)
   return names
 end
 
+--- A run spec of this adapter: what `build_spec` puts in its context, and what the run adds.
+---@class neotest-unity.RunSpec: neotest.RunSpec
+---@field context {opts: unity.TestOpts, summary?: unity.TestSummary, error?: string}
+
 ---@param args neotest.RunArgs
----@return neotest.RunSpec|nil
+---@return neotest-unity.RunSpec|nil
 function M.build_spec(args)
   local tree = args.tree
   local pos = tree:data()
@@ -177,7 +182,7 @@ end
 
 --- Runs a spec's tests through the bridge; `on_done(summary|nil, err|nil)` when they finished.
 --- The summary is kept in `spec.context` for `results`, and written as the run's output.
----@param spec neotest.RunSpec
+---@param spec neotest-unity.RunSpec
 ---@param on_done fun(code: integer, output: string)
 function M.start(spec, on_done)
   local output = vim.fn.tempname()
@@ -204,7 +209,7 @@ end
 
 --- neotest's strategy for this adapter (`neotest.Strategy`): the run is a command to the open
 --- editor, so the "process" is the bridge's run. Needs nvim-nio, which neotest depends on.
----@param spec neotest.RunSpec
+---@param spec neotest-unity.RunSpec
 ---@return neotest.Process
 function M.strategy(spec)
   local nio = require("nio")
@@ -245,7 +250,7 @@ local STATUS = { passed = "passed", failed = "failed", skipped = "skipped", inco
 
 --- Unity's results as neotest's, by position id. A case whose name neotest's tree does not
 --- hold (its arguments shown otherwise) counts for its method.
----@param spec neotest.RunSpec
+---@param spec neotest-unity.RunSpec
 ---@param _ neotest.StrategyResult
 ---@param tree neotest.Tree
 ---@return table<string, neotest.Result>

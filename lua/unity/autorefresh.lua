@@ -42,13 +42,14 @@ function M.wanted(root, path)
   end
   local ext = (rel:match("%.([^./]+)$") or ""):lower()
   local known = vim.tbl_contains(M.extensions, ext)
+    ---@diagnostic disable-next-line: redundant-parameter (vim.iter's types take no predicate)
     or vim.iter(config.options.refresh_extensions):any(function(e)
       return e:gsub("^%.", ""):lower() == ext
     end)
   if not known or opt == true then
     return known
   end
-  local ok, yes = pcall(opt, path)
+  local ok, yes = pcall(opt --[[@as fun(path: string): boolean]], path)
   if not ok then
     messages.notify(messages.refresh_on_save_failed(yes), vim.log.levels.ERROR)
     return false
@@ -78,7 +79,7 @@ local function send()
     end
   end)
   if not id then
-    messages.notify(err, vim.log.levels.WARN)
+    messages.notify(assert(err), vim.log.levels.WARN)
   end
 end
 

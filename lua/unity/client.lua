@@ -17,25 +17,43 @@ local M = {}
 ---@field refresh fun()                redraw the window bars at the end of a slice
 
 ---@class unity.ClientState
+---@field handle userdata|nil
+---@field project string|nil
+---@field watcher uv.uv_pipe_t|nil
+---@field timer uv.uv_timer_t|nil
+---@field consumer unity.LogConsumer|nil
+---@field sites unity.SitesConsumer|nil
+---@field draining boolean
+---@field connected boolean
+---@field unity string|nil
+---@field pid integer|nil
+---@field playing boolean
+---@field paused boolean
+---@field compiling boolean
+---@field lost integer
+---@field corrupt integer
+---@field errors integer
+---@field bye string|nil  reason of the last bye, until the next hello
+---@field pending table<integer, {name: string, cb: fun(reply: unity.Reply)}>
 local S = {
-  handle = nil, ---@type userdata|nil
-  project = nil, ---@type string|nil
-  watcher = nil, ---@type uv.uv_pipe_t|nil
-  timer = nil, ---@type uv.uv_timer_t|nil
-  consumer = nil, ---@type unity.LogConsumer|nil
-  sites = nil, ---@type unity.SitesConsumer|nil
+  handle = nil,
+  project = nil,
+  watcher = nil,
+  timer = nil,
+  consumer = nil,
+  sites = nil,
   draining = false,
   connected = false,
-  unity = nil, ---@type string|nil
-  pid = nil, ---@type integer|nil
+  unity = nil,
+  pid = nil,
   playing = false,
   paused = false,
   compiling = false,
   lost = 0,
   corrupt = 0,
   errors = 0,
-  bye = nil, ---@type string|nil  reason of the last bye, until the next hello
-  pending = {}, ---@type table<integer, {name: string, cb: fun(reply: unity.Reply)}>
+  bye = nil,
+  pending = {},
 }
 
 --- Fires `User {pattern}` (see :help unity-events). The log window, compile results and
@@ -216,7 +234,7 @@ function handlers.superseded(ev)
   fire("UnityDisconnected", { reason = "superseded", was_connected = was })
 end
 
-local schedule_drain
+local schedule_drain ---@type fun(next_slice?: boolean)
 
 --- Events taken from the native queue at a time. Log messages cost Lua only their share of
 --- one nvim_buf_set_lines (they are formatted and kept in Rust), about 1 us each: a chunk
@@ -237,7 +255,8 @@ local function drain()
     return
   end
   local book = log.book()
-  local sites = S.sites and S.sites.store()
+  local site_consumer = S.sites
+  local sites = site_consumer and site_consumer.store()
   local listeners = has_log_listeners()
   local budget_ms = config.options.drain_budget_ms
   local deadline = vim.uv.hrtime() + budget_ms * 1e6
@@ -256,8 +275,8 @@ local function drain()
     end
   until not more or S.handle ~= h or vim.uv.hrtime() >= deadline
   log.refresh()
-  if sites and sites:pending() > 0 then
-    S.sites.changed()
+  if site_consumer and sites and sites:pending() > 0 then
+    site_consumer.changed()
   end
   if more and S.handle == h then
     schedule_drain(true)
@@ -400,7 +419,7 @@ function M.send(name, args, on_reply)
       return nil, err, kind
     end
   end
-  local id, failure = S.handle:send(name, args)
+  local id, failure = assert(S.handle, "connected"):send(name, args)
   if not id then
     failure.name, failure.project = name, S.project
     return failed(failure)

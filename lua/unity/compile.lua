@@ -45,7 +45,7 @@ end
 ---@param root string|nil
 ---@param summary unity.CompileSummary
 function M.apply(root, summary)
-  root = root or vim.uv.cwd()
+  root = root or vim.uv.cwd() or "."
   diagnostics:reset()
   local items = {}
   for _, m in ipairs(summary.messages) do

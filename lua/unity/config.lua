@@ -109,6 +109,7 @@ function H.command_or_function(v)
   if v == false or vim.is_callable(v) then
     return true
   end
+  ---@diagnostic disable-next-line: redundant-parameter (vim.iter's types take no predicate)
   return vim.islist(v) and #v > 0 and vim.iter(v):all(function(a)
     return type(a) == "string"
   end)
@@ -118,7 +119,11 @@ end
 --- every key under `a.b`. Every other option must have its default's type. A key is known
 --- when it has a default, or a check of its exact path (an option whose default is nil), or
 --- is an item of a list with a `.*` check.
----@type table<string, {[1]: fun(v: any): boolean, [2]: string}>
+---@class unity.OptionCheck
+---@field [1] fun(v: any): boolean  whether a value is valid
+---@field [2] string                 what it must be, for the message
+
+---@type table<string, unity.OptionCheck>
 local CHECKS = {
   queue_size = { H.integer(1), "a positive integer" },
   history = { H.integer(1), "a positive integer" },

@@ -6,6 +6,13 @@
 --- :UnityTestFile, :UnityTestNearest and the neotest adapter.
 local M = {}
 
+--- A `[TestCase(...)]`'s arguments: as blanked (strings and comments made spaces) and as
+--- written, and the line they are on.
+---@class unity.CsCase
+---@field [1] string
+---@field [2] string
+---@field line? integer
+
 ---@class unity.CsNode
 ---@field kind "class"|"test"|"case"
 ---@field name string        as shown: `MathTests`, `Adds`, `Adds(1,2)`
@@ -109,7 +116,7 @@ local function case_name(method, args)
 end
 
 --- The attributes in one blanked line: test markers and TestCase argument lists.
----@return boolean marked, string[] cases (blanked and original argument text pairs)
+---@return boolean marked, unity.CsCase[] cases
 local function attributes(blanked, original)
   local marked, cases = false, {}
   local at = 1
@@ -147,7 +154,7 @@ function M.scan(text)
   local file_ns ---@type string|nil
   local depth = 0
   local pending ---@type table|nil  a declaration waiting for its "{"
-  local marks ---@type {first: integer, cases: string[][]}|nil  test attributes waiting for a method
+  local marks ---@type {first: integer, cases: unity.CsCase[]}|nil  test attributes waiting for a method
   local attributes_from ---@type integer|nil  first line of the attribute lines just above
 
   local function prefix()
@@ -214,15 +221,16 @@ function M.scan(text)
     end
   end
 
-  local function method(name, line)
+  ---@param m {first: integer, cases: unity.CsCase[]} the method's test attributes
+  local function method(name, line, m)
     local class = enclosing_class()
     if not class then
       return nil
     end
     local full = class.node.full_name .. "." .. name
-    local first = math.min(marks.first, attributes_from or marks.first)
+    local first = math.min(m.first, attributes_from or m.first)
     local node = { kind = "test", name = name, full_name = full, first = first, last = line, children = {} }
-    for _, c in ipairs(marks.cases) do
+    for _, c in ipairs(m.cases) do
       local args = {}
       for _, p in ipairs(split_top(c[1], c[2])) do
         if not is_named(p[1]) and vim.trim(p[1]) ~= "" then
@@ -272,7 +280,7 @@ function M.scan(text)
     elseif marks and not pending then
       local name = code:match("([%w_]+)%s*%(")
       if name and not code:match("^%s*$") then
-        local node = method(name, lnum)
+        local node = method(name, lnum, marks)
         marks = nil
         if node then
           pending = { kind = "test", name = name, node = node, line = lnum }
@@ -291,9 +299,11 @@ function M.scan(text)
       local ch = code:sub(k, k)
       if ch == "{" then
         depth = depth + 1
-        if pending then
-          open(pending, pending.node and pending.node.first or pending.line or lnum)
+        local decl = pending
+        if decl then
           pending = nil
+          local node = decl.node
+          open(decl, node and node.first or decl.line or lnum)
         else
           scopes[#scopes + 1] = { kind = "block", depth = depth }
         end
@@ -314,7 +324,7 @@ end
 ---@param text string
 ---@return unity.CsNode[]
 function M.tree_sitter(text)
-  local root = vim.treesitter.get_string_parser(text, "c_sharp"):parse()[1]:root()
+  local root = assert(vim.treesitter.get_string_parser(text, "c_sharp"):parse())[1]:root()
   local function source(node)
     return vim.treesitter.get_node_text(node, text)
   end
@@ -323,7 +333,7 @@ function M.tree_sitter(text)
     return n and source(n) or ""
   end
   local roots = {}
-  local walk
+  local walk ---@type fun(node: TSNode, ns: string, class?: unity.CsNode)
   ---@param method TSNode
   ---@param class unity.CsNode
   local function test_method(method, class)

@@ -75,6 +75,16 @@ function Set:show(deadline)
   end
 end
 
+--- Sets the diagnostics of `file` (normalized) on buffer `buf`, which has just loaded it.
+---@param buf integer
+---@param file string
+function Set:show_on(buf, file)
+  local diags = self.by_file[file]
+  if diags then
+    vim.diagnostic.set(self.ns, buf, diags)
+  end
+end
+
 --- Forgets every diagnostic of the set, shown or not.
 function Set:reset()
   self.by_file, self.dirty = {}, {}
@@ -90,10 +100,7 @@ vim.api.nvim_create_autocmd({ "BufReadPost", "BufNewFile" }, {
     end
     name = vim.fs.normalize(name)
     for _, set in ipairs(sets) do
-      local diags = set.by_file[name]
-      if diags then
-        vim.diagnostic.set(set.ns, a.buf, diags)
-      end
+      set:show_on(a.buf, name)
     end
   end,
 })

@@ -5,10 +5,12 @@ function M.check()
   local h = vim.health
   h.start("unity.nvim")
 
+  ---@diagnostic disable-next-line: call-non-callable (vim.version is callable through its metatable)
+  local version = tostring(vim.version())
   if vim.fn.has("nvim-0.10") == 1 then
-    h.ok("Neovim " .. tostring(vim.version()))
+    h.ok("Neovim " .. version)
   else
-    h.error("Neovim 0.10 or newer is required; this is " .. tostring(vim.version()))
+    h.error("Neovim 0.10 or newer is required; this is " .. version)
   end
 
   local native, err = require("unity.native").get()
@@ -22,7 +24,7 @@ function M.check()
       )
     end
   else
-    h.error(err)
+    h.error(assert(err))
   end
 
   local root = require("unity.project").find()

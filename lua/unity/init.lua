@@ -40,7 +40,7 @@ local function command(name, on_ok)
     end
   end)
   if not id then
-    notify(err, vim.log.levels.ERROR)
+    notify(assert(err), vim.log.levels.ERROR)
   end
   return id, err
 end
@@ -96,7 +96,7 @@ end
 function M.connect(dir, force)
   local ok, err, kind = require("unity.client").connect(dir, force)
   if not ok then
-    notify(err, vim.log.levels.ERROR)
+    notify(assert(err), vim.log.levels.ERROR)
   end
   return ok, err, kind
 end
@@ -111,7 +111,7 @@ function M.open_log()
   if not client.handle() then
     local ok, err = client.connect()
     if not ok then
-      notify(err, vim.log.levels.WARN)
+      notify(assert(err), vim.log.levels.WARN)
     end
   end
   require("unity.log").open()

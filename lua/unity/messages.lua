@@ -133,10 +133,12 @@ function M.failure(f)
   return word(f)
 end
 
---- Why Unity cannot be reached in `root`, read from its session marker, and what to do.
----@param root string
+--- Why Unity cannot be reached in `root` (default: the working directory), read from its
+--- session marker, and what to do.
+---@param root? string
 ---@return string
 function M.absence(root)
+  root = root or vim.uv.cwd() or "."
   local shown = H.shown(root)
   local s, why = require("unity.project").session(root)
   if why == "missing" then
@@ -173,13 +175,13 @@ function M.gone(quit)
 end
 
 ---@param pid integer
----@param root string
+---@param root? string
 function M.locked(pid, root)
   return M.failure({ kind = "locked", pid = pid, project = root })
 end
 
 ---@param pid integer
----@param root string
+---@param root? string
 function M.superseded(pid, root)
   return string.format(
     "another Neovim (pid %d) took over the connection to Unity in %s: :UnityConnect! takes it back",
@@ -600,7 +602,7 @@ end
 --- project itself would read ".".
 ---@param path? string
 function H.shown(path)
-  return vim.fn.fnamemodify(path or vim.uv.cwd(), ":~")
+  return vim.fn.fnamemodify(path or vim.uv.cwd() or ".", ":~")
 end
 
 --- A file, relative to the working directory when inside it (the project's files, short).
@@ -612,7 +614,7 @@ end
 --- An error's first line, without Vim's "Vim:" prefix (a traceback follows it).
 ---@param err any
 function H.first_line(err)
-  return (tostring(err):match("^[^\n]*"):gsub("^Vim:", ""))
+  return ((tostring(err):match("^[^\n]*") or ""):gsub("^Vim:", ""))
 end
 
 --- "EPIPE: Broken pipe"

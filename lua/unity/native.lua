@@ -6,7 +6,8 @@ M.version = "0.1.0"
 
 local BUILD_HINT = "build it with `make` in the unity.nvim folder, or :Lazy build unity.nvim"
 
-local loaded, load_error
+local loaded ---@type table|nil
+local load_error ---@type string|nil
 
 --- The native module, or nil and a message saying how to fix it.
 ---@return table|nil, string|nil
@@ -14,7 +15,7 @@ function M.get()
   if loaded or load_error then
     return loaded, load_error
   end
-  local ok, mod = pcall(require, "unity_native")
+  local ok, mod = pcall(require, "unity_native") ---@type boolean, any
   if not ok then
     load_error = "unity.nvim's native module is missing or does not load: "
       .. BUILD_HINT

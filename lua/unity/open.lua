@@ -197,7 +197,7 @@ function H.run_on_open(opened)
   if not on_open then
     return
   elseif vim.is_callable(on_open) then
-    local ok, err = pcall(on_open, opened)
+    local ok, err = pcall(on_open --[[@as fun(opened: unity.Opened)]], opened)
     if not ok then
       messages.notify(messages.on_open_failed(err), vim.log.levels.ERROR)
     end
@@ -210,7 +210,9 @@ function H.run_on_open(opened)
     project = opened.project or "",
   }
   local argv = {}
-  for i, arg in ipairs(on_open) do
+  for i, arg in
+    ipairs(on_open --[[@as string[] ]])
+  do
     argv[i] = arg:gsub("{(%a+)}", function(key)
       return values[key]
     end)

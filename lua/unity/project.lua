@@ -9,7 +9,7 @@ end
 ---@param dir? string
 ---@return string|nil
 function M.find(dir)
-  dir = vim.fs.normalize(vim.fn.fnamemodify(dir or vim.uv.cwd(), ":p"))
+  dir = vim.fs.normalize(vim.fn.fnamemodify(dir or vim.uv.cwd() or ".", ":p"))
   dir = dir:gsub("(.)/$", "%1")
   if is_project(dir) then
     return dir
@@ -44,7 +44,9 @@ function M.session(root)
     return nil, "unreadable " .. path
   end
   -- Signal 0 only asks whether the process exists.
-  if vim.uv.kill(s.pid, 0) ~= 0 then
+  if
+    vim.uv.kill(s.pid --[[@as integer]], 0) ~= 0
+  then
     return s, "stale"
   end
   return s, nil

@@ -21,7 +21,7 @@ function M.sync()
     end
   end)
   if not id then
-    messages.notify(err, vim.log.levels.ERROR)
+    messages.notify(assert(err), vim.log.levels.ERROR)
   end
   return id, err
 end
@@ -56,7 +56,12 @@ function M.state(root)
   end
   local listed -- every .csproj's text, read when first needed
   for _, top in ipairs({ "Assets", "Packages" }) do
-    for rel, kind in vim.fs.dir(root .. "/" .. top, { depth = math.huge, skip = H.visible }) do
+    for rel, kind in
+      vim.fs.dir(root .. "/" .. top, {
+        depth = math.huge --[[@as integer]],
+        skip = H.visible,
+      })
+    do
       local ext = kind == "file" and rel:match("%.(%w+)$")
       if (ext == "cs" or ext == "asmdef" or ext == "asmref") and H.mtime(root .. "/" .. top .. "/" .. rel) > newest then
         local path = top .. "/" .. rel
@@ -110,12 +115,12 @@ end
 --- Hidden folders and those ending in `~` hold nothing Unity compiles.
 ---@param rel string  a folder's path below the walk's start
 function H.visible(rel)
-  local name = rel:match("[^/]*$")
+  local name = rel:match("[^/]*$") or rel
   return not (name:match("^%.") or name:match("~$"))
 end
 
 ---@param path string
----@return number seconds, with fractions
+---@return number seconds  with fractions
 function H.mtime(path)
   local st = vim.uv.fs_stat(path)
   return st and (st.mtime.sec + st.mtime.nsec * 1e-9) or 0

@@ -35,13 +35,19 @@ local BUDGET_MS = 2
 local H = {}
 
 ---@class unity.RuntimeState
+---@field store userdata|nil  the native store (`unity_native.sites()`)
+---@field sites table<integer, unity.RuntimeSite>  by id
+---@field places table<string, table<integer, vim.Diagnostic>>  file -> site id -> its diagnostic
+---@field root string|nil
+---@field packages table<string, string>  local (`file:`) package name -> its folder
+---@field timer uv.uv_timer_t|nil
 local S = {
-  store = nil, ---@type userdata|nil  the native store (`unity_native.sites()`)
-  sites = {}, ---@type table<integer, unity.RuntimeSite>  by id
-  places = {}, ---@type table<string, table<integer, vim.Diagnostic>>  file -> site id -> its diagnostic
-  root = nil, ---@type string|nil
-  packages = {}, ---@type table<string, string>  local (`file:`) package name -> its folder
-  timer = nil, ---@type uv.uv_timer_t|nil
+  store = nil,
+  sites = {},
+  places = {},
+  root = nil,
+  packages = {},
+  timer = nil,
 }
 
 --- The native store the client's drain fills, made on first use.
@@ -68,7 +74,7 @@ function M.sites()
 end
 
 --- The id of the site a log entry was counted at, if any.
----@param entry unity.LogEntry
+---@param entry unity.LogEntry|unity.StoredEntry
 ---@return integer|nil
 function M.site_of(entry)
   local store = M.store()
@@ -189,7 +195,7 @@ function H.local_packages(root)
   if not f then
     return out
   end
-  local ok, manifest = pcall(vim.json.decode, f:read("*a"))
+  local ok, manifest = pcall(vim.json.decode, f:read("*a") or "")
   f:close()
   local deps = ok and type(manifest) == "table" and manifest.dependencies
   for name, v in pairs(type(deps) == "table" and deps or {}) do

@@ -31,7 +31,7 @@ local diagnostics = file_diagnostics.new(M.ns)
 ---@field ms integer
 
 ---@class unity.TestSummary  data of `User UnityTestRunFinished`, and what on_done gets
----@field run string
+---@field run? string  the run's id (none when it never started)
 ---@field passed integer
 ---@field failed integer
 ---@field skipped integer
@@ -47,23 +47,40 @@ local diagnostics = file_diagnostics.new(M.ns)
 ---@field categories? string[]
 ---@field assemblies? string[]
 
+---@class unity.TestState
+---@field root string|nil
+---@field run string|nil  the run being followed
+---@field mode string|nil
+---@field total integer
+---@field results unity.TestResult[]
+---@field by_name table<string, unity.TestResult>
+---@field finished table<string, true>  runs seen to the end
+---@field on_done table<string, fun(summary: unity.TestSummary|nil, err: string|nil)>
+---@field last unity.TestOpts|nil
+---@field summary unity.TestSummary|nil  of the last run seen to its end
+---@field qf_id integer|nil
+---@field new_items table[]  quickfix items not yet in the list
+---@field diagnosed_at integer  hrtime of the last vim.diagnostic.set
+---@field flush_timer uv.uv_timer_t|nil
+---@field known table<string, string|false>  files resolved during this run
+---@field bufs table<string, integer>  their buffers, for quickfix items
 local S = {
-  root = nil, ---@type string|nil
-  run = nil, ---@type string|nil       the run being followed
-  mode = nil, ---@type string|nil
+  root = nil,
+  run = nil,
+  mode = nil,
   total = 0,
-  results = {}, ---@type unity.TestResult[]
-  by_name = {}, ---@type table<string, unity.TestResult>
-  finished = {}, ---@type table<string, true>   runs seen to the end
-  on_done = {}, ---@type table<string, fun(summary: unity.TestSummary|nil, err: string|nil)>
-  last = nil, ---@type unity.TestOpts|nil
-  summary = nil, ---@type unity.TestSummary|nil  of the last run seen to its end
-  qf_id = nil, ---@type integer|nil
-  new_items = {}, ---@type table[]           quickfix items not yet in the list
-  diagnosed_at = 0, -- hrtime of the last vim.diagnostic.set
-  flush_timer = nil, ---@type uv.uv_timer_t|nil
-  known = {}, ---@type table<string, string|false>  files resolved during this run
-  bufs = {}, ---@type table<string, integer>  their buffers, for quickfix items
+  results = {},
+  by_name = {},
+  finished = {},
+  on_done = {},
+  last = nil,
+  summary = nil,
+  qf_id = nil,
+  new_items = {},
+  diagnosed_at = 0,
+  flush_timer = nil,
+  known = {},
+  bufs = {},
 }
 
 --- vim.diagnostic.set costs about 25 us per diagnostic of the buffer (all of them, each time):
@@ -121,9 +138,9 @@ end
 ---@param first? string  a mode, or the start of the filter
 ---@param rest? string
 function M.command(first, rest)
-  local mode, filter = first, rest or ""
-  if first ~= "edit" and first ~= "play" then
-    mode, filter = nil, vim.trim((first or "") .. " " .. filter)
+  local mode, filter = nil, vim.trim((first or "") .. " " .. (rest or ""))
+  if first == "edit" or first == "play" then
+    mode, filter = first, rest or ""
   end
   return M.run({ mode = mode, groups = filter ~= "" and { filter } or nil })
 end
@@ -225,7 +242,7 @@ local function our_list_exists()
   return S.qf_id and vim.fn.getqflist({ id = S.qf_id }).id == S.qf_id
 end
 
-local flush_soon
+local flush_soon ---@type fun(ms?: number)
 
 --- Brings the quickfix list, and (at most every DIAGNOSE_EVERY_MS, or when `final`) the
 --- diagnostics of loaded buffers up to date.
@@ -253,9 +270,10 @@ end
 --- Flushes after the current drain slice has returned to the main loop (or `ms` later).
 ---@param ms? number
 flush_soon = function(ms)
-  S.flush_timer = S.flush_timer or vim.uv.new_timer()
-  if not S.flush_timer:is_active() then
-    S.flush_timer:start(
+  local timer = S.flush_timer or assert(vim.uv.new_timer())
+  S.flush_timer = timer
+  if not timer:is_active() then
+    timer:start(
       math.ceil(ms or 0),
       0,
       vim.schedule_wrap(function()

@@ -4,9 +4,9 @@
 ---@alias unity.Level "log"|"warning"|"error"|"exception"|"assert"
 
 ---@class unity.LogEntry
----@field seq integer        Unity's sequence number (per editor session)
+---@field seq? integer       Unity's sequence number (per editor session); none for markers
 ---@field time? integer      unix time in milliseconds
----@field level unity.Level
+---@field level unity.Level|"marker"
 ---@field message string
 ---@field stack? string      Unity's stack trace, frames separated by "\n"
 
@@ -147,6 +147,7 @@
 ---@field count string             after a collapsed header; %d: the number of copies
 ---@field marker string            a marker line; %s: its text
 ---@field cut string               where a long line is cut; %d: bytes left out, %k: the show_full key
+---@field max_line? integer        longest line in bytes before the cut (`log.max_line`, set by look.lua)
 
 ---@class unity.OpenRequest   an `open` message as the native module hands it over
 ---@field file string          absolute or relative to the project; "" asks for no file

@@ -6,7 +6,7 @@
 --- beside this one.
 local config = require("unity.config")
 local messages = require("unity.messages")
-local map_keys -- defined with the key table below
+local map_keys ---@type fun(buf: integer)  defined with the key table below
 local view = require("unity.log.view")
 local look = require("unity.log.look")
 local source = require("unity.log.source")
@@ -62,7 +62,7 @@ function M.marker(message)
 end
 
 --- The options' entry hooks as one function for the logbook's full render, or nil.
----@return fun(e: unity.StoredEntry): string|false|nil
+---@return (fun(e: unity.StoredEntry): string|false|nil)|nil
 local function hook()
   local o = config.options.log
   local keep, format = o.filter_entry, o.format_entry
@@ -210,7 +210,10 @@ function M.toggle_entry()
   if id then
     M.book():toggle(id)
     M.update()
-    vim.api.nvim_win_set_cursor(0, { M.book():row_of(id), 0 })
+    local row = M.book():row_of(id)
+    if row then
+      vim.api.nvim_win_set_cursor(0, { row, 0 })
+    end
   end
 end
 
@@ -245,7 +248,7 @@ end
 ---@param text string
 ---@return string[]
 local function text_lines(text)
-  return require("unity.native").get().lines(text)
+  return assert(require("unity.native").get()).lines(text)
 end
 
 --- Shows the whole entry under the cursor (uncut) in a floating window: its message, a blank
@@ -286,7 +289,7 @@ function M.to_quickfix()
         col = loc and loc.col or 0,
         type = e.group == "error" and "E" or e.group == "warning" and "W" or "I",
         text = text_lines(e.message)[1] or "",
-        valid = loc and 1 or 0,
+        valid = loc ~= nil,
       }
     end
   end

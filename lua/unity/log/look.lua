@@ -87,7 +87,7 @@ function M.syntax()
     end
   end
   match("UnityLogText", ".*", "contained contains=UnityLogCount")
-  if count_before then
+  if count_before and count_after then
     match("UnityLogCount", literal(count_before) .. "\\d\\+" .. literal(count_after) .. "$", "contained")
   end
   if look.stack_indent ~= "" then
@@ -96,7 +96,7 @@ function M.syntax()
   -- Unity's own text in a stack frame, not the layout.
   match("UnityLogLocation", "(at [^)<][^)]*)", "contained")
   local marker_before, marker_after = look.marker:match("^(.-)%%s(.*)$")
-  if marker_before then
+  if marker_before and marker_after then
     match("UnityLogMarker", "^" .. literal(marker_before) .. ".*" .. literal(marker_after) .. "$")
   end
 end

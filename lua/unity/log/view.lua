@@ -7,8 +7,10 @@ local M = {}
 
 local BUF_NAME = "unity://log"
 
+---@class unity.LogViewState
+---@field buf integer|nil
 local V = {
-  buf = nil, ---@type integer|nil
+  buf = nil,
 }
 
 local function define_highlights()
@@ -79,10 +81,10 @@ local MANY_EDITS = 32
 
 --- Where 0-based row `row` is after edit `e` of a buffer of `count` lines, as Neovim moves a
 --- cursor: down or up with the lines above it; to the edit's start when its line was replaced.
----@param row integer
+---@param row number  (winsaveview's numbers)
 ---@param e unity.LogEdit
 ---@param count integer
----@return integer
+---@return number
 local function moved(row, e, count)
   local first = e[1] < 0 and count + 1 + e[1] or e[1]
   local last = e[2] < 0 and count + 1 + e[2] or e[2]

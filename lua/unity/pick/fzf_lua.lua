@@ -22,6 +22,7 @@ end
 ---@param on_choice fun(item: unity.PickItem|nil)
 function M.pick(items, title, on_choice)
   local lines, by_line = M.lines(items)
+  ---@diagnostic disable-next-line: unresolved-require (optional, not installed when checking)
   require("fzf-lua").fzf_exec(lines, {
     prompt = title .. "> ",
     previewer = "builtin",

@@ -14,7 +14,8 @@ local M = {}
 ---@field lnum? integer  1-based
 ---@field col? integer   1-based
 
----@alias unity.PickSource fun(): unity.PickItem[]
+--- The items of a list, or nil and why there are none.
+---@alias unity.PickSource fun(): (unity.PickItem[]|nil, string|nil)
 
 --- Titles of the lists.
 M.titles = {
@@ -27,7 +28,7 @@ M.titles = {
 --- The project folder paths are resolved against.
 ---@return string
 local function root()
-  return require("unity.client").status().project or vim.uv.cwd()
+  return require("unity.client").status().project or vim.uv.cwd() or "."
 end
 
 ---@type table<string, unity.PickSource>
@@ -37,7 +38,7 @@ local sources = {}
 function sources.logs()
   local log = require("unity.log")
   local source = require("unity.log.source")
-  local lines = require("unity.native").get().lines
+  local lines = assert(require("unity.native").get()).lines
   local r = root()
   local items = {}
   for _, e in ipairs(log.book():entries()) do
@@ -157,7 +158,7 @@ function M.pick(name)
   end
   local backend, err = M.backend()
   if not backend then
-    messages.notify(err, vim.log.levels.ERROR)
+    messages.notify(err or "", vim.log.levels.ERROR)
     return
   end
   local shown, perr = pcall(require("unity.pick." .. BACKEND_FILES[backend]).pick, items, M.titles[name], M.jump)

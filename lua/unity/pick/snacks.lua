@@ -22,6 +22,7 @@ end
 ---@param title string
 ---@param on_choice fun(item: unity.PickItem|nil)
 function M.pick(items, title, on_choice)
+  ---@diagnostic disable-next-line: undefined-field (snacks.nvim is optional, unknown when checking)
   require("snacks").picker.pick({
     title = title,
     items = M.items(items),

@@ -22,11 +22,14 @@ end
 ---@param title string
 ---@param on_choice fun(item: unity.PickItem|nil)
 function M.pick(items, title, on_choice)
+  -- telescope is optional: not installed when the types are checked.
+  ---@diagnostic disable: unresolved-require
   local pickers = require("telescope.pickers")
   local finders = require("telescope.finders")
   local conf = require("telescope.config").values
   local actions = require("telescope.actions")
   local action_state = require("telescope.actions.state")
+  ---@diagnostic enable: unresolved-require
   local opts = {}
   pickers
     .new(opts, {
