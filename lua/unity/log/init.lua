@@ -146,7 +146,7 @@ end
 --- newest entries show it at once, older ones in the next few redraws.
 ---@return boolean
 function M.reshowing()
-  return book ~= nil and book:reshowing()
+  return book ~= nil and view.exists() and book:reshowing()
 end
 
 --- Level counts of the history.
