@@ -565,6 +565,15 @@ T.test("a change on a long history is shown in slices, newest entries first; row
     T.truthy(lines()[row]:sub(-#e.message - 1) == " " .. e.message, row .. ": " .. lines()[row] .. " / " .. e.message)
   end
   vim.api.nvim_win_set_cursor(win, { vim.api.nvim_buf_line_count(log.buf()), 0 })
+  vim.cmd("split")
+  local mid = vim.api.nvim_get_current_win()
+  vim.api.nvim_win_set_cursor(mid, { 50000, 0 })
+  local function under(w)
+    local row = vim.api.nvim_win_get_cursor(w)[1]
+    return vim.api.nvim_buf_get_lines(log.buf(), row - 1, row, false)[1]
+  end
+  T.contains(under(mid), "WARN m 50000", "a window in the middle")
+  vim.api.nvim_set_current_win(win)
 
   log.toggle_level("log")
   T.truthy(log.reshowing(), "100 000 entries take more than one slice")
@@ -584,6 +593,17 @@ T.test("a change on a long history is shown in slices, newest entries first; row
   row_is_its_entry(#l)
   vim.api.nvim_win_set_cursor(win, { stale, 0 })
   T.eq(l[stale]:match("m %d+$"), log.current().message, "the entry under the cursor, mid-change")
+  T.wait_for(function()
+    return not log.reshowing()
+  end, "the change shown")
+  T.contains(under(mid), "WARN m 50000", "the window in the middle stays on its entry")
+  T.eq(5000, vim.api.nvim_win_get_cursor(mid)[1])
+  log.toggle_level("log")
+  T.wait_for(function()
+    return not log.reshowing()
+  end, "logs shown again")
+  T.contains(under(mid), "WARN m 50000", "and when the logs come back")
+  log.toggle_level("log")
 
   -- Keys and timers run between slices; entries arriving and another change mid-way are
   -- shown as well.

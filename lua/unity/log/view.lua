@@ -140,10 +140,51 @@ local SLICE_NS = 8e6
 
 local timer ---@type uv.uv_timer_t|nil
 
+---@class unity.LogAnchor  where a window not at the tail is, by entry
+---@field id integer      the entry under the cursor
+---@field part integer    which of its lines (0: the header)
+---@field offset integer  the cursor's row below the window's first
+---@field col integer
+
+--- The windows not at the tail, by the entry under their cursor.
+---@param book unity.Logbook
+---@return table<integer, unity.LogAnchor>
+local function anchors(book)
+  local out, last = {}, book:last_header()
+  for _, win in ipairs(M.windows()) do
+    local row = vim.api.nvim_win_get_cursor(win)[1]
+    local id, part = book:entry_at(row)
+    if id and row < last then
+      local view = vim.api.nvim_win_call(win, vim.fn.winsaveview)
+      out[win] = { id = id, part = part or 0, offset = row - view.topline, col = view.col }
+    end
+  end
+  return out
+end
+
+--- Puts each anchored window back on its entry, as far below its first row as it was, when
+--- the entry is still shown (else it stays where the edits moved it: near where it was).
+---@param book unity.Logbook
+---@param anchored table<integer, unity.LogAnchor>
+local function restore(book, anchored)
+  for win, a in pairs(anchored) do
+    local row = vim.api.nvim_win_is_valid(win) and book:row_of(a.id)
+    if row then
+      if book:entry_at(row + a.part) == a.id then
+        row = row + a.part
+      end
+      vim.api.nvim_win_call(win, function()
+        vim.fn.winrestview({ lnum = row, col = a.col, topline = math.max(1, row - a.offset) })
+      end)
+    end
+  end
+end
+
 --- Shows a change of what the logbook shows (a filter, collapsing, expanding all, a render)
 --- in slices of the main loop, newest entries first: a window at the tail shows the change
 --- after the first slice, the older lines follow between redraws and keys. Between slices the
---- buffer's rows still map to their entries (the older ones show as before the change).
+--- buffer's rows still map to their entries (the older ones show as before the change), and a
+--- window elsewhere stays on the entry it was on while that entry is shown.
 ---@param book unity.Logbook
 ---@param since? integer hrtime when the change began (its own work counts in the first slice)
 function M.reshow(book, since)
@@ -151,10 +192,12 @@ function M.reshow(book, since)
     return -- the buffer went: the next one is rendered anew
   end
   local deadline = (since or vim.uv.hrtime()) + SLICE_NS
+  local anchored = anchors(book)
   repeat
     book:step(STEP)
     M.apply(book)
   until not book:reshowing() or vim.uv.hrtime() >= deadline
+  restore(book, anchored)
   if book:reshowing() then
     timer = timer or assert(vim.uv.new_timer())
     timer:start(
