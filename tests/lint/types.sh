@@ -10,8 +10,10 @@ set -eu
 root=$(cd "$(dirname "$0")/../.." && pwd)
 nvim=${NVIM:-$(sh "$root/tests/find-nvim.sh")}
 runtime=$("$nvim" --headless --clean -c 'lua io.stdout:write(vim.env.VIMRUNTIME)' -c q)
-config=$(mktemp "${TMPDIR:-/tmp}/unity-types.XXXXXX.json")
-trap 'rm -f "$config"' EXIT
+# A folder of its own: BSD mktemp fills only trailing Xs, and the file must end in .json.
+dir=$(mktemp -d "${TMPDIR:-/tmp}/unity-types.XXXXXX")
+trap 'rm -rf "$dir"' EXIT
+config="$dir/emmyrc.json"
 cat >"$config" <<JSON
 {
   "runtime": { "version": "LuaJIT" },
