@@ -263,6 +263,26 @@ function T.connected_sim()
   return dir
 end
 
+--- A connected project whose Assets/Scripts/Enemy.cs holds ten numbered comment lines
+--- (`overrides[i]` in place of line i), with an empty log history; runtime sites, buffers and
+--- options are cleared after the test.
+---@param overrides? table<integer, string>
+function T.enemy_project(overrides)
+  local dir = T.connected_sim()
+  local lines = {}
+  for i = 1, 10 do
+    lines[i] = (overrides or {})[i] or ("// line " .. i)
+  end
+  vim.fn.writefile(lines, dir .. "/Assets/Scripts/Enemy.cs")
+  require("unity.log").clear() -- the history outlives a test
+  T.defer(function()
+    require("unity.runtime").clear(true)
+    vim.cmd("silent! %bwipeout!")
+    require("unity").setup({})
+  end)
+  return dir
+end
+
 function T.connected()
   T.wait_for(function()
     return require("unity").status().connected

@@ -9,19 +9,7 @@ local ENEMY = "Game.Enemy:Update () (at Assets/Scripts/Enemy.cs:4)"
 
 --- A connected project with Enemy.cs (ten lines, `#error` on line 7 for the compiler).
 local function project()
-  local dir = T.connected_sim()
-  local lines = {}
-  for i = 1, 10 do
-    lines[i] = i == 7 and "#error Enemy is broken" or ("// line " .. i)
-  end
-  vim.fn.writefile(lines, dir .. "/Assets/Scripts/Enemy.cs")
-  require("unity.log").clear()
-  T.defer(function()
-    runtime.clear(true)
-    vim.cmd("silent! %bwipeout!")
-    require("unity").setup({})
-  end)
-  return dir
+  return T.enemy_project({ [7] = "#error Enemy is broken" })
 end
 
 local function exception(count)

@@ -12,21 +12,7 @@ local ENGINE_ONLY = "UnityEngine.Object:Instantiate () (at /home/bokken/build/Ru
   .. "UnityEngine.Internal.Loop:Tick () (at <a1b2c3d4e5f6>:0)"
 
 --- A project with the simulated editor, connected, and a script of ten lines.
-local function project()
-  local dir = T.connected_sim()
-  local lines = {}
-  for i = 1, 10 do
-    lines[i] = "// line " .. i
-  end
-  vim.fn.writefile(lines, dir .. "/Assets/Scripts/Enemy.cs")
-  require("unity.log").clear() -- the history outlives a test
-  T.defer(function()
-    runtime.clear(true)
-    vim.cmd("silent! %bwipeout!")
-    require("unity").setup({})
-  end)
-  return dir
-end
+local project = T.enemy_project
 
 --- `count` logs at `level` with the same first line (the sim numbers each on a second line).
 local function throw(count, level, first, stack)
