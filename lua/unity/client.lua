@@ -36,23 +36,14 @@ local M = {}
 ---@field bye string|nil  reason of the last bye, until the next hello
 ---@field pending table<integer, {name: string, cb: fun(reply: unity.Reply)}>
 local S = {
-  handle = nil,
-  project = nil,
-  watcher = nil,
-  timer = nil,
-  consumer = nil,
-  sites = nil,
   draining = false,
   connected = false,
-  unity = nil,
-  pid = nil,
   playing = false,
   paused = false,
   compiling = false,
   lost = 0,
   corrupt = 0,
   errors = 0,
-  bye = nil,
   pending = {},
 }
 

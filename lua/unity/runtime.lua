@@ -42,12 +42,9 @@ local H = {}
 ---@field packages table<string, string>  local (`file:`) package name -> its folder
 ---@field timer uv.uv_timer_t|nil
 local S = {
-  store = nil,
   sites = {},
   places = {},
-  root = nil,
   packages = {},
-  timer = nil,
 }
 
 --- The native store the client's drain fills, made on first use.

@@ -65,20 +65,13 @@ local diagnostics = file_diagnostics.new(M.ns)
 ---@field known table<string, string|false>  files resolved during this run
 ---@field bufs table<string, integer>  their buffers, for quickfix items
 local S = {
-  root = nil,
-  run = nil,
-  mode = nil,
   total = 0,
   results = {},
   by_name = {},
   finished = {},
   on_done = {},
-  last = nil,
-  summary = nil,
-  qf_id = nil,
   new_items = {},
   diagnosed_at = 0,
-  flush_timer = nil,
   known = {},
   bufs = {},
 }

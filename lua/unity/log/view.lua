@@ -9,9 +9,7 @@ local BUF_NAME = "unity://log"
 
 ---@class unity.LogViewState
 ---@field buf integer|nil
-local V = {
-  buf = nil,
-}
+local V = {}
 
 local function define_highlights()
   local links = {
@@ -150,11 +148,11 @@ local timer ---@type uv.uv_timer_t|nil
 ---@param book unity.Logbook
 ---@return table<integer, unity.LogAnchor>
 local function anchors(book)
-  local out, last = {}, book:last_header()
-  for _, win in ipairs(M.windows()) do
+  local out = {}
+  for win, tail in pairs(following(book)) do
     local row = vim.api.nvim_win_get_cursor(win)[1]
     local id, part = book:entry_at(row)
-    if id and row < last then
+    if id and not tail then
       local view = vim.api.nvim_win_call(win, vim.fn.winsaveview)
       out[win] = { id = id, part = part or 0, offset = row - view.topline, col = view.col }
     end
