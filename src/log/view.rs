@@ -15,7 +15,7 @@ pub struct Edit {
     pub last: i64,
     pub lines: Vec<Line>,
     /// Which of `lines` are entries' header lines: (index in `lines`, entry id), in order; a
-    /// render and a diff name them, an append does not. Lets Lua reuse the string it made
+    /// diff names them, an append does not. Lets Lua reuse the string it made
     /// when the entry was last shown by a change.
     pub heads: Vec<(usize, u64)>,
 }
@@ -111,7 +111,7 @@ impl View {
         self.next_abs += row.n;
     }
 
-    /// No buffer shows the book any more: stop making edits until the next `render`.
+    /// No buffer shows the book any more: stop making edits until the next `reset`.
     pub fn hide(&mut self) {
         *self = View::default();
     }
