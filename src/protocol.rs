@@ -44,6 +44,10 @@ pub struct UnityHello {
     #[serde(deserialize_with = "lossy::string")]
     pub project: String,
     pub pid: u32,
+    /// False on the first frame after Unity opens its write end, true when it greets again
+    /// (answering Neovim's hello) on a write end already open; None from peers before it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub again: Option<bool>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -594,6 +598,7 @@ mod tests {
                 unity: "2022.3.10f1".into(),
                 project: "/p".into(),
                 pid: 42,
+                again: Some(true),
             }),
             FromUnity::Log(Log {
                 seq: 7,
@@ -664,6 +669,29 @@ mod tests {
                 reason: ByeReason::Quit
             })
         );
+    }
+
+    /// `again` tells a greeting answering Neovim from a newly opened write end; peers before it
+    /// leave it out.
+    #[test]
+    fn a_hello_says_whether_it_greets_again() {
+        let hello = |again: Option<bool>| {
+            let mut m = vec![
+                ("t", "hello".into()),
+                ("protocol", 1.into()),
+                ("unity", "6000.0.1f1".into()),
+                ("project", "/p".into()),
+                ("pid", 7.into()),
+            ];
+            m.extend(again.map(|a| ("again", Value::from(a))));
+            match decode::<FromUnity>(&pack(&map(&m))).unwrap() {
+                FromUnity::Hello(h) => h.again,
+                other => panic!("{other:?}"),
+            }
+        };
+        assert_eq!(hello(Some(true)), Some(true));
+        assert_eq!(hello(Some(false)), Some(false));
+        assert_eq!(hello(None), None, "an older peer");
     }
 
     #[test]

@@ -93,10 +93,15 @@ end
 local handlers = {}
 
 function handlers.hello(ev)
-  if S.connected and S.pid == ev.pid and not S.bye then
-    -- A greeting repeated because we said hello too (see handlers.listening). After a bye it
-    -- is the next domain's, even when no end of stream came between (its writer opened
-    -- before our reader saw the old one close).
+  -- A greeting repeated because we said hello too (see handlers.listening) says `again`. Any
+  -- other is the first frame of a newly opened write end: the next domain's, even when no end
+  -- of stream came between (its writer opened before our reader saw the old one close) and
+  -- its bye did not make it out. Peers without `again` tell a new domain by its bye only.
+  local again = ev.again
+  if again == nil then
+    again = not S.bye
+  end
+  if S.connected and S.pid == ev.pid and again then
     S.unity = ev.unity
     return
   end

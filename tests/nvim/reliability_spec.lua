@@ -158,6 +158,19 @@ T.test("a reload whose new writer opens before Neovim saw the old one close: sti
   end, "the reconnection marker")
 end)
 
+T.test("its bye lost as well (a full pipe): still a reconnection; a greeting answering ours is none", function()
+  T.connected_sim()
+  local connects = T.counter("UnityConnected")
+  require("unity.client").handle():greet()
+  T.call("state") -- the answer (hello again, state) is out before this reply
+  T.eq(0, connects(), "hello again from the same domain")
+  T.eq(true, T.call("sim.reload", { keep_open = true, bye = false }).ok)
+  T.wait_for(function()
+    return connects() == 1
+  end, "UnityConnected for the new domain, with no bye and no end of stream before it")
+  T.truthy(unity.status().connected)
+end)
+
 T.test("50 editor restarts in a row: new FIFOs each time, reconnects, no leak", function()
   local dir = T.project()
   local sim = T.start_sim(dir, { "--rate", "200" })

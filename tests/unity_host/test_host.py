@@ -173,7 +173,7 @@ def test_hello_from_neovim_is_answered_with_a_greeting(h):
     # own hello asks for another.
     h.connect()
     h.peer.write(P.frame(P.pack({"t": "hello", "protocol": 1, "client": "peer.py", "pid": os.getpid()})))
-    h.expect("hello", pid=h.session["pid"])
+    h.expect("hello", pid=h.session["pid"], again=True)
     h.expect("state")
 
 
@@ -190,7 +190,7 @@ def test_rendezvous_hello_then_state(h):
     h.peer.open_writer()
     hello, state = h.peer.recv(), h.peer.recv()
     assert hello == {"t": "hello", "protocol": 1, "unity": h.session["unity"], "project": h.project,
-                     "pid": h.session["pid"]}, hello
+                     "pid": h.session["pid"], "again": False}, hello
     assert state == {"t": "state", "playing": False, "paused": False, "compiling": False}, state
 
 
@@ -358,6 +358,7 @@ def test_compile_error_then_fix_and_reload(h):
     assert states and states[-1] is False, "the last state before the reload says not compiling: %s" % seen
     again = h.expect("hello")
     assert again["pid"] == hello["pid"], "same editor session after a reload"
+    assert again["again"] is False, "the new domain's first frame, not a greeting again"
     assert h.peer.recv() == {"t": "state", "playing": False, "paused": False, "compiling": False}
     resent = h.peer.recv()
     assert resent["t"] == "compile" and resent["state"] == "finished" and resent["errors"] == 0 and resent["messages"] == [], resent

@@ -34,6 +34,7 @@ fn hello(pid: u32) -> FromUnity {
         unity: "test".into(),
         project: "/p".into(),
         pid,
+        again: Some(false),
     })
 }
 

@@ -133,7 +133,7 @@ namespace UnityNvim
             newSummary = false;
             lastState = StateKey(EditorApplication.isCompiling);
             reader = new ReaderThread(rendezvous.FromNvim, Pending, RequestGreeting);
-            writer = new WriterThread(rendezvous.ToNvim, queue, Outgoing.Hello(Application.unityVersion, project, pid), StateFrame(EditorApplication.isCompiling), summary, () => reader != null && reader.Listening);
+            writer = new WriterThread(rendezvous.ToNvim, queue, Outgoing.Hello(Application.unityVersion, project, pid, false), Outgoing.Hello(Application.unityVersion, project, pid, true), StateFrame(EditorApplication.isCompiling), summary, () => reader != null && reader.Listening);
             logCapture = new LogCapture(queue);
             compile = new Compile(queue, OnCompiling, OnCompileSucceeded);
             Commands.CompileRunning = () => compile != null && compile.Running;

@@ -25,15 +25,17 @@ namespace UnityNvim
     {
         public const int ProtocolVersion = 1;
 
-        public static byte[] Hello(string unityVersion, string project, int pid)
+        /// <summary>`hello`; `again` when it answers Neovim's hello on a write end already open (not the first frame after an open).</summary>
+        public static byte[] Hello(string unityVersion, string project, int pid, bool again)
         {
             var w = new MsgPackWriter();
-            w.MapHeader(5);
+            w.MapHeader(6);
             w.Str("t"); w.Str("hello");
             w.Str("protocol"); w.UInt(ProtocolVersion);
             w.Str("unity"); w.Str(unityVersion);
             w.Str("project"); w.Str(project);
             w.Str("pid"); w.UInt((ulong)pid);
+            w.Str("again"); w.Bool(again);
             return Frame.Encode(w.ToArray());
         }
 

@@ -34,6 +34,7 @@ namespace UnityNvim
         readonly string path;
         readonly OutgoingQueue queue;
         readonly byte[] hello;
+        readonly byte[] helloAgain;
         readonly Func<bool> listening;
         readonly ManualResetEvent stopSignal = new ManualResetEvent(false);
         readonly Thread thread;
@@ -46,12 +47,15 @@ namespace UnityNvim
         long drainDeadline;
         long byeDeadline;
 
-        public WriterThread(string path, OutgoingQueue queue, byte[] hello, byte[] state, byte[] pendingSummary, Func<bool> listening)
+        /// <param name="hello">The first frame after each open.</param>
+        /// <param name="helloAgain">The hello that answers Neovim's hello on a write end already open.</param>
+        public WriterThread(string path, OutgoingQueue queue, byte[] hello, byte[] helloAgain, byte[] state, byte[] pendingSummary, Func<bool> listening)
         {
             this.path = path;
             this.listening = listening;
             this.queue = queue;
             this.hello = hello;
+            this.helloAgain = helloAgain;
             this.state = state;
             this.pendingSummary = pendingSummary;
             // 15 characters at most, so the name shows in /proc/self/task/*/comm.
@@ -114,7 +118,7 @@ namespace UnityNvim
                     if (greet)
                     {
                         greet = false;
-                        if (Write(hello, 0) != WriteResult.Done || Write(state, 0) != WriteResult.Done) continue;
+                        if (Write(helloAgain, 0) != WriteResult.Done || Write(state, 0) != WriteResult.Done) continue;
                     }
                     bool isLog, isState;
                     byte[] frame = queue.Take(SliceMs, out isLog, out isState);

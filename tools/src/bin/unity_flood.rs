@@ -641,6 +641,7 @@ fn peer(a: &Options) {
                 unity: UNITY_VERSION.into(),
                 project: project.to_string_lossy().into_owned(),
                 pid: std::process::id(),
+                again: Some(false),
             }))
             .expect("encodable");
             write_frame(&fd, &hello, &mut Sent::default());

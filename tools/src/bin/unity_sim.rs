@@ -201,12 +201,14 @@ fn write_session(paths: &Paths) {
     }
 }
 
-fn hello(paths: &Paths) -> FromUnity {
+/// `again`: greeting Neovim again on a write end already open (see `UnityHello::again`).
+fn hello(paths: &Paths, again: bool) -> FromUnity {
     FromUnity::Hello(UnityHello {
         protocol: PROTOCOL_VERSION,
         unity: UNITY_VERSION.into(),
         project: paths.project.to_string_lossy().into_owned(),
         pid: std::process::id(),
+        again: Some(again),
     })
 }
 
@@ -230,9 +232,10 @@ fn write_loop(s: &Shared, paths: &Paths) {
             }
         };
         // Hello, the state, and once a compile summary carried over a reload.
+        // `summary` only on the greeting that opens the pipe; the others answer Neovim's hello.
         let greeting = |summary: bool| {
             let mut o = s.out.lock().unwrap();
-            let mut frames = vec![encode_frame(&hello(paths)).expect("encodable")];
+            let mut frames = vec![encode_frame(&hello(paths, !summary)).expect("encodable")];
             frames.extend(o.state.clone());
             frames.extend(o.summary.take().filter(|_| summary));
             frames.extend(o.tests.iter().cloned());
@@ -634,11 +637,15 @@ impl Editor {
             "sim.reload" => {
                 if get(&cmd.args, "keep_open").and_then(Value::as_bool) == Some(true) {
                     // What Neovim sees when the new domain's writer opens before Neovim read
-                    // the old one's end of stream: bye, then hello, with no end between.
-                    self.shared.control(&FromUnity::Bye(Bye {
-                        reason: ByeReason::Reload,
-                    }));
-                    self.shared.control(&hello(&Paths::new(&self.project)));
+                    // the old one's end of stream: bye, then hello, with no end between; with
+                    // `bye = false`, the bye did not make it out within its time (a full pipe).
+                    if get(&cmd.args, "bye").and_then(Value::as_bool) != Some(false) {
+                        self.shared.control(&FromUnity::Bye(Bye {
+                            reason: ByeReason::Reload,
+                        }));
+                    }
+                    self.shared
+                        .control(&hello(&Paths::new(&self.project), false));
                 } else {
                     let ms = get(&cmd.args, "ms").and_then(Value::as_u64).unwrap_or(500);
                     self.reload(Duration::from_millis(ms));
