@@ -97,6 +97,22 @@ function T.contains(haystack, needle, what)
   end
 end
 
+--- The stand-in hosts of the running test: their output so far, and how they ended if they did.
+---@type {name: string, out: string[], ended?: vim.SystemCompleted}[]
+local hosts = {}
+
+--- What a test that timed out may be waiting for in vain: each host's end and its last output.
+local function hosts_report()
+  local parts = {}
+  for _, h in ipairs(hosts) do
+    -- Plain console logs (UNITY_HOST_EDITOR_LOG=1) would crowd out the host's own lines.
+    local out = table.concat(h.out):gsub("%[console%] Log: [^\n]*\n", "")
+    local state = h.ended and ("exited with code " .. h.ended.code) or "still running"
+    parts[#parts + 1] = string.format("\n(%s %s; its last output:\n%s)", h.name, state, out:sub(-4000))
+  end
+  return table.concat(parts)
+end
+
 --- Waits (running the event loop) until `cond()` is truthy; fails after `ms` (generous: this
 --- guards against hangs, it does not measure time).
 function T.wait_for(cond, what, ms)
@@ -106,7 +122,7 @@ function T.wait_for(cond, what, ms)
     return value
   end, 5)
   if not ok then
-    error("timed out waiting for " .. what, 2)
+    error("timed out waiting for " .. what .. hosts_report(), 2)
   end
   return value
 end
@@ -152,16 +168,26 @@ function T.start_host(dir, env)
     assert(built.code == 0, "building the Unity host failed: " .. (built.stderr or ""))
     host_built = true
   end
+  local host = { name = "the stand-in host on " .. dir, out = {} }
+  hosts[#hosts + 1] = host
+  local function collect(_, data)
+    host.out[#host.out + 1] = data
+  end
   local proc = vim.system({ "bash", T.root .. "/tests/unity_host/run.sh", dir }, {
     text = true,
     env = vim.tbl_extend("force", { UNITY_HOST_TEST = "1" }, env or {}),
-  })
+    stdout = collect,
+    stderr = collect,
+  }, function(res)
+    host.ended = res
+  end)
   T.defer(function()
+    hosts = {}
     if not proc:is_closing() then
       proc:kill("sigterm")
-      local res = proc:wait(20000)
-      T.eq(0, res.code, "the host quit cleanly; its output:\n" .. (res.stdout or "") .. (res.stderr or ""))
     end
+    local res = proc:wait(20000)
+    T.eq(0, res.code, "the host quit cleanly; its output:\n" .. table.concat(host.out))
   end)
   T.wait_for(function()
     return vim.uv.fs_stat(dir .. "/Temp/NeovimBridge/session.json")

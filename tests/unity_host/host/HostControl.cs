@@ -12,6 +12,7 @@ namespace UnityHost
     public sealed class HostControl : MarshalByRefObject
     {
         static readonly string[] BridgeThreads = { "NvimBridgeWrite", "NvimBridgeRead" };
+        const int ExitGraceMs = 1000;
 
         readonly bool testMode;
         readonly bool worker;
@@ -55,7 +56,19 @@ namespace UnityHost
         public void AfterShutdown(int generation, string outcome)
         {
             if (!testMode) return;
+            // Thread.Join returns once Mono has detached the thread and signalled its handle; the
+            // OS thread leaves /proc a moment later. What an unload would wait for is a thread still
+            // there after that moment, so a thread is given ExitGraceMs to go.
+            var clock = System.Diagnostics.Stopwatch.StartNew();
             var threads = ProcessProbe.ThreadsNamed(BridgeThreads);
+            bool lingered = threads.Count > 0;
+            while (threads.Count > 0 && clock.ElapsedMilliseconds < ExitGraceMs)
+            {
+                Thread.Sleep(5);
+                threads = ProcessProbe.ThreadsNamed(BridgeThreads);
+            }
+            if (lingered)
+                Program.Log("domain " + generation + " (" + outcome + "): a joined bridge thread took " + clock.ElapsedMilliseconds + " ms to leave /proc");
             var fds = ProcessProbe.DescriptorsUnder("/Temp/NeovimBridge/");
             if (threads.Count > 0 || fds.Count > 0)
                 Fail("domain " + generation + " (" + outcome + "): after shutdown threads [" + string.Join(", ", threads)
