@@ -218,9 +218,11 @@ namespace UnityNvim
             {
                 foreach (var entry in System.IO.Directory.GetFileSystemEntries(path))
                     RemoveTree(entry);
-                if (sys_rmdir(path) == 0 || !System.IO.Directory.Exists(path)) return;
+                if (sys_rmdir(path) == 0) return;
+                int errno = LastError; // before anything else can set it
+                if (!System.IO.Directory.Exists(path)) return;
                 if (round == 5)
-                    throw new System.IO.IOException("cannot remove " + path + ": " + ErrorText(LastError));
+                    throw new System.IO.IOException("cannot remove " + path + ": " + ErrorText(errno));
             }
         }
     }
