@@ -91,13 +91,16 @@ for name, fn in pairs({
   vim.keymap.set("n", "<Plug>(unity-" .. name .. ")", fn, { desc = "unity.nvim: " .. name:gsub("-", " ") })
 end
 
--- Connect on start-up when Neovim opens inside a Unity project (a cheap upward file search).
-vim.api.nvim_create_autocmd("VimEnter", {
-  once = true,
-  callback = vim.schedule_wrap(function()
-    if require("unity.config").options.auto_connect and require("unity.project").find() then
-      require("unity") -- loads the modules that subscribe to the connection before it starts
-      require("unity.client").connect() -- quietly: a failure shows on the first command
-    end
-  end),
-})
+-- Connect on start-up when Neovim opens inside a Unity project (a cheap upward file search);
+-- lazy-loaded after start-up (lazy.nvim's `ft`, `cmd`, `keys`), connect as it loads.
+local function auto_connect()
+  if require("unity.config").options.auto_connect and require("unity.project").find() then
+    require("unity") -- loads the modules that subscribe to the connection before it starts
+    require("unity.client").connect() -- quietly: a failure shows on the first command
+  end
+end
+if vim.v.vim_did_enter == 1 then
+  vim.schedule(auto_connect)
+else
+  vim.api.nvim_create_autocmd("VimEnter", { once = true, callback = vim.schedule_wrap(auto_connect) })
+end
