@@ -2,9 +2,9 @@
 //! for one Unity project.
 
 use crate::commands::{Commands, SendError};
-use crate::log::look::{Look, Spec};
+use crate::log::look::Look;
 use crate::queue::{Event, Inbox};
-use crate::reader::{self, SharedLook};
+use crate::reader;
 use crate::transport::Paths;
 use crate::wake_pipe::Notifier;
 use std::path::Path;
@@ -23,9 +23,8 @@ pub struct Options {
     pub client: String,
     /// Take over from another Neovim reading this project (`:UnityConnect!`).
     pub force: bool,
-    /// Longest log line, in bytes, when formatting log messages before the logbook's look
-    /// arrives (`set_look`).
-    pub max_line: usize,
+    /// How log messages are laid out: the logbook's (they are formatted on the reader thread).
+    pub look: Arc<Look>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -45,7 +44,6 @@ pub struct Connection {
     reader: Option<JoinHandle<()>>,
     commands: Commands,
     locked_by: Arc<AtomicU32>,
-    look: Arc<SharedLook>,
 }
 
 impl Connection {
@@ -54,20 +52,13 @@ impl Connection {
         let inbox = Inbox::new(opts.queue_size.max(reader::MIN_QUEUE))?;
         let stop = Arc::new(Notifier::new()?);
         let locked_by = Arc::new(AtomicU32::new(0));
-        let spec = Spec {
-            max_line: opts.max_line,
-            ..Spec::default()
-        };
-        let look = Arc::new(SharedLook::new(Arc::new(
-            Look::new(spec).unwrap_or_default(),
-        )));
         let reader = reader::spawn(reader::Start {
             paths: paths.clone(),
             out: inbox.producer(),
             stop: Arc::clone(&stop),
             force: opts.force,
             locked_by: Arc::clone(&locked_by),
-            look: Arc::clone(&look),
+            look: Arc::clone(&opts.look),
         })?;
         let commands = Commands::new(paths.clone(), Arc::clone(&inbox), opts.client.clone());
         Ok(Self {
@@ -77,13 +68,7 @@ impl Connection {
             reader: Some(reader),
             commands,
             locked_by,
-            look,
         })
-    }
-
-    /// Log messages are laid out with `look` from now on (the logbook's).
-    pub fn set_look(&self, look: &Arc<Look>) {
-        self.look.set(look);
     }
 
     pub fn paths(&self) -> &Paths {

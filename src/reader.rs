@@ -18,8 +18,8 @@ use nix::errno::Errno;
 use nix::poll::PollFlags;
 use nix::unistd::read;
 use std::os::fd::OwnedFd;
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -47,50 +47,16 @@ pub struct Start {
     pub force: bool,
     /// Set to the pid of the Neovim holding the lock while we are locked out (0: nobody).
     pub locked_by: Arc<AtomicU32>,
-    /// How log messages are laid out (they are formatted here, off Neovim's main loop).
-    pub look: Arc<SharedLook>,
-}
-
-/// The look headers are made with: the logbook's, handed over by Neovim; read by the reader
-/// thread, which checks only an id per message.
-pub struct SharedLook {
-    id: AtomicU64,
-    look: Mutex<Arc<Look>>,
-}
-
-impl SharedLook {
-    pub fn new(look: Arc<Look>) -> Self {
-        Self {
-            id: AtomicU64::new(look.id()),
-            look: Mutex::new(look),
-        }
-    }
-
-    pub fn set(&self, look: &Arc<Look>) {
-        if self.id.load(Ordering::Acquire) != look.id() {
-            if let Ok(mut l) = self.look.lock() {
-                *l = Arc::clone(look);
-                self.id.store(look.id(), Ordering::Release);
-            }
-        }
-    }
-
-    /// `held` itself while it is current; otherwise the current look.
-    fn refresh(&self, held: &mut Arc<Look>) {
-        if self.id.load(Ordering::Acquire) != held.id() {
-            if let Ok(l) = self.look.lock() {
-                *held = Arc::clone(&l);
-            }
-        }
-    }
+    /// How log messages are laid out (they are formatted here, off Neovim's main loop): the
+    /// logbook's, given once at connect.
+    pub look: Arc<Look>,
 }
 
 pub fn spawn(start: Start) -> std::io::Result<JoinHandle<()>> {
     std::thread::Builder::new()
         .name("unity-reader".into())
         .spawn(move || {
-            let Start { paths, out, stop, force, locked_by, look: shared_look } = start;
-            let look = shared_look.look.lock().map(|l| Arc::clone(&l)).unwrap_or_default();
+            let Start { paths, out, stop, force, locked_by, look } = start;
             let lock = Lock::new(&paths.dir);
             let mut r = Reader {
                 paths,
@@ -102,7 +68,6 @@ pub fn spawn(start: Start) -> std::io::Result<JoinHandle<()>> {
                 force,
                 locked_by,
                 greet: true,
-                shared_look,
                 look,
             };
             // A bug here must not take Neovim down or go unnoticed.
@@ -130,7 +95,6 @@ struct Reader {
     locked_by: Arc<AtomicU32>,
     /// Whether to announce `Listening` at the next open.
     greet: bool,
-    shared_look: Arc<SharedLook>,
     look: Arc<Look>,
 }
 
@@ -355,10 +319,7 @@ impl Reader {
             _ => {}
         }
         self.out.push(match msg {
-            FromUnity::Log(l) => {
-                self.shared_look.refresh(&mut self.look);
-                Event::Log(Entry::log(l, &self.look))
-            }
+            FromUnity::Log(l) => Event::Log(Entry::log(l, &self.look)),
             other => Event::Message(other),
         });
     }

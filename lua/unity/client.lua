@@ -355,7 +355,7 @@ function M.connect(dir, force)
   M.disconnect()
   local handle, cerr = native.connect(root, {
     queue_size = config.options.queue_size,
-    max_line = config.options.log.max_line,
+    book = S.consumer.book(), -- log messages are laid out with its look, on the reader thread
     client = "unity.nvim " .. require("unity.native").version,
     force = force == true,
   })

@@ -259,10 +259,7 @@ impl Logbook {
     }
 
     /// Adds an entry; its lines are appended to the buffer when they pass the filter.
-    pub fn push(&mut self, mut e: Entry) {
-        if e.look != self.look.id() {
-            e.restyle(&self.look);
-        }
+    pub fn push(&mut self, e: Entry) {
         let (key, is_log) = (e.key, e.level.is_some());
         let (id, trimmed) = self.history.push(e);
         let rep = match &mut self.rules.collapse {
@@ -543,7 +540,7 @@ impl Logbook {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::log::entry::tests::log;
+    use crate::log::entry::tests::{log, log_with};
     use crate::log::look::Spec;
     use crate::log::view::tests::apply;
     use crate::protocol::Level;
@@ -906,12 +903,13 @@ mod tests {
             stack_indent: "  > ".into(),
             ..Spec::default()
         };
-        let mut b = Logbook::new(3, Arc::new(Look::new(spec).unwrap()));
+        let look = Arc::new(Look::new(spec).unwrap());
+        let mut b = Logbook::new(3, Arc::clone(&look));
         let mut buf = vec![String::new()];
         b.render();
         b.set_collapse(true);
         for seq in 1..=5 {
-            b.push(log(seq, Level::Warning, "same", Some("at X")));
+            b.push(log_with(&look, seq, Level::Warning, "same", Some("at X")));
         }
         b.toggle(3);
         check_incremental(&mut b, &mut buf);

@@ -26,8 +26,6 @@ pub struct Entry {
     /// Identity for collapsing (level, message and stack), hashed here so that turning
     /// collapsing on over a long history formats and hashes nothing.
     pub key: u64,
-    /// `Look::id` of the look `header` was made with.
-    pub look: u64,
 }
 
 impl Entry {
@@ -39,7 +37,6 @@ impl Entry {
                 .into(),
             has_body: has_body(&l.message, l.stack.as_deref()),
             key: key(l.level, &l.message, l.stack.as_deref()),
-            look: look.id(),
             seq: Some(l.seq),
             time: l.time,
             level: Some(l.level),
@@ -58,18 +55,7 @@ impl Entry {
             header: look.marker(message).into(),
             has_body: false,
             key: 0,
-            look: look.id(),
         }
-    }
-
-    /// The same entry laid out with `look` (it was made with another).
-    pub fn restyle(&mut self, look: &Look) {
-        self.header = match self.level {
-            Some(level) => look.header(level, self.time, first_line(&self.message), 1),
-            None => look.marker(&self.message),
-        }
-        .into();
-        self.look = look.id();
     }
 
     /// Its header when it stands for `repeats` copies (collapsing).
@@ -160,6 +146,17 @@ pub(crate) mod tests {
 
     /// A log entry laid out with the default look (for the tests of every part).
     pub fn log(seq: u64, level: Level, message: &str, stack: Option<&str>) -> Entry {
+        log_with(&Look::default(), seq, level, message, stack)
+    }
+
+    /// A log entry laid out with `look`.
+    pub fn log_with(
+        look: &Look,
+        seq: u64,
+        level: Level,
+        message: &str,
+        stack: Option<&str>,
+    ) -> Entry {
         let l = Log {
             seq,
             time: None,
@@ -167,7 +164,7 @@ pub(crate) mod tests {
             message: message.into(),
             stack: stack.map(Into::into),
         };
-        Entry::log(l, &Look::default())
+        Entry::log(l, look)
     }
 
     #[test]
@@ -195,8 +192,8 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn restyling_and_repeats() {
-        let mut e = log(1, Level::Error, "boom\nmore", None);
+    fn looks_and_repeats() {
+        let e = log(1, Level::Error, "boom\nmore", None);
         assert!(e.has_body);
         assert_eq!(&*e.header, "--:--:--.--- ERR  boom");
         assert_eq!(
@@ -208,10 +205,8 @@ pub(crate) mod tests {
             ..Default::default()
         };
         let look = Look::new(spec).unwrap();
-        e.restyle(&look);
-        assert_eq!((&*e.header, e.look), ("ERR  boom", look.id()));
-        let mut m = Entry::marker("hi", &Look::default());
-        m.restyle(&look);
-        assert_eq!(&*m.header, "── hi ──");
+        let e = log_with(&look, 1, Level::Error, "boom\nmore", None);
+        assert_eq!(&*e.header, "ERR  boom");
+        assert_eq!(&*Entry::marker("hi", &look).header, "── hi ──");
     }
 }

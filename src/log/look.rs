@@ -7,7 +7,6 @@
 use crate::log::text::{clean, fit, split};
 use crate::protocol::Level;
 use std::cell::Cell;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 /// What the configuration says, before it is checked.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,6 +27,8 @@ pub struct Spec {
     pub max_line: usize,
 }
 
+/// A plain look for Rust tests and tools. The plugin's defaults are config.lua's (its `cut`
+/// names the key that shows a whole line); Lua gives every field (`look_spec`).
 impl Default for Spec {
     fn default() -> Self {
         Self {
@@ -142,13 +143,9 @@ fn push_digits(out: &mut String, n: u32, width: u32) {
     }
 }
 
-static NEXT_ID: AtomicU64 = AtomicU64::new(1);
-
-/// A checked `Spec`, ready to format. Each has its own `id`, so that an entry formatted with
-/// another look (before the configured one reached the reader thread) is known and redone.
+/// A checked `Spec`, ready to format.
 #[derive(Debug)]
 pub struct Look {
-    id: u64,
     labels: [String; 5],
     clock: Vec<Clock>,
     /// The clock when Unity sent no time: its digits as dashes.
@@ -191,7 +188,6 @@ impl Look {
             }
         }
         Ok(Self {
-            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             clock,
             no_time,
             count: Template::parse("count", &spec.count, "%d")?,
@@ -202,10 +198,6 @@ impl Look {
             stack_indent: spec.stack_indent,
             max_line: spec.max_line.max(16),
         })
-    }
-
-    pub fn id(&self) -> u64 {
-        self.id
     }
 
     fn push_clock(&self, out: &mut String, ms: Option<i64>) {

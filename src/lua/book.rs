@@ -68,34 +68,36 @@ fn entry_from_table(t: &LuaTable, look: &Look) -> LuaResult<Entry> {
     })
 }
 
-/// `log.look` as Lua gives it; what it leaves out keeps its default.
+/// `log.look` as Lua gives it, every field required: the defaults live in lua/unity/config.lua.
 pub(super) fn look_spec(t: &LuaTable) -> LuaResult<Spec> {
-    let mut spec = Spec::default();
-    if let Some(labels) = t.get::<Option<LuaTable>>("labels")? {
-        for pair in labels.pairs::<String, String>() {
-            let (name, label) = pair?;
-            let level = Level::parse(&name).ok_or_else(|| {
-                LuaError::runtime(format!("log.look.labels: unknown level '{name}'"))
-            })?;
-            spec.labels[level as usize] = label;
-        }
-    }
-    for (key, field) in [
-        ("clock", &mut spec.clock),
-        ("indent", &mut spec.indent),
-        ("stack_indent", &mut spec.stack_indent),
-        ("count", &mut spec.count),
-        ("marker", &mut spec.marker),
-        ("cut", &mut spec.cut),
-    ] {
-        if let Some(v) = t.get::<Option<String>>(key)? {
-            *field = v;
-        }
-    }
-    if let Some(n) = t.get::<Option<usize>>("max_line")? {
-        spec.max_line = n;
-    }
-    Ok(spec)
+    let text = |key: &str| -> LuaResult<String> {
+        t.get::<Option<String>>(key)?
+            .ok_or_else(|| LuaError::runtime(format!("log.look.{key} is missing")))
+    };
+    let labels = t.get::<LuaTable>("labels")?;
+    let label = |level: Level| -> LuaResult<String> {
+        labels
+            .get::<Option<String>>(level.as_str())?
+            .ok_or_else(|| {
+                LuaError::runtime(format!("log.look.labels.{} is missing", level.as_str()))
+            })
+    };
+    Ok(Spec {
+        labels: [
+            label(Level::Log)?,
+            label(Level::Warning)?,
+            label(Level::Error)?,
+            label(Level::Exception)?,
+            label(Level::Assert)?,
+        ],
+        clock: text("clock")?,
+        indent: text("indent")?,
+        stack_indent: text("stack_indent")?,
+        count: text("count")?,
+        marker: text("marker")?,
+        cut: text("cut")?,
+        max_line: t.get("max_line")?,
+    })
 }
 
 /// A list of strings. `create_sequence_from` pushes each string straight onto the Lua stack;

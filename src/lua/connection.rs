@@ -96,7 +96,6 @@ impl UserData for LuaConnection {
                 let bridge = this.get()?;
                 let mut book = book.borrow_mut::<LuaBook>()?;
                 let mut sites = sites.map(|s| s.borrow_mut::<LuaSites>()).transpose()?;
-                bridge.set_look(book.0.look());
                 let mut other = None;
                 let budget = Duration::from_secs_f64(budget_ms.clamp(0.0, 1000.0) / 1000.0);
                 let more = bridge.drain(budget, max.unwrap_or(usize::MAX), |ev| match ev {

@@ -61,14 +61,16 @@ fn unity_native(lua: &Lua) -> LuaResult<LuaTable> {
     let m = lua.create_table()?;
     m.set("version", crate::VERSION)?;
 
-    // connect(project, {queue_size, max_line, client, force?}) -> handle | nil, failure
-    // Every option is required: their defaults live in lua/unity/config.lua only.
+    // connect(project, {queue_size, book, client, force?}) -> handle | nil, failure
+    // Every option is required: their defaults live in lua/unity/config.lua only. Log messages
+    // are laid out with `book`'s look, on the reader thread.
     m.set(
         "connect",
         lua.create_function(|lua, (project, t): (String, LuaTable)| {
+            let book = t.get::<LuaAnyUserData>("book")?;
             let o = Options {
                 queue_size: t.get("queue_size")?,
-                max_line: t.get("max_line")?,
+                look: Arc::clone(book.borrow::<LuaBook>()?.0.look()),
                 client: t.get("client")?,
                 force: t.get::<Option<bool>>("force")?.unwrap_or(false),
             };

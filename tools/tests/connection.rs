@@ -24,7 +24,7 @@ fn opts() -> Options {
         queue_size: 32_768,
         client: "unity.nvim test".into(),
         force: false,
-        max_line: 500,
+        look: std::sync::Arc::new(unity_native::log::look::Look::default()),
     }
 }
 
