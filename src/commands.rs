@@ -1,14 +1,15 @@
 //! Commands to Unity over `nvim-to-unity`.
 //!
 //! `send` runs on Neovim's main loop and only does non-blocking work: it opens the FIFO without
-//! waiting (no reader is the immediate error `SendError::NotConnected`) and hands the frame to a
+//! waiting (no reader is the immediate error `Failure::NotConnected`) and hands the frame to a
 //! writer thread, which waits for room when Unity is slow to read. A command that cannot be
 //! delivered is reported as `Event::Undelivered` through the same queue as Unity's replies, so
 //! a callback always learns the outcome, and can tell that Unity never saw the command.
 
+use crate::failure::Failure;
 use crate::protocol::{encode_frame, Cmd, FromNvim, NvimHello, PROTOCOL_VERSION};
 use crate::queue::{Event, Inbox};
-use crate::transport::{open_writer, reader_gone, write_all, OpenError, Paths, WriteError};
+use crate::transport::{open_writer, reader_gone, write_all, Paths, WriteError};
 use crate::wake_pipe::Notifier;
 use crossbeam_channel::{bounded, Receiver, Sender, TrySendError};
 use nix::errno::Errno;
@@ -22,46 +23,6 @@ static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
 /// Commands waiting for the writer thread before `send` reports Unity as not reading.
 const MAX_QUEUED: usize = 256;
-
-/// Why a command was not queued. Data, not text: `lua/unity/messages.lua` words it for the user.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SendError {
-    /// No rendezvous folder: Unity is not running in this project.
-    NotRunning,
-    /// The folder is there but nobody reads commands (starting, reloading, no package).
-    NotConnected,
-    /// Unity's command pipe and the writer's queue are full.
-    NotReading,
-    /// The name is empty, longer than 256 bytes, or holds control characters.
-    BadName,
-    /// The arguments are not a map.
-    BadArgs,
-    /// A value could not be encoded; the encoder's reason.
-    Encode(String),
-    /// The rendezvous is not safe to use; src/transport.rs says why and what to do.
-    Refused(String),
-    /// Another Neovim (this pid) reads this project's Unity.
-    Locked(u32),
-    /// A system call failed.
-    Io(Errno),
-}
-
-impl SendError {
-    /// A stable name for the kind of failure (`unity.SendError.kind` in Lua).
-    pub fn kind(&self) -> &'static str {
-        match self {
-            SendError::NotRunning => "not_running",
-            SendError::NotConnected => "not_connected",
-            SendError::NotReading => "not_reading",
-            SendError::BadName => "bad_name",
-            SendError::BadArgs => "bad_args",
-            SendError::Encode(_) => "encode",
-            SendError::Refused(_) => "refused",
-            SendError::Locked(_) => "locked",
-            SendError::Io(_) => "io",
-        }
-    }
-}
 
 fn io_errno(e: &std::io::Error) -> Errno {
     Errno::from_raw(e.raw_os_error().unwrap_or(0))
@@ -110,13 +71,13 @@ impl Commands {
     }
 
     /// Queues a command; returns its id.
-    pub fn send(&mut self, name: &str, args: Option<rmpv::Value>) -> Result<u64, SendError> {
+    pub fn send(&mut self, name: &str, args: Option<rmpv::Value>) -> Result<u64, Failure> {
         if name.is_empty() || name.len() > 256 || name.chars().any(char::is_control) {
-            return Err(SendError::BadName);
+            return Err(Failure::BadName);
         }
         if let Some(a) = &args {
             if !a.is_map() {
-                return Err(SendError::BadArgs);
+                return Err(Failure::BadArgs);
             }
         }
         let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
@@ -125,15 +86,15 @@ impl Commands {
             name: name.to_owned(),
             args,
         });
-        let bytes = encode_frame(&cmd).map_err(|e| SendError::Encode(e.to_string()))?;
+        let bytes = encode_frame(&cmd).map_err(|e| Failure::Encode(e.to_string()))?;
         let tx = self.connection()?;
         match tx.try_send(Job {
             id: Some(id),
             bytes,
         }) {
             Ok(()) => Ok(id),
-            Err(TrySendError::Full(_)) => Err(SendError::NotReading),
-            Err(TrySendError::Disconnected(_)) => Err(SendError::NotConnected),
+            Err(TrySendError::Full(_)) => Err(Failure::NotReading),
+            Err(TrySendError::Disconnected(_)) => Err(Failure::NotConnected),
         }
     }
 
@@ -151,36 +112,31 @@ impl Commands {
     }
 
     /// The live connection's queue, opening the FIFO (hello first) when there is none.
-    fn connection(&mut self) -> Result<&Sender<Job>, SendError> {
+    fn connection(&mut self) -> Result<&Sender<Job>, Failure> {
         if !self.connected() {
             self.conn = None;
             self.conn = Some(self.open()?);
         }
         match self.conn.as_ref().and_then(|c| c.tx.as_ref()) {
             Some(tx) => Ok(tx),
-            None => Err(SendError::NotConnected),
+            None => Err(Failure::NotConnected),
         }
     }
 
-    fn open(&self) -> Result<Conn, SendError> {
-        let fd = Arc::new(open_writer(&self.paths).map_err(|e| match e {
-            OpenError::Missing => SendError::NotRunning,
-            OpenError::NoReader => SendError::NotConnected,
-            OpenError::Refused(why) => SendError::Refused(why),
-            OpenError::Io(e) => SendError::Io(e),
-        })?);
+    fn open(&self) -> Result<Conn, Failure> {
+        let fd = Arc::new(open_writer(&self.paths)?);
         let hello = FromNvim::Hello(NvimHello {
             protocol: PROTOCOL_VERSION,
             client: self.client.clone(),
             pid: std::process::id(),
         });
         let (tx, rx) = bounded(MAX_QUEUED);
-        let hello = encode_frame(&hello).map_err(|e| SendError::Encode(e.to_string()))?;
+        let hello = encode_frame(&hello).map_err(|e| Failure::Encode(e.to_string()))?;
         let _ = tx.try_send(Job {
             id: None,
             bytes: hello,
         });
-        let stop = Arc::new(Notifier::new().map_err(|e| SendError::Io(io_errno(&e)))?);
+        let stop = Arc::new(Notifier::new().map_err(|e| Failure::Io(io_errno(&e)))?);
         let dead = Arc::new(AtomicBool::new(false));
         let thread = {
             let (fd, stop, dead, inbox) = (
@@ -192,7 +148,7 @@ impl Commands {
             std::thread::Builder::new()
                 .name("unity-writer".into())
                 .spawn(move || write_loop(&fd, &rx, &stop, &dead, &inbox))
-                .map_err(|e| SendError::Io(io_errno(&e)))?
+                .map_err(|e| Failure::Io(io_errno(&e)))?
         };
         Ok(Conn {
             fd,

@@ -1,7 +1,8 @@
 //! One connection handle: the reader thread, the queue Neovim drains, and the command writer,
 //! for one Unity project.
 
-use crate::commands::{Commands, SendError};
+use crate::commands::Commands;
+use crate::failure::Failure;
 use crate::log::look::Look;
 use crate::queue::{Event, Inbox};
 use crate::reader;
@@ -84,11 +85,11 @@ impl Connection {
         self.inbox.drain(budget, max, f)
     }
 
-    pub fn send(&mut self, name: &str, args: Option<rmpv::Value>) -> Result<u64, SendError> {
+    pub fn send(&mut self, name: &str, args: Option<rmpv::Value>) -> Result<u64, Failure> {
         // Replies go to whoever reads Unity's pipe: without it, commands would go unanswered.
         match self.locked_by.load(Ordering::Acquire) {
             0 => self.commands.send(name, args),
-            pid => Err(SendError::Locked(pid)),
+            pid => Err(Failure::Locked(pid)),
         }
     }
 

@@ -4,6 +4,7 @@
 pub mod commands;
 pub mod connection;
 pub mod crc32;
+pub mod failure;
 pub mod frame;
 pub mod ledger;
 pub mod lock;

@@ -53,7 +53,7 @@ pub enum Event {
     /// so that Unity greets us even if its hello went to a reader that just left.
     Listening,
     /// Something the user must act on (an unsafe rendezvous folder, an internal error).
-    Problem(String),
+    Failure(crate::failure::Failure),
     /// Another Neovim (this pid) holds the project's reader lock: we are not reading.
     Locked { pid: u32 },
     /// Another Neovim (this pid) took the connection over; this one stopped reading.

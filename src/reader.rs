@@ -5,6 +5,7 @@
 //! and accounts for every loss. It never touches Lua and never blocks without also watching its
 //! stop signal.
 
+use crate::failure::Failure;
 use crate::frame::{Decoder, Item};
 use crate::ledger::Ledger;
 use crate::lock::Lock;
@@ -56,7 +57,14 @@ pub fn spawn(start: Start) -> std::io::Result<JoinHandle<()>> {
     std::thread::Builder::new()
         .name("unity-reader".into())
         .spawn(move || {
-            let Start { paths, out, stop, force, locked_by, look } = start;
+            let Start {
+                paths,
+                out,
+                stop,
+                force,
+                locked_by,
+                look,
+            } = start;
             let lock = Lock::new(&paths.dir);
             let mut r = Reader {
                 paths,
@@ -74,9 +82,8 @@ pub fn spawn(start: Start) -> std::io::Result<JoinHandle<()>> {
             let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| r.run()));
             r.lock.release();
             if let Err(p) = result {
-                r.out.push(Event::Problem(format!(
-                    "unity.nvim's reader thread stopped on an internal error ({}); please report it. :UnityConnect restarts it.",
-                    crate::panic_message(&*p)
+                r.out.push(Event::Failure(Failure::ReaderStopped(
+                    crate::panic_message(&*p),
                 )));
                 r.out.flush();
             }
@@ -89,7 +96,7 @@ struct Reader {
     stop: Arc<Notifier>,
     ledger: Ledger,
     /// The last problem reported, so that a persisting one is said once.
-    problem: Option<String>,
+    problem: Option<Failure>,
     lock: Lock,
     force: bool,
     locked_by: Arc<AtomicU32>,
@@ -118,8 +125,8 @@ impl Reader {
             drop(previous.take());
             let fd = match opened {
                 Ok(fd) => fd,
-                Err(OpenError::Refused(why)) => {
-                    self.report(why);
+                Err(e @ OpenError::Refused { .. }) => {
+                    self.report(e.into());
                     if sleep(&self.stop, Duration::from_secs(1)) {
                         return;
                     }
@@ -159,10 +166,10 @@ impl Reader {
         }
     }
 
-    fn report(&mut self, why: String) {
+    fn report(&mut self, why: Failure) {
         if self.problem.as_ref() != Some(&why) {
             self.problem = Some(why.clone());
-            self.out.push(Event::Problem(why));
+            self.out.push(Event::Failure(why));
         }
     }
 
@@ -238,11 +245,7 @@ impl Reader {
                 }
                 Err(Errno::EAGAIN) => {}
                 Err(e) => {
-                    self.report(format!(
-                        "reading {} failed: {}",
-                        self.paths.to_nvim.display(),
-                        e.desc()
-                    ));
+                    self.report(Failure::Read(e));
                     return Ended::Reopen {
                         writer_seen,
                         keep: None,

@@ -2,13 +2,13 @@
 //! opening, waiting on and writing to the pipes without ever blocking indefinitely.
 //! Tested in tools/tests/transport.rs, against a rendezvous made as Unity makes it.
 
+use crate::failure::Unsafe;
 use crate::wake_pipe::{retry, Notifier};
 use nix::errno::Errno;
 use nix::fcntl::{open, OFlag};
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
 use nix::sys::stat::{fstat, lstat, stat, FileStat, Mode, SFlag};
 use nix::unistd::{geteuid, write};
-use std::fmt;
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -42,28 +42,19 @@ pub enum OpenError {
     Missing,
     /// A writer found no reader (`ENXIO`): the peer is not there.
     NoReader,
-    /// The path exists but is not safe to use; the text says why and what to do.
-    Refused(String),
+    /// The path exists but is not safe to use.
+    Refused {
+        path: PathBuf,
+        why: Unsafe,
+    },
     Io(Errno),
 }
 
-impl fmt::Display for OpenError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            OpenError::Missing => f.write_str("the pipe does not exist"),
-            OpenError::NoReader => f.write_str("nobody reads the pipe"),
-            OpenError::Refused(why) => f.write_str(why),
-            OpenError::Io(e) => write!(f, "{}", e.desc()),
-        }
+fn refuse(path: &Path, why: Unsafe) -> OpenError {
+    OpenError::Refused {
+        path: path.to_path_buf(),
+        why,
     }
-}
-
-fn refuse(path: &Path, what: &str) -> OpenError {
-    OpenError::Refused(format!(
-        "{} {what}: refusing it. Delete the folder {} and restart Unity so that it creates it afresh.",
-        path.display(),
-        path.parent().map(|p| p.display().to_string()).unwrap_or_default(),
-    ))
 }
 
 /// The checks of doc/protocol.md §1 on something already opened or looked up without
@@ -71,29 +62,25 @@ fn refuse(path: &Path, what: &str) -> OpenError {
 fn check_owned_private(path: &Path, st: &FileStat, kind: SFlag) -> Result<(), OpenError> {
     let fmt = SFlag::from_bits_truncate(st.st_mode) & SFlag::S_IFMT;
     if fmt == SFlag::S_IFLNK {
-        return Err(refuse(path, "is a symbolic link"));
+        return Err(refuse(path, Unsafe::Symlink));
     }
     if fmt != kind {
-        let expected = if kind == SFlag::S_IFDIR {
-            "a folder"
+        let why = if kind == SFlag::S_IFDIR {
+            Unsafe::NotFolder
         } else {
-            "a FIFO"
+            Unsafe::NotFifo
         };
-        return Err(refuse(path, &format!("is not {expected}")));
+        return Err(refuse(path, why));
     }
     let me = geteuid().as_raw();
     if st.st_uid != me {
-        return Err(refuse(
-            path,
-            &format!("is owned by uid {}, not by you (uid {me})", st.st_uid),
-        ));
+        let uid = st.st_uid;
+        return Err(refuse(path, Unsafe::Owner { uid, me }));
     }
-    let mode = st.st_mode & 0o777;
+    #[allow(clippy::useless_conversion)] // mode_t is 16 bits on macOS
+    let mode = u32::from(st.st_mode) & 0o777;
     if mode & 0o077 != 0 {
-        return Err(refuse(
-            path,
-            &format!("is accessible by other users (mode {mode:o})"),
-        ));
+        return Err(refuse(path, Unsafe::Shared { mode }));
     }
     Ok(())
 }
@@ -136,7 +123,7 @@ pub fn open_fifo(paths: &Paths, path: &Path, write: bool) -> Result<OwnedFd, Ope
         Ok(fd) => fd,
         Err(Errno::ENOENT) => return Err(OpenError::Missing),
         Err(Errno::ENXIO) => return Err(OpenError::NoReader),
-        Err(Errno::ELOOP | Errno::EMLINK) => return Err(refuse(path, "is a symbolic link")),
+        Err(Errno::ELOOP | Errno::EMLINK) => return Err(refuse(path, Unsafe::Symlink)),
         Err(e) => return Err(OpenError::Io(e)),
     };
     let st = fstat(&fd).map_err(OpenError::Io)?;

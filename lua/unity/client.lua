@@ -213,8 +213,8 @@ function handlers.corrupt()
   S.corrupt = S.corrupt + 1
 end
 
-function handlers.problem(ev)
-  messages.notify(ev.message, vim.log.levels.ERROR)
+function handlers.failure(ev)
+  messages.notify(messages.failure(ev), vim.log.levels.ERROR)
 end
 
 function handlers.locked(ev)

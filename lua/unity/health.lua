@@ -53,7 +53,7 @@ function M.check()
     if ok then
       h.ok("Temp/NeovimBridge and its FIFOs are yours and private (0700 / 0600)")
     else
-      h.error(cerr)
+      h.error(require("unity.messages").failure(cerr))
     end
   end
 

@@ -12,9 +12,17 @@ function M.notify(text, level)
   vim.notify("unity.nvim: " .. text, level or vim.log.levels.INFO)
 end
 
+--- The log window's marker text when entries left the history: for one and for more, `%d`
+--- being how many (templates: the native module fills them).
+---@return string one, string many
+function M.history_trimmed()
+  return "%d older entry left the history", "%d older entries left the history"
+end
+
 -- Failures ----------------------------------------------------------------------------------
 
---- Words of each failure kind. `f` is the failure with its context (`project`, `name`).
+--- Words of each failure kind (`unity.FailureKind`). `f` is the failure with its context
+--- (`project`, `name`).
 ---@type table<string, fun(f: unity.Failure): string>
 local FAILURES = {
   -- Refused before anything was sent.
@@ -59,7 +67,21 @@ local FAILURES = {
     )
   end,
   refused = function(f)
-    return "unity.nvim will not use Unity's pipes: " .. f.detail
+    local what = ({
+      symlink = "is a symbolic link",
+      not_folder = "is not a folder",
+      not_fifo = "is not a FIFO",
+      owner = string.format("is owned by uid %s, not by you (uid %s)", f.uid, f.me),
+      shared = string.format("is accessible by other users (mode %s)", f.mode),
+    })[f.why] or f.why
+    local path = f.path or "?"
+    local folder = path:match("NeovimBridge$") and path or vim.fs.dirname(path)
+    return string.format(
+      "unity.nvim will not use Unity's pipes: %s %s. Delete the folder %s and restart Unity so that it creates it afresh",
+      path,
+      what,
+      folder
+    )
   end,
   locked = function(f)
     return string.format(
@@ -82,6 +104,15 @@ local FAILURES = {
       H.shown(f.path),
       H.errno(f)
     )
+  end,
+  reader_stopped = function(f)
+    return string.format(
+      "the thread reading Unity's log stopped on an internal error (%s): please report it; :UnityConnect! restarts it",
+      f.detail
+    )
+  end,
+  read = function(f)
+    return string.format("reading Unity's log pipe failed (%s): unity.nvim opens it again", H.errno(f))
   end,
   no_watcher = function()
     return "could not create the event-loop handles that watch Unity's queue: restart Neovim"
@@ -121,6 +152,12 @@ local FAILURES = {
     return string.format("disconnected from Unity (:UnityDisconnect) before it answered '%s'", f.name)
   end,
 }
+
+--- The failure kinds that have words (for the spec that checks every kind has).
+---@return string[]
+function M.failure_kinds()
+  return vim.tbl_keys(FAILURES)
+end
 
 --- The sentence for a failure.
 ---@param f unity.Failure

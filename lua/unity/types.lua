@@ -82,16 +82,29 @@
 
 --- A failure as data: made by the native module (send, connect, the writer thread) or by the
 --- client, worded for the user by `require("unity.messages").failure`.
+--- Every kind of failure: those of the native module (`Failure::KINDS` in src/failure.rs) and
+--- the client's own; `messages.lua` words each (messages_spec checks both lists).
+---@alias unity.FailureKind
+---| "not_running" | "not_connected" | "not_reading" | "bad_name" | "bad_args" | "encode"
+---| "refused" | "locked" | "io" | "start" | "reader_gone" | "closed" | "write"
+---| "reader_stopped" | "read"
+---| "no_project" | "no_name" | "bad_callback" | "no_watcher" | "unwired" | "restarted" | "gone"
+---| "superseded" | "disconnected"
+
 ---@class unity.Failure
----@field kind string               :help unity-errors
----@field path? string              the folder involved (the project, or Temp/NeovimBridge)
+---@field kind string               a unity.FailureKind (:help unity-errors)
+---@field path? string              the folder or file involved (the project, Temp/NeovimBridge, a FIFO)
+---@field why? string               why the rendezvous is refused: symlink, not_folder, not_fifo, owner, shared
+---@field uid? integer              the owner of a refused path,
+---@field me? integer               and yours
+---@field mode? string              a refused path's permissions, in octal
 ---@field project? string           the project the command was for (added by the client)
 ---@field name? string              the command's name (added by the client)
 ---@field pid? integer              another Neovim's pid (locked, superseded)
 ---@field errno? integer            a system error: its number,
 ---@field errname? string           its name ("EPIPE"),
 ---@field strerror? string          and the system's description
----@field detail? string            an encoder's or the rendezvous check's own reason
+---@field detail? string            an encoder's reason, or the reader thread's internal error
 ---@field type? string              the Lua type of arguments that are not a table
 
 ---@class unity.Status

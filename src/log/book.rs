@@ -341,12 +341,7 @@ impl Logbook {
     }
 
     fn removed_marker(&self) -> Line {
-        let n = self.history.removed();
-        let text = format!(
-            "{n} older entr{} left the history",
-            if n == 1 { "y" } else { "ies" }
-        );
-        self.look.marker(&text).into()
+        self.look.removed(self.history.removed()).into()
     }
 
     /// Shows or hides the body and stack trace of entry `id`.

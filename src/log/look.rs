@@ -23,6 +23,9 @@ pub struct Spec {
     pub marker: String,
     /// Appended where a long line is cut; `%d` is the number of bytes left out.
     pub cut: String,
+    /// The marker's text when entries left the history, for one and for more; `%d` is how
+    /// many (worded in lua/unity/messages.lua, as every sentence).
+    pub removed: [String; 2],
     /// Longest line, in bytes, before the cut mark.
     pub max_line: usize,
 }
@@ -39,6 +42,11 @@ impl Default for Spec {
             count: "  (×%d)".into(),
             marker: "── %s ──".into(),
             cut: " … (%d more bytes)".into(),
+            removed: [
+                "%d older entry left the history",
+                "%d older entries left the history",
+            ]
+            .map(String::from),
             max_line: 500,
         }
     }
@@ -155,6 +163,7 @@ pub struct Look {
     count: Template,
     marker: Template,
     cut: Template,
+    removed: [Template; 2],
     max_line: usize,
 }
 
@@ -193,6 +202,10 @@ impl Look {
             count: Template::parse("count", &spec.count, "%d")?,
             marker: Template::parse("marker", &spec.marker, "%s")?,
             cut: Template::parse("cut", &spec.cut, "%d")?,
+            removed: [
+                Template::parse("removed", &spec.removed[0], "%d")?,
+                Template::parse("removed", &spec.removed[1], "%d")?,
+            ],
             labels: spec.labels,
             indent: spec.indent,
             stack_indent: spec.stack_indent,
@@ -271,6 +284,11 @@ impl Look {
     /// The line of a marker (connection changes, losses).
     pub fn marker(&self, text: &str) -> String {
         self.cut(self.marker.fill(clean(text)))
+    }
+
+    /// The marker that says `n` entries left the history.
+    pub fn removed(&self, n: u64) -> String {
+        self.marker(&self.removed[usize::from(n != 1)].fill(n))
     }
 
     /// Any text as one line of the log buffer (the Lua hook's headers): cleaned and cut.

@@ -96,6 +96,7 @@ pub(super) fn look_spec(t: &LuaTable) -> LuaResult<Spec> {
         count: text("count")?,
         marker: text("marker")?,
         cut: text("cut")?,
+        removed: [text("removed_one")?, text("removed_many")?],
         max_line: t.get("max_line")?,
     })
 }

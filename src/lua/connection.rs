@@ -1,11 +1,11 @@
 //! The connection handle: drain, send, and the events the drain hands to Lua.
 
 use super::book::{entry_table, LuaBook};
-use super::failure::{send_failure, undelivered};
+use super::failure::{failure_table, undelivered};
 use super::ser_opts;
 use super::sites::LuaSites;
-use crate::commands::SendError;
 use crate::connection::Connection;
+use crate::failure::Failure;
 use crate::queue::Event;
 use mlua::prelude::*;
 use mlua::{UserData, UserDataMethods, Value};
@@ -47,9 +47,9 @@ fn event_table(lua: &Lua, ev: Event) -> LuaResult<Value> {
             t.raw_set("pid", pid)?;
             t
         }
-        Event::Problem(message) => {
-            let t = tagged("problem")?;
-            t.raw_set("message", message)?;
+        Event::Failure(f) => {
+            let t = failure_table(lua, &f)?;
+            t.raw_set("t", "failure")?;
             t
         }
         Event::Undelivered { id, why } => undelivered(lua, id, why)?,
@@ -119,7 +119,7 @@ impl UserData for LuaConnection {
             },
         );
 
-        // send(name, args?) -> id | nil, failure (`unity.Failure`: `{kind, path, pid?, errno?, ...}`)
+        // send(name, args?) -> id | nil, failure (`unity.Failure`: `{kind, pid?, errno?, ...}`)
         methods.add_method_mut("send", |lua, this, (name, args): (String, Value)| {
             let Some(bridge) = this.0.as_mut() else {
                 return Err(LuaError::runtime("this unity.nvim connection is closed"));
@@ -128,16 +128,13 @@ impl UserData for LuaConnection {
                 Value::Nil => bridge.send(&name, None),
                 Value::Table(_) => match lua.from_value::<rmpv::Value>(args) {
                     Ok(v) => bridge.send(&name, Some(v)),
-                    Err(e) => Err(SendError::Encode(e.to_string())),
+                    Err(e) => Err(Failure::Encode(e.to_string())),
                 },
-                _ => Err(SendError::BadArgs),
+                _ => Err(Failure::BadArgs),
             };
             match sent {
                 Ok(id) => Ok((Value::Integer(id as i64), Value::Nil)),
-                Err(e) => Ok((
-                    Value::Nil,
-                    Value::Table(send_failure(lua, &e, &bridge.paths().dir)?),
-                )),
+                Err(e) => Ok((Value::Nil, Value::Table(failure_table(lua, &e)?))),
             }
         });
 

@@ -1,54 +1,58 @@
-//! Failures the user can meet, as tables of data (`unity.Failure` in lua/unity/types.lua):
-//! `{kind = ..., ...}`, worded by `lua/unity/messages.lua`.
+//! Failures as Lua sees them (`unity.Failure` in lua/unity/types.lua): `{kind = ..., ...}` with
+//! the failure's data, worded by `lua/unity/messages.lua`.
 
-use crate::commands::SendError;
+use crate::failure::{Failure, Unsafe};
 use crate::transport::WriteError;
 use mlua::prelude::*;
 use nix::errno::Errno;
-use std::path::Path;
 
-/// `{kind = kind}`, the start of every failure table (`unity.Failure` in lua/unity/types.lua).
-pub(super) fn failure(lua: &Lua, kind: &str) -> LuaResult<LuaTable> {
-    let t = lua.create_table_with_capacity(0, 4)?;
-    t.raw_set("kind", kind)?;
+/// `{kind, ...}`: the kind (`Failure::kind`) and the failure's data under stable names.
+pub(super) fn failure_table(lua: &Lua, f: &Failure) -> LuaResult<LuaTable> {
+    let t = lua.create_table_with_capacity(0, 6)?;
+    t.raw_set("kind", f.kind())?;
+    match f {
+        Failure::Encode(detail) | Failure::ReaderStopped(detail) => {
+            t.raw_set("detail", detail.as_str())?
+        }
+        Failure::Refused { path, why } => {
+            t.raw_set("path", path.to_string_lossy())?;
+            t.raw_set("why", why.as_str())?;
+            match why {
+                Unsafe::Owner { uid, me } => {
+                    t.raw_set("uid", *uid)?;
+                    t.raw_set("me", *me)?;
+                }
+                Unsafe::Shared { mode } => t.raw_set("mode", format!("{mode:o}"))?,
+                Unsafe::Symlink | Unsafe::NotFolder | Unsafe::NotFifo => {}
+            }
+        }
+        Failure::Locked(pid) => t.raw_set("pid", *pid)?,
+        Failure::Io(e) | Failure::Start(e) | Failure::Write(e) | Failure::Read(e) => {
+            set_errno(&t, *e)?
+        }
+        // What the writer met when Unity closed its pipe.
+        Failure::ReaderGone => set_errno(&t, Errno::EPIPE)?,
+        Failure::NotRunning
+        | Failure::NotConnected
+        | Failure::NotReading
+        | Failure::BadName
+        | Failure::BadArgs
+        | Failure::Closed => {}
+    }
     Ok(t)
 }
 
 /// The errno as a number, its name (`EPIPE`) and the system's description.
-pub(super) fn set_errno(t: &LuaTable, e: Errno) -> LuaResult<()> {
+fn set_errno(t: &LuaTable, e: Errno) -> LuaResult<()> {
     t.raw_set("errno", e as i32)?;
     t.raw_set("errname", format!("{e:?}"))?;
     t.raw_set("strerror", e.desc())
 }
 
-pub(super) fn send_failure(lua: &Lua, e: &SendError, dir: &Path) -> LuaResult<LuaTable> {
-    let t = failure(lua, e.kind())?;
-    t.raw_set("path", dir.to_string_lossy())?;
-    match e {
-        SendError::Encode(why) | SendError::Refused(why) => t.raw_set("detail", why.as_str())?,
-        SendError::Locked(pid) => t.raw_set("pid", *pid)?,
-        SendError::Io(errno) => set_errno(&t, *errno)?,
-        SendError::NotRunning
-        | SendError::NotConnected
-        | SendError::NotReading
-        | SendError::BadName
-        | SendError::BadArgs => {}
-    }
-    Ok(t)
-}
-
 /// A command the writer could not deliver: `{t = "undelivered", id, kind, errno?, ...}`.
 pub(super) fn undelivered(lua: &Lua, id: u64, why: WriteError) -> LuaResult<LuaTable> {
-    let (kind, errno) = match why {
-        WriteError::ReaderGone => ("reader_gone", Some(Errno::EPIPE)),
-        WriteError::Stopped => ("closed", None),
-        WriteError::Io(e) => ("write", Some(e)),
-    };
-    let t = failure(lua, kind)?;
+    let t = failure_table(lua, &why.into())?;
     t.raw_set("t", "undelivered")?;
     t.raw_set("id", id)?;
-    if let Some(e) = errno {
-        set_errno(&t, e)?;
-    }
     Ok(t)
 }

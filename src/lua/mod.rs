@@ -13,12 +13,13 @@ mod header_strings;
 mod sites;
 
 use crate::connection::{Connection, Options};
+use crate::failure::Failure;
 use crate::log::look::Look;
 use crate::log::sites::Sites;
 use crate::log::Logbook;
 use book::{lines_table, look_spec, LuaBook};
 use connection::LuaConnection;
-use failure::{failure, set_errno};
+use failure::failure_table;
 use mlua::prelude::*;
 use mlua::serde::SerializeOptions;
 use mlua::Value;
@@ -80,23 +81,23 @@ fn unity_native(lua: &Lua) -> LuaResult<LuaTable> {
                     Value::Nil,
                 )),
                 Err(e) => {
-                    let t = failure(lua, "start")?;
+                    let errno = Errno::from_raw(e.raw_os_error().unwrap_or(0));
+                    let t = failure_table(lua, &Failure::Start(errno))?;
                     t.raw_set("path", project)?;
-                    set_errno(&t, Errno::from_raw(e.raw_os_error().unwrap_or(0)))?;
                     Ok((Value::Nil, Value::Table(t)))
                 }
             }
         })?,
     )?;
 
-    // check(project) -> true | nil, err: the security checks of the rendezvous, for health.
+    // check(project) -> true | nil, failure: the security checks of the rendezvous, for health.
     m.set(
         "check",
         lua.create_function(|lua, project: String| {
             let paths = crate::transport::Paths::new(Path::new(&project));
             match crate::transport::check_fifos(&paths) {
                 Ok(()) => Ok((Value::Boolean(true), Value::Nil)),
-                Err(e) => fail(lua, e.to_string()),
+                Err(e) => Ok((Value::Nil, Value::Table(failure_table(lua, &e.into())?))),
             }
         })?,
     )?;

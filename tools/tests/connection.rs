@@ -3,8 +3,8 @@
 use std::os::fd::OwnedFd;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
-use unity_native::commands::SendError;
 use unity_native::connection::{Connection, Options};
+use unity_native::failure::Failure;
 use unity_native::frame::{Decoder, Item};
 use unity_native::protocol::*;
 use unity_native::queue::{Event, LostCause};
@@ -59,7 +59,7 @@ fn unity_writer(p: &Paths) -> OwnedFd {
         match open_fifo(p, &p.to_nvim, true) {
             Ok(fd) => return fd,
             Err(_) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(5)),
-            Err(e) => panic!("the bridge never opened its reader: {e}"),
+            Err(e) => panic!("the bridge never opened its reader: {e:?}"),
         }
     }
 }
@@ -256,14 +256,14 @@ fn commands_hello_first_ids_and_failures() {
     let dir = project("commands");
     let p = Paths::new(&dir);
     let mut b = Connection::open(&dir, &opts()).unwrap();
-    assert_eq!(b.send("play", None), Err(SendError::NotRunning));
+    assert_eq!(b.send("play", None), Err(Failure::NotRunning));
     create_rendezvous(&p).unwrap();
-    assert_eq!(b.send("play", None), Err(SendError::NotConnected));
-    assert_eq!(b.send("", None), Err(SendError::BadName));
-    assert_eq!(b.send("a\nb", None), Err(SendError::BadName));
+    assert_eq!(b.send("play", None), Err(Failure::NotConnected));
+    assert_eq!(b.send("", None), Err(Failure::BadName));
+    assert_eq!(b.send("a\nb", None), Err(Failure::BadName));
     assert_eq!(
         b.send("x", Some(rmpv::Value::from(1))),
-        Err(SendError::BadArgs)
+        Err(Failure::BadArgs)
     );
 
     let mut unity = UnityReader::open(&p);
@@ -299,7 +299,7 @@ fn commands_hello_first_ids_and_failures() {
     // Unity's reader leaves (a reload): the next send notices and says so at once.
     drop(unity);
     assert!(!b.writable());
-    assert_eq!(b.send("play", None), Err(SendError::NotConnected));
+    assert_eq!(b.send("play", None), Err(Failure::NotConnected));
     // It comes back: hello again before the next command.
     let mut unity = UnityReader::open(&p);
     let id3 = b.send("play", None).unwrap();
@@ -323,7 +323,7 @@ fn a_unity_that_stops_reading_never_blocks_send_or_close() {
         }
         assert!(ids.len() < 10_000, "send never reported the full pipe");
     };
-    assert_eq!(err, SendError::NotReading);
+    assert_eq!(err, Failure::NotReading);
     // The writer thread is stuck on the full pipe; closing must still return (a hang fails).
     drop(b);
 }

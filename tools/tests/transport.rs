@@ -5,6 +5,7 @@ use nix::sys::stat::Mode;
 use nix::unistd::geteuid;
 use std::os::unix::fs::PermissionsExt;
 use std::time::{Duration, Instant};
+use unity_native::failure::Unsafe;
 use unity_native::transport::{
     check_dir, open_fifo, open_reader, open_writer, reader_gone, same_file, write_all, OpenError,
     Paths, WriteError,
@@ -36,37 +37,55 @@ fn missing_then_present() {
     assert!(!same_file(&p.to_nvim, &r));
 }
 
+fn refused(path: &std::path::Path, why: Unsafe) -> OpenError {
+    OpenError::Refused {
+        path: path.to_path_buf(),
+        why,
+    }
+}
+
 #[test]
 fn refuses_unsafe_rendezvous() {
     let p = project("unsafe");
     create_rendezvous(&p).unwrap();
     std::fs::set_permissions(&p.dir, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let err = open_reader(&p).unwrap_err();
-    assert!(
-        matches!(&err, OpenError::Refused(m) if m.contains("accessible by other users")),
-        "{err}"
+    assert_eq!(
+        open_reader(&p).unwrap_err(),
+        refused(&p.dir, Unsafe::Shared { mode: 0o755 })
     );
     std::fs::set_permissions(&p.dir, std::fs::Permissions::from_mode(0o700)).unwrap();
 
     std::fs::set_permissions(&p.to_nvim, std::fs::Permissions::from_mode(0o660)).unwrap();
-    assert!(matches!(open_reader(&p), Err(OpenError::Refused(m)) if m.contains("mode 660")));
+    assert_eq!(
+        open_reader(&p).unwrap_err(),
+        refused(&p.to_nvim, Unsafe::Shared { mode: 0o660 })
+    );
 
     std::fs::remove_file(&p.to_nvim).unwrap();
     std::fs::write(&p.to_nvim, b"").unwrap();
     std::fs::set_permissions(&p.to_nvim, std::fs::Permissions::from_mode(0o600)).unwrap();
-    assert!(matches!(open_reader(&p), Err(OpenError::Refused(m)) if m.contains("not a FIFO")));
+    assert_eq!(
+        open_reader(&p).unwrap_err(),
+        refused(&p.to_nvim, Unsafe::NotFifo)
+    );
 
     std::fs::remove_file(&p.to_nvim).unwrap();
     let elsewhere = p.project.join("elsewhere");
     nix::unistd::mkfifo(&elsewhere, Mode::from_bits_truncate(0o600)).unwrap();
     std::os::unix::fs::symlink(&elsewhere, &p.to_nvim).unwrap();
-    assert!(matches!(open_reader(&p), Err(OpenError::Refused(m)) if m.contains("symbolic link")));
+    assert_eq!(
+        open_reader(&p).unwrap_err(),
+        refused(&p.to_nvim, Unsafe::Symlink)
+    );
 
     // A linked folder is refused too.
     let real = p.project.join("real");
     std::fs::rename(&p.dir, &real).unwrap();
     std::os::unix::fs::symlink(&real, &p.dir).unwrap();
-    assert!(matches!(check_dir(&p.dir), Err(OpenError::Refused(m)) if m.contains("symbolic link")));
+    assert_eq!(
+        check_dir(&p.dir).unwrap_err(),
+        refused(&p.dir, Unsafe::Symlink)
+    );
 }
 
 #[test]
@@ -80,11 +99,14 @@ fn refuses_a_rendezvous_owned_by_someone_else() {
     create_rendezvous(&p).unwrap();
     let nobody = Some(nix::unistd::Uid::from_raw(65534));
     nix::unistd::chown(&p.to_nvim, nobody, None).unwrap();
-    assert!(
-        matches!(open_reader(&p), Err(OpenError::Refused(m)) if m.contains("owned by uid 65534"))
+    let me = geteuid().as_raw();
+    let owner = Unsafe::Owner { uid: 65534, me };
+    assert_eq!(
+        open_reader(&p).unwrap_err(),
+        refused(&p.to_nvim, owner.clone())
     );
     nix::unistd::chown(&p.dir, nobody, None).unwrap();
-    assert!(matches!(check_dir(&p.dir), Err(OpenError::Refused(m)) if m.contains("not by you")));
+    assert_eq!(check_dir(&p.dir).unwrap_err(), refused(&p.dir, owner));
 }
 
 #[test]

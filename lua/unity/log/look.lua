@@ -14,10 +14,11 @@ local M = {}
 ---@return table
 function M.native()
   local o = config.options.log
-  local look = vim.deepcopy(o.look)
+  local look = vim.deepcopy(o.look) --[[@as table]]
   local key = o.keys.show_full
   look.cut = key and look.cut:gsub("%%k", (key:gsub("%%", "%%%%"))) or look.cut:gsub(",? ?%%k[^%%)]*", "")
   look.max_line = o.max_line
+  look.removed_one, look.removed_many = require("unity.messages").history_trimmed()
   return look
 end
 

@@ -622,7 +622,7 @@ fn peer(a: &Options) {
             write_session(&paths);
             // Unity opens its read end of the command pipe before its write end.
             let cmd_fd = open_fifo(&paths, &paths.to_unity, false)
-                .unwrap_or_else(|e| die(&format!("open {}: {e}", paths.to_unity.display())));
+                .unwrap_or_else(|e| die(&format!("open {}: {e:?}", paths.to_unity.display())));
             let deadline = Instant::now() + Duration::from_secs_f64(a.open_timeout);
             let fd = loop {
                 match open_fifo(&paths, &paths.to_nvim, true) {
@@ -631,7 +631,7 @@ fn peer(a: &Options) {
                         std::thread::sleep(Duration::from_millis(1))
                     }
                     Err(e) => die(&format!(
-                        "Neovim's reader never opened {}: {e}",
+                        "Neovim's reader never opened {}: {e:?}",
                         paths.to_nvim.display()
                     )),
                 }
