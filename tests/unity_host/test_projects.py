@@ -91,6 +91,7 @@ class Csproj:
         self.defines = [d for d in prop("DefineConstants").split(";") if d]
         self.unsafe = prop("AllowUnsafeBlocks") == "True"
         self.lang = prop("LangVersion")
+        self.nullable = prop("Nullable")
         self.ruleset = prop("CodeAnalysisRuleSet")
         self.sources = [unescape(e.get("Include")) for e in root.iter("Compile")]
         self.references = [unescape(e.findtext("HintPath")) for e in root.iter("Reference")]
@@ -226,6 +227,48 @@ def test_oracle_builds_the_projects_as_the_stand_in_compiler_does(h):
     assert oracle(h.project, ignore=("unsafe",))[0]["Game.Core"] == "failed"
     assert oracle(h.project, ignore=("defines",))[0]["Assembly-CSharp"] == "failed"
     assert Csproj(h.path("Game.Core.csproj")).ruleset == "Assets/Default.ruleset"
+
+
+RSP_SCRIPT = """#if !FROM_ASSETS_RSP
+#error Assets/csc.rsp was not applied
+#endif
+public static class FromRsp
+{
+    public static unsafe int Size() { return sizeof(int); }
+    public static System.Xml.XmlDocument Document() { return new System.Xml.XmlDocument(); }
+}
+"""
+RSP_TESTS_SCRIPT = """#if FROM_ASSETS_RSP || !FROM_TESTS_RSP
+#error an assembly folder's csc.rsp replaces Assets/csc.rsp
+#endif
+public static class FromTestsRsp {}
+"""
+
+
+def test_response_files_reach_the_compile_and_the_projects(h):
+    """Assets/csc.rsp applies to every assembly without a csc.rsp of its own folder: its defines,
+    -unsafe and references reach the compile and the projects (the oracle builds them), its
+    -langversion and -nullable the projects only (mcs knows neither)."""
+    with open(h.path("Assets", "csc.rsp"), "w") as f:
+        f.write("-define:FROM_ASSETS_RSP;ALSO # a comment\n-unsafe\n-r:System.Xml.dll\n-langversion:8.0 -nullable\n")
+    with open(h.path("Assets", "Game", "Tests", "csc.rsp"), "w") as f:
+        f.write("/d:FROM_TESTS_RSP\n")
+    with open(h.path("Assets", "Scripts", "FromRsp.cs"), "w") as f:
+        f.write(RSP_SCRIPT)
+    with open(h.path("Assets", "Game", "Tests", "FromTestsRsp.cs"), "w") as f:
+        f.write(RSP_TESTS_SCRIPT)
+    got = {a["name"]: a for a in h.peer.call("host.assemblies")["result"]}
+    assert "FROM_ASSETS_RSP" not in got["Assembly-CSharp"]["defines"], "Unity keeps response file defines out of Assembly.defines"
+    assert errors_of_compile(h) == []
+    h.sync()
+    assert oracle(h.project) == ({name: "ok" for name in EXPECTED}, [])
+    script = Csproj(h.path("Assembly-CSharp.csproj"))
+    assert script.unsafe and "FROM_ASSETS_RSP" in script.defines and "ALSO" in script.defines, vars(script)
+    assert [r for r in script.references if r.endswith("/System.Xml.dll") and os.path.isabs(r)], script.references
+    assert script.lang == "8.0" and script.nullable == "enable", vars(script)
+    tests = Csproj(h.path("Game.Tests.csproj"))
+    assert "FROM_TESTS_RSP" in tests.defines and "FROM_ASSETS_RSP" not in tests.defines, tests.defines
+    assert tests.lang == "9.0" and tests.nullable == "" and not tests.unsafe, vars(tests)
 
 
 def test_every_script_is_in_exactly_one_project_and_references_mirror_the_asmdefs(h):

@@ -20,6 +20,9 @@ namespace UnityNvim
     /// - SyncIfNeeded regenerates when an added, deleted or moved file is a script, an assembly
     ///   definition (or reference) or a DLL, or an imported one is an assembly definition (or
     ///   reference) or a DLL: an edited script (imported only) changes no project;
+    /// - an assembly's response files (compilerOptions.ResponseFiles: its folder's csc.rsp, else
+    ///   Assets/csc.rsp) are parsed with CompilationPipeline.ParseResponseFile against the
+    ///   system folders of its API level (ParseResponseFileData), their errors logged;
     /// - a file is written only when its text changed (SyncFileIfNotChanged), here through a
     ///   temporary file renamed over it, so a language server never reads half a project.
     /// Main thread only: GetAssemblies is a Unity API. Works whichever External Script Editor is
@@ -60,10 +63,28 @@ namespace UnityNvim
             foreach (var a in assemblies)
             {
                 order.Add(a.name);
-                WriteIfChanged(Path.Combine(project, a.name + ".csproj"), text.Csproj(a, names), written);
+                WriteIfChanged(Path.Combine(project, a.name + ".csproj"), text.Csproj(a, names, ResponseFiles(a, project)), written);
             }
             WriteIfChanged(SolutionPath(project), text.Solution(order), written);
             return written;
+        }
+
+        /// <summary>The assembly's csc.rsp files as Unity parses them; what cannot be parsed is said in the console and left out.</summary>
+        static ResponseFileData[] ResponseFiles(Assembly assembly, string project)
+        {
+            var options = assembly.compilerOptions;
+            var files = options.ResponseFiles ?? new string[0];
+            if (files.Length == 0) return new ResponseFileData[0];
+            var system = CompilationPipeline.GetSystemAssemblyDirectories(options.ApiCompatibilityLevel);
+            var parsed = new ResponseFileData[files.Length];
+            for (int i = 0; i < files.Length; i++)
+            {
+                parsed[i] = CompilationPipeline.ParseResponseFile(files[i], project, system);
+                foreach (var error in parsed[i].Errors ?? new string[0])
+                    Debug.LogWarning("[Neovim Bridge] " + files[i] + ": " + error
+                        + " (the project file of " + assembly.name + " leaves it out; Unity's compile reports it too)");
+            }
+            return parsed;
         }
 
         /// <summary>Unity's hint after an asset import; regenerates (writing only changes) when it touches a project.</summary>

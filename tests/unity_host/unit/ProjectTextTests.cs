@@ -25,7 +25,7 @@ namespace UnityNvim.Tests
         static void TestCsprojEscapesPathsForMsBuildAndXml()
         {
             string odd = "Assets/A;B %20 & <C>.cs";
-            var text = SampleText().Csproj(SampleAssembly("Game.Core", new[] { odd, "Assets/Plain.cs", "Assets/notes.txt" }, new Assembly[0], true), new List<string>());
+            var text = SampleText().Csproj(SampleAssembly("Game.Core", new[] { odd, "Assets/Plain.cs", "Assets/notes.txt" }, new Assembly[0], true), new List<string>(), new ResponseFileData[0]);
             var xml = new XmlDocument();
             xml.LoadXml(text);
             var compiled = xml.GetElementsByTagName("Compile").Cast<XmlElement>().Select(e => e.GetAttribute("Include")).ToList();
@@ -37,18 +37,49 @@ namespace UnityNvim.Tests
             Equal("Assets/Default.ruleset", xml.GetElementsByTagName("CodeAnalysisRuleSet")[0].InnerText, "the ruleset");
         }
 
+        static void TestResponseFilesReachTheProject()
+        {
+            var assembly = SampleAssembly("Game.Core", new[] { "Assets/Score.cs" }, new Assembly[0], false);
+            assembly.compilerOptions.AnalyzerConfigPath = "Assets/.globalconfig";
+            assembly.compilerOptions.RoslynAdditionalFilePaths = new[] { "Assets/Analyzers/Names.txt" };
+            var rsp = new[]
+            {
+                new ResponseFileData { Defines = new[] { "FROM_RSP", "DEBUG" }, FullPathReferences = new[] { "/usr/lib/mono/4.5/System.Xml.dll" }, Errors = new string[0], Unsafe = true,
+                    OtherArguments = new[] { "/langversion:8.0", "/nullable", "/analyzer:Assets/Rsp.Analyzer.dll", "/a:Assets/Short.Analyzer.dll",
+                        "/additionalfile:\"Assets/My Words.txt\"", "/warnaserror+", "/langversion:latest" } },
+            };
+            var xml = new XmlDocument();
+            xml.LoadXml(SampleText().Csproj(assembly, new List<string>(), rsp));
+            Func<string, List<string>> texts = tag => xml.GetElementsByTagName(tag).Cast<XmlElement>().Select(e => e.InnerText).ToList();
+            Func<string, List<string>> includes = tag => xml.GetElementsByTagName(tag).Cast<XmlElement>().Select(e => e.GetAttribute("Include")).ToList();
+            Equal("UNITY_EDITOR;DEBUG;FROM_RSP", texts("DefineConstants")[0], "the response file's defines after Unity's, once each");
+            Equal("True", texts("AllowUnsafeBlocks")[0], "-unsafe");
+            Equal("8.0", texts("LangVersion")[0], "the first -langversion");
+            Equal("enable", texts("Nullable")[0], "-nullable alone enables");
+            Words(new[] { "/opt/unity/UnityEngine.dll", "/usr/lib/mono/4.5/System.Xml.dll" }, texts("HintPath"), "-r references");
+            Words(new[] { "Assets/Rsp.Analyzer.dll", "Assets/Short.Analyzer.dll" }, includes("Analyzer"), "-analyzer and -a");
+            Words(new[] { "Assets/.globalconfig" }, includes("EditorConfigFiles"), "the analyzer config");
+            Words(new[] { "Assets/Analyzers/Names.txt", "Assets/My Words.txt" }, includes("AdditionalFiles"), "Unity's additional files, then -additionalfile");
+            rsp[0].OtherArguments = new[] { "/nullable:warnings", "/nullable-" };
+            xml.LoadXml(SampleText().Csproj(assembly, new List<string>(), rsp));
+            Equal("disable", texts("Nullable")[0], "the last -nullable wins");
+            xml.LoadXml(SampleText().Csproj(assembly, new List<string>(), new ResponseFileData[0]));
+            Equal(0, texts("Nullable").Count, "no Nullable without a response file saying so");
+            Equal("UNITY_EDITOR;DEBUG", texts("DefineConstants")[0], "no response file, Unity's defines only");
+        }
+
         static void TestProjectReferencesOnlyToGeneratedProjects()
         {
             var tools = SampleAssembly("Example.Tools", new[] { "Packages/com.example.tools/Clamp.cs" }, new Assembly[0], false);
             var core = SampleAssembly("Game.Core", new[] { "Assets/Score.cs" }, new Assembly[0], false);
             var editor = SampleAssembly("Game.Editor", new[] { "Assets/Editor/E.cs" }, new[] { core, tools }, false);
             var xml = new XmlDocument();
-            xml.LoadXml(SampleText().Csproj(editor, new List<string> { "Game.Core", "Game.Editor" }));
+            xml.LoadXml(SampleText().Csproj(editor, new List<string> { "Game.Core", "Game.Editor" }, new ResponseFileData[0]));
             var projects = xml.GetElementsByTagName("ProjectReference").Cast<XmlElement>().Select(e => e.GetAttribute("Include")).ToList();
             Words(new[] { "Game.Core.csproj" }, projects, "a project reference to a generated project");
             var hints = xml.GetElementsByTagName("HintPath").Cast<XmlElement>().Select(e => e.InnerText).ToList();
             Words(new[] { "/opt/unity/UnityEngine.dll", "Library/ScriptAssemblies/Example.Tools.dll" }, hints, "the compiled DLL of one that is not");
-            Equal(SampleText().Csproj(editor, new List<string> { "Game.Core", "Game.Editor" }), SampleText().Csproj(editor, new List<string> { "Game.Core", "Game.Editor" }), "the same text every time");
+            Equal(SampleText().Csproj(editor, new List<string> { "Game.Core", "Game.Editor" }, new ResponseFileData[0]), SampleText().Csproj(editor, new List<string> { "Game.Core", "Game.Editor" }, new ResponseFileData[0]), "the same text every time");
         }
 
         static void TestSolutionListsProjectsWithStableGuids()
