@@ -42,9 +42,12 @@ BROKEN_EDITOR = "namespace Game.Editor\n{\n    public static class ScoreReport\n
 class SampleHost(T.Host):
     """A stand-in editor on a fresh copy of the sample project, Neovim its External Script Editor."""
 
-    def __init__(self, **env):
+    def __init__(self, prepare=None, **env):
+        """prepare(project folder): called on the copy before the editor starts."""
         self.project = os.path.join(tempfile.mkdtemp(prefix="unity-projects-"), "Sample Game")
         shutil.copytree(SAMPLE, self.project)
+        if prepare:
+            prepare(self.project)
         env.setdefault("UNITY_HOST_PREF_kScriptsDefaultApp", "/usr/bin/nvim")
         self.editor = T.HostProcess(self.project, "host", UNITY_HOST_VERSION="2021.3", **env)
         self.proc = self.editor.proc
@@ -353,9 +356,62 @@ def test_a_file_that_cannot_be_written_is_named(h):
     assert not glob.glob(h.path("*.tmp")), "no temporary file is left"
 
 
+def wait_for(condition, what, timeout=20):
+    """Waits for the condition (the editor does it on a later tick); fails naming what did not happen."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out waiting for " + what
+        time.sleep(0.05)
+
+
+def test_projects_missing_or_stale_are_written_at_start_once_per_session():
+    """After a clone there are no project files (git ignores them): the editor writes them when
+    Neovim is the chosen editor, without Assets > Open C# Project; a stale one is rewritten."""
+    def stale_core(project):
+        with open(os.path.join(project, "Game.Core.csproj"), "w") as f:
+            f.write("<Project />\n")
+    h = SampleHost(prepare=stale_core)
+    try:
+        expected = sorted([h.path(n + ".csproj") for n in EXPECTED] + [h.path("Sample Game.sln")])
+        wait_for(lambda: sorted(h.projects() + glob.glob(h.path("*.sln"))) == expected, "the project files")
+        wait_for(lambda: Csproj(h.path("Game.Core.csproj")).name == "Game.Core", "the stale project rewritten")
+        assert h.sync() == [], "all were written, and whole"
+        # Once per editor session: a domain reload does not write them again.
+        os.remove(h.path("Game.Tests.csproj"))
+        h.peer.call("host.reload")
+        h.wait_output("domain 2 up")
+        h.peer.call("host.ticks")
+        assert not os.path.exists(h.path("Game.Tests.csproj"))
+    finally:
+        h.close()
+
+
+def test_first_open_project_writes_the_project_files():
+    h = SampleHost()
+    try:
+        wait_for(lambda: os.path.exists(h.path("Sample Game.sln")), "the start-up sync")
+        for f in h.projects():
+            os.remove(f)
+        assert h.peer.call("host.open", {"file": "Assets/Game/Score.cs", "line": 3})["result"] is True
+        assert len(h.projects()) == len(EXPECTED), h.projects()
+        os.remove(h.path("Game.Core.csproj"))  # later ones leave it to SyncIfNeeded
+        assert h.peer.call("host.open", {"file": "Assets/Game/Score.cs", "line": 4})["result"] is True
+        assert not os.path.exists(h.path("Game.Core.csproj"))
+    finally:
+        h.close()
+
+
+@T.editor_prefs({"UNITY_HOST_BATCHMODE": "1"})
+def test_a_batchmode_editor_writes_no_project_files_at_start(h):
+    h.peer.call("host.ticks")  # the start-up sync would have run on an earlier tick
+    assert h.projects() == [] and not os.path.exists(h.path("Sample Game.sln"))
+
+
 def test_sync_works_when_another_editor_is_chosen():
     h = SampleHost(UNITY_HOST_PREF_kScriptsDefaultApp="/usr/bin/code")
     try:
+        h.peer.call("host.ticks")
+        assert h.projects() == [], "another editor is chosen: nothing written at start"
         written = h.sync()
         assert h.path("Sample Game.sln") in written and len(written) == len(EXPECTED) + 1, written
         assert h.peer.call("host.open", {"file": "Assets/Game/Score.cs"})["result"] is False  # not our editor
