@@ -41,8 +41,24 @@ namespace UnityNvim
 
         public static int Bit(PackageSource source) { return 1 << (int)source; }
 
-        /// <summary>Writes every project file whose text changed; returns their absolute paths (empty when all were up to date).</summary>
+        /// <summary>
+        /// Assets > Open C# Project and the like: OnPreGeneratingCSProjectFiles, the files unless a
+        /// hook generates them itself, then OnGeneratedCSProjectFiles (the Visual Studio
+        /// package's Sync). Returns the absolute paths written (empty when all were up to date).
+        /// </summary>
         public static List<string> SyncAll()
+        {
+            var written = ProjectPostprocessors.PreGenerating() ? new List<string>() : Generate();
+            ProjectPostprocessors.Generated();
+            return written;
+        }
+
+        /// <summary>
+        /// Writes the .sln, then each .csproj, whose text (after the OnGeneratedSlnSolution and
+        /// OnGeneratedCSProject hooks) changed, and deletes the .csproj files this package wrote
+        /// for assemblies that no longer get one.
+        /// </summary>
+        static List<string> Generate()
         {
             string project = Path.GetDirectoryName(Path.GetFullPath(Application.dataPath));
             int kinds = UnityEditor.EditorPrefs.GetInt(PackagesPref, DefaultPackages);
@@ -59,14 +75,60 @@ namespace UnityNvim
             }
             var text = new ProjectText(Path.GetFileName(project), path => ProjectText.ItemPath(resolve(path)));
             var written = new List<string>();
-            var order = new List<string>();
+            var order = assemblies.ConvertAll(a => a.name);
+            string solution = SolutionPath(project);
+            string previous = File.Exists(solution) ? Read(solution) : null;
+            WriteIfChanged(solution, ProjectPostprocessors.Solution(solution, text.Solution(order, previous)), written);
             foreach (var a in assemblies)
             {
-                order.Add(a.name);
-                WriteIfChanged(Path.Combine(project, a.name + ".csproj"), text.Csproj(a, names, ResponseFiles(a, project)), written);
+                string path = Path.Combine(project, a.name + ".csproj");
+                WriteIfChanged(path, ProjectPostprocessors.Project(path, text.Csproj(a, names, ResponseFiles(a, project))), written);
             }
-            WriteIfChanged(SolutionPath(project), text.Solution(order), written);
+            RemoveOrphans(project, names);
             return written;
+        }
+
+        /// <summary>
+        /// Deletes the project's .csproj files that carry this package's mark (ProjectText.Mark,
+        /// in the first lines) and whose assembly got no project this time: a deleted asmdef, or
+        /// a package kind no longer chosen. Another generator's files, and the user's, lack the
+        /// mark and stay.
+        /// </summary>
+        static void RemoveOrphans(string project, HashSet<string> names)
+        {
+            foreach (var path in Directory.GetFiles(project, "*.csproj"))
+            {
+                if (names.Contains(Path.GetFileNameWithoutExtension(path))) continue;
+                try
+                {
+                    if (ProjectText.IsOurs(Head(path))) File.Delete(path);
+                }
+                catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+                {
+                    throw new IOException("cannot delete " + path + ", whose assembly is gone: " + e.Message + " (delete it by hand)", e);
+                }
+            }
+        }
+
+        static string Head(string path)
+        {
+            using (var reader = new StreamReader(path, Encoding.UTF8))
+            {
+                var buffer = new char[512];
+                return new string(buffer, 0, reader.Read(buffer, 0, buffer.Length));
+            }
+        }
+
+        static string Read(string path)
+        {
+            try
+            {
+                return File.ReadAllText(path, Encoding.UTF8);
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+                throw new IOException("cannot read " + path + ": " + e.Message + " (is the project folder readable?)", e);
+            }
         }
 
         /// <summary>The assembly's csc.rsp files as Unity parses them; what cannot be parsed is said in the console and left out.</summary>
@@ -92,7 +154,7 @@ namespace UnityNvim
         {
             bool touches = Any(addedFiles, ProjectExtensions) || Any(deletedFiles, ProjectExtensions) || Any(movedFiles, ProjectExtensions)
                 || Any(movedFromFiles, ProjectExtensions) || Any(importedFiles, ReimportExtensions);
-            return touches ? SyncAll() : new List<string>();
+            return touches ? Generate() : new List<string>(); // as the Visual Studio package: no Pre/Generated hooks here
         }
 
         /// <summary>&lt;project&gt;/&lt;folder name&gt;.sln, with the characters a solution name cannot hold made _.</summary>

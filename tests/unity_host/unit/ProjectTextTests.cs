@@ -82,14 +82,34 @@ namespace UnityNvim.Tests
             Equal(SampleText().Csproj(editor, new List<string> { "Game.Core", "Game.Editor" }, new ResponseFileData[0]), SampleText().Csproj(editor, new List<string> { "Game.Core", "Game.Editor" }, new ResponseFileData[0]), "the same text every time");
         }
 
+        static void TestSolutionKeepsWhatTheUserAdded()
+        {
+            string user = "Project(\"{FAE04EC0-301F-11D3-BF4B-00C04F79EFBC}\") = \"Tools\", \"../tools/Tools.csproj\", \"{11111111-2222-3333-4444-555555555555}\"\r\nEndProject";
+            string folder = "Project(\"{2150E333-8FDC-42A3-9474-1A3956D46DE8}\") = \"Docs\", \"Docs\", \"{66666666-2222-3333-4444-555555555555}\"\r\n"
+                + "\tProjectSection(SolutionItems) = preProject\r\n\t\tREADME.md = README.md\r\n\tEndProjectSection\r\nEndProject";
+            string gone = "Project(\"{FAE04EC0-301F-11D3-BF4B-00C04F79EFBC}\") = \"Old\", \"Old.csproj\", \"{77777777-2222-3333-4444-555555555555}\"\r\nEndProject";
+            string nested = "\tGlobalSection(NestedProjects) = preSolution\r\n\t\t{11111111-2222-3333-4444-555555555555} = {66666666-2222-3333-4444-555555555555}\r\n\tEndGlobalSection";
+            string previous = SampleText().Solution(new[] { "Game.Core", "Old" }, null).Replace("\r\nGlobal\r\n", "\r\n" + user + "\r\n" + folder + "\r\n" + gone + "\r\nGlobal\r\n")
+                .Replace("EndGlobal\r\n", nested + "\r\nEndGlobal\r\n");
+            string sln = SampleText().Solution(new[] { "Game.Core" }, previous);
+            Check(sln.Contains(user), "a project outside the project folder stays");
+            Check(sln.Contains(folder), "a solution folder stays, with its items");
+            Check(!sln.Contains("Old.csproj"), "a project in the project folder that is not generated goes (the Visual Studio package's rule)");
+            Check(sln.Contains("{11111111-2222-3333-4444-555555555555}.Debug|Any CPU.ActiveCfg"), "the kept project has its configurations");
+            Check(!sln.Contains("{66666666-2222-3333-4444-555555555555}.Debug"), "a solution folder has none");
+            Check(sln.Contains(nested), "the NestedProjects section stays");
+            Equal(1, System.Text.RegularExpressions.Regex.Matches(sln, "HideSolutionNode").Count, "the previous SolutionProperties kept, not doubled");
+            Equal(sln, SampleText().Solution(new[] { "Game.Core" }, sln), "stable: regenerating over itself changes nothing");
+        }
+
         static void TestSolutionListsProjectsWithStableGuids()
         {
-            string sln = SampleText().Solution(new[] { "Game.Core", "Assembly-CSharp" });
-            Equal(sln, SampleText().Solution(new[] { "Game.Core", "Assembly-CSharp" }), "the same text every time");
+            string sln = SampleText().Solution(new[] { "Game.Core", "Assembly-CSharp" }, null);
+            Equal(sln, SampleText().Solution(new[] { "Game.Core", "Assembly-CSharp" }, null), "the same text every time");
             var guids = System.Text.RegularExpressions.Regex.Matches(sln, "\"Game.Core.csproj\", \"\\{([0-9A-F-]{36})\\}\"");
             Equal(1, guids.Count, "Game.Core's entry");
             Check(sln.Contains("{" + guids[0].Groups[1].Value + "}.Debug|Any CPU.ActiveCfg"), "its configuration");
-            Check(!new ProjectText("Other Game", p => p).Solution(new[] { "Game.Core" }).Contains(guids[0].Groups[1].Value), "GUIDs salted by the project name");
+            Check(!new ProjectText("Other Game", p => p).Solution(new[] { "Game.Core" }, null).Contains(guids[0].Groups[1].Value), "GUIDs salted by the project name");
         }
     }
 }
