@@ -43,6 +43,13 @@ namespace UnityNvim
         {
             // Import workers never open files; registering there would only cost time.
             if (AssetDatabase.IsAssetImportWorkerProcess()) return;
+            // Launching, quoting and paths are POSIX only for now: offering the editor on Windows
+            // would start a Neovim that cannot work.
+            if (Application.platform == RuntimePlatform.WindowsEditor)
+            {
+                Debug.Log(Tag + "Neovim is not offered as the External Script Editor: Windows is not supported yet. Choose another editor in Preferences > External Tools.");
+                return;
+            }
             CodeEditor.Register(new NeovimCodeEditor());
         }
 
