@@ -478,6 +478,25 @@ def test_on_windows_neovim_is_not_offered_as_the_script_editor(h):
     assert h.projects() == [], "no start-up sync either"
 
 
+def test_sync_leaves_the_files_of_the_chosen_editors_generator_and_says_so():
+    h = SampleHost(UNITY_HOST_PREF_kScriptsDefaultApp="/usr/bin/code")
+    try:
+        theirs = "<Project Sdk=\"Microsoft.NET.Sdk\">\n</Project>\n"  # com.unity.ide.visualstudio's, say
+        with open(h.path("Assembly-CSharp.csproj"), "w") as f:
+            f.write(theirs)
+        with open(h.path("Sample Game.slnx"), "w") as f:
+            f.write("<Solution />\n")
+        reply = h.peer.call("sync")
+        assert not reply["ok"], reply
+        assert "the External Script Editor (/usr/bin/code) generates project files of its own (Sample Game.slnx, Assembly-CSharp.csproj)" \
+            in reply["error"] and "choose Neovim in Preferences > External Tools" in reply["error"], reply
+        with open(h.path("Assembly-CSharp.csproj")) as f:
+            assert f.read() == theirs
+        assert h.projects() == [h.path("Assembly-CSharp.csproj")] and not os.path.exists(h.path("Sample Game.sln"))
+    finally:
+        h.close()
+
+
 def test_sync_works_when_another_editor_is_chosen():
     h = SampleHost(UNITY_HOST_PREF_kScriptsDefaultApp="/usr/bin/code")
     try:

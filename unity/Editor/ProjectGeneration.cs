@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Text;
 using System.Text.RegularExpressions;
+using Unity.CodeEditor;
 using UnityEditor.Compilation;
 using UnityEditor.PackageManager;
 using UnityEngine;
@@ -73,6 +74,7 @@ namespace UnityNvim
                 assemblies.Add(a);
                 names.Add(a.name);
             }
+            RefuseAnotherGenerators(project, names);
             var text = new ProjectText(Path.GetFileName(project), path => ProjectText.ItemPath(resolve(path)));
             var written = new List<string>();
             var order = assemblies.ConvertAll(a => a.name);
@@ -86,6 +88,32 @@ namespace UnityNvim
             }
             RemoveOrphans(project, names);
             return written;
+        }
+
+        /// <summary>
+        /// Another editor package (Visual Studio's, Rider's) writes .csproj files of the same
+        /// names, and com.unity.ide.visualstudio 2.0.24+ a .slnx beside them. When it is the
+        /// current editor and its files are there, writing ours would swap the projects under
+        /// the language server at each of its syncs, and leave two solutions: refuse, saying so.
+        /// Unity calls SyncIfNeeded on the current editor only, so this concerns the `sync`
+        /// command and Preferences.
+        /// </summary>
+        static void RefuseAnotherGenerators(string project, IEnumerable<string> names)
+        {
+            if (CodeEditor.CurrentEditor is NeovimCodeEditor) return;
+            var theirs = new List<string>();
+            string slnx = Path.ChangeExtension(SolutionPath(project), ".slnx");
+            if (File.Exists(slnx)) theirs.Add(Path.GetFileName(slnx));
+            foreach (var name in names)
+            {
+                string path = Path.Combine(project, name + ".csproj");
+                if (File.Exists(path) && !ProjectText.IsOurs(Head(path))) theirs.Add(name + ".csproj");
+            }
+            if (theirs.Count == 0) return;
+            throw new IOException("the External Script Editor (" + CodeEditor.CurrentEditorPath + ") generates project files of its own ("
+                + string.Join(", ", theirs.GetRange(0, Math.Min(3, theirs.Count)).ToArray()) + (theirs.Count > 3 ? ", ..." : "")
+                + "): unity.nvim left them as they are, and a language server can use them. For unity.nvim's instead, choose Neovim"
+                + " in Preferences > External Tools");
         }
 
         /// <summary>
