@@ -49,8 +49,9 @@ namespace UnityNvim
         /// </summary>
         public static List<string> SyncAll()
         {
-            var written = ProjectPostprocessors.PreGenerating() ? new List<string>() : Generate();
-            ProjectPostprocessors.Generated();
+            var hooks = new ProjectPostprocessors();
+            var written = hooks.PreGenerating() ? new List<string>() : Generate(hooks);
+            hooks.Generated();
             return written;
         }
 
@@ -59,7 +60,7 @@ namespace UnityNvim
         /// OnGeneratedCSProject hooks) changed, and deletes the .csproj files this package wrote
         /// for assemblies that no longer get one.
         /// </summary>
-        static List<string> Generate()
+        static List<string> Generate(ProjectPostprocessors hooks)
         {
             string project = Path.GetDirectoryName(Path.GetFullPath(Application.dataPath));
             int kinds = UnityEditor.EditorPrefs.GetInt(PackagesPref, DefaultPackages);
@@ -80,11 +81,11 @@ namespace UnityNvim
             var order = assemblies.ConvertAll(a => a.name);
             string solution = SolutionPath(project);
             string previous = File.Exists(solution) ? Read(solution) : null;
-            WriteIfChanged(solution, ProjectPostprocessors.Solution(solution, text.Solution(order, previous)), written);
+            WriteIfChanged(solution, hooks.Solution(solution, text.Solution(order, previous)), written);
             foreach (var a in assemblies)
             {
                 string path = Path.Combine(project, a.name + ".csproj");
-                WriteIfChanged(path, ProjectPostprocessors.Project(path, text.Csproj(a, names, ResponseFiles(a, project))), written);
+                WriteIfChanged(path, hooks.Project(path, text.Csproj(a, names, ResponseFiles(a, project))), written);
             }
             RemoveOrphans(project, names);
             return written;
@@ -182,7 +183,7 @@ namespace UnityNvim
         {
             bool touches = Any(addedFiles, ProjectExtensions) || Any(deletedFiles, ProjectExtensions) || Any(movedFiles, ProjectExtensions)
                 || Any(movedFromFiles, ProjectExtensions) || Any(importedFiles, ReimportExtensions);
-            return touches ? Generate() : new List<string>(); // as the Visual Studio package: no Pre/Generated hooks here
+            return touches ? Generate(new ProjectPostprocessors()) : new List<string>(); // as the Visual Studio package: no Pre/Generated hooks here
         }
 
         /// <summary>&lt;project&gt;/&lt;folder name&gt;.sln, with the characters a solution name cannot hold made _.</summary>

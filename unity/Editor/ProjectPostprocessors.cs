@@ -15,17 +15,39 @@ namespace UnityNvim
     /// OnGeneratedSlnSolution(path, content) chained, each getting the text the previous one
     /// returned (a method returning void leaves it); OnPreGeneratingCSProjectFiles() true from
     /// any means the files are generated elsewhere. Unlike there, a hook that throws is named in
-    /// the console and skipped, so one broken tool does not stop the sync.
+    /// the console and skipped, so one broken tool does not stop the sync. The hooks are looked
+    /// up once per sync, not once per file.
     /// </summary>
-    internal static class ProjectPostprocessors
+    internal sealed class ProjectPostprocessors
     {
         const string Tag = "[Neovim Bridge] ";
+        readonly Dictionary<string, List<MethodInfo>> hooks = new Dictionary<string, List<MethodInfo>>();
+
+        public ProjectPostprocessors()
+        {
+            var names = new[] { "OnPreGeneratingCSProjectFiles", "OnGeneratedCSProjectFiles", "OnGeneratedCSProject", "OnGeneratedSlnSolution" };
+            foreach (var name in names) hooks[name] = new List<MethodInfo>();
+            foreach (var type in TypeCache.GetTypesDerivedFrom<AssetPostprocessor>())
+                foreach (var name in names)
+                {
+                    MethodInfo method;
+                    try
+                    {
+                        method = type.GetMethod(name, BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static);
+                    }
+                    catch (AmbiguousMatchException)
+                    {
+                        continue; // overloads: none of them is the hook Unity's generators call
+                    }
+                    if (method != null) hooks[name].Add(method);
+                }
+        }
 
         /// <summary>True when a hook says it generates the project files itself.</summary>
-        public static bool PreGenerating()
+        public bool PreGenerating()
         {
             bool elsewhere = false;
-            foreach (var method in Hooks("OnPreGeneratingCSProjectFiles"))
+            foreach (var method in hooks["OnPreGeneratingCSProjectFiles"])
             {
                 object result;
                 if (Invoke(method, new object[0], out result) && method.ReturnType == typeof(bool)) elsewhere |= (bool)result;
@@ -33,43 +55,24 @@ namespace UnityNvim
             return elsewhere;
         }
 
-        public static void Generated()
+        public void Generated()
         {
             object unused;
-            foreach (var method in Hooks("OnGeneratedCSProjectFiles")) Invoke(method, new object[0], out unused);
+            foreach (var method in hooks["OnGeneratedCSProjectFiles"]) Invoke(method, new object[0], out unused);
         }
 
-        public static string Project(string path, string content) { return Chain("OnGeneratedCSProject", path, content); }
+        public string Project(string path, string content) { return Chain("OnGeneratedCSProject", path, content); }
 
-        public static string Solution(string path, string content) { return Chain("OnGeneratedSlnSolution", path, content); }
+        public string Solution(string path, string content) { return Chain("OnGeneratedSlnSolution", path, content); }
 
-        static string Chain(string name, string path, string content)
+        string Chain(string name, string path, string content)
         {
-            foreach (var method in Hooks(name))
+            foreach (var method in hooks[name])
             {
                 object result;
                 if (Invoke(method, new object[] { path, content }, out result) && method.ReturnType == typeof(string)) content = (string)result;
             }
             return content;
-        }
-
-        static List<MethodInfo> Hooks(string name)
-        {
-            var found = new List<MethodInfo>();
-            foreach (var type in TypeCache.GetTypesDerivedFrom<AssetPostprocessor>())
-            {
-                MethodInfo method;
-                try
-                {
-                    method = type.GetMethod(name, BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static);
-                }
-                catch (AmbiguousMatchException)
-                {
-                    continue; // overloads: none of them is the hook Unity's generators call
-                }
-                if (method != null) found.Add(method);
-            }
-            return found;
         }
 
         static bool Invoke(MethodInfo method, object[] args, out object result)
