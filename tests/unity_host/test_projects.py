@@ -476,6 +476,10 @@ def test_on_windows_neovim_is_not_offered_as_the_script_editor(h):
     assert h.peer.call("host.open", {"file": "Assets/Game/Score.cs"})["result"] is False, "Neovim chosen, yet not registered"
     assert "Launch command" not in h.peer.call("host.preferences")["result"], "no settings of ours drawn"
     assert h.projects() == [], "no start-up sync either"
+    h.peer.call("host.reload")
+    h.wait_output("domain 2 up")
+    settle(h)
+    assert h.output().count("Windows is not supported yet") == 1, "said once per editor session, not at each reload"
 
 
 def test_sync_leaves_the_files_of_the_chosen_editors_generator_and_says_so():

@@ -25,6 +25,7 @@ namespace UnityNvim
         // SessionState: survives domain reloads, not a restart of the editor.
         const string StartSyncedKey = "UnityNvim.ProjectsSyncedOnStart";
         const string OpenSyncedKey = "UnityNvim.ProjectsSyncedOnOpen";
+        const string WindowsNoticeKey = "UnityNvim.WindowsNoticeShown";
         public const string DefaultExtensions = ".cs .shader .cginc .hlsl .compute .uss .uxml .asmdef .asmref .json .txt .md .xml .yaml .yml";
 
         // Distribution packages, Homebrew (Intel and Apple silicon, and on Linux), MacPorts, snap, Nix.
@@ -47,7 +48,9 @@ namespace UnityNvim
             // would start a Neovim that cannot work.
             if (Application.platform == RuntimePlatform.WindowsEditor)
             {
-                Debug.Log(Tag + "Neovim is not offered as the External Script Editor: Windows is not supported yet. Choose another editor in Preferences > External Tools.");
+                if (!SessionState.GetBool(WindowsNoticeKey, false))
+                    Debug.Log(Tag + "Neovim is not offered as the External Script Editor: Windows is not supported yet. Choose another editor in Preferences > External Tools.");
+                SessionState.SetBool(WindowsNoticeKey, true); // once per editor session, not at every domain reload
                 return;
             }
             CodeEditor.Register(new NeovimCodeEditor());
