@@ -275,6 +275,16 @@ def test_response_files_reach_the_compile_and_the_projects(h):
     assert tests.lang == "9.0" and tests.nullable == "" and not tests.unsafe, vars(tests)
 
 
+@T.editor_prefs({"UNITY_HOST_EDITOR_LOG": "1"})
+def test_a_response_file_reference_that_cannot_be_found_is_named(h):
+    with open(h.path("Assets", "csc.rsp"), "w") as f:
+        f.write("-r:NoSuch.dll\n-define:STILL_READ\n")
+    h.sync()
+    h.wait_output("[Neovim Bridge] " + h.path("Assets", "csc.rsp") + ": not parsed correctly: NoSuch.dll could not be found as a system library.")
+    script = Csproj(h.path("Assembly-CSharp.csproj"))
+    assert "STILL_READ" in script.defines and not [r for r in script.references if "NoSuch" in r], vars(script)
+
+
 def test_every_script_is_in_exactly_one_project_and_references_mirror_the_asmdefs(h):
     h.sync()
     projects = {Csproj(p).name: Csproj(p) for p in h.projects()}

@@ -172,7 +172,7 @@ namespace UnityNvim
             {
                 parsed[i] = CompilationPipeline.ParseResponseFile(files[i], project, system);
                 foreach (var error in parsed[i].Errors ?? new string[0])
-                    Debug.LogWarning("[Neovim Bridge] " + files[i] + ": " + error
+                    Debug.LogWarning("[Neovim Bridge] " + (error.Contains(files[i]) ? error : files[i] + ": " + error)
                         + " (the project file of " + assembly.name + " leaves it out; Unity's compile reports it too)");
             }
             return parsed;
