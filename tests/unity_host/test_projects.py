@@ -42,15 +42,19 @@ BROKEN_EDITOR = "namespace Game.Editor\n{\n    public static class ScoreReport\n
 class SampleHost(T.Host):
     """A stand-in editor on a fresh copy of the sample project, Neovim its External Script Editor."""
 
-    def __init__(self, **env):
+    def __init__(self, prepare=None, **env):
+        """prepare(project folder): called on the copy before the editor starts."""
         self.project = os.path.join(tempfile.mkdtemp(prefix="unity-projects-"), "Sample Game")
         shutil.copytree(SAMPLE, self.project)
+        if prepare:
+            prepare(self.project)
         env.setdefault("UNITY_HOST_PREF_kScriptsDefaultApp", "/usr/bin/nvim")
         self.editor = T.HostProcess(self.project, "host", UNITY_HOST_VERSION="2021.3", **env)
         self.proc = self.editor.proc
         self.peer = P.Peer(self.project)
         self.session = self.peer.wait_session()
         self.connect()
+        settle(self)  # the start-up sync, when there is one, is over before the test acts
 
     def path(self, *parts):
         return os.path.join(self.project, *parts)
@@ -91,6 +95,7 @@ class Csproj:
         self.defines = [d for d in prop("DefineConstants").split(";") if d]
         self.unsafe = prop("AllowUnsafeBlocks") == "True"
         self.lang = prop("LangVersion")
+        self.nullable = prop("Nullable")
         self.ruleset = prop("CodeAnalysisRuleSet")
         self.sources = [unescape(e.get("Include")) for e in root.iter("Compile")]
         self.references = [unescape(e.findtext("HintPath")) for e in root.iter("Reference")]
@@ -207,8 +212,8 @@ def test_an_error_lands_in_its_assembly_and_its_dependents_are_not_built(h):
 
 
 def test_oracle_builds_the_projects_as_the_stand_in_compiler_does(h):
-    written = h.sync()
-    assert written == sorted(h.projects() + [h.path("Sample Game.sln")]), written
+    assert h.sync() == [], "the start-up sync wrote them"
+    assert len(h.projects()) == len(EXPECTED), h.projects()
     outcome, errors = oracle(h.project)
     assert outcome == {name: "ok" for name in EXPECTED}, outcome
     assert errors == errors_of_compile(h) == []
@@ -228,6 +233,58 @@ def test_oracle_builds_the_projects_as_the_stand_in_compiler_does(h):
     assert Csproj(h.path("Game.Core.csproj")).ruleset == "Assets/Default.ruleset"
 
 
+RSP_SCRIPT = """#if !FROM_ASSETS_RSP
+#error Assets/csc.rsp was not applied
+#endif
+public static class FromRsp
+{
+    public static unsafe int Size() { return sizeof(int); }
+    public static System.Xml.XmlDocument Document() { return new System.Xml.XmlDocument(); }
+}
+"""
+RSP_TESTS_SCRIPT = """#if FROM_ASSETS_RSP || !FROM_TESTS_RSP
+#error an assembly folder's csc.rsp replaces Assets/csc.rsp
+#endif
+public static class FromTestsRsp {}
+"""
+
+
+def test_response_files_reach_the_compile_and_the_projects(h):
+    """Assets/csc.rsp applies to every assembly without a csc.rsp of its own folder: its defines,
+    -unsafe and references reach the compile and the projects (the oracle builds them), its
+    -langversion and -nullable the projects only (mcs knows neither)."""
+    with open(h.path("Assets", "csc.rsp"), "w") as f:
+        f.write("-define:FROM_ASSETS_RSP;ALSO # a comment\n-unsafe\n-r:System.Xml.dll\n-langversion:8.0 -nullable\n")
+    with open(h.path("Assets", "Game", "Tests", "csc.rsp"), "w") as f:
+        f.write("/d:FROM_TESTS_RSP\n")
+    with open(h.path("Assets", "Scripts", "FromRsp.cs"), "w") as f:
+        f.write(RSP_SCRIPT)
+    with open(h.path("Assets", "Game", "Tests", "FromTestsRsp.cs"), "w") as f:
+        f.write(RSP_TESTS_SCRIPT)
+    got = {a["name"]: a for a in h.peer.call("host.assemblies")["result"]}
+    assert "FROM_ASSETS_RSP" not in got["Assembly-CSharp"]["defines"], "Unity keeps response file defines out of Assembly.defines"
+    assert errors_of_compile(h) == []
+    h.sync()
+    assert oracle(h.project) == ({name: "ok" for name in EXPECTED}, [])
+    script = Csproj(h.path("Assembly-CSharp.csproj"))
+    assert script.unsafe and "FROM_ASSETS_RSP" in script.defines and "ALSO" in script.defines, vars(script)
+    assert [r for r in script.references if r.endswith("/System.Xml.dll") and os.path.isabs(r)], script.references
+    assert script.lang == "8.0" and script.nullable == "enable", vars(script)
+    tests = Csproj(h.path("Game.Tests.csproj"))
+    assert "FROM_TESTS_RSP" in tests.defines and "FROM_ASSETS_RSP" not in tests.defines, tests.defines
+    assert tests.lang == "9.0" and tests.nullable == "" and not tests.unsafe, vars(tests)
+
+
+@T.editor_prefs({"UNITY_HOST_EDITOR_LOG": "1"})
+def test_a_response_file_reference_that_cannot_be_found_is_named(h):
+    with open(h.path("Assets", "csc.rsp"), "w") as f:
+        f.write("-r:NoSuch.dll\n-define:STILL_READ\n")
+    h.sync()
+    h.wait_output("[Neovim Bridge] " + h.path("Assets", "csc.rsp") + ": not parsed correctly: NoSuch.dll could not be found as a system library.")
+    script = Csproj(h.path("Assembly-CSharp.csproj"))
+    assert "STILL_READ" in script.defines and not [r for r in script.references if "NoSuch" in r], vars(script)
+
+
 def test_every_script_is_in_exactly_one_project_and_references_mirror_the_asmdefs(h):
     h.sync()
     projects = {Csproj(p).name: Csproj(p) for p in h.projects()}
@@ -245,7 +302,7 @@ def test_every_script_is_in_exactly_one_project_and_references_mirror_the_asmdef
 
 
 def test_a_sync_that_changes_nothing_writes_nothing(h):
-    assert h.sync() != []
+    h.sync()
     before = h.stamps()
     time.sleep(0.05)
     assert h.sync() == []
@@ -287,7 +344,7 @@ def test_preferences_choose_packages_and_regenerate(h):
     for label in ("File extensions opened in Neovim", "Launch command", "Embedded packages", "Registry packages",
                   "Regenerate project files"):
         assert label in drawn, drawn
-    assert h.sync() != []
+    h.sync()
     # Embedded packages off: the package's assembly is referenced as a DLL, not as a project.
     h.peer.call("host.preferences", {"answers": {"Embedded packages": False}})
     h.peer.send("host.preferences", {"answers": {"Regenerate project files": True}})
@@ -302,6 +359,7 @@ def test_preferences_choose_packages_and_regenerate(h):
 
 @T.editor_prefs({"UNITY_HOST_EDITOR_LOG": "1"})
 def test_a_file_that_cannot_be_written_is_named(h):
+    os.remove(h.path("Game.Core.csproj"))
     os.makedirs(h.path("Game.Core.csproj"))  # a folder where the project goes
     reply = h.peer.call("sync")
     assert not reply["ok"] and "cannot write " + h.path("Game.Core.csproj") in reply["error"], reply
@@ -310,9 +368,154 @@ def test_a_file_that_cannot_be_written_is_named(h):
     assert not glob.glob(h.path("*.tmp")), "no temporary file is left"
 
 
+def settle(h):
+    """Returns once two whole editor ticks have run since the call: work the editor does on its
+    first tick (the start-up sync) is done by then, whichever order the ticks' handlers run in."""
+    first = h.peer.call("host.ticks")["result"]["ticks"]
+    wait_for(lambda: h.peer.call("host.ticks")["result"]["ticks"] >= first + 2, "two editor ticks")
+
+
+def wait_for(condition, what, timeout=20):
+    """Waits for the condition (the editor does it on a later tick); fails naming what did not happen."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out waiting for " + what
+        time.sleep(0.05)
+
+
+def test_projects_missing_or_stale_are_written_at_start_once_per_session():
+    """After a clone there are no project files (git ignores them): the editor writes them when
+    Neovim is the chosen editor, without Assets > Open C# Project; a stale one is rewritten."""
+    def stale_core(project):
+        with open(os.path.join(project, "Game.Core.csproj"), "w") as f:
+            f.write("<Project />\n")
+    h = SampleHost(prepare=stale_core)
+    try:
+        expected = sorted([h.path(n + ".csproj") for n in EXPECTED] + [h.path("Sample Game.sln")])
+        wait_for(lambda: sorted(h.projects() + glob.glob(h.path("*.sln"))) == expected, "the project files")
+        wait_for(lambda: Csproj(h.path("Game.Core.csproj")).name == "Game.Core", "the stale project rewritten")
+        assert h.sync() == [], "all were written, and whole"
+        # Once per editor session: a domain reload does not write them again.
+        os.remove(h.path("Game.Tests.csproj"))
+        h.peer.call("host.reload")
+        h.wait_output("domain 2 up")
+        settle(h)
+        assert not os.path.exists(h.path("Game.Tests.csproj"))
+    finally:
+        h.close()
+
+
+def test_first_open_project_writes_the_project_files():
+    h = SampleHost()
+    try:
+        wait_for(lambda: os.path.exists(h.path("Sample Game.sln")), "the start-up sync")
+        for f in h.projects():
+            os.remove(f)
+        assert h.peer.call("host.open", {"file": "Assets/Game/Score.cs", "line": 3})["result"] is True
+        assert len(h.projects()) == len(EXPECTED), h.projects()
+        os.remove(h.path("Game.Core.csproj"))  # later ones leave it to SyncIfNeeded
+        assert h.peer.call("host.open", {"file": "Assets/Game/Score.cs", "line": 4})["result"] is True
+        assert not os.path.exists(h.path("Game.Core.csproj"))
+    finally:
+        h.close()
+
+
+@T.editor_prefs({"UNITY_HOST_BATCHMODE": "1"})
+def test_a_batchmode_editor_writes_no_project_files_at_start(h):
+    settle(h)
+    assert h.projects() == [] and not os.path.exists(h.path("Sample Game.sln"))
+
+
+def hook_calls(h):
+    return [l.split("hook: ", 1)[1] for l in h.output().splitlines() if "[console] Log: hook: " in l]
+
+
+def expected_hook_calls():
+    order = ["Example.Tools", "Game.Core", "Assembly-CSharp", "Game.Editor", "Assembly-CSharp-Editor", "Game.Tests"]
+    return ["OnGeneratedSlnSolution Sample Game.sln"] + ["OnGeneratedCSProject %s.csproj" % n for n in order]
+
+
+@T.editor_prefs({"UNITY_HOST_PROJECT_HOOKS": "edit", "UNITY_HOST_EDITOR_LOG": "1"})
+def test_asset_postprocessor_hooks_run_as_the_visual_studio_package_runs_them(h):
+    wait_for(lambda: "OnGeneratedCSProjectFiles" in hook_calls(h), "the start-up sync's hooks")
+    assert hook_calls(h) == ["OnPreGeneratingCSProjectFiles"] + expected_hook_calls() + ["OnGeneratedCSProjectFiles"], hook_calls(h)
+    with open(h.path("Sample Game.sln")) as f:
+        assert f.read().endswith("# edited by a hook\n"), "the solution as the hook returned it"
+    for p in h.projects():
+        with open(p) as f:
+            assert "<!-- edited by a hook -->" in f.read(), p
+    assert h.sync() == [], "hooks that return the same text each time: nothing changes"
+    # After an import only the per-file hooks run (the Visual Studio package's SyncIfNeeded).
+    before = len(hook_calls(h))
+    h.peer.call("host.syncifneeded", {"imported": ["Assets/Game/Game.Core.asmdef"]})
+    h.peer.call("host.ticks")  # the console lines of the call are out
+    assert hook_calls(h)[before:] == expected_hook_calls(), hook_calls(h)[before:]
+
+
+@T.editor_prefs({"UNITY_HOST_PROJECT_HOOKS": "skip", "UNITY_HOST_EDITOR_LOG": "1"})
+def test_a_hook_that_generates_the_projects_itself_gets_none_written(h):
+    wait_for(lambda: "OnGeneratedCSProjectFiles" in hook_calls(h), "the start-up sync's hooks")
+    assert hook_calls(h) == ["OnPreGeneratingCSProjectFiles", "OnGeneratedCSProjectFiles"], hook_calls(h)
+    assert h.sync() == [] and h.projects() == []
+
+
+@T.editor_prefs({"UNITY_HOST_PROJECT_HOOKS": "throw", "UNITY_HOST_EDITOR_LOG": "1"})
+def test_a_hook_that_throws_is_named_and_skipped(h):
+    wait_for(lambda: "OnGeneratedCSProjectFiles" in hook_calls(h), "the start-up sync's hooks")
+    h.wait_output("UnityHost.Game.ProjectHooks.OnGeneratedCSProject failed while the project files were written, so it was skipped: "
+                  "InvalidOperationException: the tool is broken")
+    assert len(h.projects()) == len(EXPECTED)
+
+
+def test_projects_of_assemblies_gone_are_deleted_only_when_ours(h):
+    h.sync()
+    foreign = h.path("Tool.csproj")  # another generator's or the user's: no unity.nvim mark
+    with open(foreign, "w") as f:
+        f.write("<Project Sdk=\"Microsoft.NET.Sdk\">\n</Project>\n")
+    shutil.rmtree(h.path("Assets", "Game", "Tests"))
+    written = h.sync()
+    assert written == [h.path("Sample Game.sln")], written
+    assert not os.path.exists(h.path("Game.Tests.csproj")), "the project of a deleted asmdef goes"
+    assert os.path.exists(foreign), "a project file this package did not write stays"
+    assert len(h.projects()) == len(EXPECTED)
+
+
+@T.editor_prefs({"UNITY_HOST_PLATFORM": "windows", "UNITY_HOST_EDITOR_LOG": "1"})
+def test_on_windows_neovim_is_not_offered_as_the_script_editor(h):
+    h.wait_output("Neovim is not offered as the External Script Editor: Windows is not supported yet.")
+    assert h.peer.call("host.open", {"file": "Assets/Game/Score.cs"})["result"] is False, "Neovim chosen, yet not registered"
+    assert "Launch command" not in h.peer.call("host.preferences")["result"], "no settings of ours drawn"
+    assert h.projects() == [], "no start-up sync either"
+    h.peer.call("host.reload")
+    h.wait_output("domain 2 up")
+    settle(h)
+    assert h.output().count("Windows is not supported yet") == 1, "said once per editor session, not at each reload"
+
+
+def test_sync_leaves_the_files_of_the_chosen_editors_generator_and_says_so():
+    h = SampleHost(UNITY_HOST_PREF_kScriptsDefaultApp="/usr/bin/code")
+    try:
+        theirs = "<Project Sdk=\"Microsoft.NET.Sdk\">\n</Project>\n"  # com.unity.ide.visualstudio's, say
+        with open(h.path("Assembly-CSharp.csproj"), "w") as f:
+            f.write(theirs)
+        with open(h.path("Sample Game.slnx"), "w") as f:
+            f.write("<Solution />\n")
+        reply = h.peer.call("sync")
+        assert not reply["ok"], reply
+        assert "the External Script Editor (/usr/bin/code) generates project files of its own (Sample Game.slnx, Assembly-CSharp.csproj)" \
+            in reply["error"] and "choose Neovim in Preferences > External Tools" in reply["error"], reply
+        with open(h.path("Assembly-CSharp.csproj")) as f:
+            assert f.read() == theirs
+        assert h.projects() == [h.path("Assembly-CSharp.csproj")] and not os.path.exists(h.path("Sample Game.sln"))
+    finally:
+        h.close()
+
+
 def test_sync_works_when_another_editor_is_chosen():
     h = SampleHost(UNITY_HOST_PREF_kScriptsDefaultApp="/usr/bin/code")
     try:
+        settle(h)
+        assert h.projects() == [], "another editor is chosen: nothing written at start"
         written = h.sync()
         assert h.path("Sample Game.sln") in written and len(written) == len(EXPECTED) + 1, written
         assert h.peer.call("host.open", {"file": "Assets/Game/Score.cs"})["result"] is False  # not our editor

@@ -22,6 +22,10 @@ namespace UnityNvim
         public const string ExtensionsPref = "UnityNvim.Extensions";
         /// <summary>EditorPrefs key of the launch template ({nvim} {project} {file} {line} {col}).</summary>
         public const string TemplatePref = "UnityNvim.LaunchTemplate";
+        // SessionState: survives domain reloads, not a restart of the editor.
+        const string StartSyncedKey = "UnityNvim.ProjectsSyncedOnStart";
+        const string OpenSyncedKey = "UnityNvim.ProjectsSyncedOnOpen";
+        const string WindowsNoticeKey = "UnityNvim.WindowsNoticeShown";
         public const string DefaultExtensions = ".cs .shader .cginc .hlsl .compute .uss .uxml .asmdef .asmref .json .txt .md .xml .yaml .yml";
 
         // Distribution packages, Homebrew (Intel and Apple silicon, and on Linux), MacPorts, snap, Nix.
@@ -40,6 +44,15 @@ namespace UnityNvim
         {
             // Import workers never open files; registering there would only cost time.
             if (AssetDatabase.IsAssetImportWorkerProcess()) return;
+            // Launching, quoting and paths are POSIX only for now: offering the editor on Windows
+            // would start a Neovim that cannot work.
+            if (Application.platform == RuntimePlatform.WindowsEditor)
+            {
+                if (!SessionState.GetBool(WindowsNoticeKey, false))
+                    Debug.Log(Tag + "Neovim is not offered as the External Script Editor: Windows is not supported yet. Choose another editor in Preferences > External Tools.");
+                SessionState.SetBool(WindowsNoticeKey, true); // once per editor session, not at every domain reload
+                return;
+            }
             CodeEditor.Register(new NeovimCodeEditor());
         }
 
@@ -104,11 +117,35 @@ namespace UnityNvim
             if (written.Count > 0) NeovimBridge.SendIfConnected(Outgoing.Projects(written));
         }
 
+        /// <summary>
+        /// Unity calls it when this becomes the current editor: at every registration (each domain
+        /// load) and when the user picks it. Project files are usually ignored by git, so after a
+        /// clone a language server finds none until something syncs: the first time in an editor
+        /// session, on the next editor tick (not inside [InitializeOnLoad]), every project file
+        /// that is missing or stale is written, as Rider's package does at start-up.
+        /// </summary>
         public void Initialize(string editorInstallationPath)
         {
             installation = editorInstallationPath;
+            if (Application.isBatchMode || SessionState.GetBool(StartSyncedKey, false)) return;
+            EditorApplication.update -= SyncOnStart;
+            EditorApplication.update += SyncOnStart;
         }
 
+        static void SyncOnStart()
+        {
+            EditorApplication.update -= SyncOnStart;
+            if (!(CodeEditor.CurrentEditor is NeovimCodeEditor) || SessionState.GetBool(StartSyncedKey, false)) return;
+            SessionState.SetBool(StartSyncedKey, true);
+            Announce(ProjectGeneration.SyncAll);
+        }
+
+        /// <summary>
+        /// A double-click on a script or a console entry, or Assets > Open C# Project. The first
+        /// one of an editor session syncs the project files before Neovim opens the file (the
+        /// Visual Studio package syncs at every one), so a language server finds them even when
+        /// they were deleted since start-up.
+        /// </summary>
         public bool OpenProject(string filePath = "", int line = -1, int column = -1)
         {
             string project = Path.GetDirectoryName(Path.GetFullPath(Application.dataPath));
@@ -117,6 +154,11 @@ namespace UnityNvim
             {
                 if (!Opens(Path.GetExtension(filePath))) return false;
                 file = Path.GetFullPath(Path.Combine(project, filePath));
+            }
+            if (!SessionState.GetBool(OpenSyncedKey, false))
+            {
+                SessionState.SetBool(OpenSyncedKey, true);
+                Announce(ProjectGeneration.SyncAll);
             }
             if (NeovimBridge.SendIfConnected(Outgoing.Open(file, line, column))) return true;
             Launch(project, file, line, column);

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Text;
 using System.Text.RegularExpressions;
+using Unity.CodeEditor;
 using UnityEditor.Compilation;
 using UnityEditor.PackageManager;
 using UnityEngine;
@@ -20,6 +21,9 @@ namespace UnityNvim
     /// - SyncIfNeeded regenerates when an added, deleted or moved file is a script, an assembly
     ///   definition (or reference) or a DLL, or an imported one is an assembly definition (or
     ///   reference) or a DLL: an edited script (imported only) changes no project;
+    /// - an assembly's response files (compilerOptions.ResponseFiles: its folder's csc.rsp, else
+    ///   Assets/csc.rsp) are parsed with CompilationPipeline.ParseResponseFile against the
+    ///   system folders of its API level (ParseResponseFileData), their errors logged;
     /// - a file is written only when its text changed (SyncFileIfNotChanged), here through a
     ///   temporary file renamed over it, so a language server never reads half a project.
     /// Main thread only: GetAssemblies is a Unity API. Works whichever External Script Editor is
@@ -38,8 +42,25 @@ namespace UnityNvim
 
         public static int Bit(PackageSource source) { return 1 << (int)source; }
 
-        /// <summary>Writes every project file whose text changed; returns their absolute paths (empty when all were up to date).</summary>
+        /// <summary>
+        /// Assets > Open C# Project and the like: OnPreGeneratingCSProjectFiles, the files unless a
+        /// hook generates them itself, then OnGeneratedCSProjectFiles (the Visual Studio
+        /// package's Sync). Returns the absolute paths written (empty when all were up to date).
+        /// </summary>
         public static List<string> SyncAll()
+        {
+            var hooks = new ProjectPostprocessors();
+            var written = hooks.PreGenerating() ? new List<string>() : Generate(hooks);
+            hooks.Generated();
+            return written;
+        }
+
+        /// <summary>
+        /// Writes the .sln, then each .csproj, whose text (after the OnGeneratedSlnSolution and
+        /// OnGeneratedCSProject hooks) changed, and deletes the .csproj files this package wrote
+        /// for assemblies that no longer get one.
+        /// </summary>
+        static List<string> Generate(ProjectPostprocessors hooks)
         {
             string project = Path.GetDirectoryName(Path.GetFullPath(Application.dataPath));
             int kinds = UnityEditor.EditorPrefs.GetInt(PackagesPref, DefaultPackages);
@@ -54,16 +75,107 @@ namespace UnityNvim
                 assemblies.Add(a);
                 names.Add(a.name);
             }
+            RefuseAnotherGenerators(project, names);
             var text = new ProjectText(Path.GetFileName(project), path => ProjectText.ItemPath(resolve(path)));
             var written = new List<string>();
-            var order = new List<string>();
+            var order = assemblies.ConvertAll(a => a.name);
+            string solution = SolutionPath(project);
+            string previous = File.Exists(solution) ? Read(solution) : null;
+            WriteIfChanged(solution, hooks.Solution(solution, text.Solution(order, previous)), written);
             foreach (var a in assemblies)
             {
-                order.Add(a.name);
-                WriteIfChanged(Path.Combine(project, a.name + ".csproj"), text.Csproj(a, names), written);
+                string path = Path.Combine(project, a.name + ".csproj");
+                WriteIfChanged(path, hooks.Project(path, text.Csproj(a, names, ResponseFiles(a, project))), written);
             }
-            WriteIfChanged(SolutionPath(project), text.Solution(order), written);
+            RemoveOrphans(project, names);
             return written;
+        }
+
+        /// <summary>
+        /// Another editor package (Visual Studio's, Rider's) writes .csproj files of the same
+        /// names, and com.unity.ide.visualstudio 2.0.24+ a .slnx beside them. When it is the
+        /// current editor and its files are there, writing ours would swap the projects under
+        /// the language server at each of its syncs, and leave two solutions: refuse, saying so.
+        /// Unity calls SyncIfNeeded on the current editor only, so this concerns the `sync`
+        /// command and Preferences.
+        /// </summary>
+        static void RefuseAnotherGenerators(string project, IEnumerable<string> names)
+        {
+            if (CodeEditor.CurrentEditor is NeovimCodeEditor) return;
+            var theirs = new List<string>();
+            string slnx = Path.ChangeExtension(SolutionPath(project), ".slnx");
+            if (File.Exists(slnx)) theirs.Add(Path.GetFileName(slnx));
+            foreach (var name in names)
+            {
+                string path = Path.Combine(project, name + ".csproj");
+                if (File.Exists(path) && !ProjectText.IsOurs(Head(path))) theirs.Add(name + ".csproj");
+            }
+            if (theirs.Count == 0) return;
+            throw new IOException("the External Script Editor (" + CodeEditor.CurrentEditorPath + ") generates project files of its own ("
+                + string.Join(", ", theirs.GetRange(0, Math.Min(3, theirs.Count)).ToArray()) + (theirs.Count > 3 ? ", ..." : "")
+                + "): unity.nvim left them as they are, and a language server can use them. For unity.nvim's instead, choose Neovim"
+                + " in Preferences > External Tools");
+        }
+
+        /// <summary>
+        /// Deletes the project's .csproj files that carry this package's mark (ProjectText.Mark,
+        /// in the first lines) and whose assembly got no project this time: a deleted asmdef, or
+        /// a package kind no longer chosen. Another generator's files, and the user's, lack the
+        /// mark and stay.
+        /// </summary>
+        static void RemoveOrphans(string project, HashSet<string> names)
+        {
+            foreach (var path in Directory.GetFiles(project, "*.csproj"))
+            {
+                if (names.Contains(Path.GetFileNameWithoutExtension(path))) continue;
+                try
+                {
+                    if (ProjectText.IsOurs(Head(path))) File.Delete(path);
+                }
+                catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+                {
+                    throw new IOException("cannot delete " + path + ", whose assembly is gone: " + e.Message + " (delete it by hand)", e);
+                }
+            }
+        }
+
+        static string Head(string path)
+        {
+            using (var reader = new StreamReader(path, Encoding.UTF8))
+            {
+                var buffer = new char[512];
+                return new string(buffer, 0, reader.Read(buffer, 0, buffer.Length));
+            }
+        }
+
+        static string Read(string path)
+        {
+            try
+            {
+                return File.ReadAllText(path, Encoding.UTF8);
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+                throw new IOException("cannot read " + path + ": " + e.Message + " (is the project folder readable?)", e);
+            }
+        }
+
+        /// <summary>The assembly's csc.rsp files as Unity parses them; what cannot be parsed is said in the console and left out.</summary>
+        static ResponseFileData[] ResponseFiles(Assembly assembly, string project)
+        {
+            var options = assembly.compilerOptions;
+            var files = options.ResponseFiles ?? new string[0];
+            if (files.Length == 0) return new ResponseFileData[0];
+            var system = CompilationPipeline.GetSystemAssemblyDirectories(options.ApiCompatibilityLevel);
+            var parsed = new ResponseFileData[files.Length];
+            for (int i = 0; i < files.Length; i++)
+            {
+                parsed[i] = CompilationPipeline.ParseResponseFile(files[i], project, system);
+                foreach (var error in parsed[i].Errors ?? new string[0])
+                    Debug.LogWarning("[Neovim Bridge] " + (error.Contains(files[i]) ? error : files[i] + ": " + error)
+                        + " (the project file of " + assembly.name + " leaves it out; Unity's compile reports it too)");
+            }
+            return parsed;
         }
 
         /// <summary>Unity's hint after an asset import; regenerates (writing only changes) when it touches a project.</summary>
@@ -71,7 +183,7 @@ namespace UnityNvim
         {
             bool touches = Any(addedFiles, ProjectExtensions) || Any(deletedFiles, ProjectExtensions) || Any(movedFiles, ProjectExtensions)
                 || Any(movedFromFiles, ProjectExtensions) || Any(importedFiles, ReimportExtensions);
-            return touches ? SyncAll() : new List<string>();
+            return touches ? Generate(new ProjectPostprocessors()) : new List<string>(); // as the Visual Studio package: no Pre/Generated hooks here
         }
 
         /// <summary>&lt;project&gt;/&lt;folder name&gt;.sln, with the characters a solution name cannot hold made _.</summary>

@@ -31,7 +31,13 @@ namespace UnityHost
     ///   nunit.framework.dll, which com.unity.ext.nunit ships: here Debian's NUnit 2.6.
     /// - Roslyn analyzers: DLLs whose .meta carries the RoslynAnalyzer label; rulesets:
     ///   Assets/&lt;Assembly&gt;.ruleset, else Assets/Default.ruleset (Unity's RoslynAnalyzers.cs).
-    /// Not modelled: Assembly-CSharp-firstpass (Plugins, Standard Assets), csc.rsp, versionDefines,
+    /// - Response files (ScriptAssembly.GetResponseFiles, ResponseFileProvider.Get): an asmdef's
+    ///   folder's csc.rsp, else Assets/csc.rsp (else the obsolete Assets/mcs.rsp), as absolute
+    ///   paths in compilerOptions.ResponseFiles; its defines count for defineConstraints
+    ///   (EditorCompilation.UpdateCustomTargetAssembliesResponseFileData) but are not in
+    ///   Assembly.defines: the compiler and project generators read the file.
+    /// Not modelled: Assembly-CSharp-firstpass (Plugins, Standard Assets), versionDefines,
+    /// AnalyzerConfigPath and RoslynAdditionalFilePaths (.globalconfig, analyzer additional files),
     /// registry/git/built-in packages (Library/PackageCache).
     /// </summary>
     sealed class AssemblyGraph
@@ -63,6 +69,7 @@ namespace UnityHost
             public string reference; // an .asmref's target
 
             public string Guid; // of its .meta, for "GUID:" references
+            public string Folder; // virtual: "Assets/..." or "Packages/<name>/..." 
             public readonly List<string> Sources = new List<string>();
 
             public bool EditorOnly
@@ -197,7 +204,10 @@ namespace UnityHost
                 if (editor && a.includePlatforms != null && a.includePlatforms.Length > 0 && Array.IndexOf(a.includePlatforms, "Editor") < 0) continue;
                 if (editor && Array.IndexOf(a.excludePlatforms ?? new string[0], "Editor") >= 0) continue;
                 if (a.IsTest && !tests) continue;
-                if (!Satisfied(a.defineConstraints, defines)) continue;
+                var constraintDefines = new List<string>(defines);
+                foreach (var rsp in ResponseFiles(a.Folder))
+                    constraintDefines.AddRange(CompilationPipeline.ParseResponseFile(rsp, project, new string[0]).Defines);
+                if (!Satisfied(a.defineConstraints, constraintDefines)) continue;
                 included.Add(a);
             }
             foreach (var a in included)
@@ -266,6 +276,7 @@ namespace UnityHost
                     AllowUnsafeCode = a != null && a.allowUnsafeCode,
                     RoslynAnalyzerDllPaths = analyzers.ToArray(),
                     RoslynAnalyzerRulesetPath = Ruleset(n),
+                    ResponseFiles = ResponseFiles(a != null ? a.Folder : null),
                 };
                 string[] sources;
                 string[] compiled;
@@ -381,6 +392,7 @@ namespace UnityHost
                     var def = Read(file);
                     if (def == null || byFolder.ContainsKey(virtualFolder)) continue; // one per folder, as Unity insists
                     def.Guid = MetaGuid(file);
+                    def.Folder = virtualFolder;
                     (name.EndsWith(".asmdef", StringComparison.Ordinal) ? asmdefs : refs).Add(def);
                     byFolder[virtualFolder] = def;
                 }
@@ -448,6 +460,19 @@ namespace UnityHost
         {
             string meta = Physical(virtualPath) + ".meta";
             return File.Exists(meta) && File.ReadAllText(meta).Contains("RoslynAnalyzer");
+        }
+
+        /// <summary>ResponseFileProvider.Get: the folder's csc.rsp, else the project's (null folder: a predefined assembly's).</summary>
+        string[] ResponseFiles(string virtualFolder)
+        {
+            if (virtualFolder != null)
+            {
+                string own = Physical(virtualFolder + "/csc.rsp");
+                if (File.Exists(own)) return new[] { own };
+            }
+            foreach (var name in new[] { "csc.rsp", "mcs.rsp" })
+                if (File.Exists(Path.Combine(project, "Assets", name))) return new[] { Path.Combine(project, "Assets", name) };
+            return new string[0];
         }
 
         string Ruleset(string assemblyName)

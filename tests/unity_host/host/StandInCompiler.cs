@@ -196,6 +196,7 @@ namespace UnityHost
                 if (a.defines.Length > 0) args.Add("-define:" + string.Join(";", a.defines));
                 if (a.compilerOptions.AllowUnsafeCode) args.Add("-unsafe");
                 foreach (var r in a.compiledAssemblyReferences) args.Add("-r:\"" + r + "\"");
+                args.AddRange(ResponseFileArguments(a));
                 var references = new List<string>();
                 foreach (var r in a.assemblyReferences)
                 {
@@ -210,6 +211,23 @@ namespace UnityHost
                 units.Add(new Unit { Staging = built, Output = a.outputPath, Arguments = string.Join(" ", args), References = references.ToArray() });
             }
             return units;
+        }
+
+        /// <summary>
+        /// What Unity's compiler takes from the assembly's csc.rsp (it passes the file to csc):
+        /// defines, references, unsafe. Other options (-nullable, -langversion:9, analyzers) are
+        /// Roslyn's and mcs would refuse them, so the stand-in leaves them to the project files.
+        /// </summary>
+        IEnumerable<string> ResponseFileArguments(Assembly a)
+        {
+            var system = CompilationPipeline.GetSystemAssemblyDirectories(a.compilerOptions.ApiCompatibilityLevel);
+            foreach (var rsp in a.compilerOptions.ResponseFiles)
+            {
+                var data = CompilationPipeline.ParseResponseFile(rsp, project, system);
+                if (data.Defines.Length > 0) yield return "-define:" + string.Join(";", data.Defines);
+                if (data.Unsafe) yield return "-unsafe";
+                foreach (var r in data.FullPathReferences) yield return "-r:\"" + r + "\"";
+            }
         }
 
         static List<string> Quote(string[] paths)

@@ -411,3 +411,49 @@ namespace UnityEditor.Build.Reporting
     {
     }
 }
+
+namespace UnityEditor
+{
+    // Editor/Mono/AssetPostprocessor.cs: the base class whose static OnGenerated*/OnPreGenerating*
+    // methods project generators find through TypeCache (nothing else of it is modelled).
+    public class AssetPostprocessor
+    {
+    }
+
+    // Editor/Mono/TypeCache.cs, TypeCache.bindings.cs: Unity's is a native index of the loaded
+    // script assemblies; here a scan of this script domain. TypeCollection is an IList<Type> in
+    // Unity: only its enumeration, Count and indexer are modelled.
+    public static partial class TypeCache
+    {
+        public struct TypeCollection : IEnumerable<Type>
+        {
+            readonly List<Type> types;
+
+            internal TypeCollection(List<Type> types) { this.types = types; }
+
+            public int Count { get { return types.Count; } }
+
+            public Type this[int index] { get { return types[index]; } }
+
+            public IEnumerator<Type> GetEnumerator() { return types.GetEnumerator(); }
+
+            System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() { return GetEnumerator(); }
+        }
+
+        public static TypeCollection GetTypesDerivedFrom<T>() { return GetTypesDerivedFrom(typeof(T)); }
+
+        public static TypeCollection GetTypesDerivedFrom(Type parentType)
+        {
+            var found = new List<Type>();
+            foreach (var assembly in AppDomain.CurrentDomain.GetAssemblies())
+            {
+                Type[] types;
+                try { types = assembly.GetTypes(); }
+                catch (System.Reflection.ReflectionTypeLoadException e) { types = e.Types; }
+                foreach (var t in types)
+                    if (t != null && t != parentType && parentType.IsAssignableFrom(t)) found.Add(t);
+            }
+            return new TypeCollection(found);
+        }
+    }
+}
