@@ -5,11 +5,76 @@ local M = {}
 
 local H = {}
 
---- Shows a message from unity.nvim.
+--- The messages shown this session, in full (:UnityMessages), the oldest first.
+---@type string[]
+local said = {}
+local KEEP = 200
+
+--- Whether vim.notify is Neovim's own (no notification plugin replaced it): it echoes, and an
+--- ERROR from inside an autocommand reads as a crash ("Error detected while processing ...").
+---@return boolean
+local function builtin_notify()
+  local info = debug.getinfo(vim.notify, "S")
+  return info ~= nil and info.source:find("vim/_editor.lua", 1, true) ~= nil
+end
+
+--- Cells an echo may fill without a hit-enter prompt.
+---@return integer
+local function echo_room()
+  return math.max(20, vim.v.echospace + math.max(0, vim.o.cmdheight - 1) * vim.o.columns)
+end
+
+--- `text` cut to `cells` display cells.
+---@param text string
+---@param cells integer
+---@return string
+local function cut(text, cells)
+  local chars = vim.fn.strchars(text)
+  while chars > 0 and vim.api.nvim_strwidth(text) > cells do
+    chars = chars - 1
+    text = vim.fn.strcharpart(text, 0, chars)
+  end
+  return text
+end
+
+--- Shows a message from unity.nvim. A notification plugin gets it whole. Neovim's own echo
+--- gets it highlighted by level but never as an error (inside an autocommand that prints
+--- "Error detected while processing" and waits for ENTER), and cut to one line with a pointer
+--- to :UnityMessages when it is longer (a longer echo stops the user at a hit-enter prompt).
 ---@param text string
 ---@param level? integer  vim.log.levels.*, INFO when nil
 function M.notify(text, level)
-  vim.notify("unity.nvim: " .. text, level or vim.log.levels.INFO)
+  level = level or vim.log.levels.INFO
+  text = "unity.nvim: " .. text
+  said[#said + 1] = text
+  if #said > KEEP then
+    table.remove(said, 1)
+  end
+  if not builtin_notify() then
+    vim.notify(text, level)
+    return
+  end
+  local hl = level >= vim.log.levels.ERROR and "ErrorMsg" or level == vim.log.levels.WARN and "WarningMsg" or nil
+  local room = echo_room()
+  if vim.api.nvim_strwidth(text) <= room and not text:find("\n") then
+    vim.api.nvim_echo({ { text, hl } }, true, {})
+    return
+  end
+  local more = "… :UnityMessages"
+  local line = cut(text:match("^[^\n]*") or "", room - vim.api.nvim_strwidth(more))
+  vim.api.nvim_echo({ { line .. more, hl } }, false, {})
+end
+
+--- :UnityMessages: every message of this session in full (the echo area shows one line).
+function M.show_all()
+  local chunks = {}
+  for _, text in ipairs(said) do
+    chunks[#chunks + 1] = { text .. "\n" }
+  end
+  if #chunks == 0 then
+    chunks[1] = { "unity.nvim: no messages yet" }
+  end
+  vim.api.nvim_echo(chunks, false, {})
 end
 
 -- Failures ----------------------------------------------------------------------------------
@@ -316,6 +381,44 @@ function M.play_disconnected(quit, ms)
       .. "come back within %s (option play_reconnect_ms)",
     H.seconds(ms)
   )
+end
+
+-- Play mode (:UnityPlay, :UnityStop, :UnityPause, :UnityStep) --------------------------------
+
+---@return string
+function M.play_entered()
+  return "Unity entered play mode"
+end
+
+---@return string
+function M.play_already()
+  return "Unity is already in play mode"
+end
+
+---@return string
+function M.play_left()
+  return "Unity left play mode"
+end
+
+---@return string
+function M.stop_not_playing()
+  return "Unity is not in play mode: nothing to stop"
+end
+
+---@param paused boolean
+---@param playing boolean
+---@return string
+function M.paused(paused, playing)
+  if playing then
+    return paused and "Unity paused play mode" or "Unity resumed play mode"
+  end
+  return paused and "pause is on: play mode will start paused" or "pause is off"
+end
+
+---@param playing boolean
+---@return string
+function M.stepped(playing)
+  return playing and "Unity advanced one frame (paused)" or "Unity is not in play mode: nothing to step"
 end
 
 -- Tests ---------------------------------------------------------------------------------------

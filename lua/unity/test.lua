@@ -376,7 +376,8 @@ local function run_finished(ev, interrupted)
     S.finished[run] = nil -- a replay after a reconnect may still finish it
     messages.notify(messages.test_interrupted(#S.results, S.total), vim.log.levels.WARN)
   else
-    messages.notify(messages.tested(summary), summary.failed > 0 and vim.log.levels.ERROR or vim.log.levels.INFO)
+    -- A summary, not a failure of unity.nvim: at most a warning.
+    messages.notify(messages.tested(summary), summary.failed > 0 and vim.log.levels.WARN or vim.log.levels.INFO)
   end
   -- Its data carries every result (thousands make a costly conversion): only for listeners.
   if #vim.api.nvim_get_autocmds({ event = "User", pattern = "UnityTestRunFinished" }) > 0 then
