@@ -320,6 +320,28 @@ local function failed_at(stack)
   return source.first(S.root, vim.split(stack, "\n", { plain = true }), S.known)
 end
 
+--- NUnit's message without the indentation it gives every line ("  Expected: 5") and without
+--- blank lines around it: its first line goes into the quickfix text.
+---@param message string|nil
+---@return string|nil
+local function tidy(message)
+  if not message then
+    return nil
+  end
+  local lines = vim.split((message:gsub("\r\n", "\n")), "\n", { plain = true })
+  local indent
+  for _, line in ipairs(lines) do
+    if line:find("%S") then
+      local n = #line:match("^%s*")
+      indent = math.min(indent or n, n)
+    end
+  end
+  for i, line in ipairs(lines) do
+    lines[i] = line:sub((indent or 0) + 1):gsub("%s+$", "")
+  end
+  return (table.concat(lines, "\n"):gsub("^\n+", ""):gsub("\n+$", ""))
+end
+
 local function finished(ev)
   local method_file = ev.file and ev.file ~= "" and source.resolve(S.root, ev.file, S.known) or nil
   local at = ev.status == "failed" and failed_at(ev.stack) or nil
@@ -329,7 +351,7 @@ local function finished(ev)
     full_name = ev.full_name,
     name = ev.name,
     status = ev.status,
-    message = ev.message,
+    message = tidy(ev.message),
     stack = ev.stack,
     output = ev.output,
     ms = ev.ms or 0,
