@@ -305,80 +305,130 @@ function M.refresh_on_save_failed(err)
   return string.format("refresh_on_save failed: %s (see :help unity-refresh)", H.first_line(err))
 end
 
---- :UnityPlay could not write a modified buffer of the project.
+-- Waits for Unity to be up to date before play or a test run (uptodate.lua) ----------------
+
+--- How the messages of a wait name what follows it.
+---@type table<unity.After, {before: string, no: string, follows: string, again: string, unsaved: string, now?: string}>
+local AFTER = {
+  play = {
+    before = "before play",
+    no = "play mode not entered",
+    follows = "play mode follows",
+    again = ":UnityPlay again",
+    unsaved = ":UnityPlay! enters play mode without saving",
+    now = ":UnityPlay! enters play mode",
+  },
+  tests = {
+    before = "before the tests",
+    no = "tests not run",
+    follows = "the tests run",
+    again = "run the tests again",
+    unsaved = "with the option test_saves = false they run without saving",
+  },
+}
+
+--- A modified buffer of the project could not be written.
+---@param after unity.After
 ---@param file string
 ---@param err any
 ---@return string
-function M.play_save_failed(file, err)
+function M.wait_save_failed(after, file, err)
+  local a = AFTER[after]
+  return string.format("could not write %s %s (%s): %s; %s", H.file(file), a.before, H.first_line(err), a.no, a.unsaved)
+end
+
+--- A second request while the first still waits.
+---@param after unity.After
+---@return string
+function M.wait_already(after)
+  local a = AFTER[after]
   return string.format(
-    "could not write %s before play (%s): play mode not entered; :UnityPlay! enters it without saving",
-    H.file(file),
-    H.first_line(err)
+    "already waiting for Unity's compile %s%s",
+    a.before,
+    a.now and (": " .. a.now .. " now") or ": the tests run when it ends"
   )
 end
 
---- :UnityPlay while an earlier one still waits.
+--- The refresh started a compile: what follows waits for it.
+---@param after unity.After
 ---@return string
-function M.play_already_waiting()
-  return "already waiting for Unity's compile before play: :UnityPlay! enters play mode now"
+function M.wait_compiling(after)
+  return string.format("compiling… %s when the compile succeeds", AFTER[after].follows)
 end
 
---- :UnityPlay waits for the compile its refresh started.
----@return string
-function M.play_compiling()
-  return "compiling… play mode follows when the compile succeeds"
-end
-
---- The refresh before play failed.
+--- The refresh failed.
+---@param after unity.After
 ---@param err string
 ---@return string
-function M.play_refresh_failed(err)
-  return string.format("could not refresh Unity before play: %s. :UnityPlay! enters play mode without refreshing", err)
+function M.wait_refresh_failed(after, err)
+  local a = AFTER[after]
+  return string.format(
+    "could not refresh Unity %s: %s.%s",
+    a.before,
+    err,
+    a.now and (" " .. a.now .. " without refreshing") or (" " .. a.no)
+  )
 end
 
---- The compile before play had errors (they are in the quickfix list).
+--- The compile had errors (they are in the quickfix list).
+---@param after unity.After
 ---@param errors integer
 ---@return string
-function M.play_refused(errors)
+function M.wait_refused(after, errors)
+  local a = AFTER[after]
   return string.format(
-    "play mode not entered: the scripts have %s (:copen lists them); fix them and :UnityPlay again",
-    H.plural(errors, "compile error")
+    "%s: the scripts have %s (:copen lists them); fix them and %s",
+    a.no,
+    H.plural(errors, "compile error"),
+    a.again
   )
 end
 
 --- The compile did not finish within `play_timeout_ms`.
+---@param after unity.After
 ---@param ms integer
 ---@return string
-function M.play_timeout(ms)
+function M.wait_timeout(after, ms)
+  local a = AFTER[after]
   return string.format(
-    "play mode not entered: Unity's compile did not finish within %s (option play_timeout_ms); "
-      .. ":UnityPlay! enters play mode without waiting",
-    H.seconds(ms)
+    "%s: Unity's compile did not finish within %s (option play_timeout_ms)%s",
+    a.no,
+    H.seconds(ms),
+    a.now and ("; " .. a.now .. " without waiting") or ""
   )
 end
 
 --- Unity reloaded its scripts after the compile and did not come back in time.
+---@param after unity.After
 ---@param ms integer
 ---@return string
-function M.play_no_reload(ms)
+function M.wait_no_reload(after, ms)
+  local a = AFTER[after]
   return string.format(
-    "play mode not entered: Unity reloaded its scripts after the compile and did not come back within %s "
-      .. "(option play_reconnect_ms); :UnityPlay again once it is back",
-    H.seconds(ms)
+    "%s: Unity reloaded its scripts after the compile and did not come back within %s "
+      .. "(option play_reconnect_ms); %s once it is back",
+    a.no,
+    H.seconds(ms),
+    a.again
   )
 end
 
---- Unity went away while :UnityPlay waited: it quit, or it did not come back within `ms`.
+--- Unity went away during the wait: it quit, or it did not come back within `ms`.
+---@param after unity.After
 ---@param quit boolean
 ---@param ms integer
 ---@return string
-function M.play_disconnected(quit, ms)
+function M.wait_gone(after, quit, ms)
+  local a = AFTER[after]
+  local who = after == "play" and ":UnityPlay" or "the test run"
   if quit then
-    return "play mode not entered: Unity quit while :UnityPlay waited for the compile"
+    return string.format("%s: Unity quit while %s waited for the compile", a.no, who)
   end
   return string.format(
-    "play mode not entered: Unity disconnected while :UnityPlay waited for the compile and did not "
-      .. "come back within %s (option play_reconnect_ms)",
+    "%s: Unity disconnected while %s waited for the compile and did not come back within %s "
+      .. "(option play_reconnect_ms)",
+    a.no,
+    who,
     H.seconds(ms)
   )
 end

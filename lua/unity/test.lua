@@ -80,13 +80,37 @@ local S = {
 --- during a run a buffer's diagnostics are set at most this often.
 local DIAGNOSE_EVERY_MS = 100
 
---- Runs tests in Unity. Results arrive as quickfix items, diagnostics, `User UnityTestFinished`
---- per test and `User UnityTestRunFinished`; then `on_done(summary)`, or `on_done(nil, err)`
---- when the run could not start.
+--- Runs tests in Unity once it is up to date with the buffers (uptodate.lua: the project's
+--- modified buffers written unless `test_saves` is false, a refresh, its compile and reload),
+--- so that the tests run are those the user sees. Results arrive as quickfix items,
+--- diagnostics, `User UnityTestFinished` per test and `User UnityTestRunFinished`; then
+--- `on_done(summary)`, or `on_done(nil, err)` when the run could not start.
+---@param opts? unity.TestOpts
+---@param on_done? fun(summary: unity.TestSummary|nil, err: string|nil)
+---@return integer|nil id, string|nil err  the refresh's id
+function M.run(opts, on_done)
+  opts = opts or {}
+  if opts.mode and opts.mode ~= "edit" and opts.mode ~= "play" then
+    return M.now(opts, on_done) -- refused there, without a refresh
+  end
+  return require("unity.uptodate").start("tests", {
+    saves = require("unity.config").options.test_saves,
+    action = function()
+      M.now(opts, on_done)
+    end,
+    refused = function(text)
+      if on_done then
+        on_done(nil, text)
+      end
+    end,
+  })
+end
+
+--- Runs tests in Unity at once, whatever its scripts are (M.run waits for them first).
 ---@param opts? unity.TestOpts
 ---@param on_done? fun(summary: unity.TestSummary|nil, err: string|nil)
 ---@return integer|nil id, string|nil err
-function M.run(opts, on_done)
+function M.now(opts, on_done)
   opts = opts or {}
   local function failed(err)
     messages.notify(messages.command_failed("tests.run", err), vim.log.levels.ERROR)
