@@ -473,17 +473,42 @@ end
 
 -- Tests ---------------------------------------------------------------------------------------
 
---- "Unity tests: 128 passed, 2 failed, 1 skipped in 3.4 s"
+--- "Unity tests: 128 passed, 2 failed (1 error), 1 skipped in 3.4 s"; a cancelled run says so.
+--- The words in parentheses are NUnit's result states beyond the status ("Failed:Error": the
+--- test threw, it did not fail an assertion).
 ---@param s unity.TestSummary
+---@param kinds? table<string, {[1]: string, [2]: integer}[]>  by status: each state word and its count
 ---@return string
-function M.tested(s)
+function M.tested(s, kinds)
   local parts = { s.passed .. " passed" }
   for _, key in ipairs({ "failed", "skipped", "inconclusive" }) do
     if s[key] > 0 then
-      parts[#parts + 1] = s[key] .. " " .. key
+      local detail = vim.tbl_map(function(k)
+        return k[2] .. " " .. k[1]
+      end, (kinds or {})[key] or {})
+      parts[#parts + 1] = s[key] .. " " .. key .. (#detail > 0 and (" (" .. table.concat(detail, ", ") .. ")") or "")
     end
   end
-  return string.format("Unity tests: %s in %.1f s", table.concat(parts, ", "), s.ms / 1000)
+  return string.format(
+    "Unity tests: %s%s in %.1f s",
+    s.cancelled and "the run was cancelled: " or "",
+    table.concat(parts, ", "),
+    s.ms / 1000
+  )
+end
+
+--- A run that found no test to run.
+---@param mode? string  "edit" or "play"
+---@param filtered? boolean
+---@return string
+function M.test_none(mode, filtered)
+  return string.format(
+    "Unity tests: Unity found no %s test%s. Tests live in a test assembly: in Unity's Project window, "
+      .. "Create > Testing > Tests Assembly Folder (from the Test Framework package, com.unity.test-framework)%s",
+    mode == "play" and "PlayMode" or "EditMode",
+    filtered and " matching the filter" or "",
+    mode == "play" and "" or "; PlayMode tests run with :UnityTest play"
+  )
 end
 
 ---@param received integer
