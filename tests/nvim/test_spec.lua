@@ -414,6 +414,14 @@ T.test("a cancelled run says so, also when nothing ran yet", function()
   T.truthy(not T.noted("found no"), "not taken for a project without tests")
 end)
 
+T.test("a project without tests: the run through the editor says how to add them", function()
+  setup({ tests = {} })
+  local s = run({ mode = "edit" })
+  T.eq({ 0, 0 }, { s.passed, s.failed }, "nothing ran")
+  T.truthy(T.noted("Unity found no EditMode test."), "said: " .. vim.inspect(T.notes))
+  T.truthy(not T.noted("0 passed"), "no empty count")
+end)
+
 T.test("a run that finds no test says how to add a test assembly, not '0 passed'", function()
   local dir = offline()
   feed(dir, "r-none", {
