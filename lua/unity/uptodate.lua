@@ -21,7 +21,7 @@ local M = {}
 ---@field refused? fun(text: string)  told (after the message) when the action will not run
 
 --- After a good compile Unity reloads its scripts; when it has not begun to within this long,
---- the compile needed no reload and play mode is entered at once.
+--- the compile needed no reload and the action runs at once.
 local RELOAD_GRACE_MS = 2000
 
 ---@class unity.Wait
@@ -30,7 +30,7 @@ local RELOAD_GRACE_MS = 2000
 ---@field phase "refresh"|"compile"|"reload"|"away"  waiting for: the reply, the compile's end, the reload, Unity's return
 ---@field started boolean            a compile started after the refresh was sent
 ---@field summary? unity.CompileSummary  a compile finished before the refresh's reply came
----@field clean boolean              the compile succeeded: play follows the reload
+---@field clean boolean              the compile succeeded: the action follows the reload
 ---@field reload boolean             Unity went away to reload its scripts
 ---@field timer uv.uv_timer_t        the current phase's time limit
 ---@field armed integer              counts the limits set: an expiry of an earlier one is stale
