@@ -56,7 +56,9 @@ function M.notify(text, level)
   end
   local hl = level >= vim.log.levels.ERROR and "ErrorMsg" or level == vim.log.levels.WARN and "WarningMsg" or nil
   local room = echo_room()
-  if vim.api.nvim_strwidth(text) <= room and not text:find("\n") then
+  -- Without a UI (a headless script) nothing prompts: the text goes out whole.
+  local fits = vim.api.nvim_strwidth(text) <= room and not text:find("\n")
+  if fits or #vim.api.nvim_list_uis() == 0 then
     vim.api.nvim_echo({ { text, hl } }, true, {})
     return
   end

@@ -40,8 +40,10 @@ local function terminal(dir)
     return vim.uv.fs_stat(sock)
   end, "the terminal Neovim's socket")
   chan = vim.fn.sockconnect("pipe", sock, { rpc = true })
+  -- The socket listens before the init file has run: until then unity is not loaded.
+  local connected = "local u = package.loaded.unity; return u ~= nil and u.status().connected == true"
   T.wait_for(function()
-    return vim.rpcrequest(chan, "nvim_exec_lua", "return require('unity').status().connected", {})
+    return vim.rpcrequest(chan, "nvim_exec_lua", connected, {})
   end, "the terminal Neovim's connection to Unity")
 
   local t = {}
