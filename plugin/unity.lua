@@ -26,6 +26,7 @@ for name, c in pairs({
   UnityPause = { call("unity", "pause"), "Toggle pause in Unity" },
   UnityStep = { call("unity", "step"), "Advance Unity by one frame" },
   UnityDisconnect = { call("unity", "disconnect"), "Disconnect from Unity" },
+  UnityMessages = { call("unity.messages", "show_all"), "Show unity.nvim's messages of this session in full" },
   UnityQuickfix = {
     call("unity.log", "to_quickfix"),
     "Log entries passing the log window's filter (errors when unfiltered) to the quickfix list",

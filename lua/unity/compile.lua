@@ -72,7 +72,8 @@ function M.apply(root, summary)
   diagnostics:show()
 
   if config.options.notify_compile then
-    messages.notify(messages.compiled(summary), summary.errors > 0 and vim.log.levels.ERROR or vim.log.levels.INFO)
+    -- A summary, not a failure of unity.nvim: at most a warning.
+    messages.notify(messages.compiled(summary), summary.errors > 0 and vim.log.levels.WARN or vim.log.levels.INFO)
   end
 end
 

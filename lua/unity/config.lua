@@ -18,6 +18,7 @@ M.defaults = {
   play_saves = true,
   play_timeout_ms = 120000,
   play_reconnect_ms = 60000,
+  test_saves = true,
   runtime = {
     clear_on_play = true,
   },

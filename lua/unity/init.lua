@@ -45,6 +45,15 @@ local function command(name, on_ok)
   return id, err
 end
 
+--- `play`, `stop`, `pause` or `step`, saying once what Unity did.
+---@param name "play"|"stop"|"pause"|"step"
+local function mode_command(name)
+  local was = M.status()
+  return command(name, function(reply)
+    require("unity.playmode").done(name, was, reply.result)
+  end)
+end
+
 --- Refreshes assets and compiles scripts now. Results arrive as quickfix items and diagnostics.
 ---@return integer|nil id, string|nil err
 function M.compile()
@@ -62,22 +71,22 @@ end
 function M.play(now)
   if now then
     require("unity.play").cancel()
-    return command("play")
+    return mode_command("play")
   end
   return require("unity.play").start()
 end
 
 function M.stop()
-  return command("stop")
+  return mode_command("stop")
 end
 
 --- Toggles pause.
 function M.pause()
-  return command("pause")
+  return mode_command("pause")
 end
 
 function M.step()
-  return command("step")
+  return mode_command("step")
 end
 
 --- Runs Unity's tests (:help unity-tests): failures go to the quickfix list "Unity tests" and to

@@ -5,11 +5,78 @@ local M = {}
 
 local H = {}
 
---- Shows a message from unity.nvim.
+--- The messages shown this session, in full (:UnityMessages), the oldest first.
+---@type string[]
+local said = {}
+local KEEP = 200
+
+--- Whether vim.notify is Neovim's own (no notification plugin replaced it): it echoes, and an
+--- ERROR from inside an autocommand reads as a crash ("Error detected while processing ...").
+---@return boolean
+local function builtin_notify()
+  local info = debug.getinfo(vim.notify, "S")
+  return info ~= nil and info.source:find("vim/_editor.lua", 1, true) ~= nil
+end
+
+--- Cells an echo may fill without a hit-enter prompt.
+---@return integer
+local function echo_room()
+  return math.max(20, vim.v.echospace + math.max(0, vim.o.cmdheight - 1) * vim.o.columns)
+end
+
+--- `text` cut to `cells` display cells.
+---@param text string
+---@param cells integer
+---@return string
+local function cut(text, cells)
+  local chars = vim.fn.strchars(text)
+  while chars > 0 and vim.api.nvim_strwidth(text) > cells do
+    chars = chars - 1
+    text = vim.fn.strcharpart(text, 0, chars)
+  end
+  return text
+end
+
+--- Shows a message from unity.nvim. A notification plugin gets it whole. Neovim's own echo
+--- gets it highlighted by level but never as an error (inside an autocommand that prints
+--- "Error detected while processing" and waits for ENTER), and cut to one line with a pointer
+--- to :UnityMessages when it is longer (a longer echo stops the user at a hit-enter prompt).
 ---@param text string
 ---@param level? integer  vim.log.levels.*, INFO when nil
 function M.notify(text, level)
-  vim.notify("unity.nvim: " .. text, level or vim.log.levels.INFO)
+  level = level or vim.log.levels.INFO
+  text = "unity.nvim: " .. text
+  said[#said + 1] = text
+  if #said > KEEP then
+    table.remove(said, 1)
+  end
+  if not builtin_notify() then
+    vim.notify(text, level)
+    return
+  end
+  local hl = level >= vim.log.levels.ERROR and "ErrorMsg" or level == vim.log.levels.WARN and "WarningMsg" or nil
+  local room = echo_room()
+  -- Without a UI (a headless script) nothing prompts: the text goes out whole.
+  local fits = vim.api.nvim_strwidth(text) <= room and not text:find("\n")
+  if fits or #vim.api.nvim_list_uis() == 0 then
+    vim.api.nvim_echo({ { text, hl } }, true, {})
+    return
+  end
+  local more = "… :UnityMessages"
+  local line = cut(text:match("^[^\n]*") or "", room - vim.api.nvim_strwidth(more))
+  vim.api.nvim_echo({ { line .. more, hl } }, false, {})
+end
+
+--- :UnityMessages: every message of this session in full (the echo area shows one line).
+function M.show_all()
+  local chunks = {}
+  for _, text in ipairs(said) do
+    chunks[#chunks + 1] = { text .. "\n" }
+  end
+  if #chunks == 0 then
+    chunks[1] = { "unity.nvim: no messages yet" }
+  end
+  vim.api.nvim_echo(chunks, false, {})
 end
 
 --- The log window's marker text when entries left the history: for one and for more, `%d`
@@ -277,97 +344,210 @@ function M.refresh_on_save_failed(err)
   return string.format("refresh_on_save failed: %s (see :help unity-refresh)", H.first_line(err))
 end
 
---- :UnityPlay could not write a modified buffer of the project.
+-- Waits for Unity to be up to date before play or a test run (uptodate.lua) ----------------
+
+--- How the messages of a wait name what follows it.
+---@type table<unity.After, {before: string, no: string, follows: string, again: string, unsaved: string, now?: string}>
+local AFTER = {
+  play = {
+    before = "before play",
+    no = "play mode not entered",
+    follows = "play mode follows",
+    again = ":UnityPlay again",
+    unsaved = ":UnityPlay! enters play mode without saving",
+    now = ":UnityPlay! enters play mode",
+  },
+  tests = {
+    before = "before the tests",
+    no = "tests not run",
+    follows = "the tests run",
+    again = "run the tests again",
+    unsaved = "with the option test_saves = false they run without saving",
+  },
+}
+
+--- A modified buffer of the project could not be written.
+---@param after unity.After
 ---@param file string
 ---@param err any
 ---@return string
-function M.play_save_failed(file, err)
+function M.wait_save_failed(after, file, err)
+  local a = AFTER[after]
+  return string.format("could not write %s %s (%s): %s; %s", H.file(file), a.before, H.first_line(err), a.no, a.unsaved)
+end
+
+--- A second request while the first still waits.
+---@param after unity.After
+---@return string
+function M.wait_already(after)
+  local a = AFTER[after]
   return string.format(
-    "could not write %s before play (%s): play mode not entered; :UnityPlay! enters it without saving",
-    H.file(file),
-    H.first_line(err)
+    "already waiting for Unity's compile %s%s",
+    a.before,
+    a.now and (": " .. a.now .. " now") or ": the tests run when it ends"
   )
 end
 
---- :UnityPlay while an earlier one still waits.
+--- The refresh started a compile: what follows waits for it.
+---@param after unity.After
 ---@return string
-function M.play_already_waiting()
-  return "already waiting for Unity's compile before play: :UnityPlay! enters play mode now"
+function M.wait_compiling(after)
+  return string.format("compiling… %s when the compile succeeds", AFTER[after].follows)
 end
 
---- :UnityPlay waits for the compile its refresh started.
----@return string
-function M.play_compiling()
-  return "compiling… play mode follows when the compile succeeds"
-end
-
---- The refresh before play failed.
+--- The refresh failed.
+---@param after unity.After
 ---@param err string
 ---@return string
-function M.play_refresh_failed(err)
-  return string.format("could not refresh Unity before play: %s. :UnityPlay! enters play mode without refreshing", err)
+function M.wait_refresh_failed(after, err)
+  local a = AFTER[after]
+  return string.format(
+    "could not refresh Unity %s: %s.%s",
+    a.before,
+    err,
+    a.now and (" " .. a.now .. " without refreshing") or (" " .. a.no)
+  )
 end
 
---- The compile before play had errors (they are in the quickfix list).
+--- The compile had errors (they are in the quickfix list).
+---@param after unity.After
 ---@param errors integer
 ---@return string
-function M.play_refused(errors)
+function M.wait_refused(after, errors)
+  local a = AFTER[after]
   return string.format(
-    "play mode not entered: the scripts have %s (:copen lists them); fix them and :UnityPlay again",
-    H.plural(errors, "compile error")
+    "%s: the scripts have %s (:copen lists them); fix them and %s",
+    a.no,
+    H.plural(errors, "compile error"),
+    a.again
   )
 end
 
 --- The compile did not finish within `play_timeout_ms`.
+---@param after unity.After
 ---@param ms integer
 ---@return string
-function M.play_timeout(ms)
+function M.wait_timeout(after, ms)
+  local a = AFTER[after]
   return string.format(
-    "play mode not entered: Unity's compile did not finish within %s (option play_timeout_ms); "
-      .. ":UnityPlay! enters play mode without waiting",
-    H.seconds(ms)
+    "%s: Unity's compile did not finish within %s (option play_timeout_ms)%s",
+    a.no,
+    H.seconds(ms),
+    a.now and ("; " .. a.now .. " without waiting") or ""
   )
 end
 
 --- Unity reloaded its scripts after the compile and did not come back in time.
+---@param after unity.After
 ---@param ms integer
 ---@return string
-function M.play_no_reload(ms)
+function M.wait_no_reload(after, ms)
+  local a = AFTER[after]
   return string.format(
-    "play mode not entered: Unity reloaded its scripts after the compile and did not come back within %s "
-      .. "(option play_reconnect_ms); :UnityPlay again once it is back",
+    "%s: Unity reloaded its scripts after the compile and did not come back within %s "
+      .. "(option play_reconnect_ms); %s once it is back",
+    a.no,
+    H.seconds(ms),
+    a.again
+  )
+end
+
+--- Unity went away during the wait: it quit, or it did not come back within `ms`.
+---@param after unity.After
+---@param quit boolean
+---@param ms integer
+---@return string
+function M.wait_gone(after, quit, ms)
+  local a = AFTER[after]
+  local who = after == "play" and ":UnityPlay" or "the test run"
+  if quit then
+    return string.format("%s: Unity quit while %s waited for the compile", a.no, who)
+  end
+  return string.format(
+    "%s: Unity disconnected while %s waited for the compile and did not come back within %s "
+      .. "(option play_reconnect_ms)",
+    a.no,
+    who,
     H.seconds(ms)
   )
 end
 
---- Unity went away while :UnityPlay waited: it quit, or it did not come back within `ms`.
----@param quit boolean
----@param ms integer
+-- Play mode (:UnityPlay, :UnityStop, :UnityPause, :UnityStep) --------------------------------
+
 ---@return string
-function M.play_disconnected(quit, ms)
-  if quit then
-    return "play mode not entered: Unity quit while :UnityPlay waited for the compile"
+function M.play_entered()
+  return "Unity entered play mode"
+end
+
+---@return string
+function M.play_already()
+  return "Unity is already in play mode"
+end
+
+---@return string
+function M.play_left()
+  return "Unity left play mode"
+end
+
+---@return string
+function M.stop_not_playing()
+  return "Unity is not in play mode: nothing to stop"
+end
+
+---@param paused boolean
+---@param playing boolean
+---@return string
+function M.paused(paused, playing)
+  if playing then
+    return paused and "Unity paused play mode" or "Unity resumed play mode"
   end
-  return string.format(
-    "play mode not entered: Unity disconnected while :UnityPlay waited for the compile and did not "
-      .. "come back within %s (option play_reconnect_ms)",
-    H.seconds(ms)
-  )
+  return paused and "pause is on: play mode will start paused" or "pause is off"
+end
+
+---@param playing boolean
+---@return string
+function M.stepped(playing)
+  return playing and "Unity advanced one frame (paused)" or "Unity is not in play mode: nothing to step"
 end
 
 -- Tests ---------------------------------------------------------------------------------------
 
---- "Unity tests: 128 passed, 2 failed, 1 skipped in 3.4 s"
+--- "Unity tests: 128 passed, 2 failed (1 error), 1 skipped in 3.4 s"; a cancelled run says so.
+--- The words in parentheses are NUnit's result states beyond the status ("Failed:Error": the
+--- test threw, it did not fail an assertion).
 ---@param s unity.TestSummary
+---@param kinds? table<string, {[1]: string, [2]: integer}[]>  by status: each state word and its count
 ---@return string
-function M.tested(s)
+function M.tested(s, kinds)
   local parts = { s.passed .. " passed" }
   for _, key in ipairs({ "failed", "skipped", "inconclusive" }) do
     if s[key] > 0 then
-      parts[#parts + 1] = s[key] .. " " .. key
+      local detail = vim.tbl_map(function(k)
+        return k[2] .. " " .. k[1]
+      end, (kinds or {})[key] or {})
+      parts[#parts + 1] = s[key] .. " " .. key .. (#detail > 0 and (" (" .. table.concat(detail, ", ") .. ")") or "")
     end
   end
-  return string.format("Unity tests: %s in %.1f s", table.concat(parts, ", "), s.ms / 1000)
+  return string.format(
+    "Unity tests: %s%s in %.1f s",
+    s.cancelled and "the run was cancelled: " or "",
+    table.concat(parts, ", "),
+    s.ms / 1000
+  )
+end
+
+--- A run that found no test to run.
+---@param mode? string  "edit" or "play"
+---@param filtered? boolean
+---@return string
+function M.test_none(mode, filtered)
+  return string.format(
+    "Unity tests: Unity found no %s test%s. Tests live in a test assembly: in Unity's Project window, "
+      .. "Create > Testing > Tests Assembly Folder (from the Test Framework package, com.unity.test-framework)%s",
+    mode == "play" and "PlayMode" or "EditMode",
+    filtered and " matching the filter" or "",
+    mode == "play" and "" or "; PlayMode tests run with :UnityTest play"
+  )
 end
 
 ---@param received integer

@@ -21,6 +21,7 @@ local diagnostics = file_diagnostics.new(M.ns)
 ---@field full_name string
 ---@field name string
 ---@field status "passed"|"failed"|"skipped"|"inconclusive"
+---@field state? string        NUnit's ResultState when it says more than `status`: "Failed:Error", "Skipped:Ignored", ...
 ---@field message? string
 ---@field stack? string
 ---@field output? string
@@ -39,6 +40,9 @@ local diagnostics = file_diagnostics.new(M.ns)
 ---@field ms integer
 ---@field results unity.TestResult[]
 ---@field interrupted? boolean  Unity went away before the run finished
+---@field cancelled? boolean    the run was cancelled (tests.cancel, Unity's Test Runner)
+---@field mode? string          "edit" or "play"
+---@field filtered? boolean     the run had a filter (names, groups, categories, assemblies)
 
 ---@class unity.TestOpts
 ---@field mode? "edit"|"play"
@@ -57,6 +61,7 @@ local diagnostics = file_diagnostics.new(M.ns)
 ---@field finished table<string, true>  runs seen to the end
 ---@field on_done table<string, fun(summary: unity.TestSummary|nil, err: string|nil)>
 ---@field last unity.TestOpts|nil
+---@field filtered boolean  the run asked for last had a filter
 ---@field summary unity.TestSummary|nil  of the last run seen to its end
 ---@field qf_id integer|nil
 ---@field new_items table[]  quickfix items not yet in the list
@@ -74,19 +79,53 @@ local S = {
   diagnosed_at = 0,
   known = {},
   bufs = {},
+  filtered = false,
 }
 
 --- vim.diagnostic.set costs about 25 us per diagnostic of the buffer (all of them, each time):
 --- during a run a buffer's diagnostics are set at most this often.
 local DIAGNOSE_EVERY_MS = 100
 
---- Runs tests in Unity. Results arrive as quickfix items, diagnostics, `User UnityTestFinished`
---- per test and `User UnityTestRunFinished`; then `on_done(summary)`, or `on_done(nil, err)`
---- when the run could not start.
+--- What NUnit's ResultState says beyond the status, as a word ("error": the test threw, not an
+--- assertion; "cancelled", "ignored", ...); nil when nothing more.
+---@param r unity.TestResult
+---@return string|nil
+local function kind_of(r)
+  local label = r.state and r.state:match("^[^:]*:(.+)$")
+  return label and label ~= "" and label:lower() or nil
+end
+
+--- Runs tests in Unity once it is up to date with the buffers (uptodate.lua: the project's
+--- modified buffers written unless `test_saves` is false, a refresh, its compile and reload),
+--- so that the tests run are those the user sees. Results arrive as quickfix items,
+--- diagnostics, `User UnityTestFinished` per test and `User UnityTestRunFinished`; then
+--- `on_done(summary)`, or `on_done(nil, err)` when the run could not start.
+---@param opts? unity.TestOpts
+---@param on_done? fun(summary: unity.TestSummary|nil, err: string|nil)
+---@return integer|nil id, string|nil err  the refresh's id
+function M.run(opts, on_done)
+  opts = opts or {}
+  if opts.mode and opts.mode ~= "edit" and opts.mode ~= "play" then
+    return M.now(opts, on_done) -- refused there, without a refresh
+  end
+  return require("unity.uptodate").start("tests", {
+    saves = require("unity.config").options.test_saves,
+    action = function()
+      M.now(opts, on_done)
+    end,
+    refused = function(text)
+      if on_done then
+        on_done(nil, text)
+      end
+    end,
+  })
+end
+
+--- Runs tests in Unity at once, whatever its scripts are (M.run waits for them first).
 ---@param opts? unity.TestOpts
 ---@param on_done? fun(summary: unity.TestSummary|nil, err: string|nil)
 ---@return integer|nil id, string|nil err
-function M.run(opts, on_done)
+function M.now(opts, on_done)
   opts = opts or {}
   local function failed(err)
     messages.notify(messages.command_failed("tests.run", err), vim.log.levels.ERROR)
@@ -106,6 +145,7 @@ function M.run(opts, on_done)
       filter[key] = opts[key]
     end
   end
+  S.filtered = next(filter) ~= nil
   local client = require("unity.client")
   local id, err = client.send("tests.run", { mode = mode, filter = next(filter) and filter or nil }, function(reply)
     local run = reply.ok and type(reply.result) == "table" and reply.result.run
@@ -202,8 +242,15 @@ function M.items()
   local items = {}
   for _, e in ipairs(sorted) do
     local first = (e.r.message or ""):match("^[^\n]*")
+    local kind = kind_of(e.r)
     items[#items + 1] = {
-      text = string.format("%-8s %s%s", e.r.status, e.r.full_name, first ~= "" and (": " .. first) or ""),
+      text = string.format(
+        "%-8s %s%s%s",
+        e.r.status,
+        e.r.full_name,
+        kind and (" [" .. kind .. "]") or "",
+        first ~= "" and (": " .. first) or ""
+      ),
       file = e.r.file,
       lnum = e.r.line,
       col = 1,
@@ -212,11 +259,41 @@ function M.items()
   return items
 end
 
+--- The state words of `results` by status, each with its count, in the order first seen.
+---@param results unity.TestResult[]
+---@return table<string, {[1]: string, [2]: integer}[]>
+local function kinds(results)
+  local by, at = {}, {}
+  for _, r in ipairs(results) do
+    local kind = kind_of(r)
+    if kind then
+      local key = r.status .. ":" .. kind
+      if not at[key] then
+        by[r.status] = by[r.status] or {}
+        at[key] = { kind, 0 }
+        table.insert(by[r.status], at[key])
+      end
+      at[key][2] = at[key][2] + 1
+    end
+  end
+  return by
+end
+
 --- The run followed, as on_done gets it: Unity's counts, or (interrupted) the results' own.
 ---@param counts? {passed: integer, failed: integer, skipped: integer, inconclusive: integer, ms: integer}
 ---@return unity.TestSummary
 local function summarize(counts)
-  local s = { run = S.run, passed = 0, failed = 0, skipped = 0, inconclusive = 0, ms = 0, results = S.results }
+  local s = {
+    run = S.run,
+    passed = 0,
+    failed = 0,
+    skipped = 0,
+    inconclusive = 0,
+    ms = 0,
+    results = S.results,
+    mode = S.mode,
+    filtered = S.filtered,
+  }
   if counts then
     s.passed, s.failed, s.skipped, s.inconclusive, s.ms =
       counts.passed, counts.failed, counts.skipped, counts.inconclusive, counts.ms
@@ -320,6 +397,28 @@ local function failed_at(stack)
   return source.first(S.root, vim.split(stack, "\n", { plain = true }), S.known)
 end
 
+--- NUnit's message without the indentation it gives every line ("  Expected: 5") and without
+--- blank lines around it: its first line goes into the quickfix text.
+---@param message string|nil
+---@return string|nil
+local function tidy(message)
+  if not message then
+    return nil
+  end
+  local lines = vim.split((message:gsub("\r\n", "\n")), "\n", { plain = true })
+  local indent
+  for _, line in ipairs(lines) do
+    if line:find("%S") then
+      local n = #line:match("^%s*")
+      indent = math.min(indent or n, n)
+    end
+  end
+  for i, line in ipairs(lines) do
+    lines[i] = line:sub((indent or 0) + 1):gsub("%s+$", "")
+  end
+  return (table.concat(lines, "\n"):gsub("^\n+", ""):gsub("\n+$", ""))
+end
+
 local function finished(ev)
   local method_file = ev.file and ev.file ~= "" and source.resolve(S.root, ev.file, S.known) or nil
   local at = ev.status == "failed" and failed_at(ev.stack) or nil
@@ -329,7 +428,8 @@ local function finished(ev)
     full_name = ev.full_name,
     name = ev.name,
     status = ev.status,
-    message = ev.message,
+    state = type(ev.state) == "string" and ev.state or nil,
+    message = tidy(ev.message),
     stack = ev.stack,
     output = ev.output,
     ms = ev.ms or 0,
@@ -342,7 +442,8 @@ local function finished(ev)
   S.by_name[r.full_name] = r
   if r.status == "failed" then
     local first = (r.message or ""):match("^[^\n]*")
-    local text = r.full_name .. (first ~= "" and (": " .. first) or "")
+    local kind = kind_of(r)
+    local text = r.full_name .. (kind and (" [" .. kind .. "]") or "") .. (first ~= "" and (": " .. first) or "")
     if r.file then
       -- A buffer number, not a file name: setqflist looks a name up (a stat) for every item.
       local buf = S.bufs[r.file]
@@ -371,12 +472,20 @@ local function run_finished(ev, interrupted)
   flush(true)
   local summary = summarize(not interrupted and ev or nil)
   summary.interrupted = interrupted or nil
+  summary.cancelled = ev.cancelled == true or nil
   S.summary = summary
   if interrupted then
     S.finished[run] = nil -- a replay after a reconnect may still finish it
     messages.notify(messages.test_interrupted(#S.results, S.total), vim.log.levels.WARN)
+  elseif summary.passed + summary.failed + summary.skipped + summary.inconclusive == 0 and not summary.cancelled then
+    messages.notify(messages.test_none(summary.mode, summary.filtered), vim.log.levels.WARN)
   else
-    messages.notify(messages.tested(summary), summary.failed > 0 and vim.log.levels.ERROR or vim.log.levels.INFO)
+    -- A summary, not a failure of unity.nvim: at most a warning.
+    local warn = summary.failed > 0 or summary.cancelled
+    messages.notify(
+      messages.tested(summary, kinds(summary.results)),
+      warn and vim.log.levels.WARN or vim.log.levels.INFO
+    )
   end
   -- Its data carries every result (thousands make a costly conversion): only for listeners.
   if #vim.api.nvim_get_autocmds({ event = "User", pattern = "UnityTestRunFinished" }) > 0 then

@@ -18,10 +18,7 @@ vim.api.nvim_create_autocmd("VimEnter", {
   callback = vim.schedule_wrap(function()
     require("unity").open_log()
     vim.cmd.wincmd("p")
-    vim.api.nvim_echo(
-      { { "demo: <Space>uc compiles (this file's #error goes to quickfix), <Space>up/<Space>us play/stop, :qa quits" } },
-      false,
-      {}
-    )
+    -- One line in an 80-column terminal: a longer echo stops the user at a hit-enter prompt.
+    vim.api.nvim_echo({ { "demo: <Space>uc compile, <Space>up/<Space>us play/stop, :qa quit" } }, false, {})
   end),
 })

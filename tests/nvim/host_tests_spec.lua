@@ -73,6 +73,54 @@ T.test("the sample project's tests: results, quickfix and diagnostics at the fai
   T.eq({ 20, 22, 26, 28 }, lines, "diagnostics at the failing lines and at the two test methods")
 end)
 
+T.test("a test edited and saved runs in its new form; an unsaved compile error refuses the run", function()
+  local dir = sample()
+  vim.cmd.edit(vim.fn.fnameescape(dir .. "/" .. FILE))
+  T.eq(
+    '            Assert.AreEqual(3, new Score().Points, "a new score starts at zero, not three");',
+    vim.fn.getline(22),
+    "the failing assertion"
+  )
+  local compiled = T.counter("UnityCompileFinished")
+
+  -- The user fixes the test, saves and runs it at once: Unity compiles and reloads first, and
+  -- the run is of the fixed test, not of the build before the save.
+  vim.api.nvim_buf_set_lines(0, 21, 22, false, { "            Assert.AreEqual(0, new Score().Points);" })
+  vim.cmd("silent write")
+  vim.api.nvim_win_set_cursor(0, { 22, 0 })
+  T.clear_notes()
+  local s, err
+  local done = false
+  vim.cmd("UnityTestNearest")
+  vim.api.nvim_create_autocmd("User", {
+    pattern = "UnityTestRunFinished",
+    once = true,
+    callback = function(a)
+      s, done = a.data, true
+    end,
+  })
+  T.wait_for(function()
+    return done
+  end, "the run of the edited test", 120000)
+  T.eq({ 1, 0 }, { s.passed, s.failed }, "the fixed test passed: " .. vim.inspect(T.notes))
+  T.truthy(compiled() >= 1, "Unity compiled the edit before the run")
+  T.eq(FIXTURE .. "FailsAnAssertion", s.results[1].full_name, "the test under the cursor")
+  T.truthy(T.noted("compiling… the tests run when the compile succeeds"), "said what it waits for")
+
+  -- A compile error, not saved: the run writes it, and is refused with the compile's errors.
+  vim.api.nvim_buf_set_lines(0, 21, 22, false, { '            int points = "zero";' })
+  T.clear_notes()
+  local started = T.counter("UnityTestFinished")
+  s, err = T.run_tests({ mode = "edit", names = { FIXTURE .. "FailsAnAssertion" } }, 120000)
+  T.eq(false, vim.bo.modified, "the buffer was written")
+  T.eq(nil, s, "no summary")
+  T.contains(err, "tests not run: the scripts have 1 compile error", "on_done's reason")
+  T.truthy(T.noted("tests not run: the scripts have 1 compile error"), "said: " .. vim.inspect(T.notes))
+  T.eq("Unity compile", vim.fn.getqflist({ title = 0 }).title, "the errors in quickfix")
+  T.eq(22, vim.fn.getqflist()[1].lnum, "at the edited line")
+  T.eq(0, started(), "no test ran")
+end)
+
 T.test("neotest-unity on the sample project: its positions are the names Unity runs, results at their lines", function()
   local dir = sample()
   local adapter = require("neotest-unity")

@@ -87,6 +87,10 @@ T.test(
     local compiled = T.counter("UnityCompileFinished")
     vim.cmd("UnityPlay!")
     T.wait_for(playing, "play mode", 60000)
+    -- Unity answers `play` before the mode changes: the words wait for the state that says so.
+    T.wait_for(function()
+      return T.noted("Unity entered play mode")
+    end, "play mode said: " .. vim.inspect(T.notes))
     T.clear_notes()
     local said = function()
       return #vim.tbl_filter(function(n)
@@ -108,6 +112,9 @@ T.test(
     T.wait_for(function()
       return compiled() == 1
     end, "the compile once play mode stopped", 60000)
+    T.wait_for(function()
+      return T.noted("Unity left play mode")
+    end, "leaving play mode said: " .. vim.inspect(T.notes))
   end
 )
 

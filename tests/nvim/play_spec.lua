@@ -151,6 +151,30 @@ T.test("with nothing to compile it plays at once; :UnityPlay! neither saves nor 
   T.eq(1, T.call("sim.refresh").result.refreshes, "<Plug>(unity-play-now) does not refresh")
 end)
 
+T.test("play, pause, step and stop each say what Unity did, or that there was nothing to do", function()
+  setup({})
+  T.connected_sim()
+  local texts = {
+    { "UnityStop", "Unity is not in play mode: nothing to stop" },
+    { "UnityPlay!", "Unity entered play mode" },
+    { "UnityPlay!", "Unity is already in play mode" },
+    { "UnityPause", "Unity paused play mode" },
+    { "UnityPause", "Unity resumed play mode" },
+    { "UnityStep", "Unity advanced one frame (paused)" },
+    { "UnityStop", "Unity left play mode" },
+    { "UnityStep", "Unity is not in play mode: nothing to step" },
+  }
+  for _, t in ipairs(texts) do
+    vim.cmd(t[1])
+    T.wait_for(function()
+      return said(t[2]) == 1
+    end, ":" .. t[1] .. " to say " .. t[2] .. ": " .. vim.inspect(T.notes))
+  end
+  for _, t in ipairs(texts) do
+    T.eq(1, said(t[2]), "said once: " .. t[2])
+  end
+end)
+
 T.test("play_saves = false leaves buffers alone; buffers outside the project are never written", function()
   setup({ play_saves = false })
   local dir = T.connected_sim()

@@ -106,15 +106,15 @@ T.test("a run: summary, quickfix at the assertion line, diagnostics at it and at
   T.eq("Unity tests", title, "quickfix title")
   T.eq(1, #items, "one failure in the quickfix list")
   T.eq({ buf, 13 }, { items[1].bufnr, items[1].lnum }, "quickfix at the assertion line")
-  T.contains(items[1].text, "Game.Tests.MathTests.Adds: ")
-  T.contains(items[1].text, "Expected: 4")
+  -- NUnit indents its message; the list shows it from its first word.
+  T.eq("Game.Tests.MathTests.Adds: Expected: 4", items[1].text, "quickfix text")
 
   local diags = vim.diagnostic.get(buf, { namespace = test.ns })
   table.sort(diags, function(a, b)
     return a.lnum < b.lnum
   end)
   T.eq({ 6, 12 }, { diags[1].lnum, diags[2].lnum }, "diagnostics at the method (7) and the assertion (13)")
-  T.contains(diags[2].message, "But was:  3")
+  T.eq("Expected: 4\nBut was:  3", diags[2].message, "the whole message, without NUnit's indentation")
   T.eq(vim.diagnostic.severity.ERROR, diags[2].severity, "severity")
 
   T.truthy(T.noted("Unity tests: 3 passed, 1 failed, 1 skipped in "), "the summary message")
@@ -321,6 +321,117 @@ T.test("bad arguments are refused with a sentence", function()
   T.contains(err, 'tests run in mode "edit" or "play"')
   T.eq({ nil, err }, told, "on_done(nil, err)")
   T.truthy(T.noted('tests run in mode "edit" or "play", not "playmode"'), "shown")
+end)
+
+--- Hands `test` messages of run `id` to test.lua as the client's drain does, for a peer that
+--- sends the optional fields (`state` on `finished`, `cancelled` on `run_finished`).
+local function feed(dir, id, events)
+  for _, ev in ipairs(events) do
+    test.handle(dir, vim.tbl_extend("force", { t = "test", run = id }, ev))
+  end
+end
+
+--- A project holding the test file, no editor: the messages come from `feed`.
+local function offline()
+  vim.fn.setqflist({}, "f")
+  T.clear_notes()
+  local dir = T.project()
+  vim.fn.mkdir(dir .. "/Assets/Tests", "p")
+  vim.fn.writefile(SOURCE, dir .. "/" .. FILE)
+  return dir
+end
+
+T.test("NUnit's result state: an error is told from an assertion in quickfix and the summary", function()
+  local dir = offline()
+  local done = T.record("UnityTestRunFinished")
+  feed(dir, "r-state", {
+    { event = "run_started", mode = "edit", total = 3 },
+    {
+      event = "finished",
+      full_name = "Game.Tests.MathTests.Adds",
+      name = "Adds",
+      status = "failed",
+      state = "Failed",
+      message = "  Expected: 4\n  But was:  3\n",
+      file = FILE,
+      line = 7,
+      ms = 1,
+    },
+    {
+      event = "finished",
+      full_name = "Game.Tests.MathTests.Pairs(1,2)",
+      name = "Pairs(1,2)",
+      status = "failed",
+      state = "Failed:Error",
+      message = "System.InvalidOperationException : thrown on purpose",
+      file = FILE,
+      line = 18,
+      ms = 1,
+    },
+    {
+      event = "finished",
+      full_name = "Game.Tests.MathTests.Later",
+      name = "Later",
+      status = "skipped",
+      state = "Skipped:Ignored",
+      message = "later",
+      file = FILE,
+      line = 24,
+      ms = 0,
+    },
+    { event = "run_finished", passed = 0, failed = 2, skipped = 1, inconclusive = 0, ms = 300 },
+  })
+  local texts = vim.tbl_map(function(item)
+    return item.text
+  end, vim.fn.getqflist())
+  T.eq({
+    "Game.Tests.MathTests.Adds: Expected: 4",
+    "Game.Tests.MathTests.Pairs(1,2) [error]: System.InvalidOperationException : thrown on purpose",
+  }, texts, "an assertion plain, an error marked")
+  T.truthy(
+    T.noted("Unity tests: 0 passed, 2 failed (1 error), 1 skipped (1 ignored) in 0.3 s"),
+    "the summary: " .. vim.inspect(T.notes)
+  )
+  T.eq("Failed:Error", done[1].results[2].state, "the state in the run's results")
+end)
+
+T.test("a cancelled run says so, also when nothing ran yet", function()
+  local dir = offline()
+  local done = T.record("UnityTestRunFinished")
+  feed(dir, "r-cancel", {
+    { event = "run_started", mode = "edit", total = 5 },
+    { event = "finished", full_name = "Game.Tests.MathTests.Later", name = "Later", status = "passed", ms = 1 },
+    { event = "run_finished", passed = 1, failed = 0, skipped = 0, inconclusive = 0, ms = 100, cancelled = true },
+  })
+  T.truthy(T.noted("Unity tests: the run was cancelled: 1 passed in 0.1 s"), "said: " .. vim.inspect(T.notes))
+  T.eq(true, done[1].cancelled, "the summary says cancelled")
+  T.clear_notes()
+  feed(dir, "r-cancel-early", {
+    { event = "run_started", mode = "edit", total = 5 },
+    { event = "run_finished", passed = 0, failed = 0, skipped = 0, inconclusive = 0, ms = 0, cancelled = true },
+  })
+  T.truthy(T.noted("Unity tests: the run was cancelled: 0 passed"), "said: " .. vim.inspect(T.notes))
+  T.truthy(not T.noted("found no"), "not taken for a project without tests")
+end)
+
+T.test("a project without tests: the run through the editor says how to add them", function()
+  setup({ tests = {} })
+  local s = run({ mode = "edit" })
+  T.eq({ 0, 0 }, { s.passed, s.failed }, "nothing ran")
+  T.truthy(T.noted("Unity found no EditMode test."), "said: " .. vim.inspect(T.notes))
+  T.truthy(not T.noted("0 passed"), "no empty count")
+end)
+
+T.test("a run that finds no test says how to add a test assembly, not '0 passed'", function()
+  local dir = offline()
+  feed(dir, "r-none", {
+    { event = "run_started", mode = "edit", total = 0 },
+    { event = "run_finished", passed = 0, failed = 0, skipped = 0, inconclusive = 0, ms = 0 },
+  })
+  T.truthy(T.noted("Unity found no EditMode test."), "said: " .. vim.inspect(T.notes))
+  T.truthy(T.noted("Create > Testing > Tests Assembly Folder"), "how to add one")
+  T.truthy(T.noted("com.unity.test-framework"), "the package")
+  T.truthy(not T.noted("0 passed"), "no empty count")
 end)
 
 T.run()
