@@ -281,6 +281,13 @@ pub struct TestResult {
         skip_serializing_if = "Option::is_none"
     )]
     pub line: Option<u32>,
+    /// NUnit's ResultState when it says more than `status` (`Failed:Error`, `Skipped:Ignored`).
+    #[serde(
+        default,
+        deserialize_with = "lossy::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub state: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -290,6 +297,9 @@ pub struct TestCounts {
     pub skipped: u32,
     pub inconclusive: u32,
     pub ms: u64,
+    /// The run was cancelled (from Neovim or in Unity's Test Runner window).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub cancelled: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -927,6 +937,7 @@ mod tests {
                     output: Some("log line".into()),
                     file: Some("Assets/Tests/MathTests.cs".into()),
                     line: Some(40),
+                    state: Some("Failed:Error".into()),
                 }),
                 true,
             ),
@@ -938,6 +949,7 @@ mod tests {
                     skipped: 1,
                     inconclusive: 0,
                     ms: 3400,
+                    cancelled: true,
                 }),
                 false,
             ),
@@ -976,6 +988,7 @@ mod tests {
                     output: None,
                     file: None,
                     line: None,
+                    state: None,
                 }),
                 false
             )

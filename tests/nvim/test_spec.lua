@@ -395,6 +395,37 @@ T.test("NUnit's result state: an error is told from an assertion in quickfix and
   T.eq("Failed:Error", done[1].results[2].state, "the state in the run's results")
 end)
 
+T.test("over the wire: the result state and a cancelled run reach Lua through the native decoder", function()
+  setup({
+    tests = {
+      {
+        full_name = "Game.Tests.MathTests.Adds",
+        status = "failed",
+        state = "Failed:Error",
+        message = "System.Exception : boom",
+        file = FILE,
+        line = 7,
+      },
+    },
+  })
+  local s = run()
+  T.eq("Failed:Error", s.results[1].state, "state decoded")
+  T.contains(vim.fn.getqflist()[1].text, "Game.Tests.MathTests.Adds [error]: System.Exception : boom", "marked")
+  T.eq(true, T.call("sim.tests", { tests = tests(), ms_per_test = 300 }).ok, "sim.tests")
+  local summary
+  require("unity").test({}, function(done)
+    summary = done
+  end)
+  T.wait_for(function()
+    return test.progress()
+  end, "the run started")
+  T.eq(true, T.call("tests.cancel").ok, "cancelled")
+  T.wait_for(function()
+    return summary
+  end, "on_done after the cancel")
+  T.eq(true, summary.cancelled, "cancelled decoded")
+end)
+
 T.test("a cancelled run says so, also when nothing ran yet", function()
   local dir = offline()
   local done = T.record("UnityTestRunFinished")

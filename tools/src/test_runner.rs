@@ -143,7 +143,8 @@ impl TestRunner {
             ]))),
             "tests.run" => Ok(Some(self.start(&mode, get(args, "filter"), out))),
             "tests.cancel" => match self.active.take() {
-                Some(run) => {
+                Some(mut run) => {
+                    run.counts.cancelled = true;
                     self.finish(run, out);
                     Ok(Some(Value::Map(vec![("cancelled".into(), true.into())])))
                 }
@@ -303,6 +304,7 @@ impl TestRunner {
                 skipped: 0,
                 inconclusive: 0,
                 ms: 0,
+                cancelled: false,
             },
             started: now,
             next_at: now,
@@ -375,6 +377,7 @@ fn sim_test(v: &Value) -> Option<SimTest> {
             output: text(v, "output"),
             file: text(v, "file"),
             line: field(v, "line").and_then(Value::as_u64).map(|l| l as u32),
+            state: text(v, "state"),
             full_name,
         },
         categories: strings(field(v, "categories")),
@@ -408,6 +411,7 @@ fn flood_test(i: u64, every: u64) -> SimTest {
                 )
             }),
             output: None,
+            state: None,
             file: Some(file),
             line: Some(line),
             full_name,
