@@ -69,9 +69,12 @@ class HostProcess:
 
 
 class Host:
-    def __init__(self, version="2021.3", **env):
+    def __init__(self, version="2021.3", scripts=None, **env):
+        """scripts: {path under Assets: text} the project has when the editor opens it."""
         self.project = tempfile.mkdtemp(prefix="unity-host-")
         os.makedirs(os.path.join(self.project, "Assets"))
+        for name, text in (scripts or {}).items():
+            self.write_script(name, text)
         os.makedirs(os.path.join(self.project, "ProjectSettings"))
         with open(os.path.join(self.project, "ProjectSettings", "ProjectVersion.txt"), "w") as f:
             f.write("m_EditorVersion: %s\n" % version)
@@ -126,7 +129,9 @@ class Host:
         return self.editor.terminate(timeout)
 
     def write_script(self, name, text):
-        with open(os.path.join(self.project, "Assets", name), "w") as f:
+        path = os.path.join(self.project, "Assets", name)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w") as f:
             f.write(text)
 
     def messages_until_reply(self, name, args=None):
@@ -364,6 +369,14 @@ def test_compile_error_then_fix_and_reload(h):
     assert resent["t"] == "compile" and resent["state"] == "finished" and resent["errors"] == 0 and resent["messages"] == [], resent
     assert h.peer.call("state")["ok"]
     assert shutdown_checked(h.output(), 1, "reload")
+
+
+def opened_with(scripts):
+    """The project has these scripts ({path under Assets: text}) when the editor opens it."""
+    def mark(fn):
+        fn.scripts = scripts
+        return fn
+    return mark
 
 
 def slow_compiles(fn):
@@ -691,7 +704,7 @@ def main(argv, scope=None):
         tests = [t for t in tests if any(a in t[0] for a in argv[1:])]
     passed = failed = 0
     for name, fn, version in tests:
-        h = Host(version, **getattr(fn, "env", {}))
+        h = Host(version, getattr(fn, "scripts", None), **getattr(fn, "env", {}))
         started = time.monotonic()
         try:
             fn(h)
