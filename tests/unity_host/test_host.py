@@ -71,6 +71,7 @@ class HostProcess:
 class Host:
     def __init__(self, version="2021.3", scripts=None, **env):
         """scripts: {path under Assets: text} the project has when the editor opens it."""
+        self.version = version
         self.project = tempfile.mkdtemp(prefix="unity-host-")
         os.makedirs(os.path.join(self.project, "Assets"))
         for name, text in (scripts or {}).items():
@@ -371,12 +372,48 @@ def test_compile_error_then_fix_and_reload(h):
     assert shutdown_checked(h.output(), 1, "reload")
 
 
+@each_version
+def test_a_compile_that_changed_nothing_is_not_sent_again_after_an_unrelated_reload(h):
+    # From 2022.1 Unity reloads after a good compile only when an assembly changed; the
+    # summary it keeps for that reload must not come again after the next one (play mode).
+    h.connect()
+    h.peer.call("state")  # past the greeting that answers our hello
+    seen = compile_until_finished(h)  # nothing changed since Unity compiled the project on open
+    assert seen[-1]["errors"] == 0, seen[-1]
+    if h.version == "2021.3":  # the flag is set when the build starts: it reloads, the new domain says so
+        kinds = [m["t"] for m in seen]
+        assert "bye" in kinds and "hello" in kinds[kinds.index("bye"):], kinds
+    else:
+        seen = h.messages_until_reply("state")
+        assert not [m for m in seen if m["t"] in ("bye", "hello")], "no reload: %s" % seen
+    h.peer.call("play")
+    h.expect("bye", reason="reload")
+    h.expect("hello")
+    no_compile_frame_until_reply(h, "state")
+
+
 def opened_with(scripts):
     """The project has these scripts ({path under Assets: text}) when the editor opens it."""
     def mark(fn):
         fn.scripts = scripts
         return fn
     return mark
+
+
+WARNS = "public class Warns\n{\n    public void F() { int unused = 1; }\n}\n"
+
+
+@each_version
+@opened_with({"Warns.cs": WARNS})
+def test_an_unchanged_assembly_is_not_reported_again(h):
+    # assemblyCompilationFinished comes only for the assemblies a build copied or failed: the
+    # warning of an assembly that did not change since Unity opened the project is not in it.
+    h.connect()
+    h.peer.call("state")
+    assert compile_until_finished(h)[-1]["messages"] == []
+    h.write_script("Warns.cs", WARNS.replace("1;", "2;"))
+    warnings = compile_until_finished(h)[-1]["messages"]
+    assert [m["severity"] for m in warnings] == ["warning"] and "CS0219" in warnings[0]["text"], warnings
 
 
 def slow_compiles(fn):

@@ -234,9 +234,12 @@ namespace UnityNvim
 
         static void OnBeforeReload()
         {
-            // Unity reloads after a good compile, possibly before the tick that would judge it.
+            // Unity reloads after a good compile, possibly before the tick that would judge it;
+            // a compile that caused no reload is sent once, not kept for the next domains.
+            bool caused = compile.ReloadFollows;
             byte[] summary = compile.TakeAwaitingVerdict();
-            if (summary != null) OnCompileSucceeded(summary);
+            if (summary != null && caused) OnCompileSucceeded(summary);
+            else if (summary != null) queue.AddControl(summary, false);
             Shutdown("reload");
         }
 
