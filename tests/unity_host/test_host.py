@@ -445,6 +445,26 @@ def test_compile_during_a_compile_joins_it(h):
 
 
 @each_version
+@slow_compiles
+def test_compile_during_a_compile_then_compiles_what_was_saved_since_it_began(h):
+    # The joined build read the scripts when it began: a script saved after that is compiled
+    # once it ends, here in the domain its reload brings.
+    h.connect()
+    h.peer.call("state")
+    h.write_script("Good.cs", FIXED.replace("Broken", "Good"))
+    h.peer.send("compile")
+    h.peer.recv_until(lambda m: m == {"t": "compile", "state": "started"})
+    h.write_script("Later.cs", BROKEN.replace("Broken", "Later"))
+    r, more = h.peer.reply(h.peer.send("compile"))
+    assert r["result"] == {"requested": True}, r
+    # The first compile's summary may be superseded by the second's start (a kept summary goes stale).
+    later_failed = lambda m: m.get("t") == "compile" and m.get("state") == "finished" and m["errors"] > 0
+    last, rest = h.peer.recv_until(later_failed)
+    assert [m["file"] for m in last["messages"] if m["severity"] == "error"] == ["Assets/Later.cs"], last
+    assert {"t": "compile", "state": "started"} in more + rest, "a second compile: %s" % (more + rest)
+
+
+@each_version
 def test_failed_build_without_an_assembly_error_is_not_reported_as_success(h):
     # The build fails after compiling (Bee cannot copy the assembly into Library/ScriptAssemblies):
     # no assembly reports an error, EditorUtility.scriptCompilationFailed says it failed.
