@@ -544,6 +544,33 @@ def test_import_worker_leaves_the_editor_alone(h):
     assert_untouched(h, before)
 
 
+def test_secondary_process_leaves_the_editor_alone(h):
+    # Secondary editor processes (the standalone Profiler) run [InitializeOnLoad] code too.
+    secondary, before = start_beside(h, "secondary", UNITY_HOST_SECONDARY="1")
+    try:
+        assert secondary.terminate() == 0, secondary.output()
+    finally:
+        secondary.close()
+    assert shutdown_checked(secondary.output(), 1, "quit"), secondary.output()
+    assert_untouched(h, before)
+
+
+def test_windows_editor_starts_nothing_and_says_so_once(h):
+    # Until Windows support lands, a Windows editor runs nothing of the bridge (here beside a
+    # live editor, whose rendezvous it would otherwise take over).
+    windows, before = start_beside(h, "windows", UNITY_HOST_PLATFORM="windows", UNITY_HOST_EDITOR_LOG="1")
+    try:
+        windows.proc.send_signal(signal.SIGHUP)  # a script reload: the notice is not repeated
+        windows.wait_output("domain 2 up")
+        assert windows.terminate() == 0, windows.output()
+    finally:
+        windows.close()
+    notices = [l for l in windows.output().splitlines() if l.startswith("[console] Log: [Neovim Bridge] ")]
+    assert len(notices) == 1 and "Windows is not supported yet" in notices[0], windows.output()
+    assert shutdown_checked(windows.output(), 2, "quit"), windows.output()
+    assert_untouched(h, before)
+
+
 def test_batchmode_editor_leaves_a_live_editors_bridge_alone(h):
     batch, before = start_beside(h, "batch", UNITY_HOST_BATCHMODE="1", UNITY_HOST_EDITOR_LOG="1")
     try:

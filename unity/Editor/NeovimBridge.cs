@@ -4,6 +4,7 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
 using UnityEditor;
+using UnityEditor.MPE;
 using UnityEngine;
 using Debug = UnityEngine.Debug;
 
@@ -41,10 +42,11 @@ namespace UnityNvim
 
         static NeovimBridge()
         {
-            // Parallel import's worker editors run [InitializeOnLoad] code on the same project:
-            // nothing of the bridge may run there (it would take over the editor's rendezvous).
-            if (AssetDatabase.IsAssetImportWorkerProcess()) return;
-            if (Environment.OSVersion.Platform == PlatformID.Win32NT)
+            // Parallel import's worker editors and secondary editor processes (the standalone
+            // Profiler) run [InitializeOnLoad] code on the same project: nothing of the bridge may
+            // run there (it would take over the editor's rendezvous).
+            if (AssetDatabase.IsAssetImportWorkerProcess() || ProcessService.level == ProcessLevel.Secondary) return;
+            if (Application.platform == RuntimePlatform.WindowsEditor)
             {
                 NoticeOnce("Windows is not supported yet (it needs named pipes); the bridge stays inactive.");
                 return;

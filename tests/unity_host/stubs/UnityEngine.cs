@@ -21,6 +21,17 @@ namespace UnityEngine
         Exception = 4,
     }
 
+    // Runtime/Export/RuntimePlatform.cs (the editors' values and their players').
+    public enum RuntimePlatform
+    {
+        OSXEditor = 0,
+        OSXPlayer = 1,
+        WindowsPlayer = 2,
+        WindowsEditor = 7,
+        LinuxPlayer = 13,
+        LinuxEditor = 16,
+    }
+
     public static class Application
     {
         public delegate void LogCallback(string condition, string stackTrace, LogType type);
@@ -30,6 +41,21 @@ namespace UnityEngine
         static readonly bool EditorLog = Environment.GetEnvironmentVariable("UNITY_HOST_EDITOR_LOG") == "1";
 
         public static string unityVersion { get { return NativeEditor.Current.UnityVersion; } }
+
+        /// <summary>The editor's OS: this machine's, or UNITY_HOST_PLATFORM (windows, osx, linux) to play another.</summary>
+        public static RuntimePlatform platform
+        {
+            get
+            {
+                switch (Environment.GetEnvironmentVariable("UNITY_HOST_PLATFORM"))
+                {
+                    case "windows": return RuntimePlatform.WindowsEditor;
+                    case "osx": return RuntimePlatform.OSXEditor;
+                    case "linux": return RuntimePlatform.LinuxEditor;
+                    default: return Environment.OSVersion.Platform == PlatformID.MacOSX ? RuntimePlatform.OSXEditor : RuntimePlatform.LinuxEditor;
+                }
+            }
+        }
 
         /// <summary>True when the editor was started with -batchmode (import workers are).</summary>
         public static bool isBatchMode { get { return NativeEditor.Current.BatchMode; } }
@@ -82,6 +108,8 @@ namespace UnityEngine
         public bool AtLeast(int year, int minor) { return Major >= year * 10 + minor; }
 
         public bool Worker { get; private set; }
+        /// <summary>A secondary editor process (UnityEditor.MPE), as the standalone Profiler is.</summary>
+        public bool Secondary { get; set; }
         public bool BatchMode { get; private set; }
         public bool Playing { get; set; }
         public bool Paused { get; set; }
