@@ -741,6 +741,24 @@ def test_open_is_not_ours_when_another_editor_is_chosen(h):
     assert not [m for m in seen if m["t"] == "open"] and seen[-1]["result"] is False, seen
 
 
+@each_version
+def test_without_a_chosen_editor_unity_keeps_its_own(h):
+    # 2021.3's CodeEditor.Register picks the current editor again, which writes the preference;
+    # from 2022.3 it does so only once the user chose an editor.
+    h.connect()
+    got = h.peer.call("host.codeeditor")["result"]
+    assert got == {"editor": "DefaultExternalCodeEditor", "installation": "", "chosen": h.version == "2021.3"}, got
+
+
+@each_version
+@editor_prefs(kScriptsDefaultApp="/usr/bin/code")
+def test_a_path_no_package_claims_is_unitys_own_editor(h):
+    # DefaultExternalCodeEditor claims any non-empty path: "code (internal)".
+    h.connect()
+    got = h.peer.call("host.codeeditor")["result"]
+    assert got == {"editor": "DefaultExternalCodeEditor", "installation": "code (internal)", "chosen": True}, got
+
+
 def launch_prefs(fn):
     """No Neovim reads: OpenProject runs the launch template, here a script that records its arguments."""
     out = os.path.join(tempfile.gettempdir(), "unity-host-launch-%d.txt" % os.getpid())
