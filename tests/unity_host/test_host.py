@@ -69,9 +69,13 @@ class HostProcess:
 
 
 class Host:
-    def __init__(self, version="2021.3", **env):
+    def __init__(self, version="2021.3", scripts=None, **env):
+        """scripts: {path under Assets: text} the project has when the editor opens it."""
+        self.version = version
         self.project = tempfile.mkdtemp(prefix="unity-host-")
         os.makedirs(os.path.join(self.project, "Assets"))
+        for name, text in (scripts or {}).items():
+            self.write_script(name, text)
         os.makedirs(os.path.join(self.project, "ProjectSettings"))
         with open(os.path.join(self.project, "ProjectSettings", "ProjectVersion.txt"), "w") as f:
             f.write("m_EditorVersion: %s\n" % version)
@@ -126,7 +130,9 @@ class Host:
         return self.editor.terminate(timeout)
 
     def write_script(self, name, text):
-        with open(os.path.join(self.project, "Assets", name), "w") as f:
+        path = os.path.join(self.project, "Assets", name)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w") as f:
             f.write(text)
 
     def messages_until_reply(self, name, args=None):
@@ -366,6 +372,50 @@ def test_compile_error_then_fix_and_reload(h):
     assert shutdown_checked(h.output(), 1, "reload")
 
 
+@each_version
+def test_a_compile_that_changed_nothing_is_not_sent_again_after_an_unrelated_reload(h):
+    # From 2022.1 Unity reloads after a good compile only when an assembly changed; the
+    # summary it keeps for that reload must not come again after the next one (play mode).
+    h.connect()
+    h.peer.call("state")  # past the greeting that answers our hello
+    seen = compile_until_finished(h)  # nothing changed since Unity compiled the project on open
+    assert seen[-1]["errors"] == 0, seen[-1]
+    if h.version == "2021.3":  # the flag is set when the build starts: it reloads, the new domain says so
+        kinds = [m["t"] for m in seen]
+        assert "bye" in kinds and "hello" in kinds[kinds.index("bye"):], kinds
+    else:
+        seen = h.messages_until_reply("state")
+        assert not [m for m in seen if m["t"] in ("bye", "hello")], "no reload: %s" % seen
+    h.peer.call("play")
+    h.expect("bye", reason="reload")
+    h.expect("hello")
+    no_compile_frame_until_reply(h, "state")
+
+
+def opened_with(scripts):
+    """The project has these scripts ({path under Assets: text}) when the editor opens it."""
+    def mark(fn):
+        fn.scripts = scripts
+        return fn
+    return mark
+
+
+WARNS = "public class Warns\n{\n    public void F() { int unused = 1; }\n}\n"
+
+
+@each_version
+@opened_with({"Warns.cs": WARNS})
+def test_an_unchanged_assembly_is_not_reported_again(h):
+    # assemblyCompilationFinished comes only for the assemblies a build copied or failed: the
+    # warning of an assembly that did not change since Unity opened the project is not in it.
+    h.connect()
+    h.peer.call("state")
+    assert compile_until_finished(h)[-1]["messages"] == []
+    h.write_script("Warns.cs", WARNS.replace("1;", "2;"))
+    warnings = compile_until_finished(h)[-1]["messages"]
+    assert [m["severity"] for m in warnings] == ["warning"] and "CS0219" in warnings[0]["text"], warnings
+
+
 def slow_compiles(fn):
     """Compiles take at least 1.5 s, so that a test can act while one runs."""
     fn.env = {"UNITY_HOST_COMPILE_MS": "1500"}
@@ -392,6 +442,26 @@ def test_compile_during_a_compile_joins_it(h):
     seen = no_compile_frame_until_reply(h, "state")
     assert seen[-1]["result"]["compiling"] is False, seen[-1]
     assert "compile cancelled" not in h.output(), "the running compile was cancelled"
+
+
+@each_version
+@slow_compiles
+def test_compile_during_a_compile_then_compiles_what_was_saved_since_it_began(h):
+    # The joined build read the scripts when it began: a script saved after that is compiled
+    # once it ends, here in the domain its reload brings.
+    h.connect()
+    h.peer.call("state")
+    h.write_script("Good.cs", FIXED.replace("Broken", "Good"))
+    h.peer.send("compile")
+    h.peer.recv_until(lambda m: m == {"t": "compile", "state": "started"})
+    h.write_script("Later.cs", BROKEN.replace("Broken", "Later"))
+    r, more = h.peer.reply(h.peer.send("compile"))
+    assert r["result"] == {"requested": True}, r
+    # The first compile's summary may be superseded by the second's start (a kept summary goes stale).
+    later_failed = lambda m: m.get("t") == "compile" and m.get("state") == "finished" and m["errors"] > 0
+    last, rest = h.peer.recv_until(later_failed)
+    assert [m["file"] for m in last["messages"] if m["severity"] == "error"] == ["Assets/Later.cs"], last
+    assert {"t": "compile", "state": "started"} in more + rest, "a second compile: %s" % (more + rest)
 
 
 @each_version
@@ -471,6 +541,33 @@ def test_import_worker_leaves_the_editor_alone(h):
     finally:
         worker.close()
     assert shutdown_checked(worker.output(), 1, "quit"), worker.output()
+    assert_untouched(h, before)
+
+
+def test_secondary_process_leaves_the_editor_alone(h):
+    # Secondary editor processes (the standalone Profiler) run [InitializeOnLoad] code too.
+    secondary, before = start_beside(h, "secondary", UNITY_HOST_SECONDARY="1")
+    try:
+        assert secondary.terminate() == 0, secondary.output()
+    finally:
+        secondary.close()
+    assert shutdown_checked(secondary.output(), 1, "quit"), secondary.output()
+    assert_untouched(h, before)
+
+
+def test_windows_editor_starts_nothing_and_says_so_once(h):
+    # Until Windows support lands, a Windows editor runs nothing of the bridge (here beside a
+    # live editor, whose rendezvous it would otherwise take over).
+    windows, before = start_beside(h, "windows", UNITY_HOST_PLATFORM="windows", UNITY_HOST_EDITOR_LOG="1")
+    try:
+        windows.proc.send_signal(signal.SIGHUP)  # a script reload: the notice is not repeated
+        windows.wait_output("domain 2 up")
+        assert windows.terminate() == 0, windows.output()
+    finally:
+        windows.close()
+    notices = [l for l in windows.output().splitlines() if l.startswith("[console] Log: [Neovim Bridge] ")]
+    assert len(notices) == 1 and "Windows is not supported yet" in notices[0], windows.output()
+    assert shutdown_checked(windows.output(), 2, "quit"), windows.output()
     assert_untouched(h, before)
 
 
@@ -644,6 +741,24 @@ def test_open_is_not_ours_when_another_editor_is_chosen(h):
     assert not [m for m in seen if m["t"] == "open"] and seen[-1]["result"] is False, seen
 
 
+@each_version
+def test_without_a_chosen_editor_unity_keeps_its_own(h):
+    # 2021.3's CodeEditor.Register picks the current editor again, which writes the preference;
+    # from 2022.3 it does so only once the user chose an editor.
+    h.connect()
+    got = h.peer.call("host.codeeditor")["result"]
+    assert got == {"editor": "DefaultExternalCodeEditor", "installation": "", "chosen": h.version == "2021.3"}, got
+
+
+@each_version
+@editor_prefs(kScriptsDefaultApp="/usr/bin/code")
+def test_a_path_no_package_claims_is_unitys_own_editor(h):
+    # DefaultExternalCodeEditor claims any non-empty path: "code (internal)".
+    h.connect()
+    got = h.peer.call("host.codeeditor")["result"]
+    assert got == {"editor": "DefaultExternalCodeEditor", "installation": "code (internal)", "chosen": True}, got
+
+
 def launch_prefs(fn):
     """No Neovim reads: OpenProject runs the launch template, here a script that records its arguments."""
     out = os.path.join(tempfile.gettempdir(), "unity-host-launch-%d.txt" % os.getpid())
@@ -691,7 +806,7 @@ def main(argv, scope=None):
         tests = [t for t in tests if any(a in t[0] for a in argv[1:])]
     passed = failed = 0
     for name, fn, version in tests:
-        h = Host(version, **getattr(fn, "env", {}))
+        h = Host(version, getattr(fn, "scripts", None), **getattr(fn, "env", {}))
         started = time.monotonic()
         try:
             fn(h)

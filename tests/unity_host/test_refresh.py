@@ -210,5 +210,18 @@ def test_exception_in_project_code_points_at_the_throwing_line(h):
     assert r["result"] == {"frames": 3, "exceptions": 0}, r
 
 
+@T.each_version
+@T.opened_with({"Scripts/Enemy.cs": ENEMY})
+def test_unity_compiles_the_project_when_it_opens(h):
+    # Before its first script domain, Unity compiles the project's scripts: the game code runs
+    # with no compile asked for, and no script saw that compile's events.
+    h.connect()
+    T.no_compile_frame_until_reply(h, "state")
+    play(h, connected=True)
+    r = h.peer.call("host.playerloop", {"type": "Enemy", "frames": 1})
+    assert r["ok"] and r["result"] == {"frames": 1, "exceptions": 1}, r
+    assert compiles_in_output(h) == 0, h.output()
+
+
 if __name__ == "__main__":
     sys.exit(T.main(sys.argv, globals()))

@@ -47,11 +47,16 @@ namespace UnityNvim
 
         /// <summary>
         /// Refreshes assets and requests a compile, or joins the compile that runs: Unity's
-        /// RequestScriptCompilation would cancel it, and from 2022.3 a cancelled build reports nothing.
+        /// RequestScriptCompilation would cancel it, and from 2022.3 a cancelled build reports
+        /// nothing. The joined build read the scripts when it began, so a refresh follows its end.
         /// </summary>
         static object RequestCompile()
         {
-            if (!CompileRunning())
+            if (CompileRunning())
+            {
+                Refresh.AfterCompile();
+            }
+            else
             {
                 AssetDatabase.Refresh();
                 CompilationPipeline.RequestScriptCompilation();

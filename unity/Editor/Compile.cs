@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using UnityEditor;
 using UnityEditor.Compilation;
+using UnityEngine;
 
 namespace UnityNvim
 {
@@ -25,6 +26,10 @@ namespace UnityNvim
     ///   compilationFinished, only the next build's compilationStarted.
     /// - EditorApplication.isCompiling is still true inside compilationFinished in 2021.3 and
     ///   2022.3 (false in 6000), and true while a compile is only requested.
+    /// - The reload after a good compile follows m_ScriptsForEditorHaveBeenCompiledSinceLastDomainReload,
+    ///   which 2021.3 sets when an editor build starts and 2022.1 on only when a build raised
+    ///   assemblyCompilationFinished (an assembly copied or failed): there a compile that changed
+    ///   nothing reloads nothing.
     /// </summary>
     internal sealed class Compile
     {
@@ -34,6 +39,7 @@ namespace UnityNvim
         readonly List<CompileMessage> batch = new List<CompileMessage>();
         readonly Stopwatch clock = new Stopwatch();
         object running;
+        bool assemblyReported; // since this domain loaded: Unity's flag, from 2022.1
         List<CompileMessage> awaitingVerdict;
         long awaitingMs;
 
@@ -44,6 +50,19 @@ namespace UnityNvim
             this.queue = queue;
             this.compilingChanged = compilingChanged;
             this.succeeded = succeeded;
+        }
+
+        static readonly bool ReloadsOnlyWhenChanged = AtLeast(Application.unityVersion, 2022, 1);
+
+        /// <summary>Whether Unity reloads the domain after a good compile now: a summary is carried only across that reload.</summary>
+        public bool ReloadFollows { get { return !ReloadsOnlyWhenChanged || assemblyReported; } }
+
+        static bool AtLeast(string unityVersion, int year, int minor)
+        {
+            var parts = unityVersion.Split('.');
+            int y, m;
+            if (parts.Length < 2 || !int.TryParse(parts[0], out y) || !int.TryParse(parts[1], out m)) return true; // a future format: a recent Unity
+            return y > year || (y == year && m >= minor);
         }
 
         /// <summary>True while an editor script compile runs: a `compile` command joins it rather than cancelling it.</summary>
@@ -85,7 +104,7 @@ namespace UnityNvim
                 awaitingVerdict.Add(new CompileMessage { File = "", Severity = "error", Text = "Unity reports that the script compilation failed, though no assembly reported an error: see Unity's Console" });
             bool good = !EditorUtility.scriptCompilationFailed;
             byte[] frame = TakeAwaitingVerdict();
-            if (good) succeeded(frame);
+            if (good && ReloadFollows) succeeded(frame);
             queue.AddControl(frame, false);
         }
 
@@ -110,6 +129,7 @@ namespace UnityNvim
 
         void OnAssemblyFinished(string assemblyPath, CompilerMessage[] compilerMessages)
         {
+            if (running != null) assemblyReported = true;
             if (compilerMessages == null) return;
             foreach (var m in compilerMessages)
                 batch.Add(new CompileMessage { File = m.file, Line = m.line, Column = m.column, Severity = Severity(m.type), Text = m.message });

@@ -4,6 +4,7 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
 using UnityEditor;
+using UnityEditor.MPE;
 using UnityEngine;
 using Debug = UnityEngine.Debug;
 
@@ -41,10 +42,11 @@ namespace UnityNvim
 
         static NeovimBridge()
         {
-            // Parallel import's worker editors run [InitializeOnLoad] code on the same project:
-            // nothing of the bridge may run there (it would take over the editor's rendezvous).
-            if (AssetDatabase.IsAssetImportWorkerProcess()) return;
-            if (Environment.OSVersion.Platform == PlatformID.Win32NT)
+            // Parallel import's worker editors and secondary editor processes (the standalone
+            // Profiler) run [InitializeOnLoad] code on the same project: nothing of the bridge may
+            // run there (it would take over the editor's rendezvous).
+            if (AssetDatabase.IsAssetImportWorkerProcess() || ProcessService.level == ProcessLevel.Secondary) return;
+            if (Application.platform == RuntimePlatform.WindowsEditor)
             {
                 NoticeOnce("Windows is not supported yet (it needs named pipes); the bridge stays inactive.");
                 return;
@@ -234,9 +236,12 @@ namespace UnityNvim
 
         static void OnBeforeReload()
         {
-            // Unity reloads after a good compile, possibly before the tick that would judge it.
+            // Unity reloads after a good compile, possibly before the tick that would judge it;
+            // a compile that caused no reload is sent once, not kept for the next domains.
+            bool caused = compile.ReloadFollows;
             byte[] summary = compile.TakeAwaitingVerdict();
-            if (summary != null) OnCompileSucceeded(summary);
+            if (summary != null && caused) OnCompileSucceeded(summary);
+            else if (summary != null) queue.AddControl(summary, false);
             Shutdown("reload");
         }
 

@@ -46,8 +46,15 @@ namespace UnityNvim
             internal int CompilesBefore;
         }
 
+        // A refresh due when the running compile has ended; kept in SessionState, as a good
+        // compile's reload comes first.
+        const string AfterCompileKey = "RefreshAfterCompile";
+
         static readonly List<Pending> Waiting = new List<Pending>();
         static int compilesStarted;
+
+        /// <summary>Refreshes once no compile runs any more: scripts saved since the running build began are compiled then.</summary>
+        internal static void AfterCompile() { Carryover.SaveText(AfterCompileKey, "due"); }
 
         /// <summary>Called when an editor script compile starts: a compile that starts and ends between two looks still counts.</summary>
         internal static void CompileStarted() { compilesStarted++; }
@@ -70,6 +77,11 @@ namespace UnityNvim
         /// <summary>Once per editor update: the replies whose wait is over.</summary>
         internal static void Tick()
         {
+            if (!EditorApplication.isCompiling && Carryover.LoadText(AfterCompileKey) != "")
+            {
+                Carryover.SaveText(AfterCompileKey, "");
+                AssetDatabase.Refresh();
+            }
             for (int i = 0; i < Waiting.Count; i++)
             {
                 var p = Waiting[i];

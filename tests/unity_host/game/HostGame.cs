@@ -26,6 +26,12 @@ public static class HostGame
         NeovimBridge.Register("host.register", Reregister);
         NeovimBridge.Register("host.assemblybuilder", BuildAssembly);
         NeovimBridge.Register("host.open", Open);
+        NeovimBridge.Register("host.codeeditor", args => new Dictionary<string, object>
+        {
+            { "editor", CodeEditor.CurrentEditor.GetType().Name },
+            { "installation", CodeEditor.Editor.CurrentInstallation.Name },
+            { "chosen", EditorPrefs.HasKey("kScriptsDefaultApp") },
+        });
         NeovimBridge.Register("host.sync", Sync);
         NeovimBridge.Register("host.syncifneeded", SyncIfNeeded);
         NeovimBridge.Register("host.preferences", Preferences);

@@ -33,6 +33,10 @@ namespace UnityHost
             // Before any script runs: what Unity compiled is known before the domain starts, and
             // the bridge may let Neovim save a script as soon as [InitializeOnLoad] opened it.
             var scripts = new ScriptChanges(project);
+            var compiler = new StandInCompiler(project, baseDir);
+            // Unity compiles the scripts of a project it opens before the first domain loads them.
+            if (generation == 1) compiler.CompileOnOpen();
+            clock.Restart();
             foreach (var path in TestFramework.ScriptAssemblies(baseDir))
             {
                 var assembly = System.Reflection.Assembly.LoadFrom(path);
@@ -42,7 +46,6 @@ namespace UnityHost
             }
             Program.Log("domain " + generation + " up: created in " + createMs + " ms, [InitializeOnLoad] in " + clock.ElapsedMilliseconds + " ms");
 
-            var compiler = new StandInCompiler(project, baseDir);
             while (true)
             {
                 if (control.QuitRequested)

@@ -15,18 +15,18 @@ namespace UnityHost
         const int ExitGraceMs = 1000;
 
         readonly bool testMode;
-        readonly bool worker;
+        readonly bool noBridge;
         readonly bool batchMode;
         volatile bool quit;
         int reload;
 
-        /// <param name="worker">an import worker: no bridge thread may ever run</param>
+        /// <param name="noBridge">an import worker, a secondary process or a Windows editor: no bridge thread may ever run</param>
         /// <param name="batchMode">a -batchmode editor: the bridge may stay inactive</param>
-        public HostControl(bool testMode, bool worker, bool batchMode)
+        public HostControl(bool testMode, bool noBridge, bool batchMode)
         {
             if (testMode && !ProcessProbe.Available) Program.Log("no /proc here: the thread and descriptor checks are skipped");
             this.testMode = testMode && ProcessProbe.Available;
-            this.worker = worker;
+            this.noBridge = noBridge;
             this.batchMode = batchMode;
         }
 
@@ -41,14 +41,14 @@ namespace UnityHost
 
         public void RequestReload() { Interlocked.Exchange(ref reload, 1); }
 
-        /// <summary>Called just before beforeAssemblyReload/quitting: the threads must be visible (none in a worker), or the later check proves nothing.</summary>
+        /// <summary>Called just before beforeAssemblyReload/quitting: the threads must be visible (none where no bridge may run), or the later check proves nothing.</summary>
         public void BeforeShutdown(int generation)
         {
             if (!testMode) return;
             var running = ProcessProbe.ThreadsNamed(BridgeThreads);
-            if (worker && running.Count > 0)
-                Fail("domain " + generation + ": bridge threads run in an import worker: [" + string.Join(", ", running) + "]");
-            if (!worker && running.Count != BridgeThreads.Length && !(batchMode && running.Count == 0))
+            if (noBridge && running.Count > 0)
+                Fail("domain " + generation + ": bridge threads run where none may (an import worker, a secondary process, Windows): [" + string.Join(", ", running) + "]");
+            if (!noBridge && running.Count != BridgeThreads.Length && !(batchMode && running.Count == 0))
                 Fail("domain " + generation + ": before shutdown the bridge threads should run, /proc shows [" + string.Join(", ", running) + "]");
         }
 

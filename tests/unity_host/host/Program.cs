@@ -29,15 +29,18 @@ namespace UnityHost
                 native = new NativeEditor(Environment.GetEnvironmentVariable("UNITY_HOST_VERSION") ?? "2021.3",
                     Environment.GetEnvironmentVariable("UNITY_HOST_WORKER") == "1",
                     Environment.GetEnvironmentVariable("UNITY_HOST_BATCHMODE") == "1");
+                native.Secondary = Environment.GetEnvironmentVariable("UNITY_HOST_SECONDARY") == "1";
             }
             catch (ArgumentException e)
             {
                 Console.Error.WriteLine("UNITY_HOST_VERSION: " + e.Message);
                 return 2;
             }
-            var control = new HostControl(Environment.GetEnvironmentVariable("UNITY_HOST_TEST") == "1", native.Worker, native.BatchMode);
+            bool windows = Application.platform == RuntimePlatform.WindowsEditor;
+            var control = new HostControl(Environment.GetEnvironmentVariable("UNITY_HOST_TEST") == "1", native.Worker || native.Secondary || windows, native.BatchMode);
             var store = new SessionStore();
-            Log("running as Unity " + native.UnityVersion + (native.Worker ? ", an asset import worker" : native.BatchMode ? ", -batchmode" : ""));
+            Log("running as Unity " + native.UnityVersion + (native.Worker ? ", an asset import worker" : native.Secondary ? ", a secondary process"
+                : native.BatchMode ? ", -batchmode" : "") + (windows ? ", on Windows" : ""));
 
             // Quit and reload requests arrive on stdin: run.sh turns SIGTERM/SIGINT into "quit" (Mono
             // has no SIGTERM handler of its own) and SIGHUP into "reload"; end of input means the

@@ -2,6 +2,8 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.RegularExpressions;
 using System.Threading;
 using UnityEditor;
@@ -20,7 +22,12 @@ namespace UnityHost
     /// - editor script compiles, requested by RequestScriptCompilation, run on a worker thread while
     ///   the editor loop ticks; a request during one cancels it; a good one is followed by a reload;
     /// - AssemblyBuilder builds (the builder is the events' context), polled every tick, no reload;
-    /// - the script compile of BuildPipeline.BuildPlayer, synchronous, no reload.
+    /// - the script compile of BuildPipeline.BuildPlayer, synchronous, no reload;
+    /// and the compile Unity runs when it opens a project, before the first script domain.
+    /// An editor build copies into Library/ScriptAssemblies only the assemblies whose inputs
+    /// changed (Bee copies an output only when it differs; mcs is not deterministic, so the
+    /// inputs stand for the output) and raises assemblyCompilationFinished only for those and
+    /// for the failed ones (InvokeAssemblyCompilationFinished, RequiresCallbackInvocation).
     /// Version differences (see README.md): whether isCompiling is still true inside
     /// compilationFinished, and whether a cancelled build raises compilationFinished.
     /// </summary>
@@ -42,6 +49,8 @@ namespace UnityHost
             public string Arguments;
             public string[] References = new string[0]; // names of units built before it
             public readonly List<CompilerMessage> Messages = new List<CompilerMessage>();
+            public string[] Sources = new string[0];
+            public string Inputs; // a hash of what this build read: arguments, sources, references' inputs
             public bool Compiled;
             public int ExitCode;
 
@@ -70,6 +79,9 @@ namespace UnityHost
         readonly int leastMs;
         Job editor;
         bool requested;
+        // EditorCompilation.m_ScriptsForEditorHaveBeenCompiledSinceLastDomainReload, which the
+        // native reload follows; a domain's compiler starts with it false, as a reload clears it.
+        bool compiledSinceReload;
 
         public StandInCompiler(string project, string baseDir)
         {
@@ -116,18 +128,72 @@ namespace UnityHost
                 editor = null; // a cancelled build raises no compilationFinished from 2022.3
                 return false;
             }
-            bool failed = job.Cancelled || job.Units.Exists(u => u.Failed);
-            foreach (var u in job.Units)
-                if (!failed && !(Copy(u.Staging, u.Output) && Copy(u.Staging + ".mdb", u.Output + ".mdb"))) failed = true; // with its symbols, as Unity's .pdb
+            var reported = new List<Unit>();
+            bool failed = CopyChanged(job, reported);
+            // 2021.3 sets the flag when an editor build starts; 2022.1 on only when an assembly was
+            // copied or failed (EditorCompilation.cs: "Only set this flag if we actually changed any assemblies").
+            if (!native.AtLeast(2022, 3) || reported.Count > 0) compiledSinceReload = true;
             // 6000 clears its build state before raising compilationFinished; 2021.3 and 2022.3 after.
             if (native.AtLeast(6000, 0)) editor = null;
-            RaiseAssembliesFinished(job);
+            RaiseAssembliesFinished(reported);
             CompilationPipeline.RaiseFinished(job.Context);
             editor = null;
             // Native code learns the status only when the tick returns: scriptCompilationFailed follows.
             native.ScriptCompilationFailed = failed;
-            Program.Log("compile finished: " + Summary(job) + (failed ? ", failed" : "") + (job.Cancelled ? ", cancelled" : ""));
-            return !failed;
+            bool reload = !failed && compiledSinceReload;
+            Program.Log("compile finished: " + Summary(job) + (failed ? ", failed" : "") + (job.Cancelled ? ", cancelled" : "")
+                + (failed || reload ? "" : ", no assembly changed: no reload"));
+            return reload;
+        }
+
+        /// <summary>
+        /// Unity compiles a project's scripts when it opens it, before any script domain exists:
+        /// no script sees that build's events, and the first domain loads what it built.
+        /// </summary>
+        public void CompileOnOpen()
+        {
+            var job = Run(new object(), Units(AssembliesType.Editor, EditorStaging));
+            job.Worker.Join();
+            native.ScriptCompilationFailed = CopyChanged(job, new List<Unit>());
+            Program.Log("compiled on open: " + Summary(job) + (native.ScriptCompilationFailed ? ", failed" : ""));
+        }
+
+        /// <summary>
+        /// Bee's copy step of an editor build: each changed assembly (with its symbols, as Unity's
+        /// .pdb) into Library/ScriptAssemblies, none when the build failed. Fills `reported` with
+        /// the assemblies Unity raises assemblyCompilationFinished for; true when the build failed.
+        /// </summary>
+        bool CopyChanged(Job job, List<Unit> reported)
+        {
+            if (job.Cancelled) return true; // a cancelled build reports no assembly
+            bool failed = job.Units.Exists(u => u.Failed);
+            foreach (var u in job.Units)
+            {
+                if (!u.Compiled) continue;
+                bool changed = Changed(u);
+                if (u.Failed || changed) reported.Add(u);
+                if (failed || !changed) continue;
+                if (Copy(u.Staging, u.Output) && Copy(u.Staging + ".mdb", u.Output + ".mdb")) Remember(u);
+                else failed = true;
+            }
+            return failed;
+        }
+
+        string InputsRecord(Unit unit)
+        {
+            return Path.Combine(project, "Library/Bee/copied", Path.GetFileName(unit.Output) + ".inputs");
+        }
+
+        bool Changed(Unit unit)
+        {
+            string record = InputsRecord(unit);
+            return !File.Exists(Path.Combine(project, unit.Output)) || !File.Exists(record) || File.ReadAllText(record) != unit.Inputs;
+        }
+
+        void Remember(Unit unit)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(InputsRecord(unit)));
+            File.WriteAllText(InputsRecord(unit), unit.Inputs);
         }
 
         bool StartBuilder(AssemblyBuilder builder)
@@ -160,16 +226,14 @@ namespace UnityHost
             var job = Run(new object(), Units(AssembliesType.PlayerWithoutTestAssemblies, null));
             CompilationPipeline.RaiseStarted(job.Context);
             job.Worker.Join();
-            RaiseAssembliesFinished(job);
+            RaiseAssembliesFinished(job.Units.FindAll(u => u.Compiled));
             CompilationPipeline.RaiseFinished(job.Context);
             Program.Log("player scripts compiled for " + location + ": " + job.MessageCount + " message(s)");
         }
 
-        static void RaiseAssembliesFinished(Job job)
+        static void RaiseAssembliesFinished(List<Unit> units)
         {
-            if (job.Cancelled) return; // a cancelled build reports no assembly
-            foreach (var u in job.Units)
-                if (u.Compiled) CompilationPipeline.RaiseAssemblyFinished(u.Output, u.Messages.ToArray());
+            foreach (var u in units) CompilationPipeline.RaiseAssemblyFinished(u.Output, u.Messages.ToArray());
         }
 
         static string Summary(Job job)
@@ -198,6 +262,7 @@ namespace UnityHost
                 foreach (var r in a.compiledAssemblyReferences) args.Add("-r:\"" + r + "\"");
                 args.AddRange(ResponseFileArguments(a));
                 var references = new List<string>();
+                var sources = new List<string>();
                 foreach (var r in a.assemblyReferences)
                 {
                     args.Add("-r:\"" + stagingOf[r.name] + "\"");
@@ -206,9 +271,10 @@ namespace UnityHost
                 foreach (var source in a.sourceFiles)
                 {
                     string path = graph.Physical(source);
+                    sources.Add(path);
                     args.Add("\"" + (path.StartsWith(project + "/", StringComparison.Ordinal) ? path.Substring(project.Length + 1) : path) + "\"");
                 }
-                units.Add(new Unit { Staging = built, Output = a.outputPath, Arguments = string.Join(" ", args), References = references.ToArray() });
+                units.Add(new Unit { Staging = built, Output = a.outputPath, Arguments = string.Join(" ", args), References = references.ToArray(), Sources = sources.ToArray() });
             }
             return units;
         }
@@ -269,11 +335,42 @@ namespace UnityHost
             var clock = Stopwatch.StartNew();
             while (clock.ElapsedMilliseconds < leastMs && !job.Cancelled) Thread.Sleep(10);
             var failed = new HashSet<string>();
+            var inputs = new Dictionary<string, string>();
             foreach (var unit in job.Units)
             {
                 if (job.Cancelled) return;
                 string name = Path.GetFileNameWithoutExtension(unit.Output);
+                unit.Inputs = Inputs(unit, inputs);
+                inputs[name] = unit.Inputs;
                 if (Array.Exists(unit.References, failed.Contains) || !Compile(job, unit)) failed.Add(name);
+            }
+        }
+
+        /// <summary>What Bee's dependency check reads: the arguments, each source's content, and the inputs of the assemblies referenced (built before it).</summary>
+        static string Inputs(Unit unit, Dictionary<string, string> built)
+        {
+            var text = new StringBuilder(unit.Arguments);
+            using (var md5 = MD5.Create())
+            {
+                foreach (var source in unit.Sources)
+                {
+                    byte[] bytes;
+                    try
+                    {
+                        bytes = File.ReadAllBytes(source);
+                    }
+                    catch (IOException)
+                    {
+                        bytes = new byte[0]; // gone meanwhile: mcs reports it
+                    }
+                    text.Append('\n').Append(BitConverter.ToString(md5.ComputeHash(bytes)));
+                }
+                foreach (var r in unit.References)
+                {
+                    string other;
+                    text.Append('\n').Append(built.TryGetValue(r, out other) ? other : r);
+                }
+                return BitConverter.ToString(md5.ComputeHash(Encoding.UTF8.GetBytes(text.ToString())));
             }
         }
 

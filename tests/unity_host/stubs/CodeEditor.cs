@@ -1,6 +1,7 @@
 // Stand-in for Unity's Unity.CodeEditor API (UnityEditor.dll), with Unity's signatures: how a
 // package registers an External Script Editor and how Unity picks the current one from the
-// kScriptsDefaultApp preference (Editor/Mono/CodeEditor/CodeEditor.cs, IExternalCodeEditor.cs).
+// kScriptsDefaultApp preference (Editor/Mono/CodeEditor/CodeEditor.cs, IExternalCodeEditor.cs,
+// DefaultExternalCodeEditor.cs; 2021.3, 2022.3 and 6000.0 differ only in Register).
 using System;
 using System.Collections.Generic;
 using UnityEditor;
@@ -27,7 +28,7 @@ namespace Unity.CodeEditor
         }
 
         readonly List<IExternalCodeEditor> externalCodeEditors = new List<IExternalCodeEditor>();
-        readonly IExternalCodeEditor defaultEditor = new SystemDefaultEditor();
+        readonly IExternalCodeEditor defaultEditor = new DefaultExternalCodeEditor();
         IExternalCodeEditor currentEditor;
         Installation currentInstallation;
 
@@ -36,6 +37,7 @@ namespace Unity.CodeEditor
 
         public static IExternalCodeEditor CurrentEditor { get { return Editor.CurrentCodeEditor; } }
         public static string CurrentEditorPath { get { return EditorPrefs.GetString("kScriptsDefaultApp", ""); } }
+        static bool IsCurrentEditorPathExplicitlySet { get { return EditorPrefs.HasKey("kScriptsDefaultApp"); } }
 
         public static CodeEditor Editor { get; } = new CodeEditor();
 
@@ -45,21 +47,24 @@ namespace Unity.CodeEditor
             currentInstallation = GetInstallationForPath(CurrentEditorPath);
         }
 
+        /// <summary>"" (the system default) is the default editor's; else the first registered editor's that claims the path, else the default editor's, which claims any path.</summary>
         public Installation GetInstallationForPath(string editorPath)
         {
             Installation installation;
-            foreach (var codeEditor in externalCodeEditors)
-                if (editorPath != "" && codeEditor.TryGetInstallationForPath(editorPath, out installation)) return installation;
+            if (editorPath != "")
+                foreach (var codeEditor in externalCodeEditors)
+                    if (codeEditor.TryGetInstallationForPath(editorPath, out installation)) return installation;
             defaultEditor.TryGetInstallationForPath(editorPath, out installation);
             return installation;
         }
 
-        /// <summary>The first registered editor that claims the path; the system default otherwise.</summary>
+        /// <summary>The first registered editor that claims the path; the default editor otherwise.</summary>
         public IExternalCodeEditor GetCodeEditorForPath(string editorPath)
         {
             Installation unused;
-            foreach (var codeEditor in externalCodeEditors)
-                if (editorPath != "" && codeEditor.TryGetInstallationForPath(editorPath, out unused)) return codeEditor;
+            if (editorPath != "")
+                foreach (var codeEditor in externalCodeEditors)
+                    if (codeEditor.TryGetInstallationForPath(editorPath, out unused)) return codeEditor;
             return defaultEditor;
         }
 
@@ -71,13 +76,17 @@ namespace Unity.CodeEditor
             currentEditor.Initialize(editorPath);
         }
 
-        /// <summary>As Unity: a second editor of the same type is ignored; the current editor is picked again.</summary>
+        /// <summary>
+        /// As Unity: a second editor of the same type is ignored; the current editor is picked
+        /// again (which writes the preference), from 2022.3 only when the user chose an editor.
+        /// </summary>
         public static void Register(IExternalCodeEditor externalCodeEditor)
         {
             foreach (var e in Editor.externalCodeEditors)
                 if (e.GetType() == externalCodeEditor.GetType()) return;
             Editor.externalCodeEditors.Add(externalCodeEditor);
-            Editor.SetCodeEditor(Editor.currentInstallation.Path);
+            if (!UnityEngine.NativeEditor.Current.AtLeast(2022, 3) || IsCurrentEditorPathExplicitlySet)
+                Editor.SetCodeEditor(Editor.currentInstallation.Path);
         }
 
         public static void Unregister(IExternalCodeEditor externalCodeEditor)
@@ -86,15 +95,24 @@ namespace Unity.CodeEditor
             Editor.SetCodeEditor(Editor.currentInstallation.Path);
         }
 
-        /// <summary>Unity's "Open by file extension" editor: the host opens nothing with it.</summary>
-        sealed class SystemDefaultEditor : IExternalCodeEditor
+        /// <summary>
+        /// Unity's own editor, for the system default ("") and any path no package claims: it
+        /// claims every non-empty path, named "app (internal)" (OSUtil.GetAppFriendlyName is
+        /// native; the file name stands for it). The host opens nothing with it.
+        /// </summary>
+        sealed class DefaultExternalCodeEditor : IExternalCodeEditor
         {
             public Installation[] Installations { get { return new Installation[0]; } }
 
             public bool TryGetInstallationForPath(string editorPath, out Installation installation)
             {
-                installation = new Installation { Name = editorPath == "" ? "Open by file extension" : editorPath, Path = editorPath };
-                return false;
+                if (string.IsNullOrEmpty(editorPath))
+                {
+                    installation = new Installation { Name = "", Path = "" };
+                    return false;
+                }
+                installation = new Installation { Name = System.IO.Path.GetFileName(editorPath) + " (internal)", Path = editorPath };
+                return true;
             }
 
             public void OnGUI() { }

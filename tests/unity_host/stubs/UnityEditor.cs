@@ -457,3 +457,20 @@ namespace UnityEditor
         }
     }
 }
+
+// Modules/UMPE/Editor/UMPE.bindings.cs (2021.3, 2022.3, 6000.0): secondary editor processes
+// (the standalone Profiler) run [InitializeOnLoad] code on the same project.
+namespace UnityEditor.MPE
+{
+    public enum ProcessLevel
+    {
+        Undefined = 0,
+        Main = 1,
+        Secondary = 2,
+    }
+
+    public class ProcessService
+    {
+        public static ProcessLevel level { get { return UnityEngine.NativeEditor.Current.Secondary ? ProcessLevel.Secondary : ProcessLevel.Main; } }
+    }
+}

@@ -108,6 +108,8 @@ namespace UnityEngine
         public bool AtLeast(int year, int minor) { return Major >= year * 10 + minor; }
 
         public bool Worker { get; private set; }
+        /// <summary>A secondary editor process (UnityEditor.MPE), as the standalone Profiler is.</summary>
+        public bool Secondary { get; set; }
         public bool BatchMode { get; private set; }
         public bool Playing { get; set; }
         public bool Paused { get; set; }
