@@ -182,13 +182,22 @@ def test_unity_test_steps_once_per_editor_tick_and_inconclusive(h):
     assert messages[-1]["inconclusive"] == 1 and messages[-1]["passed"] == 1, messages[-1]
 
 
-@framework("1.1.33")
-def test_run_total_counts_only_the_filtered_tests_on_1_1(h):
-    # 1.1.x hands RunStarted the whole tree of the mode: the package counts what the filter runs.
+def run_total_counts_only_the_filtered_tests(h):
+    # Before 1.4.0 RunStarted gets the whole tree of the mode: the package counts what the filter runs.
     add_tests(h)
     _, messages, _ = run_messages(h, {"mode": "edit", "filter": {"groups": ["^Game\\.Tests\\.CalculatorTests\\.Sums"]}})
     assert messages[0]["total"] == 2 and sorted(by_name(messages)) == [
         FIXTURE + ".Sums(1,2,3)", FIXTURE + ".Sums(2,2,5)"], messages
+
+
+@framework("1.1.33")
+def test_run_total_counts_only_the_filtered_tests_on_1_1(h):
+    run_total_counts_only_the_filtered_tests(h)
+
+
+@framework("1.3.9")
+def test_run_total_counts_only_the_filtered_tests_on_1_3(h):
+    run_total_counts_only_the_filtered_tests(h)
 
 
 def test_the_sample_projects_tests(h):
@@ -269,12 +278,27 @@ def test_cancel_ends_the_run_and_a_reconnect_during_it_learns_of_it(h):
     assert not [m for m in later if m.get("t") == "test" and "replay" not in m], later
 
 
+def refuses_to_cancel(h):
+    h.peer.call("tests.run", {"mode": "edit", "filter": {"names": ["Game.Tests.SlowTests"]}})
+    reply = h.peer.call("tests.cancel", {})
+    assert not reply["ok"] and "cannot cancel" in reply["error"] and "1.4.0 or later" in reply["error"], reply
+
+
 @framework("1.1.33")
 def test_cancel_where_the_test_framework_cannot(h):
     add_tests(h)
-    h.peer.call("tests.run", {"mode": "edit", "filter": {"names": ["Game.Tests.SlowTests"]}})
-    reply = h.peer.call("tests.cancel", {})
-    assert not reply["ok"] and "cannot cancel" in reply["error"] and "1.3.2" in reply["error"], reply
+    refuses_to_cancel(h)
+
+
+@framework("1.3.9")
+def test_on_test_framework_1_3_the_package_compiles_and_cannot_cancel(h):
+    # CancelTestRun is internal in 1.3.2-1.3.9: a package calling it there would not compile
+    # (build.sh builds the test assembly with 1.3.9's versionDefines against 1.3.9's surface).
+    # Loaded, it lists with arguments (1.3.0's) and refuses to cancel, naming 1.4.0.
+    add_tests(h)
+    case = listed(h, "edit")[FIXTURE + ".Sums(2,2,5)"]
+    assert case["arguments"] == ["2", "2", "5"], case
+    refuses_to_cancel(h)
 
 
 @framework("none")

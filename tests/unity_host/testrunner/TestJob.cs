@@ -155,10 +155,10 @@ namespace UnityEditor.TestTools.TestRunner.StandIn
             TestSelection.Prune(job.Root, job.Filter);
             job.Ops = new List<Op>();
             Plan(job.Root, job.Ops);
-#if TF_1_3
-            var announced = job.Root; // 1.3+: the tree with the run's filter (CallbacksDelegator.RunStarted)
+#if TF_1_4
+            var announced = job.Root; // 1.4.0+: the tree with the run's filter (CallbacksDelegator.RunStarted)
 #else
-            var announced = TestDiscovery.Tree(job.Filter.testMode); // 1.1.x: the mode's whole tree
+            var announced = TestDiscovery.Tree(job.Filter.testMode); // 1.1.x-1.3.x: the mode's whole tree
 #endif
             CallbacksHolder.Invoke(c => c.RunStarted(announced));
         }

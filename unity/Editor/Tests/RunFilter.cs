@@ -6,9 +6,9 @@ using UnityEditor.TestTools.TestRunner.Api;
 namespace UnityNvim.Tests
 {
     /// <summary>
-    /// The filter of the run Neovim started, kept with the run: Test Framework 1.1.x hands
+    /// The filter of the run Neovim started, kept with the run: Test Framework before 1.4.0 hands
     /// RunStarted the whole tree of the mode, not the filtered one (Api/CallbacksDelegator.cs,
-    /// RunStarted: `m_AdaptorFactory.Create(testsToRun)`; 1.3+ passes the run's filter), so the
+    /// RunStarted: `m_AdaptorFactory.Create(testsToRun)`; 1.4.0+ passes the run's filter), so the
     /// number of tests to run is counted here, with the Filter's rules
     /// (RuntimeTestRunnerFilter.BuildNUnitFilter): every kind given must match, any value of a
     /// kind may; names are full names of the test or a suite above it, groups and categories
