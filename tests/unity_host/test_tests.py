@@ -155,6 +155,10 @@ def test_run_streams_each_result(h):
     assert threw["stack"].split("\n")[0] == "Game.Tests.CalculatorTests:Throws () (at %s:%d)" % (
         SOURCE, line_of(h, 'throw new InvalidOperationException("boom")')), threw
     assert results[FIXTURE + ".Skipped"]["message"] == "not ready", results[FIXTURE + ".Skipped"]
+    # NUnit's ResultState goes along where it says more than the status.
+    state = {n[len(FIXTURE) + 1:]: m.get("state") for n, m in results.items()}
+    assert state == {"Adds": None, "FailsAnAssertion": None, "Throws": "Failed:Error", "Skipped": "Skipped:Ignored",
+                     "Sums(1,2,3)": None, "Sums(2,2,5)": None, "Yields": None}, state
     case = results[FIXTURE + ".Sums(2,2,5)"]
     # Mono writes parameters with their types and names; the frames of NUnit's reflection call are cut.
     assert case["name"] == "Sums(2,2,5)" and case["stack"] == (
@@ -166,7 +170,26 @@ def test_run_streams_each_result(h):
     end = messages[-1]
     assert {k: end[k] for k in ("passed", "failed", "skipped", "inconclusive")} == {
         "passed": 3, "failed": 3, "skipped": 1, "inconclusive": 0}, end
-    assert isinstance(end["ms"], int), end
+    assert isinstance(end["ms"], int) and "cancelled" not in end, end
+
+
+def run_that_finds_nothing(h):
+    add_tests(h)
+    _, messages, _ = run_messages(h, {"mode": "edit", "filter": {"names": ["Game.Tests.NoSuchTest"]}})
+    assert [m["event"] for m in messages] == ["run_started", "run_finished"], messages
+    assert messages[0]["total"] == 0, messages[0]
+    assert {k: messages[1][k] for k in ("passed", "failed", "skipped", "inconclusive")} == {
+        "passed": 0, "failed": 0, "skipped": 0, "inconclusive": 0}, messages[1]
+
+
+def test_a_run_that_finds_no_test_ends_with_nothing_counted(h):
+    run_that_finds_nothing(h)
+
+
+@framework("1.1.33")
+def test_a_run_that_finds_no_test_on_1_1(h):
+    # 1.1.33 hands RunStarted the whole tree: the package's own count must come to 0 too.
+    run_that_finds_nothing(h)
 
 
 def test_unity_test_steps_once_per_editor_tick_and_inconclusive(h):
@@ -270,7 +293,7 @@ def test_cancel_ends_the_run_and_a_reconnect_during_it_learns_of_it(h):
     seen = h.messages_until_reply("tests.cancel", {"run": run_id})
     assert seen[-1]["ok"] and seen[-1]["result"] == {"cancelled": True}, seen[-1]
     end = h.expect("test", seen, event="run_finished")
-    assert end["run"] == run_id and "replay" not in end and end["passed"] == 0, end
+    assert end["run"] == run_id and "replay" not in end and end["passed"] == 0 and end["cancelled"] is True, end
     again = h.peer.call("tests.cancel", {})
     assert not again["ok"] and "is going" in again["error"], again
     # Nothing of the cancelled run comes after its end: the runner stopped.
@@ -282,6 +305,57 @@ def refuses_to_cancel(h):
     h.peer.call("tests.run", {"mode": "edit", "filter": {"names": ["Game.Tests.SlowTests"]}})
     reply = h.peer.call("tests.cancel", {})
     assert not reply["ok"] and "cannot cancel" in reply["error"] and "1.4.0 or later" in reply["error"], reply
+
+
+def window(h, action, **args):
+    """What a user does in Unity's Test Runner window; (its result, messages read on the way)."""
+    seen = h.messages_until_reply("host.testrunnerwindow", dict(args, action=action))
+    assert seen[-1]["ok"], seen[-1]
+    return seen[-1]["result"], seen[:-1]
+
+
+def window_idle(h):
+    """Waits until the Test Runner window shows no run going; the messages read meanwhile."""
+    seen = []
+    running = True
+    while running is not None:
+        running, more = window(h, "running")
+        seen += more
+    return seen
+
+
+def cancelled_in_unitys_window(h):
+    # Unity calls nothing back for a run cancelled in its Test Runner window. The package learns
+    # that its run is over when the window starts the next one, whose results are not Neovim's.
+    add_tests(h)
+    run_id = h.peer.call("tests.run", {"mode": "edit", "filter": {"names": ["Game.Tests.SlowTests"]}})["result"]["run"]
+    h.expect("test", event="run_started", run=run_id)
+    cancelled, seen = window(h, "cancel")
+    assert cancelled is True, cancelled
+    seen += window_idle(h)
+    _, more = window(h, "run", names=[FIXTURE + ".Adds"])
+    seen += more + window_idle(h)
+    sent = [m for m in seen if m.get("t") == "test"]
+    assert len(sent) == 1 and sent[0]["event"] == "run_finished" and sent[0]["run"] == run_id, sent
+    assert sent[0]["cancelled"] is True and sent[0]["passed"] == 0, sent[0]
+    # Neovim's next run is its own again.
+    again, messages, _ = run_messages(h, {"mode": "edit", "filter": {"names": [FIXTURE + ".Adds"]}})
+    assert again != run_id and [m["event"] for m in messages] == ["run_started", "finished", "run_finished"], messages
+    assert not h.peer.call("tests.cancel", {"run": run_id})["ok"]
+
+
+def test_a_run_cancelled_in_unitys_window_is_over(h):
+    cancelled_in_unitys_window(h)
+
+
+@framework("1.3.9")
+def test_a_run_cancelled_in_unitys_window_on_1_3(h):
+    cancelled_in_unitys_window(h)
+
+
+@framework("1.1.33")
+def test_a_run_cancelled_in_unitys_window_on_1_1(h):
+    cancelled_in_unitys_window(h)
 
 
 @framework("1.1.33")

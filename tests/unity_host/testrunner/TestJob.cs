@@ -86,6 +86,9 @@ namespace UnityEditor.TestTools.TestRunner.StandIn
             return job.Guid;
         }
 
+        /// <summary>The guid of the run going on (a cancelled one until it has stopped), null when none.</summary>
+        public static string Running { get { return job != null ? job.Guid : null; } }
+
         public static bool Cancel(string guid)
         {
             if (job == null || job.Guid != guid || job.Cancelled) return false;

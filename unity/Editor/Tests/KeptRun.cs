@@ -32,6 +32,9 @@ namespace UnityNvim.Tests
         /// <summary>True once run_started went out (a reload may call RunStarted again: it is not repeated).</summary>
         public static bool Started { get { return Frames.Count > 0; } }
 
+        /// <summary>True once run_started went out from this script domain (not carried across a reload).</summary>
+        public static bool StartedInThisDomain { get; private set; }
+
         static long startedAtMs;
 
         public static void Begin(string run, string mode, RunFilter filter)
@@ -47,6 +50,7 @@ namespace UnityNvim.Tests
 
         public static void Send(Dictionary<string, object> fields)
         {
+            if ((string)fields["event"] == "run_started") StartedInThisDomain = true;
             fields["run"] = Run;
             byte[] frame = Outgoing.Test(fields, false);
             Frames.Add(frame);
@@ -61,7 +65,7 @@ namespace UnityNvim.Tests
         }
 
         /// <summary>Sends run_finished with the counts of the finished messages sent; the run is over.</summary>
-        public static void Finish()
+        public static void Finish(bool cancelled)
         {
             var fields = new Dictionary<string, object> { { "event", "run_finished" } };
             foreach (var status in new[] { "passed", "failed", "skipped", "inconclusive" })
@@ -71,6 +75,7 @@ namespace UnityNvim.Tests
                 fields[status] = n;
             }
             fields["ms"] = Math.Max(0, NowMs() - startedAtMs);
+            if (cancelled) fields["cancelled"] = true;
             Send(fields);
             Active = false;
         }

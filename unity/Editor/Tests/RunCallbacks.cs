@@ -22,7 +22,15 @@ namespace UnityNvim.Tests
 
         public void RunStarted(ITestAdaptor testsToRun)
         {
-            if (!KeptRun.Active || KeptRun.Started) return;
+            if (!KeptRun.Active) return;
+            if (KeptRun.Started)
+            {
+                // A reload repeats RunStarted in a new domain; a second one in this domain is
+                // another run's: ours ended unannounced, as a run cancelled in Unity's Test Runner
+                // window does (TestJobRunner.CancelRun leaves out RunFinished).
+                if (KeptRun.StartedInThisDomain) KeptRun.Finish(true);
+                return;
+            }
             source = null; // scripts may have changed since the last run
             KeptRun.Send(new Dictionary<string, object>
             {
@@ -49,6 +57,8 @@ namespace UnityNvim.Tests
                 { "status", status },
                 { "ms", (long)Math.Max(0, Math.Round(result.Duration * 1000)) },
             };
+            // NUnit's ResultState ("Failed:Error", "Skipped:Ignored"...) when it says more than status.
+            if (!string.Equals(result.ResultState, status, StringComparison.OrdinalIgnoreCase)) Optional(fields, "state", result.ResultState);
             Optional(fields, "message", result.Message);
             Optional(fields, "stack", UnityStack.Convert(result.StackTrace, project));
             Optional(fields, "output", result.Output);
@@ -61,13 +71,13 @@ namespace UnityNvim.Tests
 
         public void RunFinished(ITestResultAdaptor result)
         {
-            if (KeptRun.Active) KeptRun.Finish();
+            if (KeptRun.Active) KeptRun.Finish(false);
         }
 
         /// <summary>The run could not start or broke off (Unity logs why): it is over for Neovim too.</summary>
         public void OnError(string message)
         {
-            if (KeptRun.Active) KeptRun.Finish();
+            if (KeptRun.Active) KeptRun.Finish(false);
         }
 
         static string Status(TestStatus status)

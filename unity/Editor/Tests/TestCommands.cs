@@ -83,7 +83,7 @@ namespace UnityNvim.Tests
             if (!TestRunnerApi.CancelTestRun(run))
                 throw new InvalidOperationException("Unity could not cancel test run '" + run + "': it is ending, or not running");
             // A cancelled run gets no RunFinished: its end is told here, with what finished.
-            KeptRun.Finish();
+            KeptRun.Finish(true);
             return new Dictionary<string, object> { { "cancelled", true } };
 #else
             throw new InvalidOperationException("the Unity Test Framework in this project cannot cancel a test run for Neovim (that came with com.unity.test-framework 1.4.0): update it to 1.4.0 or later in Window > Package Manager, cancel in Unity's Test Runner window, or let the run finish");
