@@ -242,9 +242,80 @@ def test_the_sample_projects_tests(h):
 def test_run_filters_by_category_and_assembly(h):
     add_tests(h)
     _, messages, _ = run_messages(h, {"mode": "edit", "filter": {"categories": ["Math"], "assemblies": ["Game.Tests.Edit"]}})
-    assert len(by_name(messages)) == 7 and messages[0]["total"] == 7, by_name(messages)
+    # Category filters are regular expressions, not anchored: "Math" takes "Math.Advanced" too.
+    assert len(by_name(messages)) == 8 and messages[0]["total"] == 8, by_name(messages)
+    assert "Game.Tests.SelectionTests.Integrates" in by_name(messages), by_name(messages)
     reply = h.peer.call("tests.run", {"mode": "sideways"})
     assert not reply["ok"] and "mode must be" in reply["error"], reply
+
+
+SELECTION = "Game.Tests.SelectionTests."
+
+
+def outcomes(messages):
+    return {n: (m["status"], m.get("state")) for n, m in by_name(messages).items()}
+
+
+def filters_as_unity_does(h):
+    add_tests(h)
+    selection = "^Game\\.Tests\\.(CalculatorTests|SelectionTests)\\."
+    # `!` excludes: every CalculatorTests test is "Math", Integrates "Math.Advanced". The explicit
+    # test is in the run but not selected explicitly (an exclusion never does): skipped as Explicit.
+    _, messages, _ = run_messages(h, {"mode": "edit", "filter": {"groups": [selection], "categories": ["!Math"]}})
+    assert outcomes(messages) == {SELECTION + "OnlyWhenAsked": ("skipped", "Skipped:Explicit")}, messages
+    assert by_name(messages)[SELECTION + "OnlyWhenAsked"]["message"] == "needs a device"
+    assert messages[0]["total"] == 1 and messages[-1]["skipped"] == 1, messages
+    # A test with no category is "Uncategorized"; asked for by that, the explicit test runs.
+    _, messages, _ = run_messages(h, {"mode": "edit", "filter": {"groups": [selection], "categories": ["Uncategorized"]}})
+    assert outcomes(messages) == {SELECTION + "OnlyWhenAsked": ("passed", None)}, messages
+    # Named, it runs; under a fixture asked for by name, it is skipped; an explicit fixture asked for runs.
+    _, messages, _ = run_messages(h, {"mode": "edit", "filter": {"names": [SELECTION + "OnlyWhenAsked", "Game.Tests.ExplicitFixture"]}})
+    assert outcomes(messages) == {SELECTION + "OnlyWhenAsked": ("passed", None),
+                                  "Game.Tests.ExplicitFixture.RunsWhenItsFixtureIsAsked": ("passed", None)}, messages
+    _, messages, _ = run_messages(h, {"mode": "edit", "filter": {"names": ["Game.Tests.SelectionTests"]}})
+    assert outcomes(messages) == {SELECTION + "OnlyWhenAsked": ("skipped", "Skipped:Explicit"),
+                                  SELECTION + "Integrates": ("passed", None)}, messages
+    assert messages[0]["total"] == 2, messages[0]
+
+
+def test_run_filters_as_unity_does(h):
+    filters_as_unity_does(h)
+
+
+@framework("1.1.33")
+def test_run_filters_as_unity_does_on_1_1(h):
+    # The package counts `total` itself here: the same rules.
+    filters_as_unity_does(h)
+
+
+def everything_until(h, last):
+    """Runs all EditMode tests until `last` finished, then cancels in Unity's window (SlowTests
+    would take 100000 frames); the run's id and its messages."""
+    reply = h.peer.call("tests.run", {"mode": "edit"})
+    assert reply["ok"], reply
+    end, seen = h.peer.recv_until(lambda m: m.get("t") == "test" and m.get("full_name") == last, timeout=60)
+    window(h, "cancel")
+    return [m for m in seen if m.get("t") == "test"] + [end]
+
+
+def test_a_run_of_everything_reports_explicit_tests_skipped(h):
+    # From 1.4.0 the mode's EditorOnlyFilter is always there: explicit tests take part, skipped.
+    add_tests(h)
+    messages = everything_until(h, SELECTION + "OnlyWhenAsked")
+    results = outcomes(messages)
+    assert results["Game.Tests.ExplicitFixture.RunsWhenItsFixtureIsAsked"] == ("skipped", "Skipped:Explicit"), results
+    assert results[SELECTION + "OnlyWhenAsked"] == ("skipped", "Skipped:Explicit"), results
+    assert messages[0]["total"] == 13, messages[0]
+
+
+@framework("1.1.33")
+def test_a_run_of_everything_leaves_explicit_tests_out_on_1_1(h):
+    # Before 1.4.0 an empty Filter is NUnit's TestFilter.Empty: explicit tests are not in the run.
+    add_tests(h)
+    messages = everything_until(h, SELECTION + "Integrates")
+    results = outcomes(messages)
+    assert SELECTION + "OnlyWhenAsked" not in results and not any("ExplicitFixture" in n for n in results), results
+    assert messages[0]["total"] == 11, messages[0]
 
 
 def test_play_mode_run_goes_through_a_domain_reload(h):

@@ -16,6 +16,7 @@ namespace UnityEditor.TestTools.TestRunner.StandIn
         public object[] CaseArguments;  // a test case's arguments
         public bool Yields;             // [UnityTest]: returns IEnumerator, one step per editor tick
         public string IgnoreReason;     // [Ignore] on the method or its fixture
+        public string ExplicitReason;   // [Explicit] on this method or fixture itself (null: not explicit)
         public readonly List<string> OwnCategories = new List<string>();
 
         public string Id { get; set; }
@@ -46,8 +47,9 @@ namespace UnityEditor.TestTools.TestRunner.StandIn
         public object[] Arguments { get { return CaseArguments ?? new object[0]; } }
 #endif
         public string[] Categories { get { return OwnCategories.ToArray(); } }
-        public RunState RunState { get { return IgnoreReason != null ? RunState.Ignored : RunState.Runnable; } }
-        public string SkipReason { get { return IgnoreReason ?? ""; } }
+        public bool IsExplicit { get { return ExplicitReason != null; } }
+        public RunState RunState { get { return IgnoreReason != null ? RunState.Ignored : IsExplicit ? RunState.Explicit : RunState.Runnable; } }
+        public string SkipReason { get { return IgnoreReason ?? ExplicitReason ?? ""; } }
         public string ParentFullName { get { return ParentTest != null ? ParentTest.FullName : ""; } }
 
         /// <summary>This node's categories and its ancestors' (NUnit applies a fixture's category to its tests).</summary>

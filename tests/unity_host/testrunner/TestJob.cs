@@ -212,6 +212,14 @@ namespace UnityEditor.TestTools.TestRunner.StandIn
                 Complete(result, null);
                 return;
             }
+            if (!TestSelection.RunsExplicitly(test, job.Filter))
+            {
+                result.Status = TestStatus.Skipped;
+                result.Label = "Explicit";
+                result.Text = ExplicitReason(test);
+                Complete(result, null);
+                return;
+            }
             var clock = Stopwatch.StartNew();
             object fixture = null;
             object returned = Guarded(result, () =>
@@ -248,6 +256,13 @@ namespace UnityEditor.TestTools.TestRunner.StandIn
                 Guarded(result, () => { Call(fixture, "TearDownAttribute"); return null; });
             result.Seconds = job.SteppingClock.Elapsed.TotalSeconds;
             Complete(result, result.Recorded ? (TestStatus?)null : TestStatus.Passed);
+        }
+
+        static string ExplicitReason(StandInTest test)
+        {
+            for (var t = test; t != null; t = t.ParentTest)
+                if (t.IsExplicit) return t.ExplicitReason;
+            return "";
         }
 
         static void Complete(StandInResult result, TestStatus? status)
