@@ -5,6 +5,7 @@ Debian's NUnit 2.6).
 
 Prints "N passed, M failed". Usage: python3 test_tests.py [NAME_FRAGMENT...]
 """
+import json
 import os
 import shutil
 import sys
@@ -120,6 +121,56 @@ def test_a_listing_cut_by_a_reload_is_answered(h):
     assert replies[901]["ok"], replies
     h.expect("hello")
     assert listed(h, "edit")[FIXTURE]["suite"], "the next domain lists again"
+
+
+PACKAGE_TESTS = """using NUnit.Framework;
+
+namespace Tools.Tests
+{
+    public class %sTests
+    {
+        [Test]
+        public void Works()
+        {
+            Assert.Fail("in a package");
+        }
+    }
+}
+"""
+
+
+def package_with_tests(folder, name, fixture):
+    """A package in folder (package.json named name) with an EditMode test assembly of one fixture."""
+    tests = os.path.join(folder, "Tests")
+    os.makedirs(tests)
+    with open(os.path.join(folder, "package.json"), "w") as f:
+        json.dump({"name": name, "version": "1.0.0"}, f)
+    with open(os.path.join(tests, fixture + ".Tests.asmdef"), "w") as f:
+        json.dump({"name": fixture + ".Tests", "references": ["UnityEngine.TestRunner", "UnityEditor.TestRunner"],
+                   "includePlatforms": ["Editor"], "overrideReferences": True,
+                   "precompiledReferences": ["nunit.framework.dll"], "defineConstraints": ["UNITY_INCLUDE_TESTS"]}, f)
+    # Named otherwise than the class: found as the script of its assembly that declares it.
+    with open(os.path.join(tests, "Checks.cs"), "w") as f:
+        f.write(PACKAGE_TESTS % fixture)
+
+
+def test_tests_in_packages_have_their_sources(h):
+    # An embedded package (its folder named otherwise than the package) and a local one outside
+    # Assets and Packages, where Library/PackageCache packages are too: the script is where the
+    # package really is, found among the scripts of the test's assembly.
+    package_with_tests(os.path.join(h.project, "Packages", "EmbeddedTools"), "com.example.embedded", "Embedded")
+    package_with_tests(os.path.join(h.project, "LocalTools"), "com.example.local", "Local")
+    with open(os.path.join(h.project, "Packages", "manifest.json"), "w") as f:
+        json.dump({"dependencies": {"com.example.local": "file:../LocalTools"}}, f)
+    compile_and_reload(h)
+    tree = listed(h, "edit")
+    for fixture, folder in (("Embedded", "Packages/EmbeddedTools"), ("Local", "LocalTools")):
+        node = tree["Tools.Tests.%sTests.Works" % fixture]
+        assert node["file"] == folder + "/Tests/Checks.cs" and node["line"] == 8, node
+    _, messages, _ = run_messages(h, {"mode": "edit", "filter": {"assemblies": ["Local.Tests"]}})
+    failed = by_name(messages)["Tools.Tests.LocalTests.Works"]
+    assert failed["file"] == "LocalTools/Tests/Checks.cs" and failed["line"] == 8, failed
+    assert "(at LocalTools/Tests/Checks.cs:10)" in failed["stack"], failed
 
 
 @framework("1.1.33")
