@@ -446,7 +446,7 @@ def window_idle(h):
     return seen
 
 
-def cancelled_in_unitys_window(h):
+def cancelled_in_unitys_window(h, reload=False):
     # Unity calls nothing back for a run cancelled in its Test Runner window. The package learns
     # that its run is over when the window starts the next one, whose results are not Neovim's.
     add_tests(h)
@@ -455,6 +455,9 @@ def cancelled_in_unitys_window(h):
     cancelled, seen = window(h, "cancel")
     assert cancelled is True, cancelled
     seen += window_idle(h)
+    if reload:
+        seen += h.messages_until_reply("host.reload")
+        seen.append(h.expect("hello"))
     _, more = window(h, "run", names=[FIXTURE + ".Adds"])
     seen += more + window_idle(h)
     sent = [m for m in seen if m.get("t") == "test"]
@@ -468,6 +471,11 @@ def cancelled_in_unitys_window(h):
 
 def test_a_run_cancelled_in_unitys_window_is_over(h):
     cancelled_in_unitys_window(h)
+
+
+def test_a_run_cancelled_in_unitys_window_is_over_after_a_reload_too(h):
+    # The run is kept across the reload; the next RunStarted is still another run's.
+    cancelled_in_unitys_window(h, reload=True)
 
 
 @framework("1.3.9")

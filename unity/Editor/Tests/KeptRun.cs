@@ -29,11 +29,8 @@ namespace UnityNvim.Tests
         /// <summary>True from Execute until run_finished: the Test Framework's callbacks are this run's.</summary>
         public static bool Active { get; private set; }
 
-        /// <summary>True once run_started went out (a reload may call RunStarted again: it is not repeated).</summary>
+        /// <summary>True once run_started went out.</summary>
         public static bool Started { get { return Frames.Count > 0; } }
-
-        /// <summary>True once run_started went out from this script domain (not carried across a reload).</summary>
-        public static bool StartedInThisDomain { get; private set; }
 
         static long startedAtMs;
 
@@ -50,7 +47,6 @@ namespace UnityNvim.Tests
 
         public static void Send(Dictionary<string, object> fields)
         {
-            if ((string)fields["event"] == "run_started") StartedInThisDomain = true;
             fields["run"] = Run;
             byte[] frame = Outgoing.Test(fields, false);
             Frames.Add(frame);

@@ -25,10 +25,12 @@ namespace UnityNvim.Tests
             if (!KeptRun.Active) return;
             if (KeptRun.Started)
             {
-                // A reload repeats RunStarted in a new domain; a second one in this domain is
-                // another run's: ours ended unannounced, as a run cancelled in Unity's Test Runner
-                // window does (TestJobRunner.CancelRun leaves out RunFinished).
-                if (KeptRun.StartedInThisDomain) KeptRun.Finish(true);
+                // Unity raises RunStarted once per run, reloads included (1.4.x:
+                // RunStartedInvocationEvent is not rerun on resume; 1.1.33: EditModeRunner.Run
+                // checks m_RunningTests), so this is another run's: ours ended unannounced, as a
+                // run cancelled in Unity's Test Runner window does (no RunFinished after
+                // TestJobRunner.CancelRun or EditModeRunner.OnRunCancel).
+                KeptRun.Finish(true);
                 return;
             }
             source = null; // scripts may have changed since the last run
