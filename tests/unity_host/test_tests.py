@@ -317,7 +317,7 @@ def filters_as_unity_does(h):
     assert by_name(messages)[SELECTION + "OnlyWhenAsked"]["message"] == "needs a device"
     assert messages[0]["total"] == 1 and messages[-1]["skipped"] == 1, messages
     # A test with no category is "Uncategorized"; asked for by that, the explicit test runs.
-    _, messages, _ = run_messages(h, {"mode": "edit", "filter": {"groups": [selection], "categories": ["Uncategorized"]}})
+    _, messages, _ = run_messages(h, {"mode": "edit", "filter": {"groups": ["^" + SELECTION], "categories": ["Uncategorized"]}})
     assert outcomes(messages) == {SELECTION + "OnlyWhenAsked": ("passed", None)}, messages
     # Named, it runs; under a fixture asked for by name, it is skipped; an explicit fixture asked for runs.
     _, messages, _ = run_messages(h, {"mode": "edit", "filter": {"names": [SELECTION + "OnlyWhenAsked", "Game.Tests.ExplicitFixture"]}})
@@ -329,14 +329,30 @@ def filters_as_unity_does(h):
     assert messages[0]["total"] == 2, messages[0]
 
 
+def fast_ones(h):
+    """The tests of category "Fast" and how many the run announced."""
+    _, messages, _ = run_messages(h, {"mode": "edit", "filter": {"categories": ["Fast"]}})
+    return sorted(by_name(messages)), messages[0]["total"]
+
+
 def test_run_filters_as_unity_does(h):
     filters_as_unity_does(h)
+    # From 1.3.5 a test's own category counts under a fixture with categories of its own.
+    assert fast_ones(h) == (["Game.Tests.CategorisedTests.FastOne"], 1)
+
+
+@framework("1.3.9")
+def test_run_filters_as_unity_does_on_1_3(h):
+    # The package counts `total` itself before 1.4.0: the same rules.
+    filters_as_unity_does(h)
+    assert fast_ones(h) == (["Game.Tests.CategorisedTests.FastOne"], 1)
 
 
 @framework("1.1.33")
 def test_run_filters_as_unity_does_on_1_1(h):
-    # The package counts `total` itself here: the same rules.
     filters_as_unity_does(h)
+    # Before 1.3.5 a test under a fixture with categories matches only through the fixture's.
+    assert fast_ones(h) == ([], 0)
 
 
 def everything_until(h, last):
@@ -356,7 +372,7 @@ def test_a_run_of_everything_reports_explicit_tests_skipped(h):
     results = outcomes(messages)
     assert results["Game.Tests.ExplicitFixture.RunsWhenItsFixtureIsAsked"] == ("skipped", "Skipped:Explicit"), results
     assert results[SELECTION + "OnlyWhenAsked"] == ("skipped", "Skipped:Explicit"), results
-    assert messages[0]["total"] == 13, messages[0]
+    assert messages[0]["total"] == 14, messages[0]
 
 
 @framework("1.1.33")
@@ -366,7 +382,7 @@ def test_a_run_of_everything_leaves_explicit_tests_out_on_1_1(h):
     messages = everything_until(h, SELECTION + "Integrates")
     results = outcomes(messages)
     assert SELECTION + "OnlyWhenAsked" not in results and not any("ExplicitFixture" in n for n in results), results
-    assert messages[0]["total"] == 11, messages[0]
+    assert messages[0]["total"] == 12, messages[0]
 
 
 def test_play_mode_run_goes_through_a_domain_reload(h):

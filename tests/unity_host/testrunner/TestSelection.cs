@@ -10,9 +10,11 @@ namespace UnityEditor.TestTools.TestRunner.StandIn
     /// kind given must match (AND); within a kind any value may (OR), and a value starting with
     /// `!` excludes what it matches (NotFilter). testNames: the full name of the test or of a
     /// suite above it; groupNames: a regex on those full names; categoryNames: a regex, not
-    /// anchored (NUnit's ValueMatchFilter with IsRegex), on the categories of the test and of
-    /// the suites above it, "Uncategorized" when there are none (CategoryFilterExtended,
-    /// GetAllCategoriesFromTest); assemblyNames: the test assembly's name.
+    /// anchored (NUnit's ValueMatchFilter with IsRegex), from 1.3.5 on any category of the test
+    /// and the suites above it, "Uncategorized" when there are none (CategoryFilterExtended,
+    /// GetAllCategoriesFromTest); before 1.3.5 on a node's own categories, where a test whose
+    /// parent has categories matches only through its parent, and "Uncategorized" (compared as
+    /// a string, not a regex) matches a test with none; assemblyNames: the test assembly's name.
     /// An [Explicit] test (or fixture) takes part only when the filter passes it: before 1.4.0 a
     /// Filter with no kinds is NUnit's TestFilter.Empty, which passes no explicit test; from
     /// 1.4.0 the mode's EditorOnlyFilter is always there and passes it. Taking part, it runs only
@@ -22,7 +24,7 @@ namespace UnityEditor.TestTools.TestRunner.StandIn
     /// </summary>
     static class TestSelection
     {
-        const string Uncategorized = "Uncategorized";
+        public const string Uncategorized = "Uncategorized";
 
         public static bool Passes(StandInTest leaf, Filter filter)
         {
@@ -36,7 +38,7 @@ namespace UnityEditor.TestTools.TestRunner.StandIn
             }
             return Kind(filter.testNames, v => Lineage(leaf).Any(t => t.FullName == v))
                 && Kind(filter.groupNames, v => Lineage(leaf).Any(t => Regex.IsMatch(t.FullName, v)))
-                && Kind(filter.categoryNames, v => AllCategories(leaf).Any(c => Regex.IsMatch(c, v)))
+                && Kind(filter.categoryNames, v => InCategory(leaf, v))
                 && Kind(filter.assemblyNames, v => leaf.AssemblyName == v);
         }
 
@@ -49,7 +51,7 @@ namespace UnityEditor.TestTools.TestRunner.StandIn
             var below = Below(marked).ToList();
             return Selects(filter.testNames, v => below.Any(t => t.FullName == v))
                 && Selects(filter.groupNames, v => below.Any(t => Regex.IsMatch(t.FullName, v)))
-                && Selects(filter.categoryNames, v => below.Any(t => AllCategories(t).Any(c => Regex.IsMatch(c, v))))
+                && Selects(filter.categoryNames, v => below.Any(t => InCategory(t, v)))
                 && Selects(filter.assemblyNames, v => marked.AssemblyName == v);
         }
 
@@ -84,13 +86,24 @@ namespace UnityEditor.TestTools.TestRunner.StandIn
             return Empty(values) || (!values.Any(v => v.StartsWith("!")) && values.Any(match));
         }
 
-        /// <summary>The test's categories and those of every suite above it; "Uncategorized" for a test with none.</summary>
-        static List<string> AllCategories(StandInTest test)
+        static bool InCategory(StandInTest test, string pattern)
         {
-            var categories = test.InheritedCategories().ToList();
-            if (categories.Count == 0 && test.TestMethod != null && !test.IsSuite) categories.Add(Uncategorized);
-            return categories;
+#if TF_1_3
+            return test.Categories.Any(c => Regex.IsMatch(c, pattern));
+#else
+            return Lineage(test).Any(t => OwnCategoryMatches(t, pattern));
+#endif
         }
+
+#if !TF_1_3
+        /// <summary>CategoryFilterExtended.Match before 1.3.5.</summary>
+        static bool OwnCategoryMatches(StandInTest node, string pattern)
+        {
+            if (!node.IsSuite && node.ParentTest != null && node.ParentTest.OwnCategories.Count > 0) return false;
+            if (!node.IsSuite && node.OwnCategories.Count == 0 && pattern == Uncategorized) return true;
+            return node.OwnCategories.Any(c => Regex.IsMatch(c, pattern));
+        }
+#endif
 
         static StandInTest Explicit(StandInTest leaf)
         {

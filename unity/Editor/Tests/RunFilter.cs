@@ -13,8 +13,11 @@ namespace UnityNvim.Tests
     /// RuntimeTestRunnerFilter.BuildNUnitFilter: every kind given must match; within a kind any
     /// value may, and a value starting with `!` excludes what it matches. Names are full names of
     /// the test or a suite above it, groups regular expressions on those, categories regular
-    /// expressions (not anchored) on the categories of the test and the suites above it
-    /// ("Uncategorized" when none), assemblies names of test assemblies. An [Explicit] test
+    /// expressions (not anchored) on categories (CategoryFilterExtended: from 1.3.5 any of the
+    /// test's, which ITestAdaptor.Categories lists with the suites' above and "Uncategorized"
+    /// when none; before, a suite's or test's own, a test under a suite with categories only
+    /// through it, and "Uncategorized" as a plain name for a test with none), assemblies names
+    /// of test assemblies. An [Explicit] test
     /// counts when the filter has some kind (it runs, or is skipped as Explicit); a filter with
     /// none is NUnit's empty filter there, which leaves explicit tests out of the run.
     /// </summary>
@@ -55,7 +58,7 @@ namespace UnityNvim.Tests
                 return !lineage.Exists(t => t.RunState == RunState.Explicit);
             return Kind(Names, name => lineage.Exists(t => t.FullName == name))
                 && Kind(Groups, group => lineage.Exists(t => Regex.IsMatch(t.FullName ?? "", group)))
-                && Kind(Categories, category => AllCategories(lineage).Exists(c => Regex.IsMatch(c, category)))
+                && Kind(Categories, category => InCategory(lineage, category))
                 && Kind(Assemblies, assembly => test.TypeInfo != null && test.TypeInfo.Assembly.GetName().Name == assembly);
         }
 
@@ -81,14 +84,39 @@ namespace UnityNvim.Tests
             return included || !anyIncluded;
         }
 
-        static List<string> AllCategories(List<ITestAdaptor> lineage)
+#if UNITY_NVIM_TEST_CATEGORIES_INHERITED
+        static bool InCategory(List<ITestAdaptor> lineage, string pattern)
         {
-            var categories = new List<string>();
-            foreach (var t in lineage)
-                if (t.Categories != null) categories.AddRange(t.Categories);
-            if (categories.Count == 0) categories.Add(Uncategorized);
-            return categories;
+            return lineage[0].Categories != null && Array.Exists(lineage[0].Categories, c => Regex.IsMatch(c, pattern));
         }
+#else
+        static bool InCategory(List<ITestAdaptor> lineage, string pattern)
+        {
+            for (int i = 0; i < lineage.Count; i++)
+            {
+                var node = lineage[i];
+                var parent = i + 1 < lineage.Count ? lineage[i + 1] : null;
+                var own = Own(node, parent);
+                if (!node.IsSuite)
+                {
+                    if (parent != null && Own(parent, i + 2 < lineage.Count ? lineage[i + 2] : null).Count > 0) continue;
+                    if (own.Count == 0 && pattern == Uncategorized) return true;
+                }
+                if (own.Exists(c => Regex.IsMatch(c, pattern))) return true;
+            }
+            return false;
+        }
+
+        /// <summary>A node's own categories: ITestAdaptor.Categories lists its ancestors' too, and "Uncategorized".</summary>
+        static List<string> Own(ITestAdaptor node, ITestAdaptor parent)
+        {
+            var own = new List<string>();
+            if (node.Categories == null) return own;
+            foreach (var c in node.Categories)
+                if (c != Uncategorized && (parent == null || parent.Categories == null || Array.IndexOf(parent.Categories, c) < 0)) own.Add(c);
+            return own;
+        }
+#endif
 
         static List<ITestAdaptor> Lineage(ITestAdaptor test)
         {

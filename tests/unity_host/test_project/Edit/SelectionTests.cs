@@ -16,6 +16,15 @@ namespace Game.Tests
         }
     }
 
+    [Category("Tools")]
+    public class CategorisedTests
+    {
+        [Test, Category("Fast")]
+        public void FastOne()
+        {
+        }
+    }
+
     [Explicit]
     public class ExplicitFixture
     {
