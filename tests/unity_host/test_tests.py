@@ -489,6 +489,19 @@ def test_a_run_cancelled_in_unitys_window_is_over(h):
     cancelled_in_unitys_window(h)
 
 
+def test_cancel_after_a_cancel_in_unitys_window_ends_the_run(h):
+    # Neovim still shows the run going (Unity told nothing); its cancel ends it there too.
+    add_tests(h)
+    run_id = h.peer.call("tests.run", {"mode": "edit", "filter": {"names": ["Game.Tests.SlowTests"]}})["result"]["run"]
+    h.expect("test", event="run_started", run=run_id)
+    assert window(h, "cancel")[0] is True
+    window_idle(h)
+    seen = h.messages_until_reply("tests.cancel", {"run": run_id})
+    assert seen[-1]["ok"] and seen[-1]["result"] == {"cancelled": True}, seen[-1]
+    end = h.expect("test", seen, event="run_finished")
+    assert end["run"] == run_id and end["cancelled"] is True, end
+
+
 def test_a_run_cancelled_in_unitys_window_is_over_after_a_reload_too(h):
     # The run is kept across the reload; the next RunStarted is still another run's.
     cancelled_in_unitys_window(h, reload=True)
