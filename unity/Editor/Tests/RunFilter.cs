@@ -13,7 +13,7 @@ namespace UnityNvim.Tests
     /// RuntimeTestRunnerFilter.BuildNUnitFilter: every kind given must match; within a kind any
     /// value may, and a value starting with `!` excludes what it matches. Names are full names of
     /// the test or a suite above it, groups regular expressions on those, categories regular
-    /// expressions (not anchored) on categories (CategoryFilterExtended: from 1.3.5 any of the
+    /// expressions (not anchored) on categories (CategoryFilterExtended: in 1.3.5-1.4.x any of the
     /// test's, which ITestAdaptor.Categories lists with the suites' above and "Uncategorized"
     /// when none; before, a suite's or test's own, a test under a suite with categories only
     /// through it, and "Uncategorized" as a plain name for a test with none), assemblies names
