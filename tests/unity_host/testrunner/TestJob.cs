@@ -40,6 +40,7 @@ namespace UnityEditor.TestTools.TestRunner.StandIn
             public string Guid;
             public Filter Filter;
             public bool Cancelled;
+            public bool StopRequested; // 1.1.33's window: NUnit winds the run down
             public bool InPlayMode;
             public List<Op> Ops;
             public int Pc;
@@ -96,6 +97,47 @@ namespace UnityEditor.TestTools.TestRunner.StandIn
             return true;
         }
 
+        /// <summary>
+        /// 1.1.33's Cancel (EditModeRunner.OnRunCancel: UnityTestAssemblyRunner.StopRun, a
+        /// TestExecutionStatus.StopRequested): the runner goes on ticking, each suite still open
+        /// ends "Failed:Cancelled" (CompositeWorkItem.CheckForCancellation) and RunFinished comes
+        /// with the root's result (EditModeRunner.CompleteTestRun). The [UnityTest] being stepped
+        /// is dropped without a result (not modelled).
+        /// </summary>
+        public static bool StopRun(string guid)
+        {
+            if (job == null || job.Guid != guid || job.Cancelled || job.StopRequested) return false;
+            job.StopRequested = true;
+            return true;
+        }
+
+        static void WindDown()
+        {
+            var open = new List<StandInTest>();
+            if (job.Ops != null)
+            {
+                // The root work item checks for cancellation first thing, started or not.
+                if (!job.Results.ContainsKey(job.Root)) job.Results[job.Root] = new StandInResult { TestNode = job.Root, Started = DateTime.Now };
+                for (int i = job.Pc; i < job.Ops.Count; i++)
+                    if (job.Ops[i].Kind == Step.End && job.Results.ContainsKey(job.Ops[i].Node)) open.Add(job.Ops[i].Node);
+            }
+            foreach (var suite in open)
+            {
+                var result = job.Results[suite];
+                result.RollUp();
+                result.Status = TestStatus.Failed;
+                result.Label = "Cancelled";
+                result.Text = "Test cancelled by user";
+                result.Ended = DateTime.Now;
+                Finished(result);
+            }
+            StandInResult root;
+            if (job.Root != null && job.Results.TryGetValue(job.Root, out root)) CallbacksHolder.Invoke(c => c.RunFinished(root));
+            bool leavePlayMode = job.InPlayMode;
+            Stop();
+            if (leavePlayMode) EditorApplication.ExitPlaymode();
+        }
+
         static void Tick()
         {
             var clock = Stopwatch.StartNew();
@@ -104,6 +146,11 @@ namespace UnityEditor.TestTools.TestRunner.StandIn
                 if (job.Cancelled)
                 {
                     Stop();
+                    return;
+                }
+                if (job.StopRequested)
+                {
+                    WindDown();
                     return;
                 }
                 if (job.Filter.testMode == TestMode.PlayMode && !job.InPlayMode)

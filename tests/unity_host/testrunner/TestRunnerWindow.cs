@@ -10,8 +10,9 @@ namespace UnityEditor.TestTools.TestRunner.StandIn
     /// job's guid (1.3.9: TestRunnerWindow.cs, DisplayCancelableProgressBar; 1.4.x:
     /// GUI/Views/TestListGUIBase.cs, PrintProgressBar); 1.1.33's EditMode progress bar stops the
     /// runner itself (TestRunner/Callbacks/EditModeRunnerCallback.cs, DisplayProgressBar ->
-    /// EditModeRunner.OnRunCancel). Either way nothing more is called back for that run: no
-    /// RunFinished (TestJobRunner.CancelRun runs only the clean-up tasks).
+    /// EditModeRunner.OnRunCancel). From 1.3.2 nothing more is called back for that run, no
+    /// RunFinished (TestJobRunner.CancelRun runs only the clean-up tasks); in 1.1.33 NUnit winds
+    /// the run down to a RunFinished whose result is "Failed:Cancelled" (TestJob.StopRun).
     /// </summary>
     public static class TestRunnerWindow
     {
@@ -30,7 +31,7 @@ namespace UnityEditor.TestTools.TestRunner.StandIn
 #if TF_1_3
             return TestRunnerApi.CancelTestRun(guid);
 #else
-            return TestJob.Cancel(guid);
+            return TestJob.StopRun(guid);
 #endif
         }
 

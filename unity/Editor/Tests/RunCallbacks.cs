@@ -29,7 +29,7 @@ namespace UnityNvim.Tests
                 // RunStartedInvocationEvent is not rerun on resume; 1.1.33: EditModeRunner.Run
                 // checks m_RunningTests), so this is another run's: ours ended unannounced, as a
                 // run cancelled in Unity's Test Runner window does (no RunFinished after
-                // TestJobRunner.CancelRun or EditModeRunner.OnRunCancel).
+                // TestJobRunner.CancelRun from 1.3.2).
                 KeptRun.Finish(true);
                 return;
             }
@@ -73,7 +73,9 @@ namespace UnityNvim.Tests
 
         public void RunFinished(ITestResultAdaptor result)
         {
-            if (KeptRun.Active) KeptRun.Finish(false);
+            // 1.1.x: a run cancelled in the Test Runner window still finishes, "Failed:Cancelled".
+            bool cancelled = result.ResultState != null && result.ResultState.IndexOf(":Cancelled", StringComparison.Ordinal) >= 0;
+            if (KeptRun.Active) KeptRun.Finish(cancelled);
         }
 
         /// <summary>The run could not start or broke off (Unity logs why): it is over for Neovim too.</summary>
