@@ -38,7 +38,7 @@ namespace UnityEditor.TestTools.TestRunner.StandIn
             }
             return Kind(filter.testNames, v => Lineage(leaf).Any(t => t.FullName == v))
                 && Kind(filter.groupNames, v => Lineage(leaf).Any(t => Regex.IsMatch(t.FullName, v)))
-                && Kind(filter.categoryNames, v => InCategory(leaf, v))
+                && Kind(filter.categoryNames, v => Lineage(leaf).Any(t => CategoryMatches(t, v)))
                 && Kind(filter.assemblyNames, v => leaf.AssemblyName == v);
         }
 
@@ -51,7 +51,7 @@ namespace UnityEditor.TestTools.TestRunner.StandIn
             var below = Below(marked).ToList();
             return Selects(filter.testNames, v => below.Any(t => t.FullName == v))
                 && Selects(filter.groupNames, v => below.Any(t => Regex.IsMatch(t.FullName, v)))
-                && Selects(filter.categoryNames, v => below.Any(t => InCategory(t, v)))
+                && Selects(filter.categoryNames, v => below.Any(t => CategoryMatches(t, v)))
                 && Selects(filter.assemblyNames, v => marked.AssemblyName == v);
         }
 
@@ -86,24 +86,18 @@ namespace UnityEditor.TestTools.TestRunner.StandIn
             return Empty(values) || (!values.Any(v => v.StartsWith("!")) && values.Any(match));
         }
 
-        static bool InCategory(StandInTest test, string pattern)
+        /// <summary>CategoryFilterExtended.Match: the node itself; Pass also takes a match above it.</summary>
+        static bool CategoryMatches(StandInTest node, string pattern)
         {
 #if TF_1_3
-            return test.Categories.Any(c => Regex.IsMatch(c, pattern));
+            return node.Categories.Any(c => Regex.IsMatch(c, pattern));
 #else
-            return Lineage(test).Any(t => OwnCategoryMatches(t, pattern));
-#endif
-        }
-
-#if !TF_1_3
-        /// <summary>CategoryFilterExtended.Match before 1.3.5.</summary>
-        static bool OwnCategoryMatches(StandInTest node, string pattern)
-        {
+            // Before 1.3.5: own categories only; a test whose parent has some, only through it.
             if (!node.IsSuite && node.ParentTest != null && node.ParentTest.OwnCategories.Count > 0) return false;
             if (!node.IsSuite && node.OwnCategories.Count == 0 && pattern == Uncategorized) return true;
             return node.OwnCategories.Any(c => Regex.IsMatch(c, pattern));
-        }
 #endif
+        }
 
         static StandInTest Explicit(StandInTest leaf)
         {
