@@ -24,7 +24,7 @@ if command -v apt-get >/dev/null 2>&1 && ! ls /usr/lib/cli/nunit.framework-*/nun
     apt-get install -y libnunit-cil-dev >&2 || { apt-get update >&2 && apt-get install -y libnunit-cil-dev >&2; }
 fi
 
-if [ -f "$stamp" ] && [ -z "$(find "$root/unity/Editor" "$here" -name '*.cs' -newer "$stamp" -print -quit)" ] \
+if [ -f "$stamp" ] && [ -z "$(find "$root/unity/Editor" "$here" \( -name '*.cs' -o -name '*.asmdef' -o -name version_defines.py \) -newer "$stamp" -print -quit)" ] \
     && [ "$stamp" -nt "$0" ]; then
     exit 0
 fi
@@ -39,16 +39,21 @@ cs -target:library -warnaserror -r:"$out/UnityEngine.dll" -r:"$out/UnityEditor.d
 cs -target:library -r:"$out/UnityEngine.dll" -r:"$out/UnityEditor.dll" -r:"$out/UnityNvim.Bridge.Editor.dll" \
     -out:"$out/UnityHost.Game.dll" "$here"/game/*.cs
 # The Test Framework (stub API and the stand-in runner) and the package's test assembly, which
-# Unity compiles only with com.unity.test-framework: once per modelled version (host/TestFramework.cs).
+# Unity compiles only with com.unity.test-framework: once per modelled version (host/TestFramework.cs),
+# with the stub surface of that version and the defines the asmdef's versionDefines give for it.
 cs -target:library -r:"$out/UnityEngine.dll" -out:"$out/UnityEngine.TestRunner.dll" "$here/stubs/UnityTestAttribute.cs"
-for variant in "tf:TF_1_3:UNITY_NVIM_TEST_FRAMEWORK;UNITY_NVIM_TEST_ARGUMENTS;UNITY_NVIM_TEST_CANCEL" "tf-1.1:TF_1_1:UNITY_NVIM_TEST_FRAMEWORK"; do
-    IFS=: read -r dir stub defines <<<"$variant"
+asmdef="$root/unity/Editor/Tests/UnityNvim.Bridge.Tests.Editor.asmdef"
+for variant in "tf:1.4.6:TF_1_3;TF_1_4" "tf-1.3:1.3.9:TF_1_3" "tf-1.1:1.1.33:TF_1_1"; do
+    IFS=: read -r dir version stub <<<"$variant"
+    defines=$(python3 "$here/version_defines.py" "$asmdef" com.unity.test-framework "$version")
     mkdir -p "$out/$dir"
     cs -target:library -define:"$stub" -r:"$out/UnityEngine.dll" -r:"$out/UnityEditor.dll" -out:"$out/$dir/UnityEditor.TestRunner.dll" \
         "$here/stubs/TestRunnerApi.cs" "$here/stubs/NUnitInterfaces.cs" "$here"/testrunner/*.cs
+    # In Unity a test assembly that does not compile is a compile error in the user's project.
     cs -target:library -warnaserror -define:"$defines" -r:"$out/UnityEngine.dll" -r:"$out/UnityEditor.dll" \
         -r:"$out/UnityNvim.Bridge.Editor.dll" -r:"$out/$dir/UnityEditor.TestRunner.dll" -r:"$out/UnityEngine.TestRunner.dll" \
-        -out:"$out/$dir/UnityNvim.Bridge.Tests.Editor.dll" "$root"/unity/Editor/Tests/*.cs
+        -out:"$out/$dir/UnityNvim.Bridge.Tests.Editor.dll" "$root"/unity/Editor/Tests/*.cs \
+        || { echo "build.sh: the package's test assembly does not compile against Test Framework $version (defines: $defines): a project with that version would have compile errors" >&2; exit 1; }
 done
 cs -target:exe -r:"$out/UnityEngine.dll" -r:"$out/UnityEditor.dll" -out:"$out/UnityHost.exe" "$here"/host/*.cs
 # The unit tests compile the package's Unity-free core directly (its types are internal), and the

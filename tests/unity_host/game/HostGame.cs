@@ -41,6 +41,7 @@ public static class HostGame
             BuildPipeline.BuildPlayer(new BuildPlayerOptions { locationPathName = "Builds/Game", target = BuildTarget.StandaloneLinux64 });
             return true;
         });
+        NeovimBridge.Register("host.testrunnerwindow", TestRunnerWindow);
         NeovimBridge.Register("host.playmodeoptions", args =>
         {
             // Enter Play Mode Options with domain reload off, or back to Unity's default (reload).
@@ -49,6 +50,34 @@ public static class HostGame
             EditorSettings.enterPlayModeOptions = reload ? EnterPlayModeOptions.None : EnterPlayModeOptions.DisableDomainReload;
             return reload;
         });
+    }
+
+    /// <summary>
+    /// {action = "run" (with names?), "cancel" or "running"}: what a user does in Unity's Test
+    /// Runner window (the stand-in Test Framework's TestRunnerWindow, found by name: the project
+    /// may have no Test Framework).
+    /// </summary>
+    static object TestRunnerWindow(IDictionary<string, object> args)
+    {
+        string action = Arg(args, "action", "");
+        var names = Strings(args, "names");
+        object[] given = action == "run" ? new object[] { names.Length > 0 ? names : null } : null;
+        string method = action == "run" ? "Run" : action == "cancel" ? "Cancel" : action == "running" ? "Running" : null;
+        if (method == null) throw new ArgumentException("action must be \"run\", \"cancel\" or \"running\", not '" + action + "'");
+        foreach (var assembly in AppDomain.CurrentDomain.GetAssemblies())
+        {
+            var window = assembly.GetType("UnityEditor.TestTools.TestRunner.StandIn.TestRunnerWindow");
+            if (window == null) continue;
+            try
+            {
+                return window.GetMethod(method).Invoke(null, given);
+            }
+            catch (System.Reflection.TargetInvocationException e)
+            {
+                throw e.InnerException;
+            }
+        }
+        throw new InvalidOperationException("this project has no Test Framework (UNITY_HOST_TEST_FRAMEWORK=none)");
     }
 
     /// <summary>

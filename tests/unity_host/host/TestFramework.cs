@@ -6,10 +6,11 @@ namespace UnityHost
 {
     /// <summary>
     /// Which Unity Test Framework the stand-in project has (UNITY_HOST_TEST_FRAMEWORK): "1.4.6"
-    /// (the default: Unity 6's, with ITestAdaptor.Arguments and TestRunnerApi.CancelTestRun),
-    /// "1.1.33" (Unity 2021.3's, without either) or "none". As in Unity, the package's test
-    /// assembly exists only with a Test Framework, built against that version's API (build.sh
-    /// builds both variants, with the defines the asmdef's versionDefines would give).
+    /// (the default: Unity 6's, with ITestAdaptor.Arguments and a public
+    /// TestRunnerApi.CancelTestRun), "1.3.9" (Arguments; CancelTestRun internal), "1.1.33"
+    /// (Unity 2021.3's, neither) or "none". As in Unity, the package's test assembly exists only
+    /// with a Test Framework, built against that version's API (build.sh builds each variant,
+    /// with the defines the asmdef's versionDefines give for it).
     /// </summary>
     static class TestFramework
     {
@@ -31,9 +32,10 @@ namespace UnityHost
             switch (Version)
             {
                 case "1.4.6": variant = "tf"; break;
+                case "1.3.9": variant = "tf-1.3"; break;
                 case "1.1.33": variant = "tf-1.1"; break;
                 case "none": variant = null; break;
-                default: throw new ArgumentException("UNITY_HOST_TEST_FRAMEWORK must be 1.4.6, 1.1.33 or none, not '" + Version + "'");
+                default: throw new ArgumentException("UNITY_HOST_TEST_FRAMEWORK must be 1.4.6, 1.3.9, 1.1.33 or none, not '" + Version + "'");
             }
             var paths = new List<string>();
             if (variant != null) paths.Add(Path.Combine(baseDir, variant, "UnityEditor.TestRunner.dll"));

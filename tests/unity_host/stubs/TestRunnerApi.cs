@@ -1,8 +1,9 @@
 // Stand-in for the public API of com.unity.test-framework that the package uses, with the
 // signatures of UnityEditor.TestRunner/Api/*.cs in versions 1.1.33 (Unity 2021.3's) to 1.4.6
-// (needle-mirror/com.unity.test-framework). Built twice (build.sh): with TF_1_3 it has what
-// 1.3.x added (ITestAdaptor.Arguments in 1.3.0, TestRunnerApi.CancelTestRun in 1.3.2), without
-// it is 1.1.33's surface. The stand-in runner behind it is in ../testrunner/.
+// (needle-mirror/com.unity.test-framework). Built per modelled version (build.sh): with TF_1_3
+// it has what 1.3.x added (ITestAdaptor.Arguments in 1.3.0, TestRunnerApi.CancelTestRun in 1.3.2
+// but internal), with TF_1_4 too what 1.4.0 changed (CancelTestRun public, RunStarted given the
+// filtered tree); with neither it is 1.1.33's surface. The stand-in runner is in ../testrunner/.
 using System;
 using System.Collections.Generic;
 using NUnit.Framework.Interfaces;
@@ -145,8 +146,14 @@ namespace UnityEditor.TestTools.TestRunner.Api
             TestListJob.Start(testMode, callback);
         }
 
-#if TF_1_3
+#if TF_1_4
         public static bool CancelTestRun(string guid)
+        {
+            return TestJob.Cancel(guid);
+        }
+#elif TF_1_3
+        // 1.3.2-1.3.9: only the Test Runner window (same assembly) may call it.
+        internal static bool CancelTestRun(string guid)
         {
             return TestJob.Cancel(guid);
         }

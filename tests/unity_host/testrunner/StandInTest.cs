@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Reflection;
 using NUnit.Framework.Interfaces;
 using UnityEditor.TestTools.TestRunner.Api;
@@ -16,6 +17,7 @@ namespace UnityEditor.TestTools.TestRunner.StandIn
         public object[] CaseArguments;  // a test case's arguments
         public bool Yields;             // [UnityTest]: returns IEnumerator, one step per editor tick
         public string IgnoreReason;     // [Ignore] on the method or its fixture
+        public string ExplicitReason;   // [Explicit] on this method or fixture itself (null: not explicit)
         public readonly List<string> OwnCategories = new List<string>();
 
         public string Id { get; set; }
@@ -45,9 +47,36 @@ namespace UnityEditor.TestTools.TestRunner.StandIn
 #if TF_1_3
         public object[] Arguments { get { return CaseArguments ?? new object[0]; } }
 #endif
-        public string[] Categories { get { return OwnCategories.ToArray(); } }
-        public RunState RunState { get { return IgnoreReason != null ? RunState.Ignored : RunState.Runnable; } }
-        public string SkipReason { get { return IgnoreReason ?? ""; } }
+        /// <summary>
+        /// As TestAdaptor gives them: GetAllCategoriesFromTest, distinct. From 1.3.5 the node's own
+        /// and then its ancestors', "Uncategorized" for a test with none; before, the ancestors'
+        /// first, and "Uncategorized" for a test with none whose parent has none either.
+        /// </summary>
+        public string[] Categories
+        {
+            get
+            {
+                var all = new List<string>();
+#if TF_1_3
+                all.AddRange(InheritedCategories());
+                if (all.Count == 0 && !IsSuite) all.Add(TestSelection.Uncategorized);
+#else
+                for (var t = this; t != null; t = t.ParentTest) all.InsertRange(0, t.OwnOrUncategorized());
+#endif
+                return all.Distinct().ToArray();
+            }
+        }
+
+        /// <summary>Before 1.3.5 (GetTestCategories): a test with no category of its own, under a parent with none, is "Uncategorized".</summary>
+        public List<string> OwnOrUncategorized()
+        {
+            if (OwnCategories.Count == 0 && !IsSuite && ParentTest != null && ParentTest.OwnCategories.Count == 0)
+                return new List<string> { TestSelection.Uncategorized };
+            return OwnCategories;
+        }
+        public bool IsExplicit { get { return ExplicitReason != null; } }
+        public RunState RunState { get { return IgnoreReason != null ? RunState.Ignored : IsExplicit ? RunState.Explicit : RunState.Runnable; } }
+        public string SkipReason { get { return IgnoreReason ?? ExplicitReason ?? ""; } }
         public string ParentFullName { get { return ParentTest != null ? ParentTest.FullName : ""; } }
 
         /// <summary>This node's categories and its ancestors' (NUnit applies a fixture's category to its tests).</summary>

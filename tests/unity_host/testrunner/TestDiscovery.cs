@@ -80,6 +80,7 @@ namespace UnityEditor.TestTools.TestRunner.StandIn
             var fixture = Suite(parent, type.Name, type.FullName, mode, ref ids);
             fixture.FixtureType = type;
             fixture.IgnoreReason = IgnoreReason(type);
+            fixture.ExplicitReason = ExplicitReason(type);
             fixture.OwnCategories.AddRange(Categories(type));
             foreach (var method in type.GetMethods().Where(IsTest).OrderBy(m => m.MetadataToken))
             {
@@ -108,6 +109,7 @@ namespace UnityEditor.TestTools.TestRunner.StandIn
             node.TestMethod = method;
             node.Yields = Attributes(method).Any(a => Named(a, UnityTest));
             node.IgnoreReason = IgnoreReason(method) ?? parent.IgnoreReason;
+            if (parent.TestMethod == null) node.ExplicitReason = ExplicitReason(method);
             if (parent.TestMethod == null) node.OwnCategories.AddRange(Categories(method));
             parent.ChildList.Add(node);
         }
@@ -149,6 +151,13 @@ namespace UnityEditor.TestTools.TestRunner.StandIn
             var ignore = Attributes(member).FirstOrDefault(a => Named(a, NUnit + "IgnoreAttribute"));
             if (ignore == null) return null;
             return (string)ignore.GetType().GetProperty("Reason").GetValue(ignore, null) ?? "";
+        }
+
+        static string ExplicitReason(MemberInfo member)
+        {
+            var marked = Attributes(member).FirstOrDefault(a => Named(a, NUnit + "ExplicitAttribute"));
+            if (marked == null) return null;
+            return (string)marked.GetType().GetProperty("Reason").GetValue(marked, null) ?? "";
         }
 
         static IEnumerable<string> Categories(MemberInfo member)

@@ -40,6 +40,7 @@ namespace UnityEditor.TestTools.TestRunner.StandIn
             public string Guid;
             public Filter Filter;
             public bool Cancelled;
+            public bool StopRequested; // 1.1.33's window: NUnit winds the run down
             public bool InPlayMode;
             public List<Op> Ops;
             public int Pc;
@@ -86,11 +87,55 @@ namespace UnityEditor.TestTools.TestRunner.StandIn
             return job.Guid;
         }
 
+        /// <summary>The guid of the run going on (a cancelled one until it has stopped), null when none.</summary>
+        public static string Running { get { return job != null ? job.Guid : null; } }
+
         public static bool Cancel(string guid)
         {
             if (job == null || job.Guid != guid || job.Cancelled) return false;
             job.Cancelled = true;
             return true;
+        }
+
+        /// <summary>
+        /// 1.1.33's Cancel (EditModeRunner.OnRunCancel: UnityTestAssemblyRunner.StopRun, a
+        /// TestExecutionStatus.StopRequested): the runner goes on ticking, each suite still open
+        /// ends "Failed:Cancelled" (CompositeWorkItem.CheckForCancellation) and RunFinished comes
+        /// with the root's result (EditModeRunner.CompleteTestRun). The [UnityTest] being stepped
+        /// is dropped without a result (not modelled).
+        /// </summary>
+        public static bool StopRun(string guid)
+        {
+            if (job == null || job.Guid != guid || job.Cancelled || job.StopRequested) return false;
+            job.StopRequested = true;
+            return true;
+        }
+
+        static void WindDown()
+        {
+            var open = new List<StandInTest>();
+            if (job.Ops != null)
+            {
+                // The root work item checks for cancellation first thing, started or not.
+                if (!job.Results.ContainsKey(job.Root)) job.Results[job.Root] = new StandInResult { TestNode = job.Root, Started = DateTime.Now };
+                for (int i = job.Pc; i < job.Ops.Count; i++)
+                    if (job.Ops[i].Kind == Step.End && job.Results.ContainsKey(job.Ops[i].Node)) open.Add(job.Ops[i].Node);
+            }
+            foreach (var suite in open)
+            {
+                var result = job.Results[suite];
+                result.RollUp();
+                result.Status = TestStatus.Failed;
+                result.Label = "Cancelled";
+                result.Text = "Test cancelled by user";
+                result.Ended = DateTime.Now;
+                Finished(result);
+            }
+            StandInResult root;
+            if (job.Root != null && job.Results.TryGetValue(job.Root, out root)) CallbacksHolder.Invoke(c => c.RunFinished(root));
+            bool leavePlayMode = job.InPlayMode;
+            Stop();
+            if (leavePlayMode) EditorApplication.ExitPlaymode();
         }
 
         static void Tick()
@@ -101,6 +146,11 @@ namespace UnityEditor.TestTools.TestRunner.StandIn
                 if (job.Cancelled)
                 {
                     Stop();
+                    return;
+                }
+                if (job.StopRequested)
+                {
+                    WindDown();
                     return;
                 }
                 if (job.Filter.testMode == TestMode.PlayMode && !job.InPlayMode)
@@ -155,10 +205,10 @@ namespace UnityEditor.TestTools.TestRunner.StandIn
             TestSelection.Prune(job.Root, job.Filter);
             job.Ops = new List<Op>();
             Plan(job.Root, job.Ops);
-#if TF_1_3
-            var announced = job.Root; // 1.3+: the tree with the run's filter (CallbacksDelegator.RunStarted)
+#if TF_1_4
+            var announced = job.Root; // 1.4.0+: the tree with the run's filter (CallbacksDelegator.RunStarted)
 #else
-            var announced = TestDiscovery.Tree(job.Filter.testMode); // 1.1.x: the mode's whole tree
+            var announced = TestDiscovery.Tree(job.Filter.testMode); // 1.1.x-1.3.x: the mode's whole tree
 #endif
             CallbacksHolder.Invoke(c => c.RunStarted(announced));
         }
@@ -209,6 +259,14 @@ namespace UnityEditor.TestTools.TestRunner.StandIn
                 Complete(result, null);
                 return;
             }
+            if (!TestSelection.RunsExplicitly(test, job.Filter))
+            {
+                result.Status = TestStatus.Skipped;
+                result.Label = "Explicit";
+                result.Text = ExplicitReason(test);
+                Complete(result, null);
+                return;
+            }
             var clock = Stopwatch.StartNew();
             object fixture = null;
             object returned = Guarded(result, () =>
@@ -245,6 +303,13 @@ namespace UnityEditor.TestTools.TestRunner.StandIn
                 Guarded(result, () => { Call(fixture, "TearDownAttribute"); return null; });
             result.Seconds = job.SteppingClock.Elapsed.TotalSeconds;
             Complete(result, result.Recorded ? (TestStatus?)null : TestStatus.Passed);
+        }
+
+        static string ExplicitReason(StandInTest test)
+        {
+            for (var t = test; t != null; t = t.ParentTest)
+                if (t.IsExplicit) return t.ExplicitReason;
+            return "";
         }
 
         static void Complete(StandInResult result, TestStatus? status)

@@ -29,7 +29,7 @@ namespace UnityNvim.Tests
         /// <summary>True from Execute until run_finished: the Test Framework's callbacks are this run's.</summary>
         public static bool Active { get; private set; }
 
-        /// <summary>True once run_started went out (a reload may call RunStarted again: it is not repeated).</summary>
+        /// <summary>True once run_started went out.</summary>
         public static bool Started { get { return Frames.Count > 0; } }
 
         static long startedAtMs;
@@ -61,7 +61,7 @@ namespace UnityNvim.Tests
         }
 
         /// <summary>Sends run_finished with the counts of the finished messages sent; the run is over.</summary>
-        public static void Finish()
+        public static void Finish(bool cancelled)
         {
             var fields = new Dictionary<string, object> { { "event", "run_finished" } };
             foreach (var status in new[] { "passed", "failed", "skipped", "inconclusive" })
@@ -71,6 +71,7 @@ namespace UnityNvim.Tests
                 fields[status] = n;
             }
             fields["ms"] = Math.Max(0, NowMs() - startedAtMs);
+            if (cancelled) fields["cancelled"] = true;
             Send(fields);
             Active = false;
         }

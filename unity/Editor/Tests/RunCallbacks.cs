@@ -22,7 +22,17 @@ namespace UnityNvim.Tests
 
         public void RunStarted(ITestAdaptor testsToRun)
         {
-            if (!KeptRun.Active || KeptRun.Started) return;
+            if (!KeptRun.Active) return;
+            if (KeptRun.Started)
+            {
+                // Unity raises RunStarted once per run, reloads included (1.4.x:
+                // RunStartedInvocationEvent is not rerun on resume; 1.1.33: EditModeRunner.Run
+                // checks m_RunningTests), so this is another run's: ours ended unannounced, as a
+                // run cancelled in Unity's Test Runner window does (no RunFinished after
+                // TestJobRunner.CancelRun from 1.3.2).
+                KeptRun.Finish(true);
+                return;
+            }
             source = null; // scripts may have changed since the last run
             KeptRun.Send(new Dictionary<string, object>
             {
@@ -49,6 +59,8 @@ namespace UnityNvim.Tests
                 { "status", status },
                 { "ms", (long)Math.Max(0, Math.Round(result.Duration * 1000)) },
             };
+            // NUnit's ResultState ("Failed:Error", "Skipped:Ignored"...) when it says more than status.
+            if (!string.Equals(result.ResultState, status, StringComparison.OrdinalIgnoreCase)) Optional(fields, "state", result.ResultState);
             Optional(fields, "message", result.Message);
             Optional(fields, "stack", UnityStack.Convert(result.StackTrace, project));
             Optional(fields, "output", result.Output);
@@ -61,13 +73,15 @@ namespace UnityNvim.Tests
 
         public void RunFinished(ITestResultAdaptor result)
         {
-            if (KeptRun.Active) KeptRun.Finish();
+            // 1.1.x: a run cancelled in the Test Runner window still finishes, "Failed:Cancelled".
+            bool cancelled = result.ResultState != null && result.ResultState.IndexOf(":Cancelled", StringComparison.Ordinal) >= 0;
+            if (KeptRun.Active) KeptRun.Finish(cancelled);
         }
 
         /// <summary>The run could not start or broke off (Unity logs why): it is over for Neovim too.</summary>
         public void OnError(string message)
         {
-            if (KeptRun.Active) KeptRun.Finish();
+            if (KeptRun.Active) KeptRun.Finish(false);
         }
 
         static string Status(TestStatus status)

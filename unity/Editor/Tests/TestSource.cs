@@ -2,6 +2,8 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Text.RegularExpressions;
+using UnityEditor.Compilation;
+using UnityEditor.PackageManager;
 
 namespace UnityNvim.Tests
 {
@@ -9,21 +11,25 @@ namespace UnityNvim.Tests
     /// Where a test's source is: the script of its class and the line of its method. The Test
     /// Framework finds it with Mono.Cecil and the assembly's debug symbols, but keeps that helper
     /// internal (GuiHelper.GetFileOpenInfo); its own fallback is the script under Assets named
-    /// after the (outermost) class. This does that fallback, looks further in the project's
-    /// scripts for the class when no file has its name, and then finds the method's line by a
-    /// scan for its declaration after the class's. A test whose script it cannot find has none.
-    /// One instance per listing or run: it reads each script once.
+    /// after the (outermost) class. This looks among the scripts of the test's own assembly
+    /// (CompilationPipeline.GetAssemblies: sourceFiles, where a package's "Packages/&lt;name&gt;/"
+    /// path is the package's real folder, be it embedded, local or in Library/PackageCache) for
+    /// the script named after the class, else the first that declares it, then finds the
+    /// method's line by a scan for its declaration after the class's. A test whose script it
+    /// cannot find has none. One instance per listing or run: it reads each script once.
+    /// Main thread (CompilationPipeline, PackageInfo).
     /// </summary>
     internal sealed class TestSource
     {
         public struct Location
         {
-            public string File; // relative to the project, `/`-separated, or null
+            public string File; // relative to the project, `/`-separated, or absolute; null when unknown
             public int Line;    // 1-based, 0 when unknown
         }
 
         readonly string project;
-        List<string> scripts;
+        Dictionary<string, List<string>> scripts; // assembly name -> its scripts on disk
+        readonly Dictionary<string, PackageInfo> packages = new Dictionary<string, PackageInfo>();
         readonly Dictionary<string, string[]> texts = new Dictionary<string, string[]>();
         readonly Dictionary<string, Location> found = new Dictionary<string, Location>();
 
@@ -48,7 +54,7 @@ namespace UnityNvim.Tests
         {
             Type outer = type;
             while (outer.DeclaringType != null) outer = outer.DeclaringType;
-            string file = Script(outer.Name + ".cs", type.Name);
+            string file = Script(Scripts(type.Assembly.GetName().Name), outer.Name + ".cs", type.Name);
             if (file == null) return new Location();
             string[] lines = Lines(file);
             int classLine = Declaration(lines, 0, ClassPattern(type.Name));
@@ -62,36 +68,52 @@ namespace UnityNvim.Tests
         }
 
         /// <summary>The script named `fileName`, else the first script that declares the class.</summary>
-        string Script(string fileName, string className)
+        string Script(List<string> candidates, string fileName, string className)
         {
-            foreach (var path in Scripts())
+            foreach (var path in candidates)
                 if (string.Equals(Path.GetFileName(path), fileName, StringComparison.Ordinal)) return path;
             var pattern = ClassPattern(className);
-            foreach (var path in Scripts())
+            foreach (var path in candidates)
                 if (Declaration(Lines(path), 0, pattern) > 0) return path;
             return null;
         }
 
-        List<string> Scripts()
+        /// <summary>The scripts of the script assembly of that name, on disk; none for a precompiled one.</summary>
+        List<string> Scripts(string assembly)
         {
-            if (scripts != null) return scripts;
-            scripts = new List<string>();
-            // Assets, and packages embedded in the project (Packages/<name>/), where tests live.
-            foreach (var root in new[] { "Assets", "Packages" })
+            if (scripts == null)
             {
-                string dir = Path.Combine(project, root);
-                if (!Directory.Exists(dir)) continue;
-                try
+                scripts = new Dictionary<string, List<string>>();
+                foreach (var compiled in CompilationPipeline.GetAssemblies())
                 {
-                    scripts.AddRange(Directory.GetFiles(dir, "*.cs", SearchOption.AllDirectories));
-                }
-                catch (Exception)
-                {
-                    // an unreadable folder: its tests get no location
+                    var files = new List<string>();
+                    foreach (var file in compiled.sourceFiles) files.Add(Physical(file));
+                    files.Sort(StringComparer.Ordinal);
+                    scripts[compiled.name] = files;
                 }
             }
-            scripts.Sort(StringComparer.Ordinal);
-            return scripts;
+            List<string> known;
+            return scripts.TryGetValue(assembly, out known) ? known : new List<string>();
+        }
+
+        /// <summary>A script path as Unity gives it ("Assets/...", "Packages/&lt;name&gt;/...") where the file is.</summary>
+        string Physical(string path)
+        {
+            if (Path.IsPathRooted(path)) return path;
+            if (path.StartsWith("Packages/", StringComparison.Ordinal))
+            {
+                int slash = path.IndexOf('/', "Packages/".Length);
+                string root = slash < 0 ? path : path.Substring(0, slash);
+                PackageInfo package;
+                if (!packages.TryGetValue(root, out package))
+                {
+                    package = PackageInfo.FindForAssetPath(root);
+                    packages[root] = package;
+                }
+                if (package != null && !string.IsNullOrEmpty(package.resolvedPath) && slash > 0)
+                    return Path.Combine(package.resolvedPath, path.Substring(slash + 1));
+            }
+            return Path.Combine(project, path);
         }
 
         string[] Lines(string path)
