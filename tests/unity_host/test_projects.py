@@ -480,18 +480,6 @@ def test_projects_of_assemblies_gone_are_deleted_only_when_ours(h):
     assert len(h.projects()) == len(EXPECTED)
 
 
-@T.editor_prefs({"UNITY_HOST_PLATFORM": "windows", "UNITY_HOST_EDITOR_LOG": "1"})
-def test_on_windows_neovim_is_not_offered_as_the_script_editor(h):
-    h.wait_output("Neovim is not offered as the External Script Editor: Windows is not supported yet.")
-    assert h.peer.call("host.open", {"file": "Assets/Game/Score.cs"})["result"] is False, "Neovim chosen, yet not registered"
-    assert "Launch command" not in h.peer.call("host.preferences")["result"], "no settings of ours drawn"
-    assert h.projects() == [], "no start-up sync either"
-    h.peer.call("host.reload")
-    h.wait_output("domain 2 up")
-    settle(h)
-    assert h.output().count("Windows is not supported yet") == 1, "said once per editor session, not at each reload"
-
-
 def test_sync_leaves_the_files_of_the_chosen_editors_generator_and_says_so():
     h = SampleHost(UNITY_HOST_PREF_kScriptsDefaultApp="/usr/bin/code")
     try:

@@ -48,7 +48,7 @@ namespace UnityNvim
             if (AssetDatabase.IsAssetImportWorkerProcess() || ProcessService.level == ProcessLevel.Secondary) return;
             if (Application.platform == RuntimePlatform.WindowsEditor)
             {
-                NoticeOnce("Windows is not supported yet (it needs named pipes); the bridge stays inactive.");
+                NoticeOnce("Windows is not supported yet (it needs named pipes): the bridge stays inactive and Neovim is not offered as the External Script Editor; choose another in Preferences > External Tools.");
                 return;
             }
             if (!Posix.Supported)

@@ -25,7 +25,6 @@ namespace UnityNvim
         // SessionState: survives domain reloads, not a restart of the editor.
         const string StartSyncedKey = "UnityNvim.ProjectsSyncedOnStart";
         const string OpenSyncedKey = "UnityNvim.ProjectsSyncedOnOpen";
-        const string WindowsNoticeKey = "UnityNvim.WindowsNoticeShown";
         public const string DefaultExtensions = ".cs .shader .cginc .hlsl .compute .uss .uxml .asmdef .asmref .json .txt .md .xml .yaml .yml";
 
         // Distribution packages, Homebrew (Intel and Apple silicon, and on Linux), MacPorts, snap, Nix.
@@ -46,13 +45,8 @@ namespace UnityNvim
             if (AssetDatabase.IsAssetImportWorkerProcess()) return;
             // Launching, quoting and paths are POSIX only for now: offering the editor on Windows
             // would start a Neovim that cannot work.
-            if (Application.platform == RuntimePlatform.WindowsEditor)
-            {
-                if (!SessionState.GetBool(WindowsNoticeKey, false))
-                    Debug.Log(Tag + "Neovim is not offered as the External Script Editor: Windows is not supported yet. Choose another editor in Preferences > External Tools.");
-                SessionState.SetBool(WindowsNoticeKey, true); // once per editor session, not at every domain reload
-                return;
-            }
+            // (NeovimBridge says so, once for both.)
+            if (Application.platform == RuntimePlatform.WindowsEditor) return;
             CodeEditor.Register(new NeovimCodeEditor());
         }
 

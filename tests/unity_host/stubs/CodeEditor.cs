@@ -85,6 +85,7 @@ namespace Unity.CodeEditor
             foreach (var e in Editor.externalCodeEditors)
                 if (e.GetType() == externalCodeEditor.GetType()) return;
             Editor.externalCodeEditors.Add(externalCodeEditor);
+            Console.WriteLine("[host] CodeEditor.Register(" + externalCodeEditor.GetType().Name + ")"); // for tests; Unity logs nothing
             if (!UnityEngine.NativeEditor.Current.AtLeast(2022, 3) || IsCurrentEditorPathExplicitlySet)
                 Editor.SetCodeEditor(Editor.currentInstallation.Path);
         }
