@@ -64,8 +64,8 @@ namespace UnityNvim
         {
             string project = Path.GetDirectoryName(Path.GetFullPath(Application.dataPath));
             int kinds = UnityEditor.EditorPrefs.GetInt(PackagesPref, DefaultPackages);
-            var packages = new Dictionary<string, PackageInfo>();
-            Func<string, string> resolve = path => Resolve(project, path, packages);
+            var packages = new PackagePaths(project);
+            Func<string, string> resolve = path => PackagePaths.Relative(packages.Physical(path), project);
 
             var assemblies = new List<Assembly>();
             var names = new HashSet<string>();
@@ -202,47 +202,14 @@ namespace UnityNvim
         }
 
         /// <summary>An assembly with a script in Assets/ (or outside any package) or in a package of a chosen kind.</summary>
-        static bool Wanted(Assembly assembly, int kinds, Dictionary<string, PackageInfo> packages)
+        static bool Wanted(Assembly assembly, int kinds, PackagePaths packages)
         {
             foreach (var file in assembly.sourceFiles)
             {
-                var package = Package(file, packages);
+                var package = packages.Package(file);
                 if (package == null || (kinds & Bit(package.source)) != 0) return true;
             }
             return false;
-        }
-
-        /// <summary>The package of a "Packages/&lt;name&gt;/..." path, looked up once per package.</summary>
-        static PackageInfo Package(string path, Dictionary<string, PackageInfo> packages)
-        {
-            if (!path.StartsWith("Packages/", StringComparison.Ordinal)) return null;
-            int slash = path.IndexOf('/', "Packages/".Length);
-            string root = slash < 0 ? path : path.Substring(0, slash);
-            PackageInfo info;
-            if (!packages.TryGetValue(root, out info))
-            {
-                info = PackageInfo.FindForAssetPath(root);
-                packages[root] = info;
-            }
-            return info;
-        }
-
-        /// <summary>
-        /// A path as the project files name it: relative to the project when inside it (as the
-        /// Visual Studio package's EscapedRelativePathFor), else absolute; a package path is
-        /// where the package really is.
-        /// </summary>
-        static string Resolve(string project, string path, Dictionary<string, PackageInfo> packages)
-        {
-            string full = path;
-            var package = Package(path, packages);
-            if (package != null && !string.IsNullOrEmpty(package.resolvedPath))
-                full = Path.Combine(package.resolvedPath, path.Substring(Math.Min(path.Length, package.assetPath.Length + 1)));
-            else if (!Path.IsPathRooted(path))
-                full = Path.Combine(project, path);
-            full = full.Replace('\\', '/');
-            string prefix = project.Replace('\\', '/') + "/";
-            return full.StartsWith(prefix, StringComparison.Ordinal) ? full.Substring(prefix.Length) : full;
         }
 
         /// <summary>

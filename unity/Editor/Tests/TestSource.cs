@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.IO;
 using System.Text.RegularExpressions;
 using UnityEditor.Compilation;
-using UnityEditor.PackageManager;
 
 namespace UnityNvim.Tests
 {
@@ -29,13 +28,14 @@ namespace UnityNvim.Tests
 
         readonly string project;
         Dictionary<string, List<string>> scripts; // assembly name -> its scripts on disk
-        readonly Dictionary<string, PackageInfo> packages = new Dictionary<string, PackageInfo>();
+        readonly PackagePaths packages;
         readonly Dictionary<string, string[]> texts = new Dictionary<string, string[]>();
         readonly Dictionary<string, Location> found = new Dictionary<string, Location>();
 
         public TestSource(string project)
         {
             this.project = project;
+            packages = new PackagePaths(project);
         }
 
         /// <summary>The class's script and the line of `method` in it (of the class itself when method is null).</summary>
@@ -64,7 +64,7 @@ namespace UnityNvim.Tests
                 int methodLine = Declaration(lines, Math.Max(0, classLine - 1), MethodPattern(method));
                 if (methodLine > 0) line = methodLine;
             }
-            return new Location { File = UnityStack.Relative(file, project), Line = line };
+            return new Location { File = PackagePaths.Relative(file, project), Line = line };
         }
 
         /// <summary>The script named `fileName`, else the first script that declares the class.</summary>
@@ -87,33 +87,13 @@ namespace UnityNvim.Tests
                 foreach (var compiled in CompilationPipeline.GetAssemblies())
                 {
                     var files = new List<string>();
-                    foreach (var file in compiled.sourceFiles) files.Add(Physical(file));
+                    foreach (var file in compiled.sourceFiles) files.Add(packages.Physical(file));
                     files.Sort(StringComparer.Ordinal);
                     scripts[compiled.name] = files;
                 }
             }
             List<string> known;
             return scripts.TryGetValue(assembly, out known) ? known : new List<string>();
-        }
-
-        /// <summary>A script path as Unity gives it ("Assets/...", "Packages/&lt;name&gt;/...") where the file is.</summary>
-        string Physical(string path)
-        {
-            if (Path.IsPathRooted(path)) return path;
-            if (path.StartsWith("Packages/", StringComparison.Ordinal))
-            {
-                int slash = path.IndexOf('/', "Packages/".Length);
-                string root = slash < 0 ? path : path.Substring(0, slash);
-                PackageInfo package;
-                if (!packages.TryGetValue(root, out package))
-                {
-                    package = PackageInfo.FindForAssetPath(root);
-                    packages[root] = package;
-                }
-                if (package != null && !string.IsNullOrEmpty(package.resolvedPath) && slash > 0)
-                    return Path.Combine(package.resolvedPath, path.Substring(slash + 1));
-            }
-            return Path.Combine(project, path);
         }
 
         string[] Lines(string path)

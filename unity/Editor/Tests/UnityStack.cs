@@ -1,5 +1,4 @@
 using System;
-using System.IO;
 using System.Text;
 using System.Text.RegularExpressions;
 
@@ -41,16 +40,7 @@ namespace UnityNvim.Tests
             string file = m.Groups["file"].Success ? m.Groups["file"].Value : null;
             // Without debug symbols Mono writes `<filename unknown>:0` or `<0123abcd...>:0`.
             if (file == null || file.StartsWith("<", StringComparison.Ordinal) || m.Groups["line"].Value == "0") return frame;
-            return frame + " (at " + Relative(file, project) + ":" + m.Groups["line"].Value + ")";
-        }
-
-        /// <summary>A path under the project relative to it with `/`, as Unity writes it; others as they are.</summary>
-        public static string Relative(string file, string project)
-        {
-            string full = file.Replace('\\', '/');
-            string root = project.Replace('\\', '/').TrimEnd('/') + "/";
-            if (Path.IsPathRooted(file) && full.StartsWith(root, StringComparison.Ordinal)) return full.Substring(root.Length);
-            return full;
+            return frame + " (at " + PackagePaths.Relative(file, project) + ":" + m.Groups["line"].Value + ")";
         }
     }
 }
