@@ -681,6 +681,83 @@ def test_failed_launch_is_logged(h):
     assert "/nonexistent/terminal" in logs[0]["message"] and logs[0]["level"] == "warning", logs
 
 
+FAKE_TERMINAL = """#!/bin/sh
+# A terminal as the package finds it: records the arguments it was given, NUL-separated.
+printf '%s\\0' "$@" > "$FAKE_TERMINAL_OUT.tmp" && mv "$FAKE_TERMINAL_OUT.tmp" "$FAKE_TERMINAL_OUT"
+"""
+TERMINALS = ("xdg-terminal-exec", "x-terminal-emulator", "kitty", "ghostty", "alacritty", "wezterm", "foot", "ptyxis")
+
+
+def fake_terminal(name):
+    """A fake terminal `name` in a folder of its own, and the file its arguments go to."""
+    folder = tempfile.mkdtemp(prefix="unity-host-term-")
+    path = os.path.join(folder, name)
+    with open(path, "w") as f:
+        f.write(FAKE_TERMINAL)
+    os.chmod(path, 0o755)
+    return path, os.path.join(folder, "argv")
+
+
+def terminal_argv(out, timeout=20):
+    deadline = time.monotonic() + timeout
+    while not os.path.exists(out):
+        assert time.monotonic() < deadline, "the terminal was never started"
+        time.sleep(0.05)
+    with open(out, "rb") as f:
+        return [w.decode() for w in f.read().split(b"\0")[:-1]]
+
+
+def cursor_after(argv, project):
+    """Runs the Neovim command a terminal was given (headless, no config): the text from the cursor on."""
+    nvim = [argv[0], "--headless", "--clean"] + argv[1:] + [
+        "-c", "lua io.stdout:write(vim.fn.getline('.'):sub(vim.fn.col('.')))", "-c", "qa!"]
+    return subprocess.run(nvim, cwd=project, capture_output=True, text=True, timeout=20, stdin=subprocess.DEVNULL).stdout
+
+
+# A line with multi-byte characters before Unity's column (a character column): the cursor
+# must land on the 16th character, 'x', not on the 16th byte (";").
+WIDE = "s = \"héllo ü\"; x = 1;\n"
+PTYXIS, PTYXIS_OUT = fake_terminal("ptyxis")
+KITTY, KITTY_OUT = fake_terminal("kitty")
+NVIM = shutil.which("nvim") or "nvim"
+
+
+@editor_prefs(dict(PATH=os.path.dirname(PTYXIS) + os.pathsep + os.environ.get("PATH", ""), TERMINAL="",
+                   FAKE_TERMINAL_OUT=PTYXIS_OUT), kScriptsDefaultApp=NVIM)
+def test_launch_finds_a_desktop_terminal_and_puts_the_cursor_on_the_character(h):
+    before = [t for t in TERMINALS[:-1] if shutil.which(t)]
+    assert not before, "this machine has terminals the package tries before ptyxis: %s" % before
+    h.write_script("Wide.cs", WIDE)
+    h.peer.open_writer()
+    h.peer.send("host.open", {"file": "Assets/Wide.cs", "line": 1, "col": 16})
+    argv = terminal_argv(PTYXIS_OUT)
+    wide = os.path.join(h.project, "Assets", "Wide.cs")
+    assert argv == ["--", NVIM, "+call setcursorcharpos(1,16)", wide], argv
+    assert cursor_after(argv[1:], h.project) == "x = 1;", "the cursor is on the character Unity named"
+
+
+@editor_prefs(dict(TERMINAL=KITTY + " --single-instance", FAKE_TERMINAL_OUT=KITTY_OUT), kScriptsDefaultApp=NVIM)
+def test_launch_runs_terminal_variable_with_its_arguments(h):
+    h.peer.open_writer()
+    h.peer.send("host.open", {"file": "Assets/A.cs", "line": 2, "col": 3})
+    argv = terminal_argv(KITTY_OUT)
+    assert argv == ["--single-instance", "-e", NVIM, "+call setcursorcharpos(2,3)", os.path.join(h.project, "Assets", "A.cs")], argv
+
+
+@editor_prefs({"UNITY_HOST_EDITOR_LOG": "1", "TERMINAL": ""}, kScriptsDefaultApp="nvim")
+def test_no_terminal_found_is_said_in_the_console(h):
+    found = [t for t in TERMINALS if shutil.which(t)]
+    assert not found, "this test needs a machine without a terminal emulator; found %s" % found
+    h.peer.open_writer()
+    h.peer.send("host.open", {"file": "Assets/A.cs"})
+    h.wait_output("no terminal to run Neovim in")
+    h.peer.open_reader()
+    logs = logs_of([h.peer.recv_until(lambda m: m.get("t") == "log" and "no terminal" in m["message"])[0]])
+    assert logs[0]["level"] == "warning", logs
+    for words in ("ptyxis", "kgx", "xdg-terminal-exec", "Preferences > External Tools > Launch command", "UnityNvim.LaunchTemplate"):
+        assert words in logs[0]["message"], (words, logs[0]["message"])
+
+
 def main(argv, scope=None):
     """Runs the test_* functions of scope (this module's by default) matching argv[1:]."""
     tests = []

@@ -134,9 +134,15 @@ namespace UnityNvim
 
         void Launch(string project, string file, int line, int column)
         {
+            const string Setting = "Preferences > External Tools > Launch command (EditorPrefs '" + TemplatePref + "')";
             string template = EditorPrefs.GetString(TemplatePref, "");
             if (template.Trim().Length == 0)
                 template = NeovimLaunch.DefaultTemplate(Environment.GetEnvironmentVariable("TERMINAL"), name => NeovimLaunch.FindOnPath(name, UnixFolders), Posix.IsMac);
+            if (template == null)
+            {
+                Debug.LogWarning(Tag + "no Neovim is connected and " + NeovimLaunch.NoTerminal(Setting) + ".");
+                return;
+            }
             string error;
             try
             {
@@ -148,15 +154,15 @@ namespace UnityNvim
                     { "line", Math.Max(line, 1).ToString() },
                     { "col", Math.Max(column, 1).ToString() },
                 };
-                error = NeovimLaunch.Start(NeovimLaunch.Fill(NeovimLaunch.Split(template), values), project);
+                var argv = NeovimLaunch.Fill(NeovimLaunch.Split(template), values);
+                error = NeovimLaunch.Start(argv, project);
             }
             catch (FormatException e)
             {
                 error = e.Message;
             }
             if (error != null)
-                Debug.LogWarning(Tag + "no Neovim is connected and starting one failed: " + error
-                    + ". Set the launch template in EditorPrefs '" + TemplatePref + "' (see the package README).");
+                Debug.LogWarning(Tag + "no Neovim is connected and starting one failed: " + error + ". Fix " + Setting + " (see the package README).");
         }
     }
 }

@@ -1,5 +1,6 @@
 // Unit tests of the launch template: splitting as a POSIX shell splits words (no expansion),
-// filling placeholders after the split, and quoting that Mono's Process.Start undoes exactly.
+// filling placeholders after the split and in one pass, the terminals found, and quoting
+// that Mono's Process.Start undoes exactly.
 using System;
 using System.Collections.Generic;
 using System.IO;
@@ -40,8 +41,8 @@ namespace UnityNvim.Tests
         static void TestPlaceholdersAreFilledAfterTheSplit()
         {
             var values = new Dictionary<string, string> { { "file", NastyName }, { "line", "3" }, { "col", "9" }, { "project", "/p q" } };
-            Words(new[] { "t", "-e", "+call cursor(3,9)", NastyName, "--cwd=/p q" },
-                NeovimLaunch.Fill(NeovimLaunch.Split("t -e \"+call cursor({line},{col})\" {file} --cwd={project}"), values), "one word each");
+            Words(new[] { "t", "-e", "+call setcursorcharpos(3,9)", NastyName, "--cwd=/p q" },
+                NeovimLaunch.Fill(NeovimLaunch.Split("t -e \"+call setcursorcharpos({line},{col})\" {file} --cwd={project}"), values), "one word each");
             values["file"] = "";
             Words(new[] { "nvim", "" }, NeovimLaunch.Fill(NeovimLaunch.Split("nvim {file} ''"), values), "no file: no argument; a literal '' stays");
         }
@@ -60,21 +61,61 @@ namespace UnityNvim.Tests
             Check(NeovimLaunch.Start(new List<string> { "/nonexistent/nvim" }, dir).Contains("/nonexistent/nvim"), "a failed start names the program");
         }
 
+        static readonly string[] NvimWordsSplit = { "{nvim}", "+call setcursorcharpos({line},{col})", "{file}" };
+
+        static string[] With(params string[] before)
+        {
+            return before.Concat(NvimWordsSplit).ToArray();
+        }
+
         static void TestDefaultTemplatePrefersTerminalVariableThenPath()
         {
-            Func<string, string> onlyXterm = name => name == "xterm" ? "/usr/bin/xterm" : null;
-            Words(new[] { "/opt/my term", "-e", "{nvim}", "+call cursor({line},{col})", "{file}" },
-                NeovimLaunch.Split(NeovimLaunch.DefaultTemplate("/opt/my term", onlyXterm, false)), "$TERMINAL first");
-            Words(new[] { "/usr/bin/xterm", "-e", "{nvim}", "+call cursor({line},{col})", "{file}" },
-                NeovimLaunch.Split(NeovimLaunch.DefaultTemplate(null, onlyXterm, false)), "a terminal on PATH");
-            Words(new[] { "{nvim}", "+call cursor({line},{col})", "{file}" },
-                NeovimLaunch.Split(NeovimLaunch.DefaultTemplate("", name => null, false)), "no terminal");
+            Func<string, string> onlyXterm = name => name == "xterm" || name == "/opt/my term" ? name.Replace("xterm", "/usr/bin/xterm") : null;
+            Words(With("/opt/my term", "-e"), NeovimLaunch.Split(NeovimLaunch.DefaultTemplate("/opt/my term", onlyXterm, false)), "$TERMINAL naming a program with a blank");
+            Words(With("kitty", "--single-instance", "-e"), NeovimLaunch.Split(NeovimLaunch.DefaultTemplate("kitty --single-instance", onlyXterm, false)),
+                "$TERMINAL with arguments");
+            Words(With("/usr/bin/xterm", "-e"), NeovimLaunch.Split(NeovimLaunch.DefaultTemplate(null, onlyXterm, false)), "a terminal on PATH");
+            Equal(null, NeovimLaunch.DefaultTemplate("", name => null, false), "no terminal: no template");
+        }
+
+        static void TestDesktopTerminalsAreFound()
+        {
+            var expected = new Dictionary<string, string[]>
+            {
+                { "xdg-terminal-exec", new string[0] },
+                { "ptyxis", new[] { "--" } },
+                { "kgx", new[] { "--" } },
+                { "ghostty", new[] { "-e" } },
+                { "tilix", new[] { "-x" } },
+                { "mate-terminal", new[] { "-x" } },
+            };
+            foreach (var pair in expected)
+            {
+                string only = pair.Key;
+                var words = NeovimLaunch.Split(NeovimLaunch.DefaultTemplate(null, name => name == only ? "/usr/bin/" + only : null, false));
+                Words(With(new[] { "/usr/bin/" + only }.Concat(pair.Value).ToArray()), words, only);
+            }
+            Words(With("/usr/bin/xdg-terminal-exec"),
+                NeovimLaunch.Split(NeovimLaunch.DefaultTemplate(null, name => "/usr/bin/" + name, false)), "the user's configured terminal first");
+            string none = NeovimLaunch.NoTerminal("Preferences > External Tools > Launch command");
+            foreach (var name in expected.Keys.Concat(new[] { "$TERMINAL", "Launch command", "{nvim}" }))
+                Check(none.Contains(name), "the no-terminal message names " + name + ": " + none);
+        }
+
+        static void TestPlaceholdersAreFilledInOnePass()
+        {
+            var values = new Dictionary<string, string>
+            {
+                { "file", "/p/{line}{col}{project}{nvim}.cs" }, { "line", "3" }, { "col", "{file}" }, { "project", "/p" },
+            };
+            Words(new[] { "/p/{line}{col}{project}{nvim}.cs", "+3,{file}", "{unknown}", "--cwd=/p" },
+                NeovimLaunch.Fill(NeovimLaunch.Split("{file} +{line},{col} {unknown} --cwd={project}"), values), "no value read twice");
         }
 
         static void TestMacTemplateFindsAppBundlesThenTerminal()
         {
             Func<string, string> onlyKittyApp = name => name == "/Applications/kitty.app/Contents/MacOS/kitty" ? name : null;
-            Words(new[] { "/Applications/kitty.app/Contents/MacOS/kitty", "{nvim}", "+call cursor({line},{col})", "{file}" },
+            Words(With("/Applications/kitty.app/Contents/MacOS/kitty"),
                 NeovimLaunch.Split(NeovimLaunch.DefaultTemplate(null, onlyKittyApp, true)), "a terminal's app bundle");
             var words = NeovimLaunch.Split(NeovimLaunch.DefaultTemplate(null, name => name == "xterm" ? "/usr/bin/xterm" : null, true));
             Check(words[0] == "/usr/bin/osascript", "Terminal through osascript (Linux terminals not tried): " + string.Join("|", words));
@@ -83,7 +124,7 @@ namespace UnityNvim.Tests
             Check(script > 0 && words.GetRange(0, script).TrueForAll(w => !w.Contains("{")), "no placeholder inside the script");
             Check(words.Contains("quoted form of (item i of argv)".Insert(0, "set command to command & \" \" & ")), "each argument quoted for the shell");
             var values = new Dictionary<string, string> { { "nvim", "/opt/homebrew/bin/nvim" }, { "project", "/Users/me/My Game" }, { "file", "/Users/me/My Game/Assets/" + NastyName }, { "line", "3" }, { "col", "1" } };
-            Words(new[] { "/Users/me/My Game", "/opt/homebrew/bin/nvim", "+call cursor(3,1)", "/Users/me/My Game/Assets/" + NastyName },
+            Words(new[] { "/Users/me/My Game", "/opt/homebrew/bin/nvim", "+call setcursorcharpos(3,1)", "/Users/me/My Game/Assets/" + NastyName },
                 NeovimLaunch.Fill(words, values).GetRange(script + 1, 4), "the folder, then Neovim's words, each one argument");
         }
     }
