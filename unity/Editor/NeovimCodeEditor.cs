@@ -155,7 +155,9 @@ namespace UnityNvim
                     { "col", Math.Max(column, 1).ToString() },
                 };
                 var argv = NeovimLaunch.Fill(NeovimLaunch.Split(template), values);
-                error = NeovimLaunch.Start(argv, project);
+                System.Diagnostics.Process started;
+                error = NeovimLaunch.Start(argv, project, out started);
+                if (started != null) started.Dispose();
             }
             catch (FormatException e)
             {

@@ -210,20 +210,37 @@ namespace UnityNvim
             return "'" + argument.Replace("'", "'\\''") + "'";
         }
 
-        /// <summary>Starts argv[0] with the other words as its arguments in `folder`, no shell; null, or why it failed.</summary>
-        public static string Start(List<string> argv, string folder)
+        /// <summary>util-linux's setsid(1) (every Linux desktop has it; macOS has none).</summary>
+        const string Setsid = "/usr/bin/setsid";
+
+        /// <summary>
+        /// Starts argv[0] with the other words as its arguments in `folder`, no shell; null, or
+        /// why it failed. The program gets a session of its own (setsid: a Ctrl-C or hang-up
+        /// meant for the terminal Unity was started from does not reach it) and an empty stdin
+        /// instead of Unity's. `process` is what to watch for a failure after the start.
+        /// </summary>
+        public static string Start(List<string> argv, string folder, out Process process)
         {
+            process = null;
             if (argv.Count == 0) return "the launch template is empty";
+            bool named = argv[0].IndexOf('/') < 0;
+            string program = named ? FindOnPath(argv[0], new string[0]) : File.Exists(argv[0]) ? argv[0] : null;
+            if (program == null) return "could not start '" + argv[0] + "': " + (named ? "it is not in a PATH folder" : "there is no such file");
+            var words = new List<string>(argv);
+            words[0] = program;
+            if (File.Exists(Setsid)) words.Insert(0, Setsid);
             var arguments = new List<string>();
-            for (int i = 1; i < argv.Count; i++) arguments.Add(Quote(argv[i]));
-            var info = new ProcessStartInfo(argv[0], string.Join(" ", arguments))
+            for (int i = 1; i < words.Count; i++) arguments.Add(Quote(words[i]));
+            var info = new ProcessStartInfo(words[0], string.Join(" ", arguments))
             {
                 UseShellExecute = false,
                 WorkingDirectory = folder,
+                RedirectStandardInput = true,
             };
             try
             {
-                using (Process.Start(info)) { }
+                process = Process.Start(info);
+                process.StandardInput.Close(); // end of input at once, as from /dev/null
                 return null;
             }
             catch (Exception e)

@@ -1,8 +1,9 @@
 // Unit tests of the launch template: splitting as a POSIX shell splits words (no expansion),
-// filling placeholders after the split and in one pass, the terminals found, and quoting
-// that Mono's Process.Start undoes exactly.
+// filling placeholders after the split and in one pass, the terminals found, quoting that
+// Mono's Process.Start undoes exactly, and a launched program detached from Unity.
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.IO;
 using System.Linq;
 
@@ -47,18 +48,78 @@ namespace UnityNvim.Tests
             Words(new[] { "nvim", "" }, NeovimLaunch.Fill(NeovimLaunch.Split("nvim {file} ''"), values), "no file: no argument; a literal '' stays");
         }
 
+        /// <summary>
+        /// A small argv-echo program in a folder whose name needs quoting: it writes its
+        /// arguments NUL-separated, then its pid, session, stdin and its parent's stdin.
+        /// </summary>
+        static string EchoProgram(string dir)
+        {
+            string folder = Path.Combine(dir, "it's a \"dir\" $HOME \\ x");
+            Directory.CreateDirectory(folder);
+            string program = Path.Combine(folder, "echo args");
+            File.WriteAllText(program, "#!/bin/sh\nout=$1; shift\n"
+                + "{ printf '%s\\0' \"$@\"; printf '%s\\0' $$ \"$(cut -d' ' -f6 /proc/$$/stat)\" \"$(readlink /proc/self/fd/0)\" \"$(readlink /proc/$PPID/fd/0)\"; } > \"$out.tmp\"\n"
+                + "mv \"$out.tmp\" \"$out\"\n");
+            int errno;
+            Check(Posix.Chmod(program, Convert.ToInt32("755", 8), out errno), "chmod the echo program");
+            return program;
+        }
+
+        static List<string> EchoedBy(string out_)
+        {
+            for (int i = 0; i < 500 && !File.Exists(out_); i++) System.Threading.Thread.Sleep(20);
+            var got = File.ReadAllText(out_).Split('\0').ToList();
+            got.RemoveAt(got.Count - 1);
+            return got;
+        }
+
+        // Unity's Mono splits ProcessStartInfo.Arguments with eglib's g_shell_parse_argv (Debian's
+        // Mono is the same code): what Quote writes must come back as the same argv.
         static void TestQuotedArgumentsArriveIntactThroughMonoProcessStart()
         {
-            string out_ = Path.Combine(Path.GetTempPath(), "unity-nvim-launch-" + Guid.NewGuid().ToString("N"));
-            string dir = Path.GetTempPath();
-            var args = new List<string> { "/bin/sh", "-c", "printf '%s\\n' \"$@\" > \"$0\"", out_, NastyName, "", "two  spaces", "new\\nline" };
-            Equal(null, NeovimLaunch.Start(args, dir), "started");
-            for (int i = 0; i < 200 && !(File.Exists(out_) && File.ReadAllText(out_).EndsWith("\n")); i++) System.Threading.Thread.Sleep(20);
-            string[] got = File.ReadAllText(out_).Split('\n');
-            File.Delete(out_);
-            Words(new[] { NastyName, "", "two  spaces", "new\\nline", "" }, got.ToList(), "every argument as written");
+            string dir = Path.Combine(Path.GetTempPath(), "unity-nvim-launch-" + Guid.NewGuid().ToString("N"));
+            Directory.CreateDirectory(dir);
+            string out_ = Path.Combine(dir, "argv");
+            var nasty = new List<string>
+            {
+                NastyName, "", "two  spaces", "tab\there", "new\nline", "back\\slash\\", "\\'", "'\\''", "\"\\\"",
+                "$HOME ${x} $(id) `id`", "* ? [a] ~ # ; | && > <", "-e", "--", "héllo wörld ✓", "{file}",
+            };
+            var argv = new List<string> { EchoProgram(dir), out_ };
+            argv.AddRange(nasty);
+            Process process;
+            Equal(null, NeovimLaunch.Start(argv, dir, out process), "started");
+            var got = EchoedBy(out_);
+            Words(nasty.ToArray(), got.GetRange(0, nasty.Count), "every argument as written");
             Check(!File.Exists(Path.Combine(dir, "pwned")), "nothing of an argument ran");
-            Check(NeovimLaunch.Start(new List<string> { "/nonexistent/nvim" }, dir).Contains("/nonexistent/nvim"), "a failed start names the program");
+            Directory.Delete(dir, true);
+        }
+
+        static void TestLaunchedProgramHasItsOwnSessionAndNoInheritedStdin()
+        {
+            string dir = Path.Combine(Path.GetTempPath(), "unity-nvim-launch-" + Guid.NewGuid().ToString("N"));
+            Directory.CreateDirectory(dir);
+            string out_ = Path.Combine(dir, "argv");
+            Process process;
+            Equal(null, NeovimLaunch.Start(new List<string> { EchoProgram(dir), out_, "x" }, dir, out process), "started");
+            var got = EchoedBy(out_).GetRange(1, 4);
+            Equal(process.Id.ToString(), got[0], "the process to watch is the program itself (setsid ran it in place)");
+            Equal(got[0], got[1], "it leads a session of its own");
+            Check(got[2].StartsWith("pipe:"), "stdin is a pipe of its own: " + got[2]);
+            Check(got[2] != got[3], "not Unity's stdin (" + got[3] + ")");
+            process.WaitForExit();
+            Equal(0, process.ExitCode, "exit code readable for the watch");
+            Directory.Delete(dir, true);
+        }
+
+        static void TestUnstartableProgramIsNamed()
+        {
+            Process process;
+            string error = NeovimLaunch.Start(new List<string> { "/nonexistent/nvim" }, "/", out process);
+            Check(error.Contains("/nonexistent/nvim") && error.Contains("no such file"), "names the program and why: " + error);
+            error = NeovimLaunch.Start(new List<string> { "no-such-terminal-here" }, "/", out process);
+            Check(error.Contains("no-such-terminal-here") && error.Contains("PATH"), "a bare name is looked up on PATH: " + error);
+            Check(process == null, "nothing to watch");
         }
 
         static readonly string[] NvimWordsSplit = { "{nvim}", "+call setcursorcharpos({line},{col})", "{file}" };
