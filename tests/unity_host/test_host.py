@@ -758,6 +758,55 @@ def test_no_terminal_found_is_said_in_the_console(h):
         assert words in logs[0]["message"], (words, logs[0]["message"])
 
 
+@editor_prefs({"UNITY_HOST_EDITOR_LOG": "1"}, kScriptsDefaultApp="nvim", **{"UnityNvim.LaunchTemplate": "sh -c 'exit 3' {file}"})
+def test_launch_that_fails_after_start_is_reported(h):
+    h.peer.open_writer()
+    h.peer.send("host.open", {"file": "Assets/A.cs"})
+    h.wait_output("'sh' exited with code 3 before Neovim connected")
+    # That launch is over: the next double-click starts again rather than waiting for it.
+    h.peer.send("host.open", {"file": "Assets/B.cs"})
+    deadline = time.monotonic() + 20
+    while h.output().count("exited with code 3") < 2:
+        assert time.monotonic() < deadline, "the second double-click started nothing"
+        time.sleep(0.05)
+    assert "Launch command" in h.output()
+
+
+def children(pid):
+    """The processes whose parent is pid (a launch forks inside OpenProject, before it returns)."""
+    kids = []
+    for d in os.listdir("/proc"):
+        try:
+            with open("/proc/%s/stat" % d) as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[1]) == pid:
+            kids.append(int(d))
+    return kids
+
+
+@editor_prefs({"UNITY_HOST_EDITOR_LOG": "1"}, kScriptsDefaultApp="nvim", **{"UnityNvim.LaunchTemplate": "sleep 600"})
+def test_second_open_while_neovim_starts_goes_to_that_neovim(h):
+    pid = h.session["pid"]
+    h.peer.open_writer()
+    h.peer.send("host.open", {"file": "Assets/A.cs", "line": 1})
+    h.peer.send("host.open", {"file": "Assets/B.cs", "line": 2, "col": 3})
+    h.peer.send("host.log", {"message": "both opens ran"})  # commands run in order on the main thread
+    h.wait_output("both opens ran")
+    launched = children(pid)
+    try:
+        assert len(launched) == 1, "one Neovim started for two double-clicks: %s" % launched
+        # That Neovim comes up: it reads and says hello; the second file goes to it.
+        h.peer.open_reader()
+        h.peer.write(P.frame(P.pack({"t": "hello", "protocol": 1, "client": "peer.py", "pid": os.getpid()})))
+        opened = h.expect("open")
+        assert opened == {"t": "open", "file": os.path.join(h.project, "Assets", "B.cs"), "line": 2, "col": 3}, opened
+    finally:
+        for kid in launched:
+            os.kill(kid, signal.SIGTERM)
+
+
 def main(argv, scope=None):
     """Runs the test_* functions of scope (this module's by default) matching argv[1:]."""
     tests = []

@@ -118,8 +118,10 @@ namespace UnityNvim
                 if (!Opens(Path.GetExtension(filePath))) return false;
                 file = Path.GetFullPath(Path.Combine(project, filePath));
             }
-            if (NeovimBridge.SendIfConnected(Outgoing.Open(file, line, column))) return true;
-            Launch(project, file, line, column);
+            var open = Outgoing.Open(file, line, column);
+            if (NeovimBridge.SendIfConnected(open)) return true;
+            if (LaunchWatch.Starting) LaunchWatch.Wait(open);
+            else Launch(project, file, line, column);
             return true;
         }
 
@@ -157,7 +159,7 @@ namespace UnityNvim
                 var argv = NeovimLaunch.Fill(NeovimLaunch.Split(template), values);
                 System.Diagnostics.Process started;
                 error = NeovimLaunch.Start(argv, project, out started);
-                if (started != null) started.Dispose();
+                if (error == null) LaunchWatch.Watch(started, argv[0]);
             }
             catch (FormatException e)
             {
