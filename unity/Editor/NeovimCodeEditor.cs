@@ -17,7 +17,6 @@ namespace UnityNvim
     public sealed class NeovimCodeEditor : IExternalCodeEditor
     {
         const string Tag = "[Neovim Bridge] ";
-        const string Name = "Neovim (unity.nvim)";
         /// <summary>EditorPrefs key of the file extensions opened in Neovim, separated by spaces or commas.</summary>
         public const string ExtensionsPref = "UnityNvim.Extensions";
         /// <summary>EditorPrefs key of the launch template ({nvim} {project} {file} {line} {col}).</summary>
@@ -43,19 +42,25 @@ namespace UnityNvim
             CodeEditor.Register(new NeovimCodeEditor());
         }
 
+        /// <summary>Every Neovim in the searched folders, each under its own name (Unity's list shows names only).</summary>
         public CodeEditor.Installation[] Installations
         {
             get
             {
                 var found = new List<CodeEditor.Installation>();
-                var folders = new List<string>(UnixFolders);
+                var folders = new List<string>((Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator));
+                folders.AddRange(UnixFolders);
                 string home = Environment.GetEnvironmentVariable("HOME");
                 if (!string.IsNullOrEmpty(home)) foreach (var folder in HomeFolders) folders.Add(Path.Combine(home, folder));
-                foreach (var program in ProgramNames)
+                foreach (var folder in folders)
                 {
-                    string path = NeovimLaunch.FindOnPath(program, folders);
-                    if (path != null && !found.Exists(i => i.Path == path))
-                        found.Add(new CodeEditor.Installation { Name = Name, Path = path });
+                    if (folder.Length == 0) continue;
+                    foreach (var program in ProgramNames)
+                    {
+                        string path = Path.Combine(folder, program);
+                        if (File.Exists(path) && !found.Exists(i => i.Path == path))
+                            found.Add(new CodeEditor.Installation { Name = NeovimLaunch.DisplayName(path, home), Path = path });
+                    }
                 }
                 return found.ToArray();
             }
@@ -65,7 +70,9 @@ namespace UnityNvim
         {
             bool ours = !string.IsNullOrEmpty(editorPath)
                 && Path.GetFileName(editorPath).StartsWith("nvim", StringComparison.OrdinalIgnoreCase);
-            installation = ours ? new CodeEditor.Installation { Name = Name, Path = editorPath } : default(CodeEditor.Installation);
+            installation = ours
+                ? new CodeEditor.Installation { Name = NeovimLaunch.DisplayName(editorPath, Environment.GetEnvironmentVariable("HOME")), Path = editorPath }
+                : default(CodeEditor.Installation);
             return ours;
         }
 

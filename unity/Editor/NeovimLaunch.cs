@@ -112,6 +112,19 @@ namespace UnityNvim
                 + "). Set " + setting + " to your terminal's command, e.g. `myterm -e {nvim} \"+call setcursorcharpos({line},{col})\" {file}`";
         }
 
+        /// <summary>
+        /// The name of the Neovim at `path` in Unity's list of editors, which shows names only:
+        /// the path itself, so two Neovims never look alike; the home folder as ~, and each '/'
+        /// as '∕' (DIVISION SLASH) because Unity's menu reads '/' as a submenu.
+        /// </summary>
+        public static string DisplayName(string path, string home)
+        {
+            string shown = path;
+            if (!string.IsNullOrEmpty(home) && path.StartsWith(home.TrimEnd('/') + "/", StringComparison.Ordinal))
+                shown = "~" + path.Substring(home.TrimEnd('/').Length);
+            return "Neovim (unity.nvim) " + shown.Replace('/', '\u2215');
+        }
+
         /// <summary>The full path of `name` in a PATH folder or one of `extraFolders`; null if absent.</summary>
         public static string FindOnPath(string name, IEnumerable<string> extraFolders)
         {

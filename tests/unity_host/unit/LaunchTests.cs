@@ -173,6 +173,16 @@ namespace UnityNvim.Tests
                 NeovimLaunch.Fill(NeovimLaunch.Split("{file} +{line},{col} {unknown} --cwd={project}"), values), "no value read twice");
         }
 
+        static void TestDisplayNamesAreDistinctAndMakeNoSubmenu()
+        {
+            string a = NeovimLaunch.DisplayName("/usr/bin/nvim", "/home/me");
+            string b = NeovimLaunch.DisplayName("/home/me/.local/bin/nvim", "/home/me");
+            string c = NeovimLaunch.DisplayName("/usr/local/bin/nvim", "/home/me/");
+            Check(a != b && b != c && a != c, "distinct: " + a + " | " + b + " | " + c);
+            Check(!(a + b + c).Contains("/"), "no '/' (a submenu in Unity's list)");
+            Equal("Neovim (unity.nvim) ~\u2215.local\u2215bin\u2215nvim", b, "home as ~");
+        }
+
         static void TestMacTemplateFindsAppBundlesThenTerminal()
         {
             Func<string, string> onlyKittyApp = name => name == "/Applications/kitty.app/Contents/MacOS/kitty" ? name : null;
