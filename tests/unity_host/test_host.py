@@ -807,6 +807,25 @@ def test_second_open_while_neovim_starts_goes_to_that_neovim(h):
             os.kill(kid, signal.SIGTERM)
 
 
+HOME_WITH_TWO = tempfile.mkdtemp(prefix="unity-host-home-")
+for _folder in (".local/bin", "bin"):
+    os.makedirs(os.path.join(HOME_WITH_TWO, _folder))
+    with open(os.path.join(HOME_WITH_TWO, _folder, "nvim"), "w") as _f:
+        _f.write("#!/bin/sh\n")
+    os.chmod(os.path.join(HOME_WITH_TWO, _folder, "nvim"), 0o755)
+
+
+@editor_prefs(dict(HOME=HOME_WITH_TWO), kScriptsDefaultApp="nvim")
+def test_each_neovim_found_is_listed_under_its_own_name(h):
+    h.connect()
+    found = h.peer.call("host.installations")["result"]
+    ours = {p: n for p, n in found.items() if p.startswith(HOME_WITH_TWO)}
+    assert sorted(ours) == sorted([os.path.join(HOME_WITH_TWO, "bin", "nvim"), os.path.join(HOME_WITH_TWO, ".local", "bin", "nvim")]), found
+    names = list(found.values())
+    assert len(set(names)) == len(names), "two Neovims share a name: %s" % found
+    assert not any("/" in n for n in names), "a '/' makes a submenu in Unity's list: %s" % found
+
+
 def main(argv, scope=None):
     """Runs the test_* functions of scope (this module's by default) matching argv[1:]."""
     tests = []
