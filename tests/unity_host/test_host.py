@@ -688,14 +688,19 @@ printf '%s\\0' "$@" > "$FAKE_TERMINAL_OUT.tmp" && mv "$FAKE_TERMINAL_OUT.tmp" "$
 TERMINALS = ("xdg-terminal-exec", "x-terminal-emulator", "kitty", "ghostty", "alacritty", "wezterm", "foot", "ptyxis")
 
 
-def fake_terminal(name):
-    """A fake terminal `name` in a folder of its own, and the file its arguments go to."""
-    folder = tempfile.mkdtemp(prefix="unity-host-term-")
+def scratch(name):
+    """A folder of this test run that exists only while a test uses it (the host's env names it before)."""
+    return os.path.join(tempfile.gettempdir(), "unity-host-%s-%d" % (name, os.getpid()))
+
+
+def fake_terminal(folder, name):
+    """Installs a fake terminal `name` in folder; returns the file its arguments go to."""
+    os.makedirs(folder, exist_ok=True)
     path = os.path.join(folder, name)
     with open(path, "w") as f:
         f.write(FAKE_TERMINAL)
     os.chmod(path, 0o755)
-    return path, os.path.join(folder, "argv")
+    return os.path.join(folder, "argv")
 
 
 def terminal_argv(out, timeout=20):
@@ -717,31 +722,39 @@ def cursor_after(argv, project):
 # A line with multi-byte characters before Unity's column (a character column): the cursor
 # must land on the 16th character, 'x', not on the 16th byte (";").
 WIDE = "s = \"héllo ü\"; x = 1;\n"
-PTYXIS, PTYXIS_OUT = fake_terminal("ptyxis")
-KITTY, KITTY_OUT = fake_terminal("kitty")
+PTYXIS_DIR, KITTY_DIR = scratch("ptyxis"), scratch("kitty")
 NVIM = shutil.which("nvim") or "nvim"
 
 
-@editor_prefs(dict(PATH=os.path.dirname(PTYXIS) + os.pathsep + os.environ.get("PATH", ""), TERMINAL="",
-                   FAKE_TERMINAL_OUT=PTYXIS_OUT), kScriptsDefaultApp=NVIM)
+@editor_prefs(dict(PATH=PTYXIS_DIR + os.pathsep + os.environ.get("PATH", ""), TERMINAL="",
+                   FAKE_TERMINAL_OUT=os.path.join(PTYXIS_DIR, "argv")), kScriptsDefaultApp=NVIM)
 def test_launch_finds_a_desktop_terminal_and_puts_the_cursor_on_the_character(h):
     before = [t for t in TERMINALS[:-1] if shutil.which(t)]
     assert not before, "this machine has terminals the package tries before ptyxis: %s" % before
-    h.write_script("Wide.cs", WIDE)
-    h.peer.open_writer()
-    h.peer.send("host.open", {"file": "Assets/Wide.cs", "line": 1, "col": 16})
-    argv = terminal_argv(PTYXIS_OUT)
-    wide = os.path.join(h.project, "Assets", "Wide.cs")
-    assert argv == ["--", NVIM, "+call setcursorcharpos(1,16)", wide], argv
-    assert cursor_after(argv[1:], h.project) == "x = 1;", "the cursor is on the character Unity named"
+    out = fake_terminal(PTYXIS_DIR, "ptyxis")
+    try:
+        h.write_script("Wide.cs", WIDE)
+        h.peer.open_writer()
+        h.peer.send("host.open", {"file": "Assets/Wide.cs", "line": 1, "col": 16})
+        argv = terminal_argv(out)
+        wide = os.path.join(h.project, "Assets", "Wide.cs")
+        assert argv == ["--", NVIM, "+call setcursorcharpos(1,16)", wide], argv
+        assert cursor_after(argv[1:], h.project) == "x = 1;", "the cursor is on the character Unity named"
+    finally:
+        shutil.rmtree(PTYXIS_DIR, ignore_errors=True)
 
 
-@editor_prefs(dict(TERMINAL=KITTY + " --single-instance", FAKE_TERMINAL_OUT=KITTY_OUT), kScriptsDefaultApp=NVIM)
+@editor_prefs(dict(TERMINAL=os.path.join(KITTY_DIR, "kitty") + " --single-instance", FAKE_TERMINAL_OUT=os.path.join(KITTY_DIR, "argv")),
+              kScriptsDefaultApp=NVIM)
 def test_launch_runs_terminal_variable_with_its_arguments(h):
-    h.peer.open_writer()
-    h.peer.send("host.open", {"file": "Assets/A.cs", "line": 2, "col": 3})
-    argv = terminal_argv(KITTY_OUT)
-    assert argv == ["--single-instance", "-e", NVIM, "+call setcursorcharpos(2,3)", os.path.join(h.project, "Assets", "A.cs")], argv
+    out = fake_terminal(KITTY_DIR, "kitty")
+    try:
+        h.peer.open_writer()
+        h.peer.send("host.open", {"file": "Assets/A.cs", "line": 2, "col": 3})
+        argv = terminal_argv(out)
+        assert argv == ["--single-instance", "-e", NVIM, "+call setcursorcharpos(2,3)", os.path.join(h.project, "Assets", "A.cs")], argv
+    finally:
+        shutil.rmtree(KITTY_DIR, ignore_errors=True)
 
 
 @editor_prefs({"UNITY_HOST_EDITOR_LOG": "1", "TERMINAL": ""}, kScriptsDefaultApp="nvim")
@@ -786,7 +799,7 @@ def children(pid):
     return kids
 
 
-@editor_prefs({"UNITY_HOST_EDITOR_LOG": "1"}, kScriptsDefaultApp="nvim", **{"UnityNvim.LaunchTemplate": "sleep 600"})
+@editor_prefs({"UNITY_HOST_EDITOR_LOG": "1"}, kScriptsDefaultApp="nvim", **{"UnityNvim.LaunchTemplate": "sleep 120"})
 def test_second_open_while_neovim_starts_goes_to_that_neovim(h):
     pid = h.session["pid"]
     h.peer.open_writer()
@@ -807,18 +820,18 @@ def test_second_open_while_neovim_starts_goes_to_that_neovim(h):
             os.kill(kid, signal.SIGTERM)
 
 
-HOME_WITH_TWO = tempfile.mkdtemp(prefix="unity-host-home-")
-for _folder in (".local/bin", "bin"):
-    os.makedirs(os.path.join(HOME_WITH_TWO, _folder))
-    with open(os.path.join(HOME_WITH_TWO, _folder, "nvim"), "w") as _f:
-        _f.write("#!/bin/sh\n")
-    os.chmod(os.path.join(HOME_WITH_TWO, _folder, "nvim"), 0o755)
+HOME_WITH_TWO = scratch("home")
 
 
 @editor_prefs(dict(HOME=HOME_WITH_TWO), kScriptsDefaultApp="nvim")
 def test_each_neovim_found_is_listed_under_its_own_name(h):
-    h.connect()
-    found = h.peer.call("host.installations")["result"]
+    for folder in (".local/bin", "bin"):
+        fake_terminal(os.path.join(HOME_WITH_TWO, folder), "nvim")  # any executable named nvim
+    try:
+        h.connect()
+        found = h.peer.call("host.installations")["result"]
+    finally:
+        shutil.rmtree(HOME_WITH_TWO, ignore_errors=True)
     ours = {p: n for p, n in found.items() if p.startswith(HOME_WITH_TWO)}
     assert sorted(ours) == sorted([os.path.join(HOME_WITH_TWO, "bin", "nvim"), os.path.join(HOME_WITH_TWO, ".local", "bin", "nvim")]), found
     names = list(found.values())
