@@ -95,12 +95,22 @@ namespace UnityNvim
 
         /// <summary>
         /// $TERMINAL as template words: one program when the whole value names one (a path with
-        /// blanks), else a command with arguments (`kitty --single-instance`), split as the shells
-        /// that read $TERMINAL unquoted split it.
+        /// blanks) or cannot be split (a lone quote: starting it then fails naming $TERMINAL's
+        /// value, not the template), else a command with arguments (`kitty --single-instance`),
+        /// split as the shells that read $TERMINAL unquoted split it.
         /// </summary>
         static string TerminalWords(string terminalVariable, Func<string, string> findOnPath)
         {
-            return findOnPath(terminalVariable) != null ? Quote(terminalVariable) : terminalVariable;
+            if (findOnPath(terminalVariable) != null) return Quote(terminalVariable);
+            try
+            {
+                Split(terminalVariable);
+                return terminalVariable;
+            }
+            catch (FormatException)
+            {
+                return Quote(terminalVariable);
+            }
         }
 
         /// <summary>What the console says when DefaultTemplate found no terminal: where it looked and what to set.</summary>

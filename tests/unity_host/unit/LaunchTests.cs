@@ -135,6 +135,8 @@ namespace UnityNvim.Tests
             Words(With("/opt/my term", "-e"), NeovimLaunch.Split(NeovimLaunch.DefaultTemplate("/opt/my term", onlyXterm, false)), "$TERMINAL naming a program with a blank");
             Words(With("kitty", "--single-instance", "-e"), NeovimLaunch.Split(NeovimLaunch.DefaultTemplate("kitty --single-instance", onlyXterm, false)),
                 "$TERMINAL with arguments");
+            Words(With("it's", "-e"), NeovimLaunch.Split(NeovimLaunch.DefaultTemplate("it's", onlyXterm, false)),
+                "a $TERMINAL that cannot be split is one program, not a template error");
             Words(With("/usr/bin/xterm", "-e"), NeovimLaunch.Split(NeovimLaunch.DefaultTemplate(null, onlyXterm, false)), "a terminal on PATH");
             Equal(null, NeovimLaunch.DefaultTemplate("", name => null, false), "no terminal: no template");
         }
