@@ -159,9 +159,10 @@ local host_built = false
 
 --- Starts the stand-in Unity editor (the real package under Mono) on `dir`, with `env` added;
 --- stopped after the test with SIGTERM, on which it quits as Unity does. Builds it first.
+--- Also returns a function giving what the host printed so far.
 ---@param dir string
 ---@param env? table<string, string>
----@return vim.SystemObj
+---@return vim.SystemObj, fun(): string
 function T.start_host(dir, env)
   if not host_built then
     local built = vim.system({ "bash", T.root .. "/tests/unity_host/build.sh" }, { text = true }):wait(600000)
@@ -192,7 +193,9 @@ function T.start_host(dir, env)
   T.wait_for(function()
     return vim.uv.fs_stat(dir .. "/Temp/NeovimBridge/session.json")
   end, "the host's session.json", 30000)
-  return proc
+  return proc, function()
+    return table.concat(host.out)
+  end
 end
 
 function T.stop_sim(proc)

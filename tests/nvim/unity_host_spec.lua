@@ -324,6 +324,70 @@ T.test("Unity's External Script Editor: a double-click lands the cursor in the c
   T.eq(player, vim.api.nvim_buf_get_name(0), "nothing else opened")
 end)
 
+T.test("Launching from Unity: a double-click while that Neovim starts goes to it once connected", function()
+  local dir = T.project()
+  vim.fn.writefile({ "class A {}" }, dir .. "/Assets/A.cs")
+  vim.fn.writefile({ "class B {", '  string s = "héllo"; int x;' }, dir .. "/Assets/B.cs")
+  local opened, go, script = dir .. "/opened", dir .. "/go", dir .. "/launched.lua"
+  -- The launched Neovim (this plugin, no user config) connects only once told to, so that the
+  -- second double-click surely comes while it starts; it records where an `open` put it.
+  vim.fn.writefile({
+    string.format("local opened, go, project = %q, %q, %q", opened, go, dir),
+    'require("unity").setup({ auto_connect = false })',
+    'vim.api.nvim_create_autocmd("User", { pattern = "UnityOpen", callback = function()',
+    "  local at = { vim.api.nvim_buf_get_name(0), vim.fn.line('.'), vim.fn.charcol('.'), vim.fn.getpid() }",
+    '  vim.fn.writefile(vim.tbl_map(tostring, at), opened .. ".tmp")',
+    '  vim.uv.fs_rename(opened .. ".tmp", opened)',
+    "end })",
+    "local timer = assert(vim.uv.new_timer())",
+    "timer:start(20, 20, vim.schedule_wrap(function()",
+    "  if vim.uv.fs_stat(go) then",
+    "    timer:stop()",
+    '    require("unity").connect(project)',
+    "  end",
+    "end))",
+    "vim.defer_fn(function() vim.cmd('qa!') end, 120000) -- never outlives a failed test for long",
+  }, script)
+  local _, output = start_host(dir, {
+    UNITY_HOST_EDITOR_LOG = "1",
+    UNITY_HOST_PREF_kScriptsDefaultApp = vim.v.progpath,
+    UNITY_HOST_PREF_UnityNvim_LaunchTemplate = string.format(
+      "{nvim} --headless --clean --cmd 'set rtp^=%s' --cmd 'luafile %s' {file}",
+      T.root,
+      script
+    ),
+  })
+  -- Two double-clicks with nobody reading Unity: peer.py writes the commands, as Neovim would.
+  local sent = vim
+    .system({
+      "python3",
+      "-c",
+      table.concat({
+        "import sys",
+        string.format("sys.path.insert(0, %q)", T.root .. "/tests/unity_host"),
+        "import peer as P",
+        string.format("p = P.Peer(%q)", dir),
+        "p.open_writer()",
+        "p.send('host.open', {'file': 'Assets/A.cs', 'line': 1})",
+        "p.send('host.open', {'file': 'Assets/B.cs', 'line': 2, 'col': 16})",
+        "p.send('host.log', {'message': 'both opens ran'})",
+      }, "\n"),
+    })
+    :wait(30000)
+  T.eq(0, sent.code, "peer.py sent the commands: " .. (sent.stderr or ""))
+  T.wait_for(function()
+    return output():find("both opens ran", 1, true)
+  end, "the host ran both double-clicks")
+  vim.fn.writefile({}, go)
+  T.wait_for(function()
+    return vim.uv.fs_stat(opened)
+  end, "the launched Neovim got an open", 30000)
+  local at = vim.fn.readfile(opened)
+  vim.uv.kill(tonumber(at[4]), "sigterm")
+  T.eq({ dir .. "/Assets/B.cs", "2", "16" }, { at[1], at[2], at[3] }, "the second file, on the 16th character")
+  T.eq(nil, output():find("exited with code", 1, true), "the launch is not reported as failed")
+end)
+
 T.test(":UnitySyncProjects with the real package writes the project files; Unity's own sync is announced", function()
   local dir = T.project()
   vim.fn.system({ "cp", "-R", T.root .. "/tests/unity_host/project/.", dir })

@@ -806,6 +806,164 @@ def test_failed_launch_is_logged(h):
     assert "/nonexistent/terminal" in logs[0]["message"] and logs[0]["level"] == "warning", logs
 
 
+FAKE_TERMINAL = """#!/bin/sh
+# A terminal as the package finds it: records the arguments it was given, NUL-separated.
+printf '%s\\0' "$@" > "$FAKE_TERMINAL_OUT.tmp" && mv "$FAKE_TERMINAL_OUT.tmp" "$FAKE_TERMINAL_OUT"
+"""
+TERMINALS = ("xdg-terminal-exec", "x-terminal-emulator", "kitty", "ghostty", "alacritty", "wezterm", "foot", "ptyxis")
+
+
+def scratch(name):
+    """A folder of this test run that exists only while a test uses it (the host's env names it before)."""
+    return os.path.join(tempfile.gettempdir(), "unity-host-%s-%d" % (name, os.getpid()))
+
+
+def fake_terminal(folder, name):
+    """Installs a fake terminal `name` in folder; returns the file its arguments go to."""
+    os.makedirs(folder, exist_ok=True)
+    path = os.path.join(folder, name)
+    with open(path, "w") as f:
+        f.write(FAKE_TERMINAL)
+    os.chmod(path, 0o755)
+    return os.path.join(folder, "argv")
+
+
+def terminal_argv(out, timeout=20):
+    deadline = time.monotonic() + timeout
+    while not os.path.exists(out):
+        assert time.monotonic() < deadline, "the terminal was never started"
+        time.sleep(0.05)
+    with open(out, "rb") as f:
+        return [w.decode() for w in f.read().split(b"\0")[:-1]]
+
+
+def cursor_after(argv, project):
+    """Runs the Neovim command a terminal was given (headless, no config): the text from the cursor on."""
+    nvim = [argv[0], "--headless", "--clean"] + argv[1:] + [
+        "-c", "lua io.stdout:write(vim.fn.getline('.'):sub(vim.fn.col('.')))", "-c", "qa!"]
+    return subprocess.run(nvim, cwd=project, capture_output=True, text=True, timeout=20, stdin=subprocess.DEVNULL).stdout
+
+
+# A line with multi-byte characters before Unity's column (a character column): the cursor
+# must land on the 16th character, 'x', not on the 16th byte (";").
+WIDE = "s = \"héllo ü\"; x = 1;\n"
+PTYXIS_DIR, KITTY_DIR = scratch("ptyxis"), scratch("kitty")
+NVIM = shutil.which("nvim") or "nvim"
+
+
+@editor_prefs(dict(PATH=PTYXIS_DIR + os.pathsep + os.environ.get("PATH", ""), TERMINAL="",
+                   FAKE_TERMINAL_OUT=os.path.join(PTYXIS_DIR, "argv")), kScriptsDefaultApp=NVIM)
+def test_launch_finds_a_desktop_terminal_and_puts_the_cursor_on_the_character(h):
+    before = [t for t in TERMINALS[:-1] if shutil.which(t)]
+    assert not before, "this machine has terminals the package tries before ptyxis: %s" % before
+    out = fake_terminal(PTYXIS_DIR, "ptyxis")
+    try:
+        h.write_script("Wide.cs", WIDE)
+        h.peer.open_writer()
+        h.peer.send("host.open", {"file": "Assets/Wide.cs", "line": 1, "col": 16})
+        argv = terminal_argv(out)
+        wide = os.path.join(h.project, "Assets", "Wide.cs")
+        assert argv == ["--", NVIM, "+call setcursorcharpos(1,16)", wide], argv
+        assert cursor_after(argv[1:], h.project) == "x = 1;", "the cursor is on the character Unity named"
+    finally:
+        shutil.rmtree(PTYXIS_DIR, ignore_errors=True)
+
+
+@editor_prefs(dict(TERMINAL=os.path.join(KITTY_DIR, "kitty") + " --single-instance", FAKE_TERMINAL_OUT=os.path.join(KITTY_DIR, "argv")),
+              kScriptsDefaultApp=NVIM)
+def test_launch_runs_terminal_variable_with_its_arguments(h):
+    out = fake_terminal(KITTY_DIR, "kitty")
+    try:
+        h.peer.open_writer()
+        h.peer.send("host.open", {"file": "Assets/A.cs", "line": 2, "col": 3})
+        argv = terminal_argv(out)
+        assert argv == ["--single-instance", "-e", NVIM, "+call setcursorcharpos(2,3)", os.path.join(h.project, "Assets", "A.cs")], argv
+    finally:
+        shutil.rmtree(KITTY_DIR, ignore_errors=True)
+
+
+@editor_prefs({"UNITY_HOST_EDITOR_LOG": "1", "TERMINAL": ""}, kScriptsDefaultApp="nvim")
+def test_no_terminal_found_is_said_in_the_console(h):
+    found = [t for t in TERMINALS if shutil.which(t)]
+    assert not found, "this test needs a machine without a terminal emulator; found %s" % found
+    h.peer.open_writer()
+    h.peer.send("host.open", {"file": "Assets/A.cs"})
+    h.wait_output("no terminal to run Neovim in")
+    h.peer.open_reader()
+    logs = logs_of([h.peer.recv_until(lambda m: m.get("t") == "log" and "no terminal" in m["message"])[0]])
+    assert logs[0]["level"] == "warning", logs
+    for words in ("ptyxis", "kgx", "xdg-terminal-exec", "Preferences > External Tools > Launch command", "UnityNvim.LaunchTemplate"):
+        assert words in logs[0]["message"], (words, logs[0]["message"])
+
+
+@editor_prefs({"UNITY_HOST_EDITOR_LOG": "1"}, kScriptsDefaultApp="nvim", **{"UnityNvim.LaunchTemplate": "sh -c 'exit 3' {file}"})
+def test_launch_that_fails_after_start_is_reported(h):
+    h.peer.open_writer()
+    h.peer.send("host.open", {"file": "Assets/A.cs"})
+    h.wait_output("'sh' exited with code 3 before Neovim connected")
+    # That launch is over: the next double-click starts again rather than waiting for it.
+    h.peer.send("host.open", {"file": "Assets/B.cs"})
+    deadline = time.monotonic() + 20
+    while h.output().count("exited with code 3") < 2:
+        assert time.monotonic() < deadline, "the second double-click started nothing"
+        time.sleep(0.05)
+    assert "Launch command" in h.output()
+
+
+def children(pid):
+    """The processes whose parent is pid (a launch forks inside OpenProject, before it returns)."""
+    kids = []
+    for d in os.listdir("/proc"):
+        try:
+            with open("/proc/%s/stat" % d) as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[1]) == pid:
+            kids.append(int(d))
+    return kids
+
+
+@editor_prefs({"UNITY_HOST_EDITOR_LOG": "1"}, kScriptsDefaultApp="nvim", **{"UnityNvim.LaunchTemplate": "sleep 120"})
+def test_second_open_while_neovim_starts_goes_to_that_neovim(h):
+    pid = h.session["pid"]
+    h.peer.open_writer()
+    h.peer.send("host.open", {"file": "Assets/A.cs", "line": 1})
+    h.peer.send("host.open", {"file": "Assets/B.cs", "line": 2, "col": 3})
+    h.peer.send("host.log", {"message": "both opens ran"})  # commands run in order on the main thread
+    h.wait_output("both opens ran")
+    launched = children(pid)
+    try:
+        assert len(launched) == 1, "one Neovim started for two double-clicks: %s" % launched
+        # That Neovim comes up: it reads and says hello; the second file goes to it.
+        h.peer.open_reader()
+        h.peer.write(P.frame(P.pack({"t": "hello", "protocol": 1, "client": "peer.py", "pid": os.getpid()})))
+        opened = h.expect("open")
+        assert opened == {"t": "open", "file": os.path.join(h.project, "Assets", "B.cs"), "line": 2, "col": 3}, opened
+    finally:
+        for kid in launched:
+            os.kill(kid, signal.SIGTERM)
+
+
+HOME_WITH_TWO = scratch("home")
+
+
+@editor_prefs(dict(HOME=HOME_WITH_TWO), kScriptsDefaultApp="nvim")
+def test_each_neovim_found_is_listed_under_its_own_name(h):
+    for folder in (".local/bin", "bin"):
+        fake_terminal(os.path.join(HOME_WITH_TWO, folder), "nvim")  # any executable named nvim
+    try:
+        h.connect()
+        found = h.peer.call("host.installations")["result"]
+    finally:
+        shutil.rmtree(HOME_WITH_TWO, ignore_errors=True)
+    ours = {p: n for p, n in found.items() if p.startswith(HOME_WITH_TWO)}
+    assert sorted(ours) == sorted([os.path.join(HOME_WITH_TWO, "bin", "nvim"), os.path.join(HOME_WITH_TWO, ".local", "bin", "nvim")]), found
+    names = list(found.values())
+    assert len(set(names)) == len(names), "two Neovims share a name: %s" % found
+    assert not any("/" in n for n in names), "a '/' makes a submenu in Unity's list: %s" % found
+
+
 def main(argv, scope=None):
     """Runs the test_* functions of scope (this module's by default) matching argv[1:]."""
     tests = []

@@ -17,7 +17,6 @@ namespace UnityNvim
     public sealed class NeovimCodeEditor : IExternalCodeEditor
     {
         const string Tag = "[Neovim Bridge] ";
-        const string Name = "Neovim (unity.nvim)";
         /// <summary>EditorPrefs key of the file extensions opened in Neovim, separated by spaces or commas.</summary>
         public const string ExtensionsPref = "UnityNvim.Extensions";
         /// <summary>EditorPrefs key of the launch template ({nvim} {project} {file} {line} {col}).</summary>
@@ -50,19 +49,25 @@ namespace UnityNvim
             CodeEditor.Register(new NeovimCodeEditor());
         }
 
+        /// <summary>Every Neovim in the searched folders, each under its own name (Unity's list shows names only).</summary>
         public CodeEditor.Installation[] Installations
         {
             get
             {
                 var found = new List<CodeEditor.Installation>();
-                var folders = new List<string>(UnixFolders);
+                var folders = new List<string>((Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator));
+                folders.AddRange(UnixFolders);
                 string home = Environment.GetEnvironmentVariable("HOME");
                 if (!string.IsNullOrEmpty(home)) foreach (var folder in HomeFolders) folders.Add(Path.Combine(home, folder));
-                foreach (var program in ProgramNames)
+                foreach (var folder in folders)
                 {
-                    string path = NeovimLaunch.FindOnPath(program, folders);
-                    if (path != null && !found.Exists(i => i.Path == path))
-                        found.Add(new CodeEditor.Installation { Name = Name, Path = path });
+                    if (folder.Length == 0) continue;
+                    foreach (var program in ProgramNames)
+                    {
+                        string path = Path.Combine(folder, program);
+                        if (File.Exists(path) && !found.Exists(i => i.Path == path))
+                            found.Add(new CodeEditor.Installation { Name = NeovimLaunch.DisplayName(path, home), Path = path });
+                    }
                 }
                 return found.ToArray();
             }
@@ -72,7 +77,9 @@ namespace UnityNvim
         {
             bool ours = !string.IsNullOrEmpty(editorPath)
                 && Path.GetFileName(editorPath).StartsWith("nvim", StringComparison.OrdinalIgnoreCase);
-            installation = ours ? new CodeEditor.Installation { Name = Name, Path = editorPath } : default(CodeEditor.Installation);
+            installation = ours
+                ? new CodeEditor.Installation { Name = NeovimLaunch.DisplayName(editorPath, Environment.GetEnvironmentVariable("HOME")), Path = editorPath }
+                : default(CodeEditor.Installation);
             return ours;
         }
 
@@ -154,8 +161,10 @@ namespace UnityNvim
                 SessionState.SetBool(OpenSyncedKey, true);
                 Announce(ProjectGeneration.SyncAll);
             }
-            if (NeovimBridge.SendIfConnected(Outgoing.Open(file, line, column))) return true;
-            Launch(project, file, line, column);
+            var open = Outgoing.Open(file, line, column);
+            if (NeovimBridge.SendIfConnected(open)) return true;
+            if (LaunchWatch.Starting) LaunchWatch.Wait(open);
+            else Launch(project, file, line, column);
             return true;
         }
 
@@ -170,9 +179,15 @@ namespace UnityNvim
 
         void Launch(string project, string file, int line, int column)
         {
+            const string Setting = "Preferences > External Tools > Launch command (EditorPrefs '" + TemplatePref + "')";
             string template = EditorPrefs.GetString(TemplatePref, "");
             if (template.Trim().Length == 0)
                 template = NeovimLaunch.DefaultTemplate(Environment.GetEnvironmentVariable("TERMINAL"), name => NeovimLaunch.FindOnPath(name, UnixFolders), Posix.IsMac);
+            if (template == null)
+            {
+                Debug.LogWarning(Tag + "no Neovim is connected and " + NeovimLaunch.NoTerminal(Setting) + ".");
+                return;
+            }
             string error;
             try
             {
@@ -184,15 +199,17 @@ namespace UnityNvim
                     { "line", Math.Max(line, 1).ToString() },
                     { "col", Math.Max(column, 1).ToString() },
                 };
-                error = NeovimLaunch.Start(NeovimLaunch.Fill(NeovimLaunch.Split(template), values), project);
+                var argv = NeovimLaunch.Fill(NeovimLaunch.Split(template), values);
+                System.Diagnostics.Process started;
+                error = NeovimLaunch.Start(argv, project, out started);
+                if (error == null) LaunchWatch.Watch(started, argv[0]);
             }
             catch (FormatException e)
             {
                 error = e.Message;
             }
             if (error != null)
-                Debug.LogWarning(Tag + "no Neovim is connected and starting one failed: " + error
-                    + ". Set the launch template in EditorPrefs '" + TemplatePref + "' (see the package README).");
+                Debug.LogWarning(Tag + "no Neovim is connected and starting one failed: " + error + ". Fix " + Setting + " (see the package README).");
         }
     }
 }

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
 using System.Text;
+using System.Text.RegularExpressions;
 
 namespace UnityNvim
 {
@@ -13,17 +14,29 @@ namespace UnityNvim
     /// </summary>
     internal static class NeovimLaunch
     {
-        /// <summary>Terminals tried in order when $TERMINAL is unset, with the words before the command they run.</summary>
+        /// <summary>
+        /// Terminals tried in order when $TERMINAL is unset, with the words before the command
+        /// they run: first the user's own choice (xdg-terminal-exec's configured terminal, Debian's
+        /// x-terminal-emulator alternative), then those of the desktops and the common ones. Each
+        /// takes the command as separate arguments, never as one string to parse.
+        /// </summary>
         static readonly string[][] LinuxTerminals =
         {
+            new[] { "xdg-terminal-exec" },
             new[] { "x-terminal-emulator", "-e" },
             new[] { "kitty" },
+            new[] { "ghostty", "-e" },
             new[] { "alacritty", "-e" },
             new[] { "wezterm", "start", "--" },
             new[] { "foot" },
+            new[] { "ptyxis", "--" },
+            new[] { "kgx", "--" },
             new[] { "gnome-terminal", "--" },
             new[] { "konsole", "-e" },
+            new[] { "tilix", "-x" },
             new[] { "xfce4-terminal", "-x" },
+            new[] { "mate-terminal", "-x" },
+            new[] { "terminator", "-x" },
             new[] { "xterm", "-e" },
         };
 
@@ -41,7 +54,8 @@ namespace UnityNvim
             new[] { "/Applications/Alacritty.app/Contents/MacOS/alacritty", "-e" },
         };
 
-        const string NvimWords = "{nvim} \"+call cursor({line},{col})\" {file}";
+        /// <summary>Unity's column counts characters, as setcursorcharpos does (cursor() counts bytes).</summary>
+        const string NvimWords = "{nvim} \"+call setcursorcharpos({line},{col})\" {file}";
 
         /// <summary>
         /// Terminal.app runs a command string in a new window and takes no arguments: osascript
@@ -62,12 +76,12 @@ namespace UnityNvim
 
         /// <summary>
         /// The template used when the user set none: Neovim in $TERMINAL, or in the first terminal
-        /// found (on macOS: then Terminal); just `{nvim}` when there is none on Linux (it then has
-        /// no terminal to draw in).
+        /// found (on macOS: then Terminal). Null on Linux when there is none: Neovim would have no
+        /// window to draw in.
         /// </summary>
         public static string DefaultTemplate(string terminalVariable, Func<string, string> findOnPath, bool mac)
         {
-            if (!string.IsNullOrEmpty(terminalVariable)) return Quote(terminalVariable) + " -e " + NvimWords;
+            if (!string.IsNullOrEmpty(terminalVariable)) return TerminalWords(terminalVariable, findOnPath) + " -e " + NvimWords;
             foreach (var terminal in mac ? MacTerminals : LinuxTerminals)
             {
                 string path = findOnPath(terminal[0]); // an absolute name is itself checked (Path.Combine keeps it)
@@ -76,7 +90,49 @@ namespace UnityNvim
                 for (int i = 1; i < terminal.Length; i++) words.Add(terminal[i]);
                 return string.Join(" ", words) + " " + NvimWords;
             }
-            return mac ? MacTerminalWords + NvimWords : NvimWords;
+            return mac ? MacTerminalWords + NvimWords : null;
+        }
+
+        /// <summary>
+        /// $TERMINAL as template words: one program when the whole value names one (a path with
+        /// blanks) or cannot be split (a lone quote: starting it then fails naming $TERMINAL's
+        /// value, not the template), else a command with arguments (`kitty --single-instance`),
+        /// split as the shells that read $TERMINAL unquoted split it.
+        /// </summary>
+        static string TerminalWords(string terminalVariable, Func<string, string> findOnPath)
+        {
+            if (findOnPath(terminalVariable) != null) return Quote(terminalVariable);
+            try
+            {
+                Split(terminalVariable);
+                return terminalVariable;
+            }
+            catch (FormatException)
+            {
+                return Quote(terminalVariable);
+            }
+        }
+
+        /// <summary>What the console says when DefaultTemplate found no terminal: where it looked and what to set.</summary>
+        public static string NoTerminal(string setting)
+        {
+            var names = new List<string>();
+            foreach (var terminal in LinuxTerminals) names.Add(terminal[0]);
+            return "no terminal to run Neovim in was found ($TERMINAL is unset; looked for " + string.Join(", ", names)
+                + "). Set " + setting + " to your terminal's command, e.g. `myterm -e {nvim} \"+call setcursorcharpos({line},{col})\" {file}`";
+        }
+
+        /// <summary>
+        /// The name of the Neovim at `path` in Unity's list of editors, which shows names only:
+        /// the path itself, so two Neovims never look alike; the home folder as ~, and each '/'
+        /// as '∕' (DIVISION SLASH) because Unity's menu reads '/' as a submenu.
+        /// </summary>
+        public static string DisplayName(string path, string home)
+        {
+            string shown = path;
+            if (!string.IsNullOrEmpty(home) && path.StartsWith(home.TrimEnd('/') + "/", StringComparison.Ordinal))
+                shown = "~" + path.Substring(home.TrimEnd('/').Length);
+            return "Neovim (unity.nvim) " + shown.Replace('/', '\u2215');
         }
 
         /// <summary>The full path of `name` in a PATH folder or one of `extraFolders`; null if absent.</summary>
@@ -144,17 +200,24 @@ namespace UnityNvim
             return words;
         }
 
+        static readonly Regex Placeholder = new Regex(@"\{([a-z]+)\}");
+
         /// <summary>
-        /// Replaces each {name} of `values` in every word. A word that held a placeholder and is
-        /// empty once filled is dropped (no file: `{file}` gives no argument rather than "").
+        /// Replaces each {name} of `values` in every word, in one pass: a value is never read
+        /// again, so a file named `{line}.cs` stays that name. Unknown names stay as written. A
+        /// word that held a placeholder and is empty once filled is dropped (no file: `{file}`
+        /// gives no argument rather than "").
         /// </summary>
         public static List<string> Fill(List<string> words, IDictionary<string, string> values)
         {
             var filled = new List<string>();
             foreach (var word in words)
             {
-                string result = word;
-                foreach (var pair in values) result = result.Replace("{" + pair.Key + "}", pair.Value);
+                string result = Placeholder.Replace(word, m =>
+                {
+                    string value;
+                    return values.TryGetValue(m.Groups[1].Value, out value) ? value : m.Value;
+                });
                 if (result.Length == 0 && word.Length > 0) continue;
                 filled.Add(result);
             }
@@ -170,20 +233,37 @@ namespace UnityNvim
             return "'" + argument.Replace("'", "'\\''") + "'";
         }
 
-        /// <summary>Starts argv[0] with the other words as its arguments in `folder`, no shell; null, or why it failed.</summary>
-        public static string Start(List<string> argv, string folder)
+        /// <summary>util-linux's setsid(1) (every Linux desktop has it; macOS has none).</summary>
+        const string Setsid = "/usr/bin/setsid";
+
+        /// <summary>
+        /// Starts argv[0] with the other words as its arguments in `folder`, no shell; null, or
+        /// why it failed. The program gets a session of its own (setsid: a Ctrl-C or hang-up
+        /// meant for the terminal Unity was started from does not reach it) and an empty stdin
+        /// instead of Unity's. `process` is what to watch for a failure after the start.
+        /// </summary>
+        public static string Start(List<string> argv, string folder, out Process process)
         {
+            process = null;
             if (argv.Count == 0) return "the launch template is empty";
+            bool named = argv[0].IndexOf('/') < 0;
+            string program = named ? FindOnPath(argv[0], new string[0]) : File.Exists(argv[0]) ? argv[0] : null;
+            if (program == null) return "could not start '" + argv[0] + "': " + (named ? "it is not in a PATH folder" : "there is no such file");
+            var words = new List<string>(argv);
+            words[0] = program;
+            if (File.Exists(Setsid)) words.Insert(0, Setsid);
             var arguments = new List<string>();
-            for (int i = 1; i < argv.Count; i++) arguments.Add(Quote(argv[i]));
-            var info = new ProcessStartInfo(argv[0], string.Join(" ", arguments))
+            for (int i = 1; i < words.Count; i++) arguments.Add(Quote(words[i]));
+            var info = new ProcessStartInfo(words[0], string.Join(" ", arguments))
             {
                 UseShellExecute = false,
                 WorkingDirectory = folder,
+                RedirectStandardInput = true,
             };
             try
             {
-                using (Process.Start(info)) { }
+                process = Process.Start(info);
+                process.StandardInput.Close(); // end of input at once, as from /dev/null
                 return null;
             }
             catch (Exception e)

@@ -28,7 +28,7 @@ namespace UnityNvim
         {
             Text("File extensions opened in Neovim", NeovimCodeEditor.ExtensionsPref, NeovimCodeEditor.DefaultExtensions);
             Text("Launch command", NeovimCodeEditor.TemplatePref, "");
-            EditorGUILayout.LabelField("Empty: Neovim in a terminal found on this machine. Placeholders: {nvim} {project} {file} {line} {col}; no shell runs it.");
+            EditorGUILayout.LabelField("Empty: Neovim in $TERMINAL or a terminal found on this machine. Placeholders: {nvim} {project} {file} {line} {col} (a character column: use setcursorcharpos); no shell runs it.");
 
             EditorGUILayout.LabelField("Generate project files for:");
             int kinds = EditorPrefs.GetInt(ProjectGeneration.PackagesPref, ProjectGeneration.DefaultPackages);

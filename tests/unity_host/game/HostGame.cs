@@ -32,6 +32,13 @@ public static class HostGame
             { "installation", CodeEditor.Editor.CurrentInstallation.Name },
             { "chosen", EditorPrefs.HasKey("kScriptsDefaultApp") },
         });
+        NeovimBridge.Register("host.installations", args =>
+        {
+            // Preferences > External Tools' list of editors: {path = name}.
+            var found = new Dictionary<string, object>();
+            foreach (var pair in CodeEditor.Editor.GetFoundScriptEditorPaths()) found[pair.Key] = pair.Value;
+            return found;
+        });
         NeovimBridge.Register("host.sync", Sync);
         NeovimBridge.Register("host.syncifneeded", SyncIfNeeded);
         NeovimBridge.Register("host.preferences", Preferences);

@@ -58,6 +58,21 @@ namespace Unity.CodeEditor
             return installation;
         }
 
+        /// <summary>
+        /// What Preferences > External Tools lists: every registered editor's installations by
+        /// path (the first name given for a path wins; paths that do not exist are left out).
+        /// Unity shows the names only, in a menu where '/' makes a submenu (DisplayCustomMenu).
+        /// </summary>
+        public Dictionary<string, string> GetFoundScriptEditorPaths()
+        {
+            var result = new Dictionary<string, string>();
+            foreach (var codeEditor in externalCodeEditors)
+                foreach (var installation in codeEditor.Installations)
+                    if (!result.ContainsKey(installation.Path) && (System.IO.Directory.Exists(installation.Path) || System.IO.File.Exists(installation.Path)))
+                        result.Add(installation.Path, installation.Name);
+            return result;
+        }
+
         /// <summary>The first registered editor that claims the path; the default editor otherwise.</summary>
         public IExternalCodeEditor GetCodeEditorForPath(string editorPath)
         {
