@@ -52,7 +52,11 @@ T.test("the sample project's tests: results, quickfix and diagnostics at the fai
     [FIXTURE .. "DescribesInTheEditor"] = "passed",
   }, status, "every test's status")
   T.eq({ 5, 2, 1 }, { s.passed, s.failed, s.skipped }, "counts")
-  T.truthy(T.noted("Unity tests: 5 passed, 2 failed, 1 skipped in "), "the summary: " .. vim.inspect(T.notes))
+  -- The package sends NUnit's ResultState: the throw is an error, the ignored test ignored.
+  T.truthy(
+    T.noted("Unity tests: 5 passed, 2 failed (1 error), 1 skipped (1 ignored) in "),
+    "the summary: " .. vim.inspect(T.notes)
+  )
 
   local qf = vim.fn.getqflist({ title = 0, items = 0 })
   T.eq("Unity tests", qf.title, "the quickfix list")
@@ -64,6 +68,10 @@ T.test("the sample project's tests: results, quickfix and diagnostics at the fai
     return a[2] < b[2]
   end)
   T.eq({ { buf, 22 }, { buf, 28 } }, at, "the assertion (22) and the throw (28), from the real stack traces")
+  local errors = vim.tbl_filter(function(item)
+    return item.text:find(FIXTURE .. "Throws [error]", 1, true) ~= nil
+  end, qf.items)
+  T.eq(1, #errors, "the throw marked as an error: " .. vim.inspect(qf.items))
 
   local lines = {}
   for _, d in ipairs(vim.diagnostic.get(buf, { namespace = test.ns })) do
