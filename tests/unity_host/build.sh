@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the stand-in Unity host into target/unity-host/: stub UnityEngine/UnityEditor, the
-# package (unity/Editor/*.cs at C# 7, as Unity 2021.3 must also accept it), the host's game
+# package (unity/Editor/**/*.cs at C# 7, as Unity 2021.3 must also accept it), the host's game
 # code, the host driver and the C# unit tests. Installs Mono when mcs is missing. Does nothing
 # when no source is newer than the last build.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@" # `sh script` (as the Makefile runs it) re-runs under bash
@@ -34,8 +34,11 @@ cs() { mcs -langversion:7 -debug -nowarn:1591 "$@"; }
 
 cs -target:library -out:"$out/UnityEngine.dll" "$here/stubs/UnityEngine.cs" "$here/stubs/ImmediateGUI.cs" "$here/stubs/ScriptableObject.cs"
 cs -target:library -r:"$out/UnityEngine.dll" -out:"$out/UnityEditor.dll" "$here/stubs/UnityEditor.cs" "$here/stubs/CodeEditor.cs" "$here/stubs/Compilation.cs" "$here/stubs/EditorGUILayout.cs"
+# The package's editor assembly: every script under unity/Editor but the Tests folder, which has
+# an asmdef of its own (as Unity assigns scripts to the nearest asmdef above them).
+mapfile -t package < <(find "$root/unity/Editor" -name '*.cs' -not -path "$root/unity/Editor/Tests/*" | sort)
 cs -target:library -warnaserror -r:"$out/UnityEngine.dll" -r:"$out/UnityEditor.dll" \
-    -out:"$out/UnityNvim.Bridge.Editor.dll" "$root"/unity/Editor/*.cs
+    -out:"$out/UnityNvim.Bridge.Editor.dll" "${package[@]}"
 cs -target:library -r:"$out/UnityEngine.dll" -r:"$out/UnityEditor.dll" -r:"$out/UnityNvim.Bridge.Editor.dll" \
     -out:"$out/UnityHost.Game.dll" "$here"/game/*.cs
 # The Test Framework (stub API and the stand-in runner) and the package's test assembly, which
@@ -59,7 +62,6 @@ cs -target:exe -r:"$out/UnityEngine.dll" -r:"$out/UnityEditor.dll" -out:"$out/Un
 # The unit tests compile the package's Unity-free core directly (its types are internal), and the
 # project file text against the stub UnityEditor.dll.
 cs -target:exe -r:"$out/UnityEngine.dll" -r:"$out/UnityEditor.dll" -out:"$out/UnitTests.exe" "$here"/unit/*.cs \
-    "$root/unity/Editor/Crc32.cs" "$root/unity/Editor/MsgPack.cs" "$root/unity/Editor/Frame.cs" "$root/unity/Editor/Protocol.cs" \
-    "$root/unity/Editor/Posix.cs" "$root/unity/Editor/OutgoingQueue.cs" "$root/unity/Editor/WriterThread.cs" \
-    "$root/unity/Editor/NeovimLaunch.cs" "$root/unity/Editor/ProjectText.cs"
+    "$root"/unity/Editor/Transport/{Crc32,MsgPack,Frame,Protocol,Posix,OutgoingQueue,WriterThread}.cs \
+    "$root/unity/Editor/ScriptEditor/NeovimLaunch.cs" "$root/unity/Editor/ProjectGeneration/ProjectText.cs"
 touch "$stamp"
