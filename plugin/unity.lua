@@ -61,6 +61,42 @@ vim.api.nvim_create_user_command("UnityConnect", function(a)
   require("unity").connect(a.args ~= "" and a.args or nil, a.bang)
 end, { nargs = "?", bang = true, complete = "dir", desc = "Connect to the Unity project at or above [dir]" })
 
+-- Assets with their .meta: a refusal is said by the module, with what to do.
+local function asset(fn)
+  return function(a)
+    local assets = require("unity.assets")
+    assets.say(fn(assets, a.fargs))
+  end
+end
+for name, c in pairs({
+  UnityRename = {
+    function(assets, args)
+      return assets.rename(args[1])
+    end,
+    1,
+    "Rename the current file and its .meta ({name} or a path relative to its folder)",
+  },
+  UnityMove = {
+    function(assets, args)
+      if #args ~= 2 then
+        return nil, { kind = "asset_args", name = "UnityMove" }
+      end
+      return assets.move(args[1], args[2])
+    end,
+    "+",
+    "Move a Unity asset (file or folder) with its .meta: {from} {to}",
+  },
+  UnityDelete = {
+    function(assets, args)
+      return assets.delete(args[1])
+    end,
+    "?",
+    "Delete a Unity asset and its .meta, after asking ([path], default the current file)",
+  },
+}) do
+  vim.api.nvim_create_user_command(name, asset(c[1]), { nargs = c[2], complete = "file", desc = c[3] })
+end
+
 vim.api.nvim_create_user_command("UnityPick", function(a)
   require("unity.pick").pick(a.args)
 end, {
@@ -88,6 +124,8 @@ for name, fn in pairs({
   ["test-file"] = call("unity.test", "file"),
   ["test-nearest"] = call("unity.test", "nearest"),
   ["test-last"] = call("unity.test", "last"),
+  rename = call("unity.assets", "ask_rename"),
+  delete = call("unity.assets", "ask_delete"),
 }) do
   vim.keymap.set("n", "<Plug>(unity-" .. name .. ")", fn, { desc = "unity.nvim: " .. name:gsub("-", " ") })
 end
