@@ -130,6 +130,16 @@ for name, fn in pairs({
   vim.keymap.set("n", "<Plug>(unity-" .. name .. ")", fn, { desc = "unity.nvim: " .. name:gsub("-", " ") })
 end
 
+-- File explorers move .meta files with their assets: a language server in Neovim hears of
+-- their renames in every Unity project worked in (lua/unity/assets/explorers.lua).
+local function watch(a)
+  require("unity.assets.explorers").watch(a and a.buf)
+end
+vim.api.nvim_create_autocmd({ "BufReadPost", "BufNewFile", "DirChanged" }, {
+  group = vim.api.nvim_create_augroup("unity.assets", {}),
+  callback = watch,
+})
+
 -- Connect on start-up when Neovim opens inside a Unity project (a cheap upward file search);
 -- lazy-loaded after start-up (lazy.nvim's `ft`, `cmd`, `keys`), connect as it loads.
 local function auto_connect()
@@ -138,8 +148,12 @@ local function auto_connect()
     require("unity.client").connect() -- quietly: a failure shows on the first command
   end
 end
+local function started()
+  auto_connect()
+  watch()
+end
 if vim.v.vim_did_enter == 1 then
-  vim.schedule(auto_connect)
+  vim.schedule(started)
 else
-  vim.api.nvim_create_autocmd("VimEnter", { once = true, callback = vim.schedule_wrap(auto_connect) })
+  vim.api.nvim_create_autocmd("VimEnter", { once = true, callback = vim.schedule_wrap(started) })
 end

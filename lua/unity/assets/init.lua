@@ -257,6 +257,30 @@ function M.delete(path, opts)
   return true
 end
 
+--- After another tool (a file explorer) moved or deleted assets: each `.meta` follows its
+--- asset, to `to`, or goes with it when `to` is nil (a delete; `to` is the trash for a
+--- delete to the trash). Only for what Unity imports in a Unity project, and only a `.meta`
+--- left behind with nothing at its target; Unity refreshes once.
+---@param changes {from: string, to?: string}[]
+function M.followed(changes)
+  local any = false
+  for _, c in ipairs(changes) do
+    local from = absolute(c.from)
+    local meta = from .. ".meta"
+    if not from:match("%.meta$") and exists(meta) and not exists(from) and locate(from) then
+      local to = c.to and absolute(c.to)
+      if not to then
+        any = os.remove(meta) ~= nil or any
+      elseif exists(to) and not exists(to .. ".meta") then
+        any = vim.uv.fs_rename(meta, to .. ".meta") ~= nil or any
+      end
+    end
+  end
+  if any then
+    refresh()
+  end
+end
+
 --- Asks for the current file's new name (vim.ui.input), then renames it: `<Plug>(unity-rename)`.
 function M.ask_rename()
   local from = vim.api.nvim_buf_get_name(0)
