@@ -389,6 +389,36 @@ function M.asset_delete_prompt(path)
   return string.format("Delete %s and its .meta? ", H.shown(path))
 end
 
+--- The answers to the question after a script's rename: yes, no.
+---@return string, string
+function M.class_rename_choices()
+  return "Rename the class", "Keep it"
+end
+
+---@param old string
+---@param new string
+---@return string
+function M.class_rename_prompt(old, new)
+  return string.format(
+    "The script's class is %s: rename it to %s? (Unity finds a MonoBehaviour or ScriptableObject only in a file of its name) ",
+    old,
+    new
+  )
+end
+
+---@param old string
+---@param server string
+---@param err? string
+---@return string
+function M.class_rename_failed(old, server, err)
+  return string.format(
+    "%s could not rename the class %s (%s): rename it by hand so that it matches the file's name",
+    server,
+    old,
+    err or "no edit returned"
+  )
+end
+
 -- Refresh on save and play after the compile (autorefresh.lua, play.lua) -------------------
 
 --- Unity is playing and keeps script changes for when play mode stops.

@@ -168,6 +168,129 @@ T.test("refusals say why and change nothing", function()
   T.truthy(T.noted(":UnityMove takes two paths"), "the usage: " .. vim.inspect(T.notes))
 end)
 
+--- vim.ui.select answering `answer`; returns the prompts asked.
+local function answering(answer)
+  local asked = {}
+  local select = vim.ui.select
+  T.defer(function()
+    vim.ui.select = select
+  end)
+  vim.ui.select = function(items, opts, on_choice) ---@diagnostic disable-line: duplicate-set-field
+    asked[#asked + 1] = opts.prompt
+    on_choice(items[answer])
+  end
+  return asked
+end
+
+T.test("after a script's rename its class named like the file is renamed, when wanted", function()
+  local dir = T.project()
+  local class = { "using UnityEngine;", "", "public class Enemy : MonoBehaviour // Enemy", "{", "}" }
+  local from = asset(dir, "Assets/Scripts/Enemy.cs", class)
+  vim.cmd.edit(vim.fn.fnameescape(from))
+  T.defer(function()
+    vim.cmd("silent! %bwipeout!")
+  end)
+  local asked = answering(2) -- keep it
+  vim.cmd("UnityRename Boss.cs")
+  T.eq(1, #asked, "asked once")
+  T.contains(asked[1], "class is Enemy: rename it to Boss?", "the question")
+  T.eq(class, vim.fn.readfile(dir .. "/Assets/Scripts/Boss.cs"), "kept when not wanted")
+
+  class[3] = "public class Orc : MonoBehaviour // Orc"
+  vim.cmd.edit(vim.fn.fnameescape(asset(dir, "Assets/Scripts/Orc.cs", class)))
+  asked = answering(1) -- rename the class
+  vim.cmd("UnityRename Knight.cs")
+  T.eq(1, #asked, "asked")
+  local path = dir .. "/Assets/Scripts/Knight.cs"
+  T.eq("public class Knight : MonoBehaviour // Orc", vim.fn.readfile(path)[3], "the declaration renamed and saved")
+  T.eq(false, vim.bo.modified, "nothing left unsaved")
+
+  -- Not open in a buffer, and a class not named like the file: nothing to ask.
+  vim.cmd("silent! %bwipeout!")
+  local other = asset(dir, "Assets/Scripts/Tool.cs", { "public class Helper : ScriptableObject {}" })
+  asked = answering(1)
+  assets.move(other, dir .. "/Assets/Scripts/Tools.cs")
+  T.eq(0, #asked, "no question for a class named otherwise")
+end)
+
+T.test("with a C# language server attached, its rename renames the class and its uses", function()
+  local dir = T.project()
+  local from = asset(dir, "Assets/Scripts/Orc.cs", { "public class Orc : MonoBehaviour {}" })
+  local user = asset(dir, "Assets/Scripts/Camp.cs", { "class Camp { Orc o; }" })
+  vim.cmd.edit(vim.fn.fnameescape(from))
+  T.defer(function()
+    vim.cmd("silent! %bwipeout!")
+  end)
+  local asked ---@type table
+  -- A stand-in C# server: answers a rename at the class name with edits in both files.
+  local id = vim.lsp.start({
+    name = "csharp-stand-in",
+    root_dir = dir,
+    cmd = function(dispatchers)
+      local closing = false
+      return {
+        request = function(method, params, callback)
+          local result = nil
+          if method == "initialize" then
+            result = { capabilities = { renameProvider = true } }
+          elseif method == "textDocument/rename" then
+            asked = params
+            local function edit(uri, line, col)
+              return {
+                uri,
+                {
+                  {
+                    range = { start = { line = line, character = col }, ["end"] = { line = line, character = col + 3 } },
+                    newText = params.newName,
+                  },
+                },
+              }
+            end
+            local a, b = edit(params.textDocument.uri, 0, 13), edit(vim.uri_from_fname(user), 0, 13)
+            result = { changes = { [a[1]] = a[2], [b[1]] = b[2] } }
+          end
+          vim.schedule(function()
+            callback(nil, result)
+          end)
+          return true, 1
+        end,
+        notify = function(method)
+          if method == "exit" then
+            closing = true
+            dispatchers.on_exit(0, 0)
+          end
+          return true
+        end,
+        is_closing = function()
+          return closing
+        end,
+        terminate = function()
+          closing = true
+        end,
+      }
+    end,
+  })
+  T.defer(function()
+    vim.lsp.stop_client(id, true)
+  end)
+  T.wait_for(function()
+    local c = vim.lsp.get_client_by_id(id)
+    return c and c.initialized
+  end, "the stand-in C# server")
+  answering(1)
+  vim.cmd("UnityRename Troll.cs")
+  T.wait_for(function()
+    return asked
+  end, "the rename request")
+  T.eq({ line = 0, character = 13 }, asked.position, "at the class name")
+  T.eq(vim.uri_from_fname(dir .. "/Assets/Scripts/Troll.cs"), asked.textDocument.uri, "in the renamed file")
+  T.eq("Troll", asked.newName)
+  T.wait_for(function()
+    return vim.api.nvim_buf_get_lines(0, 0, 1, false)[1] == "public class Troll : MonoBehaviour {}"
+  end, "the server's edit applied to the script")
+  T.eq("class Camp { Troll o; }", vim.api.nvim_buf_get_lines(vim.fn.bufnr(user), 0, 1, false)[1], "and to its uses")
+end)
+
 T.test("an embedded package's files are assets", function()
   local dir = T.project()
   vim.fn.mkdir(dir .. "/Packages/com.example.tools", "p")

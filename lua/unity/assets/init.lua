@@ -96,7 +96,7 @@ end
 --- Gives `buf` its file's new name. Its undo history and marks stay (same buffer), and it is
 --- read again so that Neovim counts it as editing that file (a renamed buffer is "not edited":
 --- `:w` would refuse with E13); unsaved changes are put back on top as one undoable change,
---- with the marks a-z that putting them back would move.
+--- with the marks a-z that putting them back would move, and its language servers.
 ---@param buf integer
 ---@param name string
 local function follow(buf, name)
@@ -120,9 +120,14 @@ local function follow(buf, name)
   for _, win in ipairs(vim.fn.win_findbuf(buf)) do
     views[win] = vim.api.nvim_win_call(win, vim.fn.winsaveview)
   end
+  -- Reading it again detaches the language servers: attach them again (under the new name).
+  local clients = vim.lsp.get_clients({ bufnr = buf })
   vim.api.nvim_buf_call(buf, function()
     vim.cmd("silent keepalt edit!")
   end)
+  for _, c in ipairs(clients) do
+    vim.lsp.buf_attach_client(buf, c.id)
+  end
   if modified then
     vim.api.nvim_buf_set_lines(buf, 0, -1, false, lines)
     for mark, pos in pairs(marks) do
@@ -194,7 +199,7 @@ function M.move(from, to)
   for _, b in ipairs(buffers_of(from)) do
     follow(b.buf, to .. b.name:sub(#from + 1))
   end
-  refresh()
+  require("unity.assets.class").offer(from, to, refresh)
   return to
 end
 
@@ -260,7 +265,8 @@ end
 --- After another tool (a file explorer) moved or deleted assets: each `.meta` follows its
 --- asset, to `to`, or goes with it when `to` is nil (a delete; `to` is the trash for a
 --- delete to the trash). Only for what Unity imports in a Unity project, and only a `.meta`
---- left behind with nothing at its target; Unity refreshes once.
+--- left behind with nothing at its target; Unity refreshes once (after the question about a
+--- renamed script's class, for one rename).
 ---@param changes {from: string, to?: string}[]
 function M.followed(changes)
   local any = false
@@ -276,7 +282,13 @@ function M.followed(changes)
       end
     end
   end
-  if any then
+  if not any then
+    return
+  end
+  local only = #changes == 1 and changes[1]
+  if only and only.to then
+    require("unity.assets.class").offer(absolute(only.from), absolute(only.to), refresh)
+  else
     refresh()
   end
 end
