@@ -96,6 +96,21 @@ for name, c in pairs({
 }) do
   vim.api.nvim_create_user_command(name, asset(c[1]), { nargs = c[2], complete = "file", desc = c[3] })
 end
+vim.api.nvim_create_user_command("UnityNew", function(a)
+  local new = require("unity.assets.new")
+  local args = a.fargs
+  require("unity.assets").say(new.new(args[2] and args[1] or nil, args[2] or args[1]))
+end, {
+  nargs = "+",
+  complete = function(_, line)
+    if #vim.split(line, "%s+", { trimempty = true }) > 2 then
+      return {}
+    end
+    local root = require("unity.project").find()
+    return root and vim.tbl_keys(require("unity.assets.new").templates(root)) or {}
+  end,
+  desc = "A new script from Unity's script templates: [template] {name}",
+})
 
 vim.api.nvim_create_user_command("UnityPick", function(a)
   require("unity.pick").pick(a.args)

@@ -255,6 +255,9 @@ local FAILURES = {
   asset_into_itself = function(f)
     return string.format("cannot move the folder %s into itself (%s)", f.path, f.to)
   end,
+  asset_template = function(f)
+    return string.format("no script template %q here: use one of %s", f.name, f.detail)
+  end,
   asset_args = function(f)
     return string.format(":%s takes two paths, {from} and {to} (a space in a name needs a backslash before it)", f.name)
   end,
@@ -387,6 +390,14 @@ end
 ---@return string
 function M.asset_delete_prompt(path)
   return string.format("Delete %s and its .meta? ", H.shown(path))
+end
+
+--- :UnityNew made a script.
+---@param path string
+---@param template string
+---@return string
+function M.created(path, template)
+  return string.format("created %s from the template %s", H.shown(path), template)
 end
 
 --- The answers to the question after a script's rename: yes, no.

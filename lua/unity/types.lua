@@ -91,7 +91,7 @@
 ---| "no_project" | "no_name" | "bad_callback" | "no_watcher" | "unwired" | "restarted" | "gone"
 ---| "superseded" | "disconnected"
 ---| "asset_missing" | "asset_outside" | "asset_not_imported" | "asset_exists" | "asset_no_meta"
----| "asset_into_itself" | "asset_fs" | "asset_args"
+---| "asset_into_itself" | "asset_fs" | "asset_args" | "asset_template"
 
 ---@class unity.Failure
 ---@field kind string               a unity.FailureKind (:help unity-errors)
