@@ -129,6 +129,26 @@ T.test("mini.files' move, rename and delete events", function()
   T.eq(false, exists(moved .. ".meta"), "none left behind")
 end)
 
+T.test("an explorer's rename of a script offers to rename its class", function()
+  local dir = opened()
+  local from = dir .. "/Assets/Scripts/Orc.cs"
+  vim.fn.writefile({ "public class Orc : MonoBehaviour {}" }, from)
+  vim.fn.writefile({ "guid: " .. GUID }, from .. ".meta")
+  local select = vim.ui.select
+  T.defer(function()
+    vim.ui.select = select
+  end)
+  vim.ui.select = function(items, _, on_choice) ---@diagnostic disable-line: duplicate-set-field
+    on_choice(items[1])
+  end
+  local to = dir .. "/Assets/Scripts/Troll.cs"
+  snacks_rename(from, to)
+  T.wait_for(function()
+    return vim.fn.readfile(to)[1] == "public class Troll : MonoBehaviour {}"
+  end, "the class renamed")
+  T.eq(true, exists(to .. ".meta"), "the .meta moved")
+end)
+
 T.test("nothing happens outside a Unity project or where Unity imports nothing", function()
   local dir = opened()
   local plain = vim.fn.tempname()
