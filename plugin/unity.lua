@@ -61,6 +61,57 @@ vim.api.nvim_create_user_command("UnityConnect", function(a)
   require("unity").connect(a.args ~= "" and a.args or nil, a.bang)
 end, { nargs = "?", bang = true, complete = "dir", desc = "Connect to the Unity project at or above [dir]" })
 
+-- Assets with their .meta: a refusal is said by the module, with what to do.
+local function asset(fn)
+  return function(a)
+    local assets = require("unity.assets")
+    assets.say(fn(assets, a.fargs))
+  end
+end
+for name, c in pairs({
+  UnityRename = {
+    function(assets, args)
+      return assets.rename(args[1])
+    end,
+    1,
+    "Rename the current file and its .meta ({name} or a path relative to its folder)",
+  },
+  UnityMove = {
+    function(assets, args)
+      if #args ~= 2 then
+        return nil, { kind = "asset_args", name = "UnityMove" }
+      end
+      return assets.move(args[1], args[2])
+    end,
+    "+",
+    "Move a Unity asset (file or folder) with its .meta: {from} {to}",
+  },
+  UnityDelete = {
+    function(assets, args)
+      return assets.delete(args[1])
+    end,
+    "?",
+    "Delete a Unity asset and its .meta, after asking ([path], default the current file)",
+  },
+}) do
+  vim.api.nvim_create_user_command(name, asset(c[1]), { nargs = c[2], complete = "file", desc = c[3] })
+end
+vim.api.nvim_create_user_command("UnityNew", function(a)
+  local new = require("unity.assets.new")
+  local args = a.fargs
+  require("unity.assets").say(new.new(args[2] and args[1] or nil, args[2] or args[1]))
+end, {
+  nargs = "+",
+  complete = function(_, line)
+    if #vim.split(line, "%s+", { trimempty = true }) > 2 then
+      return {}
+    end
+    local root = require("unity.project").find()
+    return root and vim.tbl_keys(require("unity.assets.new").templates(root)) or {}
+  end,
+  desc = "A new script from Unity's script templates: [template] {name}",
+})
+
 vim.api.nvim_create_user_command("UnityPick", function(a)
   require("unity.pick").pick(a.args)
 end, {
@@ -88,9 +139,21 @@ for name, fn in pairs({
   ["test-file"] = call("unity.test", "file"),
   ["test-nearest"] = call("unity.test", "nearest"),
   ["test-last"] = call("unity.test", "last"),
+  rename = call("unity.assets", "ask_rename"),
+  delete = call("unity.assets", "ask_delete"),
 }) do
   vim.keymap.set("n", "<Plug>(unity-" .. name .. ")", fn, { desc = "unity.nvim: " .. name:gsub("-", " ") })
 end
+
+-- File explorers move .meta files with their assets: a language server in Neovim hears of
+-- their renames in every Unity project worked in (lua/unity/assets/explorers.lua).
+local function watch(a)
+  require("unity.assets.explorers").watch(a and a.buf)
+end
+vim.api.nvim_create_autocmd({ "BufReadPost", "BufNewFile", "DirChanged" }, {
+  group = vim.api.nvim_create_augroup("unity.assets", {}),
+  callback = watch,
+})
 
 -- Connect on start-up when Neovim opens inside a Unity project (a cheap upward file search);
 -- lazy-loaded after start-up (lazy.nvim's `ft`, `cmd`, `keys`), connect as it loads.
@@ -100,8 +163,12 @@ local function auto_connect()
     require("unity.client").connect() -- quietly: a failure shows on the first command
   end
 end
+local function started()
+  auto_connect()
+  watch()
+end
 if vim.v.vim_did_enter == 1 then
-  vim.schedule(auto_connect)
+  vim.schedule(started)
 else
-  vim.api.nvim_create_autocmd("VimEnter", { once = true, callback = vim.schedule_wrap(auto_connect) })
+  vim.api.nvim_create_autocmd("VimEnter", { once = true, callback = vim.schedule_wrap(started) })
 end

@@ -218,6 +218,52 @@ local FAILURES = {
   disconnected = function(f)
     return string.format("disconnected from Unity (:UnityDisconnect) before it answered '%s'", f.name)
   end,
+  -- Renames, moves and deletes of assets (lua/unity/assets/), refused before touching a file.
+  asset_missing = function(f)
+    return f.path == "" and "this buffer has no file: give the path of the asset"
+      or string.format("%s does not exist: nothing to move or delete", f.path)
+  end,
+  asset_outside = function(f)
+    return f.project
+        and string.format(
+          "%s is outside the Unity project %s: an asset can only move within its project",
+          f.path,
+          f.project
+        )
+      or string.format("%s is not in a Unity project: unity.nvim moves and deletes only Unity's assets", f.path)
+  end,
+  asset_not_imported = function(f)
+    local why = ({
+      hidden = "it is in a hidden folder (a name starting with '.'), which Unity skips",
+      tilde = "it is in a folder whose name ends with '~', which Unity skips",
+      root = "the Assets folder itself is not an asset",
+      package = "under Packages/ only the files inside an embedded package (a folder with package.json) are assets",
+      outside = "Unity imports only Assets/ and embedded packages in Packages/ (not Library/, Temp/ or the project's other folders)",
+    })[f.why] or f.why
+    return string.format("%s is not an asset Unity imports (%s): use the shell's mv and rm for it", f.path, why)
+  end,
+  asset_exists = function(f)
+    return string.format("%s already exists: not overwritten; pick another name or move it away first", f.path)
+  end,
+  asset_no_meta = function(f)
+    return string.format(
+      "%s has no .meta: Unity has not imported it yet (moving it now is safe with mv), or its .meta was lost "
+        .. "(restore it from version control first, or Unity gives it a new GUID)",
+      f.path
+    )
+  end,
+  asset_into_itself = function(f)
+    return string.format("cannot move the folder %s into itself (%s)", f.path, f.to)
+  end,
+  asset_template = function(f)
+    return string.format("no script template %q here: use one of %s", f.name, f.detail)
+  end,
+  asset_args = function(f)
+    return string.format(":%s takes two paths, {from} and {to} (a space in a name needs a backslash before it)", f.name)
+  end,
+  asset_fs = function(f)
+    return string.format("could not move or delete %s (%s): nothing else was changed", f.path, H.errno(f))
+  end,
 }
 
 --- The failure kinds that have words (for the spec that checks every kind has).
@@ -324,6 +370,63 @@ function M.compiled(summary)
     "Unity compiled in %.1f s: %s",
     summary.ms / 1000,
     #parts > 0 and table.concat(parts, ", ") or "no errors"
+  )
+end
+
+-- Assets (lua/unity/assets/) ---------------------------------------------------------------
+
+--- The answers to the question before a delete: yes, no.
+---@return string, string
+function M.asset_delete_choices()
+  return "Delete", "Keep"
+end
+
+---@return string
+function M.asset_rename_prompt()
+  return "Rename to (with its .meta): "
+end
+
+---@param path string
+---@return string
+function M.asset_delete_prompt(path)
+  return string.format("Delete %s and its .meta? ", H.shown(path))
+end
+
+--- :UnityNew made a script.
+---@param path string
+---@param template string
+---@return string
+function M.created(path, template)
+  return string.format("created %s from the template %s", H.shown(path), template)
+end
+
+--- The answers to the question after a script's rename: yes, no.
+---@return string, string
+function M.class_rename_choices()
+  return "Rename the class", "Keep it"
+end
+
+---@param old string
+---@param new string
+---@return string
+function M.class_rename_prompt(old, new)
+  return string.format(
+    "The script's class is %s: rename it to %s? (Unity finds a MonoBehaviour or ScriptableObject only in a file of its name) ",
+    old,
+    new
+  )
+end
+
+---@param old string
+---@param server string
+---@param err? string
+---@return string
+function M.class_rename_failed(old, server, err)
+  return string.format(
+    "%s could not rename the class %s (%s): rename it by hand so that it matches the file's name",
+    server,
+    old,
+    err or "no edit returned"
   )
 end
 

@@ -90,6 +90,8 @@
 ---| "reader_stopped" | "read"
 ---| "no_project" | "no_name" | "bad_callback" | "no_watcher" | "unwired" | "restarted" | "gone"
 ---| "superseded" | "disconnected"
+---| "asset_missing" | "asset_outside" | "asset_not_imported" | "asset_exists" | "asset_no_meta"
+---| "asset_into_itself" | "asset_fs" | "asset_args" | "asset_template"
 
 ---@class unity.Failure
 ---@field kind string               a unity.FailureKind (:help unity-errors)
@@ -106,6 +108,7 @@
 ---@field strerror? string          and the system's description
 ---@field detail? string            an encoder's reason, or the reader thread's internal error
 ---@field type? string              the Lua type of arguments that are not a table
+---@field to? string                where an asset was to move (asset_into_itself)
 
 ---@class unity.Status
 ---@field connected boolean  Unity's log stream is open

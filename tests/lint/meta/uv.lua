@@ -57,6 +57,13 @@ function uv.fs_stat(path) end
 ---@param path string
 ---@return string|nil, string? err
 function uv.fs_realpath(path) end
+---@param path string
+---@return uv.fs_stat.result|nil, string? err
+function uv.fs_lstat(path) end
+---@param path string
+---@param new_path string
+---@return true|nil, string? err, string? name
+function uv.fs_rename(path, new_path) end
 ---@param pid integer
 ---@param signum integer|string
 ---@return 0|nil, string? err
