@@ -19,6 +19,7 @@ M.defaults = {
   play_timeout_ms = 120000,
   play_reconnect_ms = 60000,
   test_saves = true,
+  explorers = true,
   runtime = {
     clear_on_play = true,
   },

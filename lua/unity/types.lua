@@ -137,6 +137,7 @@
 ---@field play_timeout_ms integer  :UnityPlay waits this long for the compile to finish
 ---@field play_reconnect_ms integer  :UnityPlay waits this long for Unity to come back (reload, disconnect)
 ---@field test_saves boolean       test runs write the project's modified buffers first
+---@field explorers boolean        file explorers move .meta files (a language server inside Neovim)
 ---@field runtime unity.RuntimeConfig
 ---@field picker "auto"|"select"|"snacks"|"telescope"|"fzf-lua"  what :UnityPick shows its lists with
 

@@ -169,4 +169,29 @@ T.test("nothing happens outside a Unity project or where Unity imports nothing",
   T.eq(true, exists(hidden .. ".meta"), "a hidden folder left alone")
 end)
 
+T.test("explorers = false: no language server in a Unity project", function()
+  require("unity").setup({ explorers = false })
+  T.defer(function()
+    require("unity").setup({})
+  end)
+  local dir = T.project()
+  vim.cmd.edit(vim.fn.fnameescape(asset(dir .. "/Assets/Scripts/Quiet.cs")))
+  T.defer(function()
+    vim.cmd("silent! %bwipeout!")
+  end)
+  vim.wait(200)
+  T.eq(0, #vim.lsp.get_clients({ name = explorers.name }), "no server started")
+  require("unity").setup({})
+  explorers.watch()
+  T.truthy(
+    T.wait_for(function()
+      return vim.lsp.get_clients({ name = explorers.name, bufnr = 0 })[1]
+    end, "the server once explorers is on again"),
+    "started"
+  )
+  for _, c in ipairs(vim.lsp.get_clients({ name = explorers.name })) do
+    c:stop(true)
+  end
+end)
+
 T.run()

@@ -97,6 +97,9 @@ end
 --- Unity project.
 ---@param buf? integer
 function M.watch(buf)
+  if not require("unity.config").options.explorers then
+    return
+  end
   buf = buf or vim.api.nvim_get_current_buf()
   local name = vim.api.nvim_buf_get_name(buf)
   local file = name ~= "" and vim.bo[buf].buftype == "" and not name:find("^%w+://")
