@@ -48,7 +48,10 @@ T.test("a rename, a folder move and a delete keep every .meta, and Unity compile
   local dir = T.project()
   vim.fn.system({ "cp", "-R", T.root .. "/tests/unity_host/project/.", dir })
   local _, output = T.start_host(dir)
-  T.truthy(output():find("new GUID for Assets/Scripts/Spawner.cs", 1, true), "opening the project gave its assets a .meta")
+  T.truthy(
+    output():find("new GUID for Assets/Scripts/Spawner.cs", 1, true),
+    "opening the project gave its assets a .meta"
+  )
   local before = guids(dir)
   T.connect(dir)
   local compiled = T.counter("UnityCompileFinished")
@@ -121,8 +124,9 @@ T.test("a plain mv without the .meta: Unity deletes the orphaned .meta and gives
     "[host] refresh done: 1 new GUID(s), 1 orphaned .meta",
   }, refreshed(output, mark, "the mv"), "the host's asset database saw the orphan and the new asset")
   T.truthy(not vim.uv.fs_stat(dir .. "/Assets/Scripts/Spawner.cs.meta"), "the orphaned .meta is gone")
+  local warning = "A meta data file (.meta) exists but its asset 'Assets/Scripts/Spawner.cs' can't be found"
   T.wait_for(function()
-    return table.concat(T.log_lines(), "\n"):find("A meta data file (.meta) exists but its asset 'Assets/Scripts/Spawner.cs' can't be found", 1, true)
+    return table.concat(T.log_lines(), "\n"):find(warning, 1, true)
   end, "Unity's warning in the log buffer")
 end)
 
