@@ -11,15 +11,49 @@ local project = require("unity.project")
 
 local M = {}
 
---- unity.nvim's own templates, for when no editor's are found (same markers as Unity's).
+--- Built-in templates, for when no editor's are found: Unity's stock texts (its editor's
+--- Resources/ScriptTemplates; tests/script_templates/README.md says where each was read), by
+--- the version that ships them, except `editor-script`, which is unity.nvim's own (no Unity
+--- editor ships one).
+local MONOBEHAVIOUR_2021 = {
+  "using System.Collections;",
+  "using System.Collections.Generic;",
+  "using UnityEngine;",
+  "",
+  "    #ROOTNAMESPACEBEGIN#",
+  "public class #SCRIPTNAME# : MonoBehaviour",
+  "{",
+  "    // Start is called before the first frame update",
+  "    void Start()",
+  "    {",
+  "        #NOTRIM#",
+  "    }",
+  "",
+  "    // Update is called once per frame",
+  "    void Update()",
+  "    {",
+  "        #NOTRIM#",
+  "    }",
+  "}",
+  "#ROOTNAMESPACEEND#",
+  "",
+}
+
 local BUILTIN = {
   ["monobehaviour-script"] = {
     "using UnityEngine;",
     "",
-    "#ROOTNAMESPACEBEGIN#",
+    "    #ROOTNAMESPACEBEGIN#",
     "public class #SCRIPTNAME# : MonoBehaviour",
     "{",
+    "    // Start is called once before the first execution of Update after the MonoBehaviour is created",
     "    void Start()",
+    "    {",
+    "        #NOTRIM#",
+    "    }",
+    "",
+    "    // Update is called once per frame",
+    "    void Update()",
     "    {",
     "        #NOTRIM#",
     "    }",
@@ -30,7 +64,7 @@ local BUILTIN = {
   ["scriptableobject-script"] = {
     "using UnityEngine;",
     "",
-    "#ROOTNAMESPACEBEGIN#",
+    "    #ROOTNAMESPACEBEGIN#",
     '[CreateAssetMenu(fileName = "#SCRIPTNAME#", menuName = "Scriptable Objects/#SCRIPTNAME#")]',
     "public class #SCRIPTNAME# : ScriptableObject",
     "{",
@@ -39,29 +73,54 @@ local BUILTIN = {
     "#ROOTNAMESPACEEND#",
     "",
   },
-  ["editor-script"] = {
-    "using UnityEditor;",
+  ["empty-c-script"] = {
     "using UnityEngine;",
     "",
-    "#ROOTNAMESPACEBEGIN#",
-    "public class #SCRIPTNAME# : Editor",
+    "    #ROOTNAMESPACEBEGIN#",
+    "public class #SCRIPTNAME#",
     "{",
-    "    public override void OnInspectorGUI()",
-    "    {",
-    "        #NOTRIM#",
-    "    }",
+    "    #NOTRIM#",
     "}",
     "#ROOTNAMESPACEEND#",
     "",
   },
   ["test-script"] = {
+    "using System.Collections;",
     "using NUnit.Framework;",
+    "using UnityEngine;",
+    "using UnityEngine.TestTools;",
     "",
-    "#ROOTNAMESPACEBEGIN#",
+    "    #ROOTNAMESPACEBEGIN#",
     "public class #SCRIPTNAME#",
     "{",
+    "    // A Test behaves as an ordinary method",
     "    [Test]",
     "    public void #SCRIPTNAME#SimplePasses()",
+    "    {",
+    "        // Use the Assert class to test conditions",
+    "    }",
+    "",
+    "    // A UnityTest behaves like a coroutine in Play Mode. In Edit Mode you can use",
+    "    // `yield return null;` to skip a frame.",
+    "    [UnityTest]",
+    "    public IEnumerator #SCRIPTNAME#WithEnumeratorPasses()",
+    "    {",
+    "        // Use the Assert class to test conditions.",
+    "        // Use yield to skip a frame.",
+    "        yield return null;",
+    "    }",
+    "}",
+    "#ROOTNAMESPACEEND#",
+    "",
+  },
+  ["editor-script"] = {
+    "using UnityEditor;",
+    "using UnityEngine;",
+    "",
+    "    #ROOTNAMESPACEBEGIN#",
+    "public class #SCRIPTNAME# : Editor",
+    "{",
+    "    public override void OnInspectorGUI()",
     "    {",
     "        #NOTRIM#",
     "    }",
@@ -128,6 +187,10 @@ function M.templates(root)
   local found = {}
   for name, lines in pairs(BUILTIN) do
     found[name] = lines
+  end
+  -- Unity 6 renamed its C# Script template to MonoBehaviour Script and changed its text.
+  if tonumber((version(root) or ""):match("^(%d+)") or 6000) < 6000 then
+    found["monobehaviour-script"] = MONOBEHAVIOUR_2021
   end
   local best, best_priority
   local dirs = { editor_templates(root), root .. "/Assets/ScriptTemplates" }

@@ -34,8 +34,13 @@ namespace UnityHost
             // the bridge may let Neovim save a script as soon as [InitializeOnLoad] opened it.
             var scripts = new ScriptChanges(project);
             var compiler = new StandInCompiler(project, baseDir);
-            // Unity compiles the scripts of a project it opens before the first domain loads them.
-            if (generation == 1) compiler.CompileOnOpen();
+            // Unity imports a project it opens (giving assets their .meta) and compiles its
+            // scripts before the first domain loads them.
+            if (generation == 1)
+            {
+                MetaFiles.Refresh(project);
+                compiler.CompileOnOpen();
+            }
             clock.Restart();
             foreach (var path in TestFramework.ScriptAssemblies(baseDir))
             {

@@ -53,6 +53,7 @@ namespace UnityHost
 
         void OnRefresh()
         {
+            MetaFiles.Refresh(project);
             if (Snapshot() == Store.Get(SnapshotKey)) return;
             int duringPlay = EditorPrefs.GetInt("ScriptCompilationDuringPlay", 0);
             if (!EditorApplication.isPlaying || duringPlay == 0)
@@ -85,7 +86,7 @@ namespace UnityHost
                     foreach (var path in Directory.GetFiles(dir, "*", SearchOption.AllDirectories))
                     {
                         string relative = path.Substring(project.Length + 1);
-                        if (Array.IndexOf(Extensions, Path.GetExtension(path)) < 0 || Hidden(relative)) continue;
+                        if (Array.IndexOf(Extensions, Path.GetExtension(path)) < 0 || MetaFiles.Hidden(relative)) continue;
                         byte[] bytes;
                         try
                         {
@@ -101,14 +102,6 @@ namespace UnityHost
             }
             lines.Sort(StringComparer.Ordinal);
             return string.Join("\n", lines);
-        }
-
-        /// <summary>Unity imports nothing under a folder whose name starts with '.' or ends with '~'.</summary>
-        static bool Hidden(string relative)
-        {
-            foreach (var part in relative.Split('/'))
-                if (part.StartsWith(".", StringComparison.Ordinal) || part.EndsWith("~", StringComparison.Ordinal)) return true;
-            return false;
         }
     }
 }
