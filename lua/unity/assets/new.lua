@@ -184,7 +184,7 @@ end
 ---@param root string
 ---@return table<string, string|string[]> templates, string default
 function M.templates(root)
-  local found = {}
+  local found = {} ---@type table<string, string|string[]>
   for name, lines in pairs(BUILTIN) do
     found[name] = lines
   end
