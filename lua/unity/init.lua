@@ -3,12 +3,8 @@
 --- Everything works without `setup()`; call it only to change options (:help unity-options).
 local messages = require("unity.messages")
 
--- The client is an event source: its subscribers (the log window, compile results, runtime
--- exceptions) attach themselves when loaded, before anything connects through this module.
-require("unity.log")
-require("unity.compile")
-require("unity.autorefresh")
-require("unity.runtime")
+-- Joins the client to its subscribers before anything connects through this module.
+require("unity.wiring")
 
 local M = {}
 
