@@ -5,9 +5,10 @@ end
 vim.g.loaded_unity = true
 
 --- A function of the public API (`require("unity")`) or of one of its modules, loaded on call,
---- with `arg` if given.
+--- with `arg` if given. The wiring comes first: any of them may connect.
 local function call(module, fn, arg)
   return function()
+    require("unity.wiring")
     require(module)[fn](arg)
   end
 end
@@ -53,6 +54,7 @@ for name, c in pairs({
   UnityTestLast = { "last", 0, "Run the last Unity tests again" },
 }) do
   vim.api.nvim_create_user_command(name, function(a)
+    require("unity.wiring")
     local run = require("unity.test")[c[1]] --[[@as fun(mode?: string, filter?: string)]]
     run(a.fargs[1], table.concat(vim.list_slice(a.fargs, 2), " "))
   end, { nargs = c[2], complete = c[2] ~= 0 and modes or nil, desc = c[3] })
@@ -113,6 +115,7 @@ end, {
 })
 
 vim.api.nvim_create_user_command("UnityPick", function(a)
+  require("unity.wiring")
   require("unity.pick").pick(a.args)
 end, {
   nargs = 1,
@@ -159,7 +162,7 @@ vim.api.nvim_create_autocmd({ "BufReadPost", "BufNewFile", "DirChanged" }, {
 -- lazy-loaded after start-up (lazy.nvim's `ft`, `cmd`, `keys`), connect as it loads.
 local function auto_connect()
   if require("unity.config").options.auto_connect and require("unity.project").find() then
-    require("unity") -- loads the modules that subscribe to the connection before it starts
+    require("unity.wiring")
     require("unity.client").connect() -- quietly: a failure shows on the first command
   end
 end

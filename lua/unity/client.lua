@@ -2,14 +2,15 @@
 --- time-bounded slices on the main loop, answers reply callbacks, and fires a `User` event for
 --- every change (:help unity-events). Data flows one way: reader thread -> queue -> drain (here)
 --- -> the log history (a direct call, the hot path) and events (the log window's markers,
---- compile results, users). This module requires none of its subscribers.
+--- compile results, users), and subscribers' handlers for the message types they own
+--- (`M.on`). This module requires none of its subscribers: lua/unity/wiring.lua joins them.
 local config = require("unity.config")
 local messages = require("unity.messages")
 local project = require("unity.project")
 
 local M = {}
 
---- What the drain fills and shows: the log window's history (`unity.log` attaches itself).
+--- What the drain fills and shows: the log window's history (`unity.log`, attached by the wiring).
 --- Called directly, not through events: this is the hot path.
 ---@class unity.LogConsumer
 ---@field book fun(): unity.Logbook   the history drained log messages go into
@@ -92,6 +93,18 @@ end
 
 local handlers = {}
 
+--- Handlers of the message types the client leaves to its subscribers (`M.on`).
+---@type table<string, fun(ev: table, project: string|nil)>
+local subscribers = {}
+
+--- Hands messages of type `t` (`open`, `test`, `projects`) to `fn(ev, project)`; one handler a
+--- type, set by the wiring.
+---@param t string
+---@param fn fun(ev: table, project: string|nil)
+function M.on(t, fn)
+  subscribers[t] = fn
+end
+
 function handlers.hello(ev)
   -- A greeting repeated because we said hello too (see handlers.listening) says `again`. Any
   -- other is the first frame of a newly opened write end: the next domain's, even when no end
@@ -164,18 +177,6 @@ function handlers.undelivered(ev)
   if waiting then
     answer_locally(ev.id, waiting, ev)
   end
-end
-
-function handlers.open(ev)
-  require("unity.open").handle(S.project, ev)
-end
-
-function handlers.test(ev)
-  require("unity.test").handle(S.project, ev)
-end
-
-function handlers.projects(ev)
-  require("unity.projects").regenerated(ev.files)
 end
 
 function handlers.bye(ev)
@@ -265,9 +266,9 @@ local function drain()
     if from and book:stats().last_id >= from then
       fire("UnityLog", book:entries(from))
     end
-    local handler = ev and handlers[ev.t]
+    local handler = ev and (handlers[ev.t] or subscribers[ev.t])
     if handler then
-      handler(ev)
+      handler(ev, S.project)
     end
   until not more or S.handle ~= h or vim.uv.hrtime() >= deadline
   log.refresh()
@@ -308,14 +309,14 @@ local function stop_watching()
   S.draining = false
 end
 
---- Sets what the drain fills: the log window's history (it attaches itself when loaded).
+--- Sets what the drain fills: the log window's history (set by the wiring).
 ---@param consumer unity.LogConsumer
 function M.attach(consumer)
   S.consumer = consumer
 end
 
 --- Where the drain counts errors by the place in the project's code that raised them
---- (`unity.runtime` attaches itself when loaded).
+--- (`unity.runtime`, set by the wiring).
 ---@class unity.SitesConsumer
 ---@field store fun(): userdata|nil  the native store of sites (`unity_native.sites()`)
 ---@field changed fun()              called after a slice that changed sites
@@ -342,9 +343,9 @@ function M.connect(dir, force)
   if not root then
     return failed({ kind = "no_project", path = dir })
   end
-  if not S.consumer then
-    return failed({ kind = "unwired" })
-  end
+  -- Every entry point (the facade, plugin/unity.lua) loads lua/unity/wiring.lua first, which
+  -- attaches the log: only a caller of the internal modules alone can get here unwired.
+  local consumer = assert(S.consumer, "unity.nvim: connect through require('unity'), which wires the log first")
   if S.handle and S.project == root and not force then
     return true
   end
@@ -355,7 +356,7 @@ function M.connect(dir, force)
   M.disconnect()
   local handle, cerr = native.connect(root, {
     queue_size = config.options.queue_size,
-    book = S.consumer.book(), -- log messages are laid out with its look, on the reader thread
+    book = consumer.book(), -- log messages are laid out with its look, on the reader thread
     client = "unity.nvim " .. require("unity.native").version,
     force = force == true,
   })

@@ -3,12 +3,8 @@
 --- Everything works without `setup()`; call it only to change options (:help unity-options).
 local messages = require("unity.messages")
 
--- The client is an event source: its subscribers (the log window, compile results, runtime
--- exceptions) attach themselves when loaded, before anything connects through this module.
-require("unity.log")
-require("unity.compile")
-require("unity.autorefresh")
-require("unity.runtime")
+-- Joins the client to its subscribers before anything connects through this module.
+require("unity.wiring")
 
 local M = {}
 
@@ -73,7 +69,9 @@ function M.play(now)
     require("unity.play").cancel()
     return mode_command("play")
   end
-  return require("unity.play").start()
+  return require("unity.play").start(function()
+    M.play(true)
+  end)
 end
 
 function M.stop()
@@ -143,32 +141,7 @@ end
 --- A short string for a statusline: "Unity ▶ 2E" and the like; empty when not in a project.
 ---@return string
 function M.statusline()
-  local s = M.status()
-  if not s.project then
-    return ""
-  end
-  if not s.connected then
-    return "Unity ○"
-  end
-  local parts = { "Unity" }
-  if s.compiling then
-    parts[#parts + 1] = "⚙"
-  elseif s.paused then
-    parts[#parts + 1] = "⏸"
-  elseif s.playing then
-    parts[#parts + 1] = "▶"
-  else
-    parts[#parts + 1] = "●"
-  end
-  if s.errors > 0 then
-    parts[#parts + 1] = s.errors .. "E"
-  end
-  local tests = package.loaded["unity.test"]
-  local progress = tests and tests.progress()
-  if progress then
-    parts[#parts + 1] = "⧗ " .. progress
-  end
-  return table.concat(parts, " ")
+  return require("unity.statusline").line()
 end
 
 return M

@@ -184,9 +184,6 @@ local FAILURES = {
   no_watcher = function()
     return "could not create the event-loop handles that watch Unity's queue: restart Neovim"
   end,
-  unwired = function()
-    return "the log window is not listening to the connection: connect with require('unity').connect()"
-  end,
   -- Commands sent but never seen by Unity (reported by the writer thread).
   reader_gone = function(f)
     return string.format(

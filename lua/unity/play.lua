@@ -7,13 +7,9 @@ local M = {}
 
 --- :UnityPlay. Returns the refresh's id, or nil and why (already shown).
 ---@return integer|nil id, string|nil err
-function M.start()
-  return uptodate.start("play", {
-    saves = config.options.play_saves,
-    action = function()
-      require("unity").play(true)
-    end,
-  })
+---@param play fun()  enters play mode (the facade's `play(true)`: this module is below it)
+function M.start(play)
+  return uptodate.start("play", { saves = config.options.play_saves, action = play })
 end
 
 --- Ends a wait without a word (:UnityPlay! enters play mode at once instead).

@@ -9,7 +9,7 @@ local H = {}
 --- :UnitySyncProjects: asks Unity to write the project files now.
 ---@return integer|nil id, string|nil err
 function M.sync()
-  local id, err = require("unity").send("sync", nil, function(reply)
+  local id, err = require("unity.client").send("sync", nil, function(reply)
     if not reply.ok then
       messages.notify(messages.sync_failed(reply.error), vim.log.levels.ERROR)
       return

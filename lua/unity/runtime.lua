@@ -245,8 +245,8 @@ vim.api.nvim_create_autocmd("User", {
   end,
 })
 
--- The client's drain counts errors into the store and tells us after a slice that changed it.
-require("unity.client").attach_sites({ store = M.store, changed = M.changed })
+-- The client's drain counts errors into the store and tells us after a slice that changed it
+-- (lua/unity/wiring.lua attaches M.store and M.changed).
 M.set_project(require("unity.client").status().project)
 
 return M

@@ -88,7 +88,7 @@
 ---| "not_running" | "not_connected" | "not_reading" | "bad_name" | "bad_args" | "encode"
 ---| "refused" | "locked" | "io" | "start" | "reader_gone" | "closed" | "write"
 ---| "reader_stopped" | "read"
----| "no_project" | "no_name" | "bad_callback" | "no_watcher" | "unwired" | "restarted" | "gone"
+---| "no_project" | "no_name" | "bad_callback" | "no_watcher" | "restarted" | "gone"
 ---| "superseded" | "disconnected"
 ---| "asset_missing" | "asset_outside" | "asset_not_imported" | "asset_exists" | "asset_no_meta"
 ---| "asset_into_itself" | "asset_fs" | "asset_args" | "asset_template"

@@ -533,7 +533,7 @@ local function open_latency()
     vim.fn.writefile(lines, files[i])
   end
   local sim = vim.system({ E.BENCH_SIM, "--project", project, "--rate", "0" })
-  require("unity") -- the log window must be listening before the client connects
+  require("unity") -- wires the log window to the client before it connects
   local client = require("unity.client")
   assert(client.connect(project))
   wait_connected({

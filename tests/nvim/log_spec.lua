@@ -36,6 +36,9 @@ local function fresh(opts)
   require("unity").setup(opts or {})
   package.loaded["unity.log"], package.loaded["unity.log.view"] = nil, nil
   pcall(vim.api.nvim_buf_delete, vim.fn.bufnr("unity://log"), { force = true })
+  -- Wired again, so that the client drains into the fresh log's history.
+  package.loaded["unity.wiring"] = nil
+  require("unity.wiring")
   log = require("unity.log")
   vim.cmd("tabnew")
   log.open()

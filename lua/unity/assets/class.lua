@@ -8,6 +8,10 @@ local messages = require("unity.messages")
 
 local M = {}
 
+--- The name of unity.nvim's own language server (lua/unity/assets/explorers.lua starts it): it
+--- renames no symbols. Kept here, below the explorers, which require this layer.
+M.own_server = "unity.nvim"
+
 --- The declaration of class `name` in `lines`: its row and the byte column of the name
 --- (0-based), when it has a base list.
 ---@param lines string[]
@@ -30,7 +34,7 @@ end
 ---@return vim.lsp.Client|nil
 local function renamer(buf)
   for _, c in ipairs(vim.lsp.get_clients({ bufnr = buf, method = "textDocument/rename" })) do
-    if c.name ~= require("unity.assets.explorers").name then
+    if c.name ~= M.own_server then
       return c
     end
   end

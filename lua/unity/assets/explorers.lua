@@ -11,7 +11,7 @@ local project = require("unity.project")
 
 local M = {}
 
-M.name = "unity.nvim"
+M.name = require("unity.assets.class").own_server
 
 --- Where Unity's assets are: the servers' file operation filters.
 local FILTERS = {

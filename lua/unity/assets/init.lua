@@ -66,11 +66,11 @@ end
 
 --- Tells Unity once that files changed, when connected; quiet when not.
 local function refresh()
-  local unity = require("unity")
-  if not unity.status().connected then
+  local client = require("unity.client")
+  if not client.status().connected then
     return
   end
-  unity.send("refresh", nil, function(reply)
+  client.send("refresh", nil, function(reply)
     if reply.ok then
       require("unity.autorefresh").note(reply.result)
     else

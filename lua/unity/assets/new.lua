@@ -359,9 +359,9 @@ function M.new(template, name)
   end
   vim.cmd.edit(vim.fn.fnameescape(path))
   vim.api.nvim_win_set_cursor(0, { math.min(at, vim.api.nvim_buf_line_count(0)), #(lines[at] or "") })
-  local unity = require("unity")
-  if unity.status().connected then
-    unity.send("refresh")
+  local client = require("unity.client")
+  if client.status().connected then
+    client.send("refresh")
   end
   messages.notify(messages.created(path, template))
   return path

@@ -391,8 +391,7 @@ end
 
 -- What the log window learns from the connection (lua/unity/client.lua): drained log messages
 -- through direct calls to M.book, M.update and M.refresh (the hot path), everything else
--- through `User` events. Loading this module (again) attaches it; the client requires none of it.
-require("unity.client").attach(M)
+-- through `User` events; lua/unity/wiring.lua attaches it, the client requires none of it.
 
 local group = vim.api.nvim_create_augroup("unity.log", { clear = true })
 

@@ -227,7 +227,7 @@ local function bar(c, f, collapsed)
   if collapsed then
     parts[#parts + 1] = "collapsed"
   end
-  local status = require("unity").statusline()
+  local status = require("unity.statusline").line()
   return " " .. table.concat(parts, "  ") .. "%=" .. status:gsub("%%", "%%%%") .. "  g? keys "
 end
 
