@@ -152,18 +152,24 @@ pub struct CompilerMessage {
     pub text: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct State {
     pub playing: bool,
     pub paused: bool,
     pub compiling: bool,
-    /// "debug" or "release" (CompilationPipeline.codeOptimization); None from peers before it.
-    #[serde(
-        default,
-        deserialize_with = "lossy::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub optimization: Option<String>,
+    /// CompilationPipeline.codeOptimization; None from peers before it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub optimization: Option<Optimization>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Optimization {
+    Debug,
+    Release,
+    /// A mode this side does not know; the state is still read.
+    #[serde(other)]
+    Unknown,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -666,7 +672,7 @@ mod tests {
                 playing: true,
                 paused: false,
                 compiling: false,
-                optimization: Some("debug".into()),
+                optimization: Some(Optimization::Debug),
             }),
             FromUnity::State(State {
                 playing: false,
@@ -701,6 +707,26 @@ mod tests {
             let back: FromUnity = decode(&encode(&m).unwrap()).unwrap();
             assert_eq!(back, m);
         }
+    }
+
+    #[test]
+    fn an_unknown_optimization_still_reads_the_state() {
+        let p = pack(&map(&[
+            ("t", "state".into()),
+            ("playing", false.into()),
+            ("paused", false.into()),
+            ("compiling", false.into()),
+            ("optimization", "size".into()),
+        ]));
+        assert_eq!(
+            decode::<FromUnity>(&p).unwrap(),
+            FromUnity::State(State {
+                playing: false,
+                paused: false,
+                compiling: false,
+                optimization: Some(Optimization::Unknown),
+            })
+        );
     }
 
     #[test]
