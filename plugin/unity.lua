@@ -40,6 +40,10 @@ for name, c in pairs({
     call("unity.projects", "sync"),
     "Ask Unity to write the .sln and .csproj files a C# language server reads",
   },
+  UnityDebug = {
+    call("unity.debug", "start"),
+    "Attach nvim-dap to the Unity editor, switching Unity to Debug code optimization first",
+  },
 }) do
   vim.api.nvim_create_user_command(name, c[1], vim.tbl_extend("force", { desc = c[2] }, c[3] or {}))
 end
@@ -59,6 +63,13 @@ for name, c in pairs({
     run(a.fargs[1], table.concat(vim.list_slice(a.fargs, 2), " "))
   end, { nargs = c[2], complete = c[2] ~= 0 and modes or nil, desc = c[3] })
 end
+-- With nvim-dap installed, its configuration provider offers the editor once one is connected.
+vim.api.nvim_create_autocmd("User", {
+  pattern = "UnityConnected",
+  callback = function()
+    require("unity.debug").register()
+  end,
+})
 vim.api.nvim_create_user_command("UnityConnect", function(a)
   require("unity").connect(a.args ~= "" and a.args or nil, a.bang)
 end, { nargs = "?", bang = true, complete = "dir", desc = "Connect to the Unity project at or above [dir]" })

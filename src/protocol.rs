@@ -48,6 +48,18 @@ pub struct UnityHello {
     /// (answering Neovim's hello) on a write end already open; None from peers before it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub again: Option<bool>,
+    /// Where the editor's debugger agent listens (56000 + pid % 1000 on loopback), and whether
+    /// it does (Editor Attaching); None from peers before them.
+    #[serde(
+        default,
+        deserialize_with = "lossy::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub debug_address: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub debug_port: Option<u16>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub debug_attach: Option<bool>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -145,6 +157,19 @@ pub struct State {
     pub playing: bool,
     pub paused: bool,
     pub compiling: bool,
+    /// CompilationPipeline.codeOptimization; None from peers before it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub optimization: Option<Optimization>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Optimization {
+    Debug,
+    Release,
+    /// A mode this side does not know; the state is still read.
+    #[serde(other)]
+    Unknown,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -609,6 +634,19 @@ mod tests {
                 project: "/p".into(),
                 pid: 42,
                 again: Some(true),
+                debug_address: Some("127.0.0.1".into()),
+                debug_port: Some(56042),
+                debug_attach: Some(true),
+            }),
+            FromUnity::Hello(UnityHello {
+                protocol: 1,
+                unity: "2021.3.45f1".into(),
+                project: "/p".into(),
+                pid: 43,
+                again: None,
+                debug_address: None,
+                debug_port: None,
+                debug_attach: None,
             }),
             FromUnity::Log(Log {
                 seq: 7,
@@ -634,6 +672,13 @@ mod tests {
                 playing: true,
                 paused: false,
                 compiling: false,
+                optimization: Some(Optimization::Debug),
+            }),
+            FromUnity::State(State {
+                playing: false,
+                paused: false,
+                compiling: true,
+                optimization: None,
             }),
             FromUnity::Reply(Reply {
                 id: 9,
@@ -662,6 +707,26 @@ mod tests {
             let back: FromUnity = decode(&encode(&m).unwrap()).unwrap();
             assert_eq!(back, m);
         }
+    }
+
+    #[test]
+    fn an_unknown_optimization_still_reads_the_state() {
+        let p = pack(&map(&[
+            ("t", "state".into()),
+            ("playing", false.into()),
+            ("paused", false.into()),
+            ("compiling", false.into()),
+            ("optimization", "size".into()),
+        ]));
+        assert_eq!(
+            decode::<FromUnity>(&p).unwrap(),
+            FromUnity::State(State {
+                playing: false,
+                paused: false,
+                compiling: false,
+                optimization: Some(Optimization::Unknown),
+            })
+        );
     }
 
     #[test]

@@ -35,6 +35,8 @@ local M = {}
 ---@field corrupt integer
 ---@field errors integer
 ---@field bye string|nil  reason of the last bye, until the next hello
+---@field debug unity.DebugEndpoint|nil  from the last hello (nil from packages before it)
+---@field optimization "debug"|"release"|nil  from the last state
 ---@field pending table<integer, {name: string, cb: fun(reply: unity.Reply)}>
 local S = {
   draining = false,
@@ -110,6 +112,7 @@ function handlers.hello(ev)
   -- other is the first frame of a newly opened write end: the next domain's, even when no end
   -- of stream came between (its writer opened before our reader saw the old one close) and
   -- its bye did not make it out. Peers without `again` tell a new domain by its bye only.
+  S.debug = ev.debug_port and { address = ev.debug_address, port = ev.debug_port, attach = ev.debug_attach } or nil
   local again = ev.again
   if again == nil then
     again = not S.bye
@@ -132,7 +135,7 @@ end
 
 function handlers.state(ev)
   local entered_play = ev.playing and not S.playing
-  S.playing, S.paused, S.compiling = ev.playing, ev.paused, ev.compiling
+  S.playing, S.paused, S.compiling, S.optimization = ev.playing, ev.paused, ev.compiling, ev.optimization
   fire(
     "UnityState",
     { playing = ev.playing, paused = ev.paused, compiling = ev.compiling, entered_play = entered_play }
@@ -437,6 +440,8 @@ function M.status()
     playing = S.playing,
     paused = S.paused,
     compiling = S.compiling,
+    debug = S.debug,
+    optimization = S.optimization,
     lost = S.lost,
     corrupt = S.corrupt,
     errors = S.errors,

@@ -18,6 +18,7 @@ M.defaults = {
   play_saves = true,
   play_timeout_ms = 120000,
   play_reconnect_ms = 60000,
+  debug_adapter = "unity",
   test_saves = true,
   explorers = true,
   runtime = {

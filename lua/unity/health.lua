@@ -63,6 +63,12 @@ function M.check()
     h.ok(
       string.format("connected to Unity %s; %d messages lost, %d corrupt frames skipped", s.unity, s.lost, s.corrupt)
     )
+    local text, ok = require("unity.messages").debug_health(s.debug, s.optimization)
+    if ok then
+      h.ok(text)
+    else
+      h.warn(text)
+    end
   elseif s.project then
     h.info("connection open, waiting for Unity in " .. s.project)
   else

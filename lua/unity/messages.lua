@@ -261,6 +261,27 @@ local FAILURES = {
   asset_fs = function(f)
     return string.format("could not move or delete %s (%s): nothing else was changed", f.path, H.errno(f))
   end,
+  -- Debugging (:UnityDebug, the nvim-dap configuration provider).
+  debug_no_dap = function()
+    return "nvim-dap is not installed: :UnityDebug attaches through it; install mfussenegger/nvim-dap "
+      .. "and define a debug adapter (:help unity-debug)"
+  end,
+  debug_no_adapter = function(f)
+    return string.format(
+      "nvim-dap has no adapter named %q (option debug_adapter): define dap.adapters[%q], "
+        .. "for example for unity-dap or monodbg (:help unity-debug-adapters)",
+      f.name,
+      f.name
+    )
+  end,
+  debug_no_endpoint = function()
+    return "Unity did not say where its debugger listens: update the unity.nvim package in Unity "
+      .. "(Window > Package Manager), then :UnityDebug again"
+  end,
+  debug_attach_off = function()
+    return "Unity's debugger is off: turn on Preferences > External Tools > Editor Attaching, "
+      .. "restart Unity, then :UnityDebug again"
+  end,
 }
 
 --- The failure kinds that have words (for the spec that checks every kind has).
@@ -465,6 +486,64 @@ local AFTER = {
     unsaved = "with the option test_saves = false they run without saving",
   },
 }
+
+--- :UnityDebug asks Unity for Debug code optimization and waits for the reload.
+---@return string
+function M.debug_switching()
+  return "Unity switches to Debug code optimization: it recompiles and reloads the scripts, then the debugger attaches"
+end
+
+--- Unity would not switch its code optimization.
+---@param err? string
+---@return string
+function M.debug_switch_failed(err)
+  return string.format(
+    "debugger not attached: Unity did not switch to Debug code optimization: %s",
+    err or "it gave no reason (see its console)"
+  )
+end
+
+--- The Debug recompile had errors (they are in the quickfix list).
+---@param errors integer
+---@return string
+function M.debug_refused(errors)
+  return string.format(
+    "debugger not attached: the Debug recompile found %s (:copen lists them); fix them and :UnityDebug again",
+    H.plural(errors, "compile error")
+  )
+end
+
+--- Unity did not come back from the Debug recompile within `ms`.
+---@param ms integer
+---@return string
+function M.debug_timeout(ms)
+  return string.format(
+    "debugger not attached: Unity did not finish its Debug recompile and reload within %s "
+      .. "(option play_timeout_ms); :UnityDebug again once it is back",
+    H.seconds(ms)
+  )
+end
+
+--- :checkhealth: where a debugger attaches, or why it cannot.
+---@param debug? unity.DebugEndpoint
+---@param optimization? string
+---@return string text, boolean ok
+function M.debug_health(debug, optimization)
+  if not debug then
+    return M.failure({ kind = "debug_no_endpoint" }), false
+  end
+  if not debug.attach then
+    return M.failure({ kind = "debug_attach_off" }), false
+  end
+  return string.format(
+    "debugger endpoint %s:%d, Editor Attaching on, code optimization %s%s",
+    debug.address,
+    debug.port,
+    optimization or "unknown",
+    optimization == "release" and " (:UnityDebug switches to Debug, where breakpoints stop)" or ""
+  ),
+    true
+end
 
 --- A modified buffer of the project could not be written.
 ---@param after unity.After

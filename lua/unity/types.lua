@@ -92,6 +92,7 @@
 ---| "superseded" | "disconnected"
 ---| "asset_missing" | "asset_outside" | "asset_not_imported" | "asset_exists" | "asset_no_meta"
 ---| "asset_into_itself" | "asset_fs" | "asset_args" | "asset_template"
+---| "debug_no_dap" | "debug_no_adapter" | "debug_no_endpoint" | "debug_attach_off"
 
 ---@class unity.Failure
 ---@field kind string               a unity.FailureKind (:help unity-errors)
@@ -121,6 +122,13 @@
 ---@field lost integer       log messages lost: seq gaps, corrupt frames, queue overflow (each once)
 ---@field corrupt integer    corrupt frames or garbage runs skipped
 ---@field errors integer     errors of the last compilation
+---@field debug? unity.DebugEndpoint  where a debugger attaches (nil: a Unity package before it)
+---@field optimization? "debug"|"release"  Unity's code optimization (nil: a package before it)
+
+---@class unity.DebugEndpoint
+---@field address string  where the editor's debugger agent listens
+---@field port integer    56000 + pid % 1000
+---@field attach boolean  Editor Attaching is on (else no agent listens)
 
 ---@class unity.Config
 ---@field auto_connect boolean     connect on start-up when Neovim opens inside a Unity project
@@ -135,6 +143,7 @@
 ---@field refresh_debounce_ms integer  quiet time after the last write before the refresh
 ---@field play_saves boolean       :UnityPlay writes the project's modified buffers first
 ---@field play_timeout_ms integer  :UnityPlay waits this long for the compile to finish
+---@field debug_adapter string  the nvim-dap adapter :UnityDebug and the configuration provider name
 ---@field play_reconnect_ms integer  :UnityPlay waits this long for Unity to come back (reload, disconnect)
 ---@field test_saves boolean       test runs write the project's modified buffers first
 ---@field explorers boolean        file explorers move .meta files (a language server inside Neovim)

@@ -33,7 +33,7 @@ mkdir -p "$out"
 cs() { mcs -langversion:7 -debug -nowarn:1591 "$@"; }
 
 cs -target:library -out:"$out/UnityEngine.dll" "$here/stubs/UnityEngine.cs" "$here/stubs/ImmediateGUI.cs" "$here/stubs/ScriptableObject.cs"
-cs -target:library -r:"$out/UnityEngine.dll" -out:"$out/UnityEditor.dll" "$here/stubs/UnityEditor.cs" "$here/stubs/CodeEditor.cs" "$here/stubs/Compilation.cs" "$here/stubs/EditorGUILayout.cs"
+cs -target:library -r:"$out/UnityEngine.dll" -out:"$out/UnityEditor.dll" "$here/stubs/UnityEditor.cs" "$here/stubs/CodeEditor.cs" "$here/stubs/Compilation.cs" "$here/stubs/Debugging.cs" "$here/stubs/EditorGUILayout.cs"
 # The package's editor assembly: every script under unity/Editor but the Tests folder, which has
 # an asmdef of its own (as Unity assigns scripts to the nearest asmdef above them).
 mapfile -t package < <(find "$root/unity/Editor" -name '*.cs' -not -path "$root/unity/Editor/Tests/*" | sort)

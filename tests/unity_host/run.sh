@@ -20,7 +20,17 @@ bash "$root/tests/unity_host/build.sh"
 
 control_dir=$(mktemp -d)
 mkfifo "$control_dir/stdin"
-mono --debug "$root/target/unity-host/UnityHost.exe" "$1" <"$control_dir/stdin" &
+# Unity's editor runs Mono's soft debugger agent where debugger clients look for it
+# (com.unity.ide.visualstudio's DebuggingPort: 56000 + pid % 1000), unless Editor Attaching is
+# off (the EditorPrefs AllowAttachedDebuggingOfEditor, read at start-up; stubs/Debugging.cs reads
+# the same variable). The port needs mono's pid, so a subshell learns its own and execs mono.
+(
+    agent=()
+    if [ "${UNITY_HOST_PREF_AllowAttachedDebuggingOfEditor:-1}" != 0 ]; then
+        agent=("--debugger-agent=transport=dt_socket,server=y,address=127.0.0.1:$((56000 + BASHPID % 1000)),suspend=n")
+    fi
+    exec mono "${agent[@]}" --debug "$root/target/unity-host/UnityHost.exe" "$1"
+) <"$control_dir/stdin" &
 host=$!
 exec 3>"$control_dir/stdin"
 rm -rf "$control_dir"

@@ -43,6 +43,8 @@ echo "== host protocol tests"
 out=$(cd "$here" && limit 600 python3 test_host.py 2>&1); tally "$out" $?
 echo "== refresh tests"
 out=$(cd "$here" && limit 300 python3 test_refresh.py 2>&1); tally "$out" $?
+echo "== debugger endpoint and code optimization"
+out=$(cd "$here" && limit 300 python3 test_debug.py 2>&1); tally "$out" $?
 echo "== project files and assemblies"
 out=$(cd "$here" && limit 600 python3 test_projects.py 2>&1); tally "$out" $?
 echo "== test runs (tests.*)"

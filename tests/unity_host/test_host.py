@@ -196,8 +196,10 @@ def test_rendezvous_hello_then_state(h):
     h.peer.open_writer()
     hello, state = h.peer.recv(), h.peer.recv()
     assert hello == {"t": "hello", "protocol": 1, "unity": h.session["unity"], "project": h.project,
-                     "pid": h.session["pid"], "again": False}, hello
-    assert state == {"t": "state", "playing": False, "paused": False, "compiling": False}, state
+                     "pid": h.session["pid"], "again": False, "debug_address": "127.0.0.1",
+                     "debug_port": 56000 + h.session["pid"] % 1000, "debug_attach": True}, hello
+    assert state == {"t": "state", "playing": False, "paused": False, "compiling": False,
+                     "optimization": "release"}, state
 
 
 def editor_log(fn):
@@ -269,7 +271,7 @@ def test_levels_stack_and_time(h):
 
 def test_builtin_commands(h):
     hello, _ = h.connect()
-    idle = {"playing": False, "paused": False, "compiling": False}
+    idle = {"playing": False, "paused": False, "compiling": False, "optimization": "release"}
     assert h.peer.call("state") == {"t": "reply", "id": 1, "ok": True, "result": idle}
     assert h.peer.call("refresh") == {"t": "reply", "id": 2, "ok": True, "result": {"compiling": False, "deferred": False}}
     # Entering play mode reloads the script domain, as Unity does by default.
@@ -284,13 +286,13 @@ def test_builtin_commands(h):
     r = h.peer.call("pause")
     assert r["result"]["paused"] is False, r
     r = h.peer.call("step")
-    assert r["ok"] and r["result"] == {"playing": True, "paused": True, "compiling": False}, r
+    assert r["ok"] and r["result"] == {"playing": True, "paused": True, "compiling": False, "optimization": "release"}, r
     # Leaving play mode reloads nothing.
     r, seen = h.peer.reply(h.peer.send("stop"))
     assert r["ok"], r
     seen += h.peer.recv_until(lambda m: m.get("t") == "state" and not m["playing"])[1]
     seen += h.messages_until_reply("state")
-    assert seen[-1]["result"] == {"playing": False, "paused": False, "compiling": False}, seen[-1]
+    assert seen[-1]["result"] == {"playing": False, "paused": False, "compiling": False, "optimization": "release"}, seen[-1]
     assert not [m for m in seen if m["t"] in ("bye", "hello")], seen
 
 
@@ -342,7 +344,7 @@ def test_compile_error_then_fix_and_reload(h):
     seen = compile_until_finished(h)
     finished = seen[-1]
     assert {"t": "compile", "state": "started"} in seen, seen
-    assert {"t": "state", "playing": False, "paused": False, "compiling": True} in seen, seen
+    assert {"t": "state", "playing": False, "paused": False, "compiling": True, "optimization": "release"} in seen, seen
     assert finished["errors"] >= 1, finished
     err = [m for m in finished["messages"] if m["severity"] == "error"][0]
     assert err["file"] == "Assets/Broken.cs" and err["line"] == 3 and err["col"] > 0, err
@@ -365,7 +367,7 @@ def test_compile_error_then_fix_and_reload(h):
     again = h.expect("hello")
     assert again["pid"] == hello["pid"], "same editor session after a reload"
     assert again["again"] is False, "the new domain's first frame, not a greeting again"
-    assert h.peer.recv() == {"t": "state", "playing": False, "paused": False, "compiling": False}
+    assert h.peer.recv() == {"t": "state", "playing": False, "paused": False, "compiling": False, "optimization": "release"}
     resent = h.peer.recv()
     assert resent["t"] == "compile" and resent["state"] == "finished" and resent["errors"] == 0 and resent["messages"] == [], resent
     assert h.peer.call("state")["ok"]

@@ -134,7 +134,7 @@ def test_refresh_during_play_waits_for_play_mode_to_end(h):
     while h.peer.call("host.ticks")["result"]["ticks"] < before + 20:
         time.sleep(0.05)
     seen += T.no_compile_frame_until_reply(h, "state")
-    assert seen[-1]["result"] == {"playing": True, "paused": False, "compiling": False}, seen[-1]
+    assert seen[-1]["result"] == {"playing": True, "paused": False, "compiling": False, "optimization": "release"}, seen[-1]
     assert compiles_in_output(h) == 0, h.output()
     # Leaving play mode compiles the change.
     assert h.peer.call("stop")["ok"]

@@ -35,6 +35,9 @@ fn hello(pid: u32) -> FromUnity {
         project: "/p".into(),
         pid,
         again: Some(false),
+        debug_address: None,
+        debug_port: None,
+        debug_attach: None,
     })
 }
 

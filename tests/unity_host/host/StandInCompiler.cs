@@ -256,7 +256,8 @@ namespace UnityHost
             {
                 string built = staging == null ? a.outputPath : staging + Path.GetFileName(a.outputPath);
                 stagingOf[a.name] = built;
-                var args = new List<string> { "-nostdlib", "-noconfig" };
+                // Unity compiles with optimisation in Release and without in Debug: switching changes every assembly.
+                var args = new List<string> { "-nostdlib", "-noconfig", CompilationPipeline.codeOptimization == CodeOptimization.Release ? "-optimize+" : "-optimize-" };
                 if (a.defines.Length > 0) args.Add("-define:" + string.Join(";", a.defines));
                 if (a.compilerOptions.AllowUnsafeCode) args.Add("-unsafe");
                 foreach (var r in a.compiledAssemblyReferences) args.Add("-r:\"" + r + "\"");

@@ -87,7 +87,7 @@ namespace UnityNvim.Tests
             int reader = Posix.Open(fifo, Posix.O_RDONLY | Posix.O_NONBLOCK, out errno); // never read: the pipe fills
             var queue = new OutgoingQueue(1000, 1);
             for (int i = 0; i < 1000; i++) queue.AddLog(0, "log", new string('x', 1000), "");
-            var writer = new WriterThread(fifo, queue, Outgoing.Hello("test", "/p", 1, false), Outgoing.Hello("test", "/p", 1, true), Outgoing.State(false, false, false), null, () => true);
+            var writer = new WriterThread(fifo, queue, Outgoing.Hello("test", "/p", 1, false, "127.0.0.1", 56001, true), Outgoing.Hello("test", "/p", 1, true, "127.0.0.1", 56001, true), Outgoing.State(false, false, false, "release"), null, () => true);
             var fdField = typeof(WriterThread).GetField("fd", BindingFlags.NonPublic | BindingFlags.Instance);
             try
             {

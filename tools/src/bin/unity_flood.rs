@@ -642,6 +642,9 @@ fn peer(a: &Options) {
                 project: project.to_string_lossy().into_owned(),
                 pid: std::process::id(),
                 again: Some(false),
+                debug_address: None,
+                debug_port: None,
+                debug_attach: None,
             }))
             .expect("encodable");
             write_frame(&fd, &hello, &mut Sent::default());

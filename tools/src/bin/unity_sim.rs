@@ -209,6 +209,10 @@ fn hello(paths: &Paths, again: bool) -> FromUnity {
         project: paths.project.to_string_lossy().into_owned(),
         pid: std::process::id(),
         again: Some(again),
+        // The simulated editor runs no debugger agent: it speaks as a package before them.
+        debug_address: None,
+        debug_port: None,
+        debug_attach: None,
     })
 }
 
@@ -440,6 +444,7 @@ impl Editor {
                 playing: false,
                 paused: false,
                 compiling: false,
+                optimization: None,
             },
             compile_done_at: None,
             reload_until: None,

@@ -22,6 +22,7 @@ namespace UnityNvim
                 { "step", args => { EditorApplication.Step(); return StateMap(); } },
                 { "state", args => StateMap() },
                 { "sync", args => new Dictionary<string, object> { { "files", ProjectGeneration.SyncAll() } } },
+                { "optimization", Debugging.SetOptimization },
             };
 
         /// <summary>Set by the bridge: whether an editor script compile is running.</summary>
@@ -72,6 +73,7 @@ namespace UnityNvim
                 { "playing", EditorApplication.isPlaying },
                 { "paused", EditorApplication.isPaused },
                 { "compiling", EditorApplication.isCompiling },
+                { "optimization", Debugging.Optimization },
             };
         }
 

@@ -135,7 +135,7 @@ namespace UnityNvim
             newSummary = false;
             lastState = StateKey(EditorApplication.isCompiling);
             reader = new ReaderThread(rendezvous.FromNvim, Pending, RequestGreeting);
-            writer = new WriterThread(rendezvous.ToNvim, queue, Outgoing.Hello(Application.unityVersion, project, pid, false), Outgoing.Hello(Application.unityVersion, project, pid, true), StateFrame(EditorApplication.isCompiling), summary, () => reader != null && reader.Listening);
+            writer = new WriterThread(rendezvous.ToNvim, queue, Hello(project, pid, false), Hello(project, pid, true), StateFrame(EditorApplication.isCompiling), summary, () => reader != null && reader.Listening);
             logCapture = new LogCapture(queue);
             compile = new Compile(queue, OnCompiling, OnCompileSucceeded);
             Commands.CompileRunning = () => compile != null && compile.Running;
@@ -208,14 +208,19 @@ namespace UnityNvim
             newSummary = true;
         }
 
+        static byte[] Hello(string project, int pid, bool again)
+        {
+            return Outgoing.Hello(Application.unityVersion, project, pid, again, Debugging.Address, Debugging.Port(pid), Debugging.AttachingAllowed);
+        }
+
         static string StateKey(bool compiling)
         {
-            return EditorApplication.isPlaying + "/" + EditorApplication.isPaused + "/" + compiling;
+            return EditorApplication.isPlaying + "/" + EditorApplication.isPaused + "/" + compiling + "/" + Debugging.Optimization;
         }
 
         static byte[] StateFrame(bool compiling)
         {
-            return Outgoing.State(EditorApplication.isPlaying, EditorApplication.isPaused, compiling);
+            return Outgoing.State(EditorApplication.isPlaying, EditorApplication.isPaused, compiling, Debugging.Optimization);
         }
 
         static void PublishState()

@@ -25,17 +25,20 @@ namespace UnityNvim
     {
         public const int ProtocolVersion = 1;
 
-        /// <summary>`hello`; `again` when it answers Neovim's hello on a write end already open (not the first frame after an open).</summary>
-        public static byte[] Hello(string unityVersion, string project, int pid, bool again)
+        /// <summary>`hello`; `again` when it answers Neovim's hello on a write end already open (not the first frame after an open); the debugger endpoint and whether it accepts a debugger.</summary>
+        public static byte[] Hello(string unityVersion, string project, int pid, bool again, string debugAddress, int debugPort, bool debugAttach)
         {
             var w = new MsgPackWriter();
-            w.MapHeader(6);
+            w.MapHeader(9);
             w.Str("t"); w.Str("hello");
             w.Str("protocol"); w.UInt(ProtocolVersion);
             w.Str("unity"); w.Str(unityVersion);
             w.Str("project"); w.Str(project);
             w.Str("pid"); w.UInt((ulong)pid);
             w.Str("again"); w.Bool(again);
+            w.Str("debug_address"); w.Str(debugAddress);
+            w.Str("debug_port"); w.UInt((ulong)debugPort);
+            w.Str("debug_attach"); w.Bool(debugAttach);
             return Frame.Encode(w.ToArray());
         }
 
@@ -63,14 +66,16 @@ namespace UnityNvim
             return text.Substring(0, MaxLogText) + "\n[" + (text.Length - MaxLogText) + " more characters not sent to Neovim]";
         }
 
-        public static byte[] State(bool playing, bool paused, bool compiling)
+        /// <summary>`state`; `optimization` is "debug" or "release".</summary>
+        public static byte[] State(bool playing, bool paused, bool compiling, string optimization)
         {
             var w = new MsgPackWriter();
-            w.MapHeader(4);
+            w.MapHeader(5);
             w.Str("t"); w.Str("state");
             w.Str("playing"); w.Bool(playing);
             w.Str("paused"); w.Bool(paused);
             w.Str("compiling"); w.Bool(compiling);
+            w.Str("optimization"); w.Str(optimization);
             return Frame.Encode(w.ToArray());
         }
 

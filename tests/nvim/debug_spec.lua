@@ -1,0 +1,162 @@
+-- Debugging through nvim-dap against the stand-in editor (the real package under Mono, its soft
+-- debugger agent listening where Unity's would): the configuration provider offers the live
+-- endpoint, which answers a debugger's handshake; :UnityDebug in Release switches to Debug,
+-- waits for the recompile and reload, then starts the attach. nvim-dap is a stand-in of ours
+-- (tests/dap/README.md) put on the runtimepath here only; without it nothing errors.
+local T = dofile(vim.fn.fnamemodify(debug.getinfo(1, "S").source:sub(2), ":p:h:h") .. "/helpers.lua")
+
+local unity = require("unity")
+
+--- A project with one script, the stand-in editor on it (with `env`), connected; nvim-dap's
+--- stand-in loaded afresh with an adapter named "unity".
+---@return string dir, table dap
+local function debuggable(env)
+  local dir = T.project()
+  vim.fn.writefile({ "public class Enemy { }" }, dir .. "/Assets/Scripts/Enemy.cs")
+  vim.opt.rtp:append(T.root .. "/tests/dap")
+  package.loaded.dap = nil
+  local dap = require("dap")
+  T.start_host(dir, env)
+  T.connect(dir)
+  dap.adapters.unity = { type = "server", host = "127.0.0.1", port = 0 }
+  T.clear_notes()
+  T.defer(function()
+    vim.opt.rtp:remove(T.root .. "/tests/dap")
+    package.loaded.dap = nil
+    unity.setup({})
+    vim.cmd("silent! %bwipeout!")
+  end)
+  return dir, dap
+end
+
+--- What the agent at `port` answers a debugger's `DWP-Handshake` (the start of Mono's soft
+--- debugger protocol; the agent's first event follows it).
+local function handshake(port)
+  local tcp = assert(vim.uv.new_tcp())
+  local got, failed = "", nil
+  tcp:connect("127.0.0.1", port, function(err)
+    if err then
+      failed = err
+      return
+    end
+    tcp:write("DWP-Handshake")
+    tcp:read_start(function(rerr, data)
+      failed = failed or rerr
+      got = got .. (data or "")
+    end)
+  end)
+  T.wait_for(function()
+    return failed or #got >= #"DWP-Handshake"
+  end, "the agent's answer to the handshake")
+  tcp:close()
+  T.eq(nil, failed, "connected to the agent")
+  return got:sub(1, #"DWP-Handshake")
+end
+
+--- :checkhealth unity's text.
+local function health()
+  vim.cmd("silent checkhealth unity")
+  local text = table.concat(vim.api.nvim_buf_get_lines(0, 0, -1, false), "\n")
+  vim.cmd("bwipeout!")
+  return text
+end
+
+--- The provider's configurations for a buffer, called in a coroutine as nvim-dap calls it.
+local function provided(dap, bufnr)
+  local result
+  coroutine.wrap(function()
+    result = dap.providers.configs.unity(bufnr)
+  end)()
+  return result
+end
+
+T.test("the provider offers the live endpoint for the project's C# buffers, and it answers", function()
+  local dir, dap = debuggable()
+  local pid = unity.status().pid
+  T.truthy(dap.providers.configs.unity, "the provider is registered once Unity is connected")
+  vim.cmd.edit(dir .. "/Assets/Scripts/Enemy.cs")
+  vim.bo.filetype = "cs"
+  local configs = provided(dap, vim.api.nvim_get_current_buf())
+  T.eq({
+    {
+      type = "unity",
+      request = "attach",
+      name = "Unity Editor (attach)",
+      address = "127.0.0.1",
+      port = 56000 + pid % 1000,
+      debugPort = 56000 + pid % 1000,
+      cwd = dir,
+    },
+  }, configs, "the attach configuration")
+  T.eq("DWP-Handshake", handshake(configs[1].port), "Mono's agent listens there")
+  T.contains(
+    health(),
+    string.format(
+      "OK debugger endpoint 127.0.0.1:%d, Editor Attaching on, code optimization release",
+      56000 + pid % 1000
+    ),
+    ":checkhealth shows the endpoint"
+  )
+  vim.cmd.edit(vim.fn.tempname() .. ".cs")
+  vim.bo.filetype = "cs"
+  T.eq({}, provided(dap, vim.api.nvim_get_current_buf()), "nothing for a C# file outside the project")
+end)
+
+T.test(":UnityDebug in Release switches to Debug, waits for the reload, then attaches", function()
+  local _, dap = debuggable()
+  T.eq("release", unity.status().optimization, "Unity starts in Release")
+  local seen = {}
+  -- The compile's result may come before the reload or be sent again after it: not recorded.
+  for _, pattern in ipairs({ "UnityBye", "UnityConnected" }) do
+    vim.api.nvim_create_autocmd("User", {
+      pattern = pattern,
+      callback = function()
+        seen[#seen + 1] = pattern .. " (runs so far: " .. #dap.runs .. ")"
+      end,
+    })
+  end
+  vim.cmd("UnityDebug")
+  T.truthy(T.noted("switches to Debug code optimization"), "said that Unity recompiles")
+  T.wait_for(function()
+    return #dap.runs > 0
+  end, "dap.run", 60000)
+  T.eq({ "UnityBye (runs so far: 0)", "UnityConnected (runs so far: 0)" }, seen, "attached after the reload")
+  T.eq("debug", unity.status().optimization, "Unity is in Debug")
+  T.eq(require("unity.debug").configuration(), dap.runs[1].config, "dap.run got the attach configuration")
+  T.eq(1, #dap.runs, "attached once")
+  T.eq(false, require("unity.debug").waiting(), "the wait ended")
+end)
+
+T.test(":UnityDebug in Debug attaches at once", function()
+  local _, dap = debuggable({ UNITY_HOST_PREF_ScriptDebugInfoEnabled = "1" })
+  T.eq("debug", unity.status().optimization, "Unity starts in Debug")
+  vim.cmd("UnityDebug")
+  T.eq(1, #dap.runs, "attached without a wait")
+  T.eq(56000 + unity.status().pid % 1000, dap.runs[1].config.port, "at the live port")
+end)
+
+T.test(":UnityDebug names a missing adapter and Editor Attaching turned off", function()
+  local _, dap = debuggable({ UNITY_HOST_PREF_AllowAttachedDebuggingOfEditor = "0" })
+  dap.adapters.unity = nil
+  vim.cmd("UnityDebug")
+  T.truthy(T.noted('no adapter named "unity" (option debug_adapter)'), "the adapter is named")
+  dap.adapters.unity = { type = "server", host = "127.0.0.1", port = 0 }
+  vim.cmd("UnityDebug")
+  T.truthy(T.noted("Editor Attaching"), "the preference is named")
+  T.contains(health(), "WARNING Unity's debugger is off", ":checkhealth warns")
+  T.eq(0, #dap.runs, "nothing started")
+end)
+
+T.test("without nvim-dap nothing errors and :UnityDebug says what to install", function()
+  local res = T.child({
+    "local said = {}",
+    "vim.notify = function(msg) said[#said + 1] = msg end",
+    "vim.api.nvim_exec_autocmds('User', { pattern = 'UnityConnected', data = { reconnect = false } })",
+    "vim.cmd('UnityDebug')",
+    "io.stdout:write(table.concat(said, '\\n'))",
+  }, 20000)
+  T.eq(0, res.code, "no error: " .. (res.stderr or ""))
+  T.contains(res.stdout, "nvim-dap is not installed", "said what to install")
+end)
+
+T.run()
