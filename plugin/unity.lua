@@ -63,13 +63,6 @@ for name, c in pairs({
     run(a.fargs[1], table.concat(vim.list_slice(a.fargs, 2), " "))
   end, { nargs = c[2], complete = c[2] ~= 0 and modes or nil, desc = c[3] })
 end
--- With nvim-dap installed, its configuration provider offers the editor once one is connected.
-vim.api.nvim_create_autocmd("User", {
-  pattern = "UnityConnected",
-  callback = function()
-    require("unity.debug").register()
-  end,
-})
 vim.api.nvim_create_user_command("UnityConnect", function(a)
   require("unity").connect(a.args ~= "" and a.args or nil, a.bang)
 end, { nargs = "?", bang = true, complete = "dir", desc = "Connect to the Unity project at or above [dir]" })

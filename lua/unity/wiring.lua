@@ -21,5 +21,13 @@ end)
 client.on("projects", function(ev)
   require("unity.projects").regenerated(ev.files)
 end)
+-- With nvim-dap installed, its configuration provider offers the editor once one is connected.
+vim.api.nvim_create_autocmd("User", {
+  group = vim.api.nvim_create_augroup("unity.wiring.debug", {}),
+  pattern = "UnityConnected",
+  callback = function()
+    require("unity.debug").register()
+  end,
+})
 
 return {}
