@@ -926,7 +926,9 @@ def children(pid):
     return kids
 
 
-@editor_prefs({"UNITY_HOST_EDITOR_LOG": "1"}, kScriptsDefaultApp="nvim", **{"UnityNvim.LaunchTemplate": "sleep 120"})
+# An unfocused editor ticks about once a second: the hello then lands in the update right after
+# the launch's, before the watch's own update handler has run once.
+@editor_prefs({"UNITY_HOST_EDITOR_LOG": "1", "UNITY_HOST_TICK_MS": "1000"}, kScriptsDefaultApp="nvim", **{"UnityNvim.LaunchTemplate": "sleep 120"})
 def test_second_open_while_neovim_starts_goes_to_that_neovim(h):
     pid = h.session["pid"]
     h.peer.open_writer()

@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
+using System.Threading;
 using UnityEditor;
 using UnityEditor.MPE;
 using UnityEngine;
@@ -35,10 +36,17 @@ namespace UnityNvim
         static string lastState;
         static bool carriedSummary;
         static bool newSummary;
-        static volatile bool helloHeard;
+        static int hellosHeard; // by the reader thread
+        static int hellosRaised;
 
         /// <summary>Raised on the main thread after Neovim said hello (it may have just connected); the test runs re-send their kept messages.</summary>
         internal static event Action NeovimHello;
+
+        /// <summary>How many hellos have been read so far (any thread): one taken before a launch tells that launch's hello from an earlier one.</summary>
+        internal static int HellosHeard { get { return Volatile.Read(ref hellosHeard); } }
+
+        /// <summary>HellosHeard as it was when NeovimHello was last raised.</summary>
+        internal static int HellosRaised { get { return hellosRaised; } }
 
         static NeovimBridge()
         {
@@ -161,9 +169,10 @@ namespace UnityNvim
                 if (writer == null) return; // the command made Unity reload or quit right away
             }
             Refresh.Tick();
-            if (helloHeard)
+            int heard = HellosHeard;
+            if (heard != hellosRaised)
             {
-                helloHeard = false;
+                hellosRaised = heard;
                 var hello = NeovimHello;
                 if (hello != null) hello();
             }
@@ -180,7 +189,7 @@ namespace UnityNvim
         {
             var w = writer;
             if (w != null) w.RequestGreeting();
-            helloHeard = true;
+            Interlocked.Increment(ref hellosHeard);
         }
 
         static void OnPlayModeChanged(PlayModeStateChange change) { PublishState(); }

@@ -20,7 +20,7 @@ namespace UnityNvim
         static Process process;
         static string program;
         static bool exited;
-        static bool armed;
+        static int hellosBefore;
         static DateTime started;
         static byte[] waiting;
 
@@ -33,7 +33,7 @@ namespace UnityNvim
             process = launched;
             program = name;
             exited = false;
-            armed = false;
+            hellosBefore = NeovimBridge.HellosHeard;
             started = DateTime.UtcNow;
             EditorApplication.update += Tick;
             NeovimBridge.NeovimHello += Connected;
@@ -47,9 +47,9 @@ namespace UnityNvim
 
         static void Connected()
         {
-            // A hello heard before the launch is raised after the command that launched, in the
-            // same update: it is not this Neovim's. Tick arms the watch from the next update on.
-            if (!armed) return;
+            // A hello read before the launch is raised after the command that launched, in the
+            // same update: it is not this Neovim's.
+            if (NeovimBridge.HellosRaised == hellosBefore) return;
             if (waiting != null) NeovimBridge.Send(waiting);
             Stop();
         }
@@ -57,7 +57,6 @@ namespace UnityNvim
         static void Tick()
         {
             if (program == null) return; // stopped earlier in this same update (a hello)
-            armed = true;
             if (!exited && process.HasExited)
             {
                 exited = true;
