@@ -36,10 +36,13 @@ local function terminal(dir)
     end
     vim.system({ "tmux", "-L", socket, "kill-server" }):wait()
   end)
+  -- The socket file appears when it is bound, a moment before it listens: until then a connect
+  -- is refused.
   T.wait_for(function()
-    return vim.uv.fs_stat(sock)
+    local ok, c = pcall(vim.fn.sockconnect, "pipe", sock, { rpc = true })
+    chan = ok and c or nil
+    return chan ~= nil
   end, "the terminal Neovim's socket")
-  chan = vim.fn.sockconnect("pipe", sock, { rpc = true })
   -- The socket listens before the init file has run: until then unity is not loaded.
   local connected = "local u = package.loaded.unity; return u ~= nil and u.status().connected == true"
   T.wait_for(function()
