@@ -197,6 +197,17 @@ impl UserData for LuaBook {
                 .transpose()
         });
 
+        // newest(text) -> the newest log entry whose message holds `text`, or nil: a search
+        // of the whole history without a Lua value per entry.
+        methods.add_method("newest", |lua, this, text: String| {
+            this.0
+                .history()
+                .newest_first()
+                .find(|(_, e)| e.level.is_some() && e.message.contains(&text))
+                .map(|(id, e)| entry_table(lua, id, e))
+                .transpose()
+        });
+
         // entries(from_id?, visible_only?) -> log entries (no markers), oldest first.
         methods.add_method(
             "entries",
