@@ -87,17 +87,29 @@ local function setting(text, key)
   return value and (value:match("^'(.*)'$") or value:match('^"(.*)"$') or value)
 end
 
+--- The first `bytes` of a file (all of it by default), or nil.
+---@param path string
+---@param bytes? integer
+---@return string|nil
+local function read(path, bytes)
+  local f = io.open(path, "r")
+  if not f then
+    return nil
+  end
+  local text = f:read(bytes or "*a")
+  f:close()
+  return text
+end
+
 --- Where this project's development player writes its log by default (Unity manual, "Log
 --- files"): a folder named after Project Settings > Player's company and product names.
 ---@param project string
 ---@return string|nil
 function M.player_log(project)
-  local f = io.open(project .. "/ProjectSettings/ProjectSettings.asset", "r")
-  if not f then
+  local text = read(project .. "/ProjectSettings/ProjectSettings.asset")
+  if not text then
     return nil
   end
-  local text = f:read("*a")
-  f:close()
   local company, product = setting(text, "companyName"), setting(text, "productName")
   if not company or not product then
     return nil
@@ -116,13 +128,8 @@ end
 ---@param path string
 ---@return string|nil
 local function announced_in(path)
-  local f = io.open(path, "r")
-  if not f then
-    return nil
-  end
-  local head = f:read(65536) or ""
-  f:close()
-  return head:match("[^\n]*" .. vim.pesc(ANNOUNCEMENT) .. "[^\n]*")
+  local head = read(path, 65536)
+  return head and head:match("[^\n]*" .. vim.pesc(ANNOUNCEMENT) .. "[^\n]*")
 end
 
 --- Development players whose debugger Neovim has seen announced: the newest announcement in

@@ -122,6 +122,19 @@ local function announcement(fields)
   )
 end
 
+--- The configuration offered for a player.
+local function player(dir, id, address, port)
+  return {
+    type = "unity",
+    request = "attach",
+    name = "Unity Player " .. id .. " (attach)",
+    address = address,
+    port = port,
+    debugPort = port,
+    cwd = dir,
+  }
+end
+
 T.test("a development player announced in Unity's log is offered beside the editor", function()
   local dir, dap = debuggable()
   local buf = enemy_buffer(dir)
@@ -141,15 +154,11 @@ T.test("a development player announced in Unity's log is offered beside the edit
   end, "the announcement in the history")
   local configs = provided(dap, buf)
   T.eq("Unity Editor (attach)", configs[1].name, "the editor first")
-  T.eq({
-    type = "unity",
-    request = "attach",
-    name = "Unity Player iPhonePlayer(Example-iPhone) (attach)",
-    address = "10.0.1.152",
-    port = 56000,
-    debugPort = 56000,
-    cwd = dir,
-  }, configs[2], "the player at the address and port it announced")
+  T.eq(
+    player(dir, "iPhonePlayer(Example-iPhone)", "10.0.1.152", 56000),
+    configs[2],
+    "the player at the address and port it announced"
+  )
   -- A newer player with Script Debugging off accepts no debugger.
   T.call("host.log", { message = announcement({ ip = "10.0.1.153", guid = "7", id = "LinuxPlayer", debug = 0 }) })
   T.wait_for(function()
@@ -182,15 +191,11 @@ T.test("a development player announced in this project's Player.log is offered",
   end
   player_log(1)
   local configs = provided(dap, enemy_buffer(dir))
-  T.eq({
-    type = "unity",
-    request = "attach",
-    name = "Unity Player LinuxPlayer(192.168.1.103) (attach)",
-    address = "192.168.1.103",
-    port = 56615,
-    debugPort = 56615,
-    cwd = dir,
-  }, configs[2], "no port after the [Id]: 56000 + [Guid] % 1000")
+  T.eq(
+    player(dir, "LinuxPlayer(192.168.1.103)", "192.168.1.103", 56615),
+    configs[2],
+    "no port after the [Id]: 56000 + [Guid] % 1000"
+  )
   player_log(0)
   T.eq(1, #provided(dap, enemy_buffer(dir)), "Script Debugging off: no player")
 end)
