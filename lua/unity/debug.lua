@@ -1,10 +1,13 @@
 --- Debugging the game through nvim-dap: the editor's debugger endpoint (from Unity's `hello`)
 --- as an attach configuration, offered by a configuration provider for the project's C#
 --- buffers and started by :UnityDebug, which first switches Unity to Debug code optimization
---- (breakpoints stop only there) and waits for the recompile and reload. nvim-dap is optional:
---- without it this module registers nothing and :UnityDebug says what to install.
+--- (breakpoints stop only there) and waits for the recompile and reload. A development player
+--- with Script Debugging that announced itself (in the log history or in this project's
+--- Player.log) is offered beside it. nvim-dap is optional: without it this module registers
+--- nothing and :UnityDebug says what to install.
 local client = require("unity.client")
 local config = require("unity.config")
+local log = require("unity.log")
 local messages = require("unity.messages")
 
 local M = {}
@@ -43,8 +46,131 @@ function M.configuration()
   }
 end
 
---- nvim-dap's configuration provider (`dap.providers.configs`, called in a coroutine): the
---- attach configuration for C# buffers of the connected project, nothing elsewhere.
+--- What a development player writes to its log once its debugger listens, for the code editors
+--- that look for players (Unity manual, "Debug C# code in Unity", Troubleshoot: the Player
+--- Log's `Multi-casting "[IP] ... [Guid] ... [Id] Name(host):PORT [Debug] 1 ..." to
+--- [225.0.0.222:54997]...`, the announcement a player multicasts).
+local ANNOUNCEMENT = 'Multi-casting "[IP] '
+
+---@class unity.DebugPlayer
+---@field id string       the player's [Id], e.g. "LinuxPlayer(192.168.1.103)"
+---@field address string  its [IP]
+---@field port integer    where its debugger listens
+
+--- The player an announcement names, or nil when it is none or its debugging is off. As Unity
+--- reads it (Unity-Technologies/MonoDevelop.Debugger.Soft.Unity, PlayerConnection.cs
+--- `PlayerInfo.Parse` and UnitySoftDebuggerSession.cs `OnAttachToProcess`): `[Debug] 0` allows
+--- no debugger; the port is the one after the [Id] when given, else 56000 + [Guid] % 1000.
+---@param line string
+---@return unity.DebugPlayer|nil
+function M.parse_player(line)
+  local at = line:find(ANNOUNCEMENT, 1, true)
+  if not at then
+    return nil
+  end
+  line = line:sub(at)
+  local address = line:match("%[IP%] (%S+)")
+  local guid = tonumber(line:match("%[Guid%] (%d+)"))
+  local id, allowed = line:match("%[Id%] (.-) %[Debug%] (%d+)")
+  if not address or not guid or not id or allowed == "0" then
+    return nil
+  end
+  local name, given = id:match("^([^:]+):(%d+)$")
+  local port = math.floor(tonumber(given) or 56000 + guid % 1000)
+  return { id = name or id, address = address, port = port }
+end
+
+--- A `companyName:` or `productName:` of ProjectSettings.asset (YAML; quoted when need be).
+local function setting(text, key)
+  local value = text:match("\n%s*" .. key .. ": ([^\r\n]*)")
+  value = value and vim.trim(value)
+  return value and (value:match("^'(.*)'$") or value:match('^"(.*)"$') or value)
+end
+
+--- The first `bytes` of a file (all of it by default), or nil.
+---@param path string
+---@param bytes? integer
+---@return string|nil
+local function read(path, bytes)
+  local f = io.open(path, "r")
+  if not f then
+    return nil
+  end
+  local text = f:read(bytes or "*a")
+  f:close()
+  return text
+end
+
+--- Where this project's development player writes its log by default (Unity manual, "Log
+--- files"): a folder named after Project Settings > Player's company and product names.
+---@param project string
+---@return string|nil
+function M.player_log(project)
+  local text = read(project .. "/ProjectSettings/ProjectSettings.asset")
+  if not text then
+    return nil
+  end
+  local company, product = setting(text, "companyName"), setting(text, "productName")
+  if not company or not product then
+    return nil
+  end
+  if vim.fn.has("win32") == 1 then
+    return vim.fs.joinpath(vim.env.USERPROFILE or "", "AppData", "LocalLow", company, product, "Player.log")
+  end
+  local home = vim.env.HOME or ""
+  if vim.fn.has("mac") == 1 then
+    return vim.fs.joinpath(home, "Library", "Logs", company, product, "Player.log")
+  end
+  return vim.fs.joinpath(home, ".config", "unity3d", company, product, "Player.log")
+end
+
+--- The announcement near the top of a player's log (a player writes it as it starts).
+---@param path string
+---@return string|nil
+local function announced_in(path)
+  local head = read(path, 65536)
+  return head and head:match("[^\n]*" .. vim.pesc(ANNOUNCEMENT) .. "[^\n]*")
+end
+
+--- Development players whose debugger Neovim has seen announced: the newest announcement in
+--- the log history (Unity's console, over the wire), then the one in this project's
+--- Player.log; one per endpoint.
+---@param project string
+---@return unity.DebugPlayer[]
+function M.players(project)
+  local found, seen = {}, {}
+  local newest = log.book():newest(ANNOUNCEMENT)
+  local path = M.player_log(project)
+  for _, line in ipairs({ newest and newest.message or "", path and announced_in(path) or "" }) do
+    local p = M.parse_player(line)
+    local key = p and p.address .. ":" .. p.port
+    if p and not seen[key] then
+      seen[key] = true
+      found[#found + 1] = p
+    end
+  end
+  return found
+end
+
+--- The attach configuration for a development player.
+---@param p unity.DebugPlayer
+---@param project string
+---@return table
+function M.player_configuration(p, project)
+  return {
+    type = config.options.debug_adapter,
+    request = "attach",
+    name = string.format("Unity Player %s (attach)", p.id),
+    address = p.address,
+    port = p.port,
+    debugPort = p.port,
+    cwd = project,
+  }
+end
+
+--- nvim-dap's configuration provider (`dap.providers.configs`, called in a coroutine): for C#
+--- buffers of the connected project, the editor's attach configuration and one per announced
+--- player; nothing elsewhere.
 ---@param bufnr integer
 ---@return table[]
 function M.provider(bufnr)
@@ -53,8 +179,12 @@ function M.provider(bufnr)
   if not project or vim.bo[bufnr].filetype ~= "cs" or not vim.startswith(file, project .. "/") then
     return {}
   end
-  local c = M.configuration()
-  return c and { c } or {}
+  local editor = M.configuration()
+  local configs = editor and { editor } or {}
+  for _, p in ipairs(M.players(project)) do
+    configs[#configs + 1] = M.player_configuration(p, project)
+  end
+  return configs
 end
 
 --- Registers the provider with nvim-dap, if it is installed.

@@ -48,6 +48,7 @@
 ---@field last_header fun(self: unity.Logbook): integer
 ---@field get fun(self: unity.Logbook, id: integer): unity.StoredEntry|nil
 ---@field entries fun(self: unity.Logbook, from?: integer, visible_only?: boolean): unity.StoredEntry[]
+---@field newest fun(self: unity.Logbook, text: string): unity.StoredEntry|nil  the newest log entry whose message holds `text`
 ---@field counts fun(self: unity.Logbook): table<unity.LogGroup, integer>
 ---@field stats fun(self: unity.Logbook): {added: integer, last_seq: integer, last_id: integer, size: integer, removed: integer, strings: integer} strings: header lines kept as Lua strings for showing them again
 ---@field filter fun(self: unity.Logbook): unity.LogFilter

@@ -6,7 +6,7 @@
 use crate::log::collapse::Collapse;
 use crate::log::entry::{Entry, Line};
 use crate::log::filter::{passes, Filter, Scope};
-use crate::log::history::{History, Stats};
+use crate::log::history::History;
 use crate::log::look::Look;
 use crate::log::view::{Edit, Expansion, Row, View};
 use std::collections::HashMap;
@@ -20,9 +20,7 @@ pub enum Custom {
 }
 
 pub struct Logbook {
-    history: History,
-    look: Arc<Look>,
-    rules: Rules,
+    shows: Shows,
     view: View,
     /// Entries up to this id left the history but not the buffer yet: trimming edits the
     /// buffer once per flush, not once per entry.
@@ -56,72 +54,53 @@ struct Rules {
     custom: HashMap<u64, Custom>,
 }
 
-/// What decides how an entry shows, borrowed apart from the view that it feeds.
-struct Shows<'a> {
-    history: &'a History,
-    look: &'a Look,
-    rules: &'a Rules,
+/// What decides how an entry shows: a field of its own, so that it can be read while the
+/// view it feeds is changed.
+struct Shows {
+    history: History,
+    look: Arc<Look>,
+    rules: Rules,
 }
 
-impl Shows<'_> {
-    fn visible(&self, id: u64, e: &Entry) -> bool {
-        self.shown_repeats(id, e).is_some()
-    }
-
-    /// How many copies the row of entry `id` stands for (1 unless collapsing), or None when
-    /// it is hidden.
-    fn shown_repeats(&self, id: u64, e: &Entry) -> Option<u64> {
+impl Shows {
+    /// The tag of entry `id`'s row (see `tag`), or None when it is hidden or gone.
+    fn shown_tag(&self, id: u64) -> Option<u64> {
+        let e = self.history.get(id)?;
         if !passes(id, e, &self.rules.filter, self.history.marks())
-            || (!self.rules.custom.is_empty()
-                && self.rules.custom.get(&id) == Some(&Custom::Hidden))
+            || self.custom(id) == Some(&Custom::Hidden)
         {
             return None;
         }
-        match &self.rules.collapse {
-            Some(c) if e.level.is_some() => c.shown_count(id, e.key),
-            _ => Some(1),
+        let repeats = match &self.rules.collapse {
+            Some(c) if e.level.is_some() => c.shown_count(id, e.key)?,
+            _ => 1,
+        };
+        Some(self.tag(id, repeats))
+    }
+
+    /// What tells its header from another one of the same entry (see `Row`): how many copies
+    /// its row stands for (1 unless collapsing), or u64::MAX for a hook's header, which wins
+    /// over the count.
+    fn tag(&self, id: u64, repeats: u64) -> u64 {
+        match self.custom(id) {
+            Some(Custom::Header(_)) => u64::MAX,
+            _ => repeats,
         }
     }
 
-    fn custom_header(&self, id: u64) -> Option<&Line> {
+    fn custom(&self, id: u64) -> Option<&Custom> {
         // An empty map would still hash the id: most histories have no hook.
         if self.rules.custom.is_empty() {
             return None;
         }
-        match self.rules.custom.get(&id) {
-            Some(Custom::Header(h)) => Some(h),
-            _ => None,
-        }
+        self.rules.custom.get(&id)
     }
 
-    fn repeats(&self, e: &Entry) -> u64 {
-        match &self.rules.collapse {
-            Some(c) if e.level.is_some() => c.count(e.key),
-            _ => 1,
-        }
-    }
-
-    /// What tells its header from another one of the same entry (see `Row`).
-    fn tag(&self, id: u64, e: &Entry) -> u64 {
-        self.tag_with(id, self.repeats(e))
-    }
-
-    fn tag_with(&self, id: u64, repeats: u64) -> u64 {
-        if self.custom_header(id).is_some() {
-            u64::MAX
-        } else {
-            repeats
-        }
-    }
-
-    fn header(&self, id: u64, e: &Entry) -> Line {
-        self.header_for(id, e, self.repeats(e))
-    }
-
-    fn header_for(&self, id: u64, e: &Entry, repeats: u64) -> Line {
-        match self.custom_header(id) {
-            Some(h) => Arc::clone(h),
-            None => e.header_with(repeats, self.look),
+    /// The header of entry `id`'s row tagged `tag`.
+    fn header(&self, id: u64, e: &Entry, tag: u64) -> Line {
+        match self.custom(id) {
+            Some(Custom::Header(h)) => Arc::clone(h),
+            _ => e.header_with(tag, &self.look),
         }
     }
 
@@ -133,26 +112,13 @@ impl Shows<'_> {
         }
     }
 
-    /// Appends the lines of entry `id` to `out` (no vector of its own: the flood's hot path);
-    /// returns how many.
-    fn lines(&self, id: u64, out: &mut Vec<Line>) -> i64 {
+    /// Appends the lines of entry `id`'s row tagged `tag` to `out` (no vector of its own: the
+    /// flood's hot path); returns how many.
+    fn lines(&self, id: u64, tag: u64, out: &mut Vec<Line>) -> i64 {
         let Some(e) = self.history.get(id) else {
             return 0;
         };
-        self.push_lines(id, e, self.repeats(e), out)
-    }
-
-    /// `lines` of a row whose tag is known: a collapsed group's count is not looked up again.
-    fn tagged_lines(&self, id: u64, tag: u64, out: &mut Vec<Line>) -> i64 {
-        let Some(e) = self.history.get(id) else {
-            return 0;
-        };
-        // A hook's header (tag u64::MAX) wins over the count.
-        self.push_lines(id, e, tag, out)
-    }
-
-    fn push_lines(&self, id: u64, e: &Entry, repeats: u64, out: &mut Vec<Line>) -> i64 {
-        out.push(self.header_for(id, e, repeats));
+        out.push(self.header(id, e, tag));
         let body = self.body(id, e);
         let n = 1 + body.len() as i64;
         out.extend(body.into_iter().map(Line::from));
@@ -160,17 +126,11 @@ impl Shows<'_> {
     }
 
     /// The row of entry `id`, if shown.
-    fn shown_row(&self, id: u64, e: &Entry) -> Option<Row> {
-        let repeats = self.shown_repeats(id, e)?;
-        let n = if e.has_body && self.rules.expansion.is(id) {
-            1 + self.body(id, e).len() as i64
-        } else {
-            1
-        };
+    fn row(&self, id: u64, e: &Entry) -> Option<Row> {
         Some(Row {
             id,
-            n,
-            tag: self.tag_with(id, repeats),
+            tag: self.shown_tag(id)?,
+            n: 1 + self.body(id, e).len() as i64,
         })
     }
 }
@@ -178,9 +138,11 @@ impl Shows<'_> {
 impl Logbook {
     pub fn new(cap: usize, look: Arc<Look>) -> Self {
         Self {
-            history: History::new(cap),
-            look,
-            rules: Rules::default(),
+            shows: Shows {
+                history: History::new(cap),
+                look,
+                rules: Rules::default(),
+            },
             view: View::default(),
             trimmed_through: None,
             touched: Vec::new(),
@@ -188,81 +150,33 @@ impl Logbook {
         }
     }
 
-    fn parts(&mut self) -> (Shows<'_>, &mut View) {
-        let shows = Shows {
-            history: &self.history,
-            look: &self.look,
-            rules: &self.rules,
-        };
-        (shows, &mut self.view)
-    }
-
     pub fn look(&self) -> &Arc<Look> {
-        &self.look
+        &self.shows.look
     }
 
-    /// The oldest entry's id (the next entry's when the history is empty).
-    pub fn first_id(&self) -> u64 {
-        self.history.first_id()
-    }
-
-    /// How many entries the history keeps.
-    pub fn capacity(&self) -> usize {
-        self.history.capacity()
-    }
-
-    pub fn len(&self) -> usize {
-        self.history.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.history.is_empty()
-    }
-
-    pub fn get(&self, id: u64) -> Option<&Entry> {
-        self.history.get(id)
-    }
-
-    /// Entries with ids from `from` on, oldest first.
-    pub fn since(&self, from: u64) -> impl Iterator<Item = (u64, &Entry)> {
-        self.history.since(from)
-    }
-
-    pub fn counts(&self) -> [u64; 3] {
-        self.history.counts()
-    }
-
-    pub fn removed(&self) -> u64 {
-        self.history.removed()
-    }
-
-    pub fn stats(&self) -> Stats {
-        self.history.stats()
+    /// The entries kept, their counts and statistics.
+    pub fn history(&self) -> &History {
+        &self.shows.history
     }
 
     pub fn filter(&self) -> &Filter {
-        &self.rules.filter
+        &self.shows.rules.filter
     }
 
     pub fn collapsing(&self) -> bool {
-        self.rules.collapse.is_some()
+        self.shows.rules.collapse.is_some()
     }
 
     /// Whether the filter, scope, collapsing and the hook let entry `id` be shown.
     pub fn visible(&self, id: u64) -> bool {
-        let shows = Shows {
-            history: &self.history,
-            look: &self.look,
-            rules: &self.rules,
-        };
-        self.history.get(id).is_some_and(|e| shows.visible(id, e))
+        self.shows.shown_tag(id).is_some()
     }
 
     /// Adds an entry; its lines are appended to the buffer when they pass the filter.
     pub fn push(&mut self, e: Entry) {
         let (key, is_log) = (e.key, e.level.is_some());
-        let (id, trimmed) = self.history.push(e);
-        let rep = match &mut self.rules.collapse {
+        let (id, trimmed) = self.shows.history.push(e);
+        let rep = match &mut self.shows.rules.collapse {
             Some(c) if is_log => c.add(id, key),
             _ => None,
         };
@@ -270,9 +184,9 @@ impl Logbook {
             match rep {
                 Some(rep) => self.redraw_header(rep),
                 None => {
-                    let (shows, view) = self.parts();
-                    if let Some(e) = shows.history.get(id).filter(|e| shows.visible(id, e)) {
-                        view.append(id, shows.tag(id, e), |out| shows.lines(id, out));
+                    let shows = &self.shows;
+                    if let Some(tag) = shows.shown_tag(id) {
+                        self.view.append(id, tag, |out| shows.lines(id, tag, out));
                     }
                 }
             }
@@ -282,23 +196,25 @@ impl Logbook {
         }
     }
 
+    /// A collapsed group's count changed; a row now hidden waits for `step`.
     fn redraw_header(&mut self, id: u64) {
-        let (shows, view) = self.parts();
-        if let Some(e) = shows.history.get(id) {
-            let tag = shows.tag(id, e);
-            view.splice(id, (0, Some(1)), vec![shows.header(id, e)], Some(tag));
+        let shows = &self.shows;
+        if let (Some(e), Some(tag)) = (shows.history.get(id), shows.shown_tag(id)) {
+            let header = shows.header(id, e, tag);
+            self.view.splice(id, (0, Some(1)), vec![header], Some(tag));
         }
     }
 
     /// Entry `id` left the history: it leaves the collapse index and the expansion now, the
     /// buffer at the next flush.
     fn forget(&mut self, id: u64, e: &Entry) {
-        self.rules.expansion.forget(id);
-        if !self.rules.custom.is_empty() {
-            self.rules.custom.remove(&id);
+        let rules = &mut self.shows.rules;
+        rules.expansion.forget(id);
+        if !rules.custom.is_empty() {
+            rules.custom.remove(&id);
         }
-        if let (Some(c), Some(_)) = (&mut self.rules.collapse, e.level) {
-            let history = &self.history;
+        if let (Some(c), Some(_)) = (&mut rules.collapse, e.level) {
+            let history = &self.shows.history;
             let next = || {
                 history
                     .since(id + 1)
@@ -330,32 +246,28 @@ impl Logbook {
         for id in touched {
             if self.view.is_shown(id) {
                 self.redraw_header(id);
-            } else if self.visible(id) {
-                let (shows, view) = self.parts();
+            } else if let Some(tag) = self.shows.shown_tag(id) {
                 let mut lines = Vec::new();
-                shows.lines(id, &mut lines);
-                let tag = shows.history.get(id).map_or(1, |e| shows.tag(id, e));
-                view.insert(id, tag, lines);
+                self.shows.lines(id, tag, &mut lines);
+                self.view.insert(id, tag, lines);
             }
         }
     }
 
     fn removed_marker(&self) -> Line {
-        self.look.removed(self.history.removed()).into()
+        self.shows.look.removed(self.shows.history.removed()).into()
     }
 
     /// Shows or hides the body and stack trace of entry `id`.
     pub fn toggle(&mut self, id: u64) {
-        if self.history.get(id).is_none_or(|e| !e.has_body) {
+        let Some(e) = self.shows.history.get(id).filter(|e| e.has_body) else {
             return;
-        }
-        self.rules.expansion.toggle(id);
-        let (shows, view) = self.parts();
-        if view.is_shown(id) {
-            let mut lines = Vec::new();
-            shows.lines(id, &mut lines);
+        };
+        self.shows.rules.expansion.toggle(id);
+        if self.view.is_shown(id) {
             // The header stays: the cursor on it does not move.
-            view.splice(id, (1, None), lines.split_off(1), None);
+            let body = self.shows.body(id, e).into_iter().map(Line::from).collect();
+            self.view.splice(id, (1, None), body, None);
         }
     }
 
@@ -363,8 +275,8 @@ impl Logbook {
     fn reshow(&mut self) {
         if self.view.shown() {
             self.stale = Some(Stale {
-                lo: self.history.first_id(),
-                hi: self.history.next_id(),
+                lo: self.shows.history.first_id(),
+                hi: self.shows.history.next_id(),
                 tail_done: false,
             });
         }
@@ -385,23 +297,22 @@ impl Logbook {
             return false;
         };
         let n = n.max(1);
-        let lo = s.lo.max(self.history.first_id());
+        let lo = s.lo.max(self.shows.history.first_id());
         let (a, b) = if s.tail_done {
             (lo, lo.saturating_add(n).min(s.hi))
         } else {
             (s.hi.saturating_sub(n).max(lo), s.hi)
         };
         if a < b {
-            let (shows, view) = self.parts();
+            let shows = &self.shows;
             let wanted = shows
                 .history
                 .since(a)
                 .take_while(|(id, _)| *id < b)
-                .filter_map(|(id, e)| shows.shown_row(id, e))
+                .filter_map(|(id, e)| shows.row(id, e))
                 .collect();
-            view.diff((a, b), wanted, |id, tag, out| {
-                shows.tagged_lines(id, tag, out)
-            });
+            self.view
+                .diff((a, b), wanted, |id, tag, out| shows.lines(id, tag, out));
         }
         let rest = if s.tail_done { (b, s.hi) } else { (lo, a) };
         self.stale = (rest.0 < rest.1).then_some(Stale {
@@ -414,23 +325,24 @@ impl Logbook {
 
     /// Expands every entry, or none.
     pub fn set_expand_all(&mut self, on: bool) {
-        self.rules.expansion.set_all(on);
+        self.shows.rules.expansion.set_all(on);
         self.reshow();
     }
 
     pub fn set_filter(&mut self, f: Filter) {
-        self.rules.filter = f;
+        self.shows.rules.filter = f;
         self.reshow();
     }
 
     /// Collapses identical entries or stops doing so.
     pub fn set_collapse(&mut self, on: bool) {
-        if on == self.rules.collapse.is_some() {
+        if on == self.collapsing() {
             return;
         }
-        self.rules.collapse = on.then(|| {
+        let history = &self.shows.history;
+        self.shows.rules.collapse = on.then(|| {
             Collapse::of(
-                self.history
+                history
                     .since(0)
                     .filter(|(_, e)| e.level.is_some())
                     .map(|(id, e)| (id, e.key)),
@@ -441,20 +353,21 @@ impl Logbook {
 
     /// Starts scope "compile" or "play" at the next entry.
     pub fn mark(&mut self, scope: Scope) {
-        self.history.mark(scope);
-        if self.rules.filter.scope == scope {
+        self.shows.history.mark(scope);
+        if self.shows.rules.filter.scope == scope {
             self.reshow();
         }
     }
 
     /// Forgets every entry; counts start again.
     pub fn clear(&mut self) {
-        self.history.clear();
-        if self.rules.collapse.is_some() {
-            self.rules.collapse = Some(Collapse::default());
+        self.shows.history.clear();
+        let rules = &mut self.shows.rules;
+        if rules.collapse.is_some() {
+            rules.collapse = Some(Collapse::default());
         }
-        self.rules.expansion.forget_all();
-        self.rules.custom.clear();
+        rules.expansion.forget_all();
+        rules.custom.clear();
         if self.view.shown() {
             self.render();
         }
@@ -463,7 +376,7 @@ impl Logbook {
     /// Redraws everything (the buffer is new): one edit empties the buffer, `step` brings the
     /// entries back.
     pub fn render(&mut self) {
-        self.rules.custom.clear();
+        self.shows.rules.custom.clear();
         self.render_kept();
     }
 
@@ -473,13 +386,13 @@ impl Logbook {
         &mut self,
         mut decide: impl FnMut(u64, &Entry) -> Result<Option<Custom>, E>,
     ) -> Result<(), E> {
-        self.rules.custom.clear();
+        self.shows.rules.custom.clear();
         let mut custom = HashMap::new();
-        for (id, e) in self.history.since(0) {
+        for (id, e) in self.shows.history.since(0) {
             if self.visible(id) {
                 match decide(id, e)? {
                     Some(Custom::Header(h)) => {
-                        custom.insert(id, Custom::Header(self.look.line(&h).into()));
+                        custom.insert(id, Custom::Header(self.shows.look.line(&h).into()));
                     }
                     Some(Custom::Hidden) => {
                         custom.insert(id, Custom::Hidden);
@@ -488,7 +401,7 @@ impl Logbook {
                 }
             }
         }
-        self.rules.custom = custom;
+        self.shows.rules.custom = custom;
         self.render_kept();
         Ok(())
     }
@@ -496,7 +409,7 @@ impl Logbook {
     fn render_kept(&mut self) {
         self.trimmed_through = None;
         self.touched.clear();
-        let marker = (self.history.removed() > 0).then(|| self.removed_marker());
+        let marker = (self.shows.history.removed() > 0).then(|| self.removed_marker());
         self.view.reset(marker);
         self.reshow();
     }
@@ -599,17 +512,17 @@ mod tests {
             }
             if seq.is_multiple_of(6) {
                 // Expand an entry with a stack a few rows up: an edit inside the buffer.
-                b.toggle(b.stats().last_id.saturating_sub(3));
+                b.toggle(b.history().stats().last_id.saturating_sub(3));
             }
             if seq.is_multiple_of(13) {
                 check_incremental(&mut b, &mut buf);
             }
         }
         check_incremental(&mut b, &mut buf);
-        assert_eq!(b.len(), 50);
+        assert_eq!(b.history().len(), 50);
         assert!(buf[0].starts_with("── ") && buf[0].contains("older entries left the history"));
-        assert_eq!(b.stats().added, 400);
-        assert_eq!(b.stats().last_seq, 400);
+        assert_eq!(b.history().stats().added, 400);
+        assert_eq!(b.history().stats().last_seq, 400);
     }
 
     #[test]
@@ -639,7 +552,7 @@ mod tests {
         }
         assert!(b.flush().is_empty());
         let buf = rendered(&mut b);
-        assert_eq!(b.len(), 10);
+        assert_eq!(b.history().len(), 10);
         assert!(buf[0].contains("20 older entries"));
         assert!(buf[1].ends_with("message 21"));
     }
@@ -651,7 +564,7 @@ mod tests {
         b.render();
         for seq in 1..=12 {
             b.push(plain(seq));
-            b.toggle(b.stats().last_id);
+            b.toggle(b.history().stats().last_id);
             check_incremental(&mut b, &mut buf);
         }
         for (i, line) in buf.iter().enumerate() {
@@ -660,7 +573,7 @@ mod tests {
                 assert_eq!(id, None, "the top marker");
                 continue;
             }
-            let e = b.get(id.expect("an entry")).unwrap();
+            let e = b.history().get(id.expect("an entry")).unwrap();
             if !line.starts_with(' ') {
                 assert!(line.ends_with(&e.message), "{line} / {}", e.message);
             }
@@ -681,7 +594,7 @@ mod tests {
         b.push(log(3, Level::Log, "plain", Some("at Enemy.cs")));
         b.mark(Scope::Compile);
         b.push(log(4, Level::Exception, "after compile", None));
-        assert_eq!(b.counts(), [2, 1, 1]);
+        assert_eq!(b.history().counts(), [2, 1, 1]);
         let show = |b: &mut Logbook| {
             rendered(b)
                 .into_iter()
@@ -715,7 +628,7 @@ mod tests {
         });
         assert_eq!(rendered(&mut b), vec![String::new()], "no play yet");
         b.clear();
-        assert_eq!(b.counts(), [0; 3]);
+        assert_eq!(b.history().counts(), [0; 3]);
     }
 
     #[test]
@@ -781,7 +694,7 @@ mod tests {
         b.toggle(1);
         check_incremental(&mut b, &mut buf);
         assert_eq!(buf.len(), 4, "3 expanded by default, 1 hidden: {buf:?}");
-        assert!(b.rules.expansion.is(3) && !b.rules.expansion.is(1));
+        assert!(b.shows.rules.expansion.is(3) && !b.shows.rules.expansion.is(1));
     }
 
     #[test]
@@ -794,7 +707,10 @@ mod tests {
         assert!(b.flush().is_empty());
         let buf = rendered(&mut b);
         assert_eq!(buf.iter().filter(|l| l.contains("message")).count(), 2);
-        assert_eq!(b.since(2).map(|(id, _)| id).collect::<Vec<_>>(), vec![2]);
+        assert_eq!(
+            b.history().since(2).map(|(id, _)| id).collect::<Vec<_>>(),
+            vec![2]
+        );
     }
 
     /// Every change (filters, scopes, collapsing, expanding, trimming, clearing) in a long
@@ -834,7 +750,7 @@ mod tests {
                     ..b.filter().clone()
                 }),
                 5 => b.set_expand_all(next(2) == 0),
-                6..=12 => b.toggle(b.stats().last_id.saturating_sub(next(30))),
+                6..=12 => b.toggle(b.history().stats().last_id.saturating_sub(next(30))),
                 13 if next(10) == 0 => b.clear(),
                 14 => b.push(Entry::marker("reloaded", &Look::default())),
                 _ => {}

@@ -72,6 +72,13 @@ impl History {
         (self.first..).zip(self.entries.iter()).skip(skip)
     }
 
+    /// Entries newest first.
+    pub fn newest_first(&self) -> impl Iterator<Item = (u64, &Entry)> {
+        let first = self.first;
+        let ids = move |(i, e)| (first + i as u64, e);
+        self.entries.iter().enumerate().rev().map(ids)
+    }
+
     /// Entries by level group (indexed like `Group::ALL`).
     pub fn counts(&self) -> [u64; 3] {
         self.counts
@@ -162,6 +169,13 @@ mod tests {
         assert_eq!(
             h.since(999).map(|(id, _)| id).collect::<Vec<_>>(),
             [999, 1000]
+        );
+        assert_eq!(
+            h.newest_first()
+                .take(2)
+                .map(|(id, e)| (id, e.seq))
+                .collect::<Vec<_>>(),
+            [(1000, Some(1000)), (999, Some(999))]
         );
         assert_eq!(h.get(h.first_id()).unwrap().seq, Some(h.first_id()));
         assert!(h.get(h.first_id() - 1).is_none());

@@ -15,14 +15,15 @@ pub(super) struct LuaBook(pub(super) Logbook, HeaderStrings);
 
 impl LuaBook {
     pub(super) fn new(lua: &Lua, book: Logbook) -> LuaResult<Self> {
-        let strings = HeaderStrings::new(lua, book.capacity(), book.first_id())?;
+        let history = book.history();
+        let strings = HeaderStrings::new(lua, history.capacity(), history.first_id())?;
         Ok(Self(book, strings))
     }
 
     /// The pending edits as `{ {first, last, lines}, ... }`.
     fn flush(&mut self, lua: &Lua) -> LuaResult<LuaTable> {
         let edits = self.0.flush();
-        let first = self.0.first_id();
+        let first = self.0.history().first_id();
         self.1.edits(lua, &edits, first)
     }
 }
@@ -189,7 +190,22 @@ impl UserData for LuaBook {
         methods.add_method("row_of", |_, this, id: u64| Ok(this.0.row_of(id)));
 
         methods.add_method("get", |lua, this, id: u64| {
-            this.0.get(id).map(|e| entry_table(lua, id, e)).transpose()
+            this.0
+                .history()
+                .get(id)
+                .map(|e| entry_table(lua, id, e))
+                .transpose()
+        });
+
+        // newest(text) -> the newest log entry whose message holds `text`, or nil: a search
+        // of the whole history without a Lua value per entry.
+        methods.add_method("newest", |lua, this, text: String| {
+            this.0
+                .history()
+                .newest_first()
+                .find(|(_, e)| e.level.is_some() && e.message.contains(&text))
+                .map(|(id, e)| entry_table(lua, id, e))
+                .transpose()
         });
 
         // entries(from_id?, visible_only?) -> log entries (no markers), oldest first.
@@ -198,7 +214,7 @@ impl UserData for LuaBook {
             |lua, this, (from, visible): (Option<u64>, Option<bool>)| {
                 let out = lua.create_table()?;
                 let mut n = 0;
-                for (id, e) in this.0.since(from.unwrap_or(0)) {
+                for (id, e) in this.0.history().since(from.unwrap_or(0)) {
                     if e.level.is_some() && (visible != Some(true) || this.0.visible(id)) {
                         n += 1;
                         out.raw_set(n, entry_table(lua, id, e)?)?;
@@ -210,7 +226,7 @@ impl UserData for LuaBook {
 
         methods.add_method("counts", |lua, this, ()| {
             let t = lua.create_table()?;
-            let c = this.0.counts();
+            let c = this.0.history().counts();
             for g in Group::ALL {
                 t.raw_set(g.as_str(), c[g as usize])?;
             }
@@ -218,13 +234,14 @@ impl UserData for LuaBook {
         });
 
         methods.add_method("stats", |lua, this, ()| {
-            let s = this.0.stats();
+            let h = this.0.history();
+            let s = h.stats();
             let t = lua.create_table()?;
             t.raw_set("added", s.added)?;
             t.raw_set("last_seq", s.last_seq)?;
             t.raw_set("last_id", s.last_id)?;
-            t.raw_set("size", this.0.len())?;
-            t.raw_set("removed", this.0.removed())?;
+            t.raw_set("size", h.len())?;
+            t.raw_set("removed", h.removed())?;
             t.raw_set("strings", this.1.held())?;
             Ok(t)
         });

@@ -102,6 +102,104 @@ T.test("the provider offers the live endpoint for the project's C# buffers, and 
   T.eq({}, provided(dap, vim.api.nvim_get_current_buf()), "nothing for a C# file outside the project")
 end)
 
+--- The project's Enemy.cs, open as a C# buffer.
+local function enemy_buffer(dir)
+  vim.cmd.edit(dir .. "/Assets/Scripts/Enemy.cs")
+  vim.bo.filetype = "cs"
+  return vim.api.nvim_get_current_buf()
+end
+
+--- A development player's announcement, as Unity's manual shows it (Troubleshoot the debugger).
+local function announcement(fields)
+  return string.format(
+    'Multi-casting "[IP] %s [Port] 55000 [Flags] 3 [Guid] %s [EditorId] 4264788666 [Version] 1048832 '
+      .. '[Id] %s [Debug] %d [PackageName] %s" to [225.0.0.222:54997]...',
+    fields.ip,
+    fields.guid,
+    fields.id,
+    fields.debug or 1,
+    fields.package or "LinuxPlayer"
+  )
+end
+
+--- The configuration offered for a player.
+local function player(dir, id, address, port)
+  return {
+    type = "unity",
+    request = "attach",
+    name = "Unity Player " .. id .. " (attach)",
+    address = address,
+    port = port,
+    debugPort = port,
+    cwd = dir,
+  }
+end
+
+T.test("a development player announced in Unity's log is offered beside the editor", function()
+  local dir, dap = debuggable()
+  local buf = enemy_buffer(dir)
+  T.eq(1, #provided(dap, buf), "the editor only, before a player announces itself")
+  local book = require("unity.log").book()
+  -- The manual's example: the port follows the [Id].
+  T.call("host.log", {
+    message = announcement({
+      ip = "10.0.1.152",
+      guid = "2575380029",
+      id = "iPhonePlayer(Example-iPhone):56000",
+      package = "iPhonePlayer",
+    }),
+  })
+  T.wait_for(function()
+    return book:newest("[Guid] 2575380029")
+  end, "the announcement in the history")
+  local configs = provided(dap, buf)
+  T.eq("Unity Editor (attach)", configs[1].name, "the editor first")
+  T.eq(
+    player(dir, "iPhonePlayer(Example-iPhone)", "10.0.1.152", 56000),
+    configs[2],
+    "the player at the address and port it announced"
+  )
+  -- A newer player with Script Debugging off accepts no debugger.
+  T.call("host.log", { message = announcement({ ip = "10.0.1.153", guid = "7", id = "LinuxPlayer", debug = 0 }) })
+  T.wait_for(function()
+    return book:newest("[Guid] 7 ")
+  end, "the second announcement in the history")
+  T.eq(1, #provided(dap, buf), "no player offered once the newest allows no debugger")
+end)
+
+T.test("a development player announced in this project's Player.log is offered", function()
+  local dir, dap = debuggable()
+  local home, saved = vim.fn.tempname(), vim.env.HOME
+  vim.env.HOME = home
+  T.defer(function()
+    vim.env.HOME = saved
+    vim.fn.delete(home, "rf")
+  end)
+  vim.fn.writefile(
+    { "PlayerSettings:", "  companyName: Acme", "  productName: 'Space: Game'" },
+    dir .. "/ProjectSettings/ProjectSettings.asset"
+  )
+  local folder = home .. "/.config/unity3d/Acme/Space: Game"
+  vim.fn.mkdir(folder, "p")
+  local function player_log(debug)
+    vim.fn.writefile({
+      "PlayerConnection initialized from /opt/game/Game_Data (debug = 0)",
+      "PlayerConnection initialized network socket : 0.0.0.0 55162",
+      announcement({ ip = "192.168.1.103", guid = "1790099615", id = "LinuxPlayer(192.168.1.103)", debug = debug }),
+      "Waiting for connection from host on [192.168.1.103:55162]...",
+    }, folder .. "/Player.log")
+  end
+  player_log(1)
+  local configs = provided(dap, enemy_buffer(dir))
+  T.eq(
+    player(dir, "LinuxPlayer(192.168.1.103)", "192.168.1.103", 56615),
+    configs[2],
+    "no port after the [Id]: 56000 + [Guid] % 1000"
+  )
+  player_log(0)
+  T.eq(1, #provided(dap, enemy_buffer(dir)), "Script Debugging off: no player")
+end)
+
 T.test(":UnityDebug in Release switches to Debug, waits for the reload, then attaches", function()
   local _, dap = debuggable()
   T.eq("release", unity.status().optimization, "Unity starts in Release")
