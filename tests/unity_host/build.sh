@@ -39,6 +39,13 @@ cs -target:library -r:"$out/UnityEngine.dll" -out:"$out/UnityEditor.dll" "$here/
 mapfile -t package < <(find "$root/unity/Editor" -name '*.cs' -not -path "$root/unity/Editor/Tests/*" | sort)
 cs -target:library -warnaserror -r:"$out/UnityEngine.dll" -r:"$out/UnityEditor.dll" \
     -out:"$out/UnityNvim.Bridge.Editor.dll" "${package[@]}"
+# Unity compiles the package on each editor's system with that system's defines: a Windows- or
+# macOS-only compile error must fail here too (the system itself is picked at run time).
+for system in UNITY_EDITOR_WIN UNITY_EDITOR_OSX; do
+    mkdir -p "$out/$system"
+    cs -target:library -warnaserror -define:"UNITY_EDITOR;$system" -r:"$out/UnityEngine.dll" -r:"$out/UnityEditor.dll" \
+        -out:"$out/$system/UnityNvim.Bridge.Editor.dll" "${package[@]}"
+done
 cs -target:library -r:"$out/UnityEngine.dll" -r:"$out/UnityEditor.dll" -r:"$out/UnityNvim.Bridge.Editor.dll" \
     -out:"$out/UnityHost.Game.dll" "$here"/game/*.cs
 # The Test Framework (stub API and the stand-in runner) and the package's test assembly, which
@@ -62,6 +69,6 @@ cs -target:exe -r:"$out/UnityEngine.dll" -r:"$out/UnityEditor.dll" -out:"$out/Un
 # The unit tests compile the package's Unity-free core directly (its types are internal), and the
 # project file text against the stub UnityEditor.dll.
 cs -target:exe -r:"$out/UnityEngine.dll" -r:"$out/UnityEditor.dll" -out:"$out/UnitTests.exe" "$here"/unit/*.cs \
-    "$root"/unity/Editor/Transport/{Crc32,MsgPack,Frame,Protocol,Posix,OutgoingQueue,WriterThread}.cs \
-    "$root/unity/Editor/ScriptEditor/NeovimLaunch.cs" "$root/unity/Editor/ProjectGeneration/ProjectText.cs"
+    "$root"/unity/Editor/Transport/{Crc32,MsgPack,Frame,Protocol,Posix,Win32,OutgoingQueue,StreamEnd,FifoEnd,OverlappedIo,PipeEnd,PipeNames,Platform,Rendezvous,WriterThread}.cs \
+    "$root/unity/Editor/Bridge/Carryover.cs" "$root/unity/Editor/ScriptEditor/NeovimLaunch.cs" "$root/unity/Editor/ProjectGeneration/ProjectText.cs"
 touch "$stamp"
