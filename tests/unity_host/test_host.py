@@ -569,9 +569,15 @@ def test_windows_editor_runs_the_bridge(h):
     again, _ = h.peer.recv_until(lambda m: m.get("t") == "hello")
     assert again["pid"] == hello["pid"], "same editor session"
     assert "[Neovim Bridge]" not in h.editor.output(), h.editor.output()
+    # ... and offers Neovim as the External Script Editor, which the user had chosen.
+    assert "[host] CodeEditor.Register(NeovimCodeEditor)" in h.editor.output(), h.editor.output()
 
 
-test_windows_editor_runs_the_bridge.env = {"UNITY_HOST_PLATFORM": "windows", "UNITY_HOST_EDITOR_LOG": "1"}
+test_windows_editor_runs_the_bridge.env = {
+    "UNITY_HOST_PLATFORM": "windows",
+    "UNITY_HOST_EDITOR_LOG": "1",
+    "UNITY_HOST_PREF_kScriptsDefaultApp": "/usr/bin/nvim",
+}
 
 
 def test_batchmode_editor_leaves_a_live_editors_bridge_alone(h):
