@@ -70,5 +70,5 @@ cs -target:exe -r:"$out/UnityEngine.dll" -r:"$out/UnityEditor.dll" -out:"$out/Un
 # project file text against the stub UnityEditor.dll.
 cs -target:exe -r:"$out/UnityEngine.dll" -r:"$out/UnityEditor.dll" -out:"$out/UnitTests.exe" "$here"/unit/*.cs \
     "$root"/unity/Editor/Transport/{Crc32,MsgPack,Frame,Protocol,Posix,Win32,OutgoingQueue,StreamEnd,FifoEnd,OverlappedIo,PipeEnd,PipeNames,Platform,Rendezvous,WriterThread}.cs \
-    "$root/unity/Editor/Bridge/Carryover.cs" "$root"/unity/Editor/ScriptEditor/{NeovimLaunch,WindowsCommandLine,WindowsInstalls}.cs "$root/unity/Editor/ProjectGeneration/ProjectText.cs"
+    "$root/unity/Editor/Bridge/Carryover.cs" "$root"/unity/Editor/ScriptEditor/{NeovimLaunch,WindowsCommandLine,WindowsInstalls}.cs "$root"/unity/Editor/ProjectGeneration/{ProjectText,PackagePaths}.cs
 touch "$stamp"
