@@ -21,6 +21,7 @@ namespace UnityNvim.Tests
             return fifo;
         }
 
+        [PosixOnly]
         static void TestErrorTextIsTheCLibrarysMessage()
         {
             // Mono's Win32Exception would say "Cannot find the specified file" (Windows text).
@@ -44,6 +45,7 @@ namespace UnityNvim.Tests
             return gone ? Posix.POLLHUP : (short)(linuxRevents & events);
         }
 
+        [PosixOnly]
         static void TestIdleWriterNoticesADepartedReaderOnLinuxAndAsXnuWould()
         {
             Action done;
@@ -77,6 +79,7 @@ namespace UnityNvim.Tests
             return (Posix.Poll(fd, 0, 0) & Posix.POLLNVAL) == 0;
         }
 
+        [PosixOnly]
         static void TestAThreadThatOutlivesItsJoinClosesItsOwnDescriptor()
         {
             // The main thread must not close a descriptor the thread may still use: Unity could
