@@ -192,8 +192,8 @@ namespace UnityNvim
                 }
                 if (deadline != 0 && Stopwatch.GetTimestamp() >= deadline)
                 {
-                    offset += end.Abandon();
-                    return offset == 0 ? WriteResult.Untouched : WriteResult.Torn;
+                    offset += end.Abandon(); // a pipe's posted write may have gone out whole meanwhile
+                    return offset == frame.Length ? WriteResult.Done : offset == 0 ? WriteResult.Untouched : WriteResult.Torn;
                 }
                 if (stopping && deadline == 0) deadline = byeDeadline;
             }
