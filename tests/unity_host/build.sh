@@ -24,7 +24,7 @@ if command -v apt-get >/dev/null 2>&1 && ! ls /usr/lib/cli/nunit.framework-*/nun
     apt-get install -y libnunit-cil-dev >&2 || { apt-get update >&2 && apt-get install -y libnunit-cil-dev >&2; }
 fi
 
-if [ -f "$stamp" ] && [ -z "$(find "$root/unity/Editor" "$here" \( -name '*.cs' -o -name '*.asmdef' -o -name version_defines.py \) -newer "$stamp" -print -quit)" ] \
+if [ -f "$stamp" ] && [ -z "$(find "$root/unity/Editor" "$here" \( -name '*.cs' -o -name '*.asmdef' -o -name version_defines.py -o -name sources.txt \) -newer "$stamp" -print -quit)" ] \
     && [ "$stamp" -nt "$0" ]; then
     exit 0
 fi
@@ -39,6 +39,13 @@ cs -target:library -r:"$out/UnityEngine.dll" -out:"$out/UnityEditor.dll" "$here/
 mapfile -t package < <(find "$root/unity/Editor" -name '*.cs' -not -path "$root/unity/Editor/Tests/*" | sort)
 cs -target:library -warnaserror -r:"$out/UnityEngine.dll" -r:"$out/UnityEditor.dll" \
     -out:"$out/UnityNvim.Bridge.Editor.dll" "${package[@]}"
+# Unity compiles the package on each editor's system with that system's defines: a Windows- or
+# macOS-only compile error must fail here too (the system itself is picked at run time).
+for system in UNITY_EDITOR_WIN UNITY_EDITOR_OSX; do
+    mkdir -p "$out/$system"
+    cs -target:library -warnaserror -define:"UNITY_EDITOR;$system" -r:"$out/UnityEngine.dll" -r:"$out/UnityEditor.dll" \
+        -out:"$out/$system/UnityNvim.Bridge.Editor.dll" "${package[@]}"
+done
 cs -target:library -r:"$out/UnityEngine.dll" -r:"$out/UnityEditor.dll" -r:"$out/UnityNvim.Bridge.Editor.dll" \
     -out:"$out/UnityHost.Game.dll" "$here"/game/*.cs
 # The Test Framework (stub API and the stand-in runner) and the package's test assembly, which
@@ -60,8 +67,8 @@ for variant in "tf:1.4.6:TF_1_3;TF_1_4" "tf-1.3:1.3.9:TF_1_3" "tf-1.1:1.1.33:TF_
 done
 cs -target:exe -r:"$out/UnityEngine.dll" -r:"$out/UnityEditor.dll" -out:"$out/UnityHost.exe" "$here"/host/*.cs
 # The unit tests compile the package's Unity-free core directly (its types are internal), and the
-# project file text against the stub UnityEditor.dll.
-cs -target:exe -r:"$out/UnityEngine.dll" -r:"$out/UnityEditor.dll" -out:"$out/UnitTests.exe" "$here"/unit/*.cs \
-    "$root"/unity/Editor/Transport/{Crc32,MsgPack,Frame,Protocol,Posix,OutgoingQueue,WriterThread}.cs \
-    "$root/unity/Editor/ScriptEditor/NeovimLaunch.cs" "$root/unity/Editor/ProjectGeneration/ProjectText.cs"
+# project file text against the stub UnityEditor.dll; unit/sources.txt names those files (the
+# windows-latest CI job reads the same list).
+mapfile -t core < <(sed "s|^|$root/|" "$here/unit/sources.txt")
+cs -target:exe -r:"$out/UnityEngine.dll" -r:"$out/UnityEditor.dll" -out:"$out/UnitTests.exe" "$here"/unit/*.cs "${core[@]}"
 touch "$stamp"

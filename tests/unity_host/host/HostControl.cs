@@ -20,7 +20,7 @@ namespace UnityHost
         volatile bool quit;
         int reload;
 
-        /// <param name="noBridge">an import worker, a secondary process or a Windows editor: no bridge thread may ever run</param>
+        /// <param name="noBridge">an import worker or a secondary process: no bridge thread may ever run</param>
         /// <param name="batchMode">a -batchmode editor: the bridge may stay inactive</param>
         public HostControl(bool testMode, bool noBridge, bool batchMode)
         {
@@ -47,7 +47,7 @@ namespace UnityHost
             if (!testMode) return;
             var running = ProcessProbe.ThreadsNamed(BridgeThreads);
             if (noBridge && running.Count > 0)
-                Fail("domain " + generation + ": bridge threads run where none may (an import worker, a secondary process, Windows): [" + string.Join(", ", running) + "]");
+                Fail("domain " + generation + ": bridge threads run where none may (an import worker, a secondary process): [" + string.Join(", ", running) + "]");
             if (!noBridge && running.Count != BridgeThreads.Length && !(batchMode && running.Count == 0))
                 Fail("domain " + generation + ": before shutdown the bridge threads should run, /proc shows [" + string.Join(", ", running) + "]");
         }

@@ -37,7 +37,7 @@ namespace UnityHost
                 return 2;
             }
             bool windows = Application.platform == RuntimePlatform.WindowsEditor;
-            var control = new HostControl(Environment.GetEnvironmentVariable("UNITY_HOST_TEST") == "1", native.Worker || native.Secondary || windows, native.BatchMode);
+            var control = new HostControl(Environment.GetEnvironmentVariable("UNITY_HOST_TEST") == "1", native.Worker || native.Secondary, native.BatchMode);
             var store = new SessionStore();
             Log("running as Unity " + native.UnityVersion + (native.Worker ? ", an asset import worker" : native.Secondary ? ", a secondary process"
                 : native.BatchMode ? ", -batchmode" : "") + (windows ? ", on Windows" : ""));

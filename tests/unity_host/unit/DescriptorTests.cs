@@ -21,6 +21,7 @@ namespace UnityNvim.Tests
             return fifo;
         }
 
+        [PosixOnly]
         static void TestErrorTextIsTheCLibrarysMessage()
         {
             // Mono's Win32Exception would say "Cannot find the specified file" (Windows text).
@@ -44,6 +45,7 @@ namespace UnityNvim.Tests
             return gone ? Posix.POLLHUP : (short)(linuxRevents & events);
         }
 
+        [PosixOnly]
         static void TestIdleWriterNoticesADepartedReaderOnLinuxAndAsXnuWould()
         {
             Action done;
@@ -54,15 +56,15 @@ namespace UnityNvim.Tests
             try
             {
                 Check(reader >= 0 && writer >= 0, "both ends open");
-                short revents = Posix.Poll(writer, WriterThread.IdleEvents, 0);
-                Check(!WriterThread.ReaderLeft(revents), "a reader is there: " + revents);
-                Check(!WriterThread.ReaderLeft(AsXnuWouldReport(revents, WriterThread.IdleEvents)), "a reader is there (XNU)");
+                short revents = Posix.Poll(writer, FifoEnd.IdleEvents, 0);
+                Check(!FifoEnd.ReaderLeft(revents), "a reader is there: " + revents);
+                Check(!FifoEnd.ReaderLeft(AsXnuWouldReport(revents, FifoEnd.IdleEvents)), "a reader is there (XNU)");
                 Posix.Close(reader);
                 reader = -1;
-                revents = Posix.Poll(writer, WriterThread.IdleEvents, 0);
-                Check(WriterThread.ReaderLeft(revents), "the reader left (Linux): " + revents);
-                Check(WriterThread.ReaderLeft(AsXnuWouldReport(revents, WriterThread.IdleEvents)), "the reader left (XNU)");
-                Check(!WriterThread.ReaderLeft(AsXnuWouldReport(revents, 0)), "polling for no event, XNU would say nothing");
+                revents = Posix.Poll(writer, FifoEnd.IdleEvents, 0);
+                Check(FifoEnd.ReaderLeft(revents), "the reader left (Linux): " + revents);
+                Check(FifoEnd.ReaderLeft(AsXnuWouldReport(revents, FifoEnd.IdleEvents)), "the reader left (XNU)");
+                Check(!FifoEnd.ReaderLeft(AsXnuWouldReport(revents, 0)), "polling for no event, XNU would say nothing");
             }
             finally
             {
@@ -77,6 +79,7 @@ namespace UnityNvim.Tests
             return (Posix.Poll(fd, 0, 0) & Posix.POLLNVAL) == 0;
         }
 
+        [PosixOnly]
         static void TestAThreadThatOutlivesItsJoinClosesItsOwnDescriptor()
         {
             // The main thread must not close a descriptor the thread may still use: Unity could
@@ -87,15 +90,16 @@ namespace UnityNvim.Tests
             int reader = Posix.Open(fifo, Posix.O_RDONLY | Posix.O_NONBLOCK, out errno); // never read: the pipe fills
             var queue = new OutgoingQueue(1000, 1);
             for (int i = 0; i < 1000; i++) queue.AddLog(0, "log", new string('x', 1000), "");
-            var writer = new WriterThread(fifo, queue, Outgoing.Hello("test", "/p", 1, false, "127.0.0.1", 56001, true), Outgoing.Hello("test", "/p", 1, true, "127.0.0.1", 56001, true), Outgoing.State(false, false, false, "release"), null, () => true);
-            var fdField = typeof(WriterThread).GetField("fd", BindingFlags.NonPublic | BindingFlags.Instance);
+            var end = new FifoEnd(fifo, true);
+            var writer = new WriterThread(end, queue, Outgoing.Hello("test", "/p", 1, false, "127.0.0.1", 56001, true), Outgoing.Hello("test", "/p", 1, true, "127.0.0.1", 56001, true), Outgoing.State(false, false, false, "release"), null, () => true);
+            var fdField = typeof(FifoEnd).GetField("fd", BindingFlags.NonPublic | BindingFlags.Instance);
             try
             {
                 writer.Start();
                 var deadline = DateTime.UtcNow.AddSeconds(20);
                 int fd;
                 // Connected, and the pipe full (no POLLOUT): the thread now waits in poll slices.
-                while ((fd = (int)fdField.GetValue(writer)) < 0 || (Posix.Poll(fd, Posix.POLLOUT, 0) & Posix.POLLOUT) != 0)
+                while ((fd = (int)fdField.GetValue(end)) < 0 || (Posix.Poll(fd, Posix.POLLOUT, 0) & Posix.POLLOUT) != 0)
                 {
                     Check(DateTime.UtcNow < deadline, "the writer connected and filled the pipe");
                     Thread.Sleep(10);
@@ -103,7 +107,7 @@ namespace UnityNvim.Tests
                 Check(!writer.Stop("reload", 1500, 1500, 0), "the thread is still draining when the join gives up");
                 Check(Open(fd), "after a join timeout the descriptor is still the thread's, open");
                 deadline = DateTime.UtcNow.AddSeconds(20);
-                while ((int)fdField.GetValue(writer) >= 0)
+                while ((int)fdField.GetValue(end) >= 0)
                 {
                     Check(DateTime.UtcNow < deadline, "the thread ended and closed its descriptor");
                     Thread.Sleep(10);

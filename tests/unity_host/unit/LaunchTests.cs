@@ -75,6 +75,7 @@ namespace UnityNvim.Tests
 
         // Unity's Mono splits ProcessStartInfo.Arguments with eglib's g_shell_parse_argv (Debian's
         // Mono is the same code): what Quote writes must come back as the same argv.
+        [PosixOnly]
         static void TestQuotedArgumentsArriveIntactThroughMonoProcessStart()
         {
             string dir = Path.Combine(Path.GetTempPath(), "unity-nvim-launch-" + Guid.NewGuid().ToString("N"));
@@ -95,6 +96,7 @@ namespace UnityNvim.Tests
             Directory.Delete(dir, true);
         }
 
+        [PosixOnly]
         static void TestLaunchedProgramHasItsOwnSessionAndNoInheritedStdin()
         {
             string dir = Path.Combine(Path.GetTempPath(), "unity-nvim-launch-" + Guid.NewGuid().ToString("N"));
@@ -112,6 +114,7 @@ namespace UnityNvim.Tests
             Directory.Delete(dir, true);
         }
 
+        [PosixOnly]
         static void TestUnstartableProgramIsNamed()
         {
             Process process;

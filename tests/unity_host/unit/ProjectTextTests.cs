@@ -111,5 +111,25 @@ namespace UnityNvim.Tests
             Check(sln.Contains("{" + guids[0].Groups[1].Value + "}.Debug|Any CPU.ActiveCfg"), "its configuration");
             Check(!new ProjectText("Other Game", p => p).Solution(new[] { "Game.Core" }, null).Contains(guids[0].Groups[1].Value), "GUIDs salted by the project name");
         }
+
+        static void TestProjectFilesUseWindowsPathsOnWindows()
+        {
+            // Application.dataPath has `/` on Windows too; compiled references and package caches come with `\`.
+            const string Game = "C:/Games/My Game";
+            Func<string, string> windows = p => PackagePaths.InProject(p, Game, '\\');
+            Equal(@"Assets\Scripts\A.cs", windows("C:/Games/My Game/Assets/Scripts/A.cs"), "under the project: relative, with \\");
+            Equal(@"Library\PackageCache\com.x@1.0.0\Runtime\B.cs", windows(@"C:\Games\My Game/Library/PackageCache\com.x@1.0.0\Runtime\B.cs"), "mixed separators");
+            Equal(@"C:\Program Files\Unity\Editor\Data\Managed\UnityEngine.dll", windows("C:/Program Files/Unity/Editor/Data/Managed/UnityEngine.dll"), "elsewhere: absolute, with \\");
+            Equal(@"c:\games\my game\Assets\C.cs", windows(@"c:\games\my game\Assets\C.cs"), "the prefix compares case-sensitively, as the Visual Studio package's SkipPathPrefix");
+            Equal(@"\\server\share\D.cs", windows(@"\\server\share\D.cs"), "a UNC path keeps its leading \\\\");
+            Equal("Assets/Scripts/A.cs", PackagePaths.InProject(@"/home/me/Game/Assets\Scripts/A.cs", "/home/me/Game/", '/'), "Linux and macOS: `/`");
+
+            var sample = new Assembly("Game", "Library/ScriptAssemblies/Game.dll", new[] { "C:/Games/My Game/Assets/A;B.cs" }, new[] { "UNITY_EDITOR" },
+                new Assembly[0], new[] { "C:/Program Files/Unity/Editor/Data/Managed/UnityEngine.dll" }, AssemblyFlags.None, new ScriptCompilerOptions(), "Game");
+            var xml = new XmlDocument();
+            xml.LoadXml(new ProjectText("My Game", p => ProjectText.ItemPath(windows(p))).Csproj(sample, new List<string>(), new ResponseFileData[0]));
+            Equal(@"Assets\A%3bB.cs", xml.GetElementsByTagName("Compile")[0].Attributes["Include"].Value, "a script, MSBuild-escaped");
+            Equal(@"C:\Program Files\Unity\Editor\Data\Managed\UnityEngine.dll", xml.GetElementsByTagName("HintPath")[0].InnerText, "a reference");
+        }
     }
 }

@@ -20,6 +20,7 @@ namespace UnityNvim
         const string LogsKey = Prefix + "PendingLogs";
         const string SummaryKey = Prefix + "CompileSummary";
         const string NoticeKey = Prefix + "InactiveNoticeGiven";
+        const string NonceKey = Prefix + "PipeNonce";
 
         /// <summary>True when an earlier domain of this editor process set up the rendezvous.</summary>
         public static bool SameEditorSession(int pid)
@@ -30,6 +31,16 @@ namespace UnityNvim
         public static void MarkEditorSession(int pid)
         {
             SessionState.SetInt(PidKey, pid);
+        }
+
+        /// <summary>The Windows pipes' nonce: picked once per editor process, the same after every domain reload.</summary>
+        public static string PipeNonce()
+        {
+            string nonce = SessionState.GetString(NonceKey, "");
+            if (PipeNames.IsNonce(nonce)) return nonce;
+            nonce = PipeNames.NewNonce();
+            SessionState.SetString(NonceKey, nonce);
+            return nonce;
         }
 
         /// <summary>True the first time in this editor session: a notice then is not repeated on every domain reload.</summary>

@@ -12,8 +12,9 @@ using Debug = UnityEngine.Debug;
 namespace UnityNvim
 {
     /// <summary>
-    /// Streams the editor console to Neovim and runs commands sent from Neovim, over the two
-    /// FIFOs under Temp/NeovimBridge (see the package README and the protocol document).
+    /// Streams the editor console to Neovim and runs commands sent from Neovim, over two byte
+    /// streams that Temp/NeovimBridge/session.json describes: FIFOs, or named pipes on Windows
+    /// (see the package README and the protocol document).
     /// Starts with every domain load; stops before each domain reload and when the editor quits.
     /// </summary>
     [InitializeOnLoad]
@@ -54,14 +55,9 @@ namespace UnityNvim
             // Profiler) run [InitializeOnLoad] code on the same project: nothing of the bridge may
             // run there (it would take over the editor's rendezvous).
             if (AssetDatabase.IsAssetImportWorkerProcess() || ProcessService.level == ProcessLevel.Secondary) return;
-            if (Application.platform == RuntimePlatform.WindowsEditor)
+            if (!Platform.Supported)
             {
-                NoticeOnce("Windows is not supported yet (it needs named pipes): the bridge stays inactive and Neovim is not offered as the External Script Editor; choose another in Preferences > External Tools.");
-                return;
-            }
-            if (!Posix.Supported)
-            {
-                NoticeOnce("unsupported system '" + Posix.SystemName + "'; the bridge stays inactive.");
+                NoticeOnce("unsupported system '" + Platform.Name + "'; the bridge stays inactive.");
                 return;
             }
             try
@@ -120,20 +116,32 @@ namespace UnityNvim
         {
             string project = Path.GetDirectoryName(Path.GetFullPath(Application.dataPath));
             int pid = Process.GetCurrentProcess().Id;
-            var folder = new Rendezvous(project);
+            var folder = new Rendezvous(project, Platform.IsWindows ? new PipeNames(Carryover.PipeNonce()) : null);
             // A -batchmode editor (a build, a test run) leaves alone the bridge of a live editor on the same project.
             int owner = Application.isBatchMode ? folder.OwnerPid() : 0;
-            if (owner != 0 && owner != pid && Posix.ProcessAlive(owner))
+            if (owner != 0 && owner != pid && Platform.ProcessAlive(owner))
             {
                 NoticeOnce("-batchmode: the editor with pid " + owner + " owns " + folder.Folder + "; the bridge stays inactive in this one.");
                 return;
             }
             rendezvous = folder;
+            // Windows pipes exist before session.json names them; a taken name throws, and the bridge stays inert.
+            IStreamEnd toNvim, fromNvim;
+            Platform.CreateEnds(rendezvous, out toNvim, out fromNvim);
             // A domain reload keeps the folder, FIFOs and session.json; only a new editor recreates them.
-            if (!Carryover.SameEditorSession(pid) || !rendezvous.IsIntact())
+            try
             {
-                rendezvous.Create(project, Application.unityVersion, pid);
-                Carryover.MarkEditorSession(pid);
+                if (!Carryover.SameEditorSession(pid) || !rendezvous.IsIntact())
+                {
+                    rendezvous.Create(project, Application.unityVersion, pid);
+                    Carryover.MarkEditorSession(pid);
+                }
+            }
+            catch (Exception)
+            {
+                toNvim.Dispose();
+                fromNvim.Dispose();
+                throw;
             }
 
             queue = new OutgoingQueue(LogBacklog, Carryover.LoadNextSeq());
@@ -142,8 +150,8 @@ namespace UnityNvim
             carriedSummary = summary != null;
             newSummary = false;
             lastState = StateKey(EditorApplication.isCompiling);
-            reader = new ReaderThread(rendezvous.FromNvim, Pending, RequestGreeting);
-            writer = new WriterThread(rendezvous.ToNvim, queue, Hello(project, pid, false), Hello(project, pid, true), StateFrame(EditorApplication.isCompiling), summary, () => reader != null && reader.Listening);
+            reader = new ReaderThread(fromNvim, Pending, RequestGreeting);
+            writer = new WriterThread(toNvim, queue, Hello(project, pid, false), Hello(project, pid, true), StateFrame(EditorApplication.isCompiling), summary, () => reader != null && reader.Listening);
             logCapture = new LogCapture(queue);
             compile = new Compile(queue, OnCompiling, OnCompileSucceeded);
             Commands.CompileRunning = () => compile != null && compile.Running;

@@ -46,8 +46,24 @@ namespace UnityNvim
         }
 
         /// <summary>
-        /// A path under the project relative to it with `/`, as Unity writes it (and the Visual
-        /// Studio package's EscapedRelativePathFor); others as they are.
+        /// A path as the project files name it, as the Visual Studio package's
+        /// EscapedRelativePathFor does before XML escaping (com.unity.ide.visualstudio
+        /// Editor/ProjectGeneration/ProjectGeneration.cs, Editor/FileUtility.cs): every separator
+        /// made the system's (`\` on Windows), then relative when under the project, the prefix
+        /// compared case-sensitively as it does. Its collapsing of `\\` is left out: it would
+        /// break a UNC path.
+        /// </summary>
+        public static string InProject(string file, string project, char separator)
+        {
+            char other = separator == '/' ? '\\' : '/';
+            string full = file.Replace(other, separator);
+            string root = project.Replace(other, separator).TrimEnd(separator) + separator;
+            return full.StartsWith(root, StringComparison.Ordinal) && full.Length > root.Length ? full.Substring(root.Length) : full;
+        }
+
+        /// <summary>
+        /// A path under the project relative to it with `/`, as Unity writes it in stack traces
+        /// (StackTraceUtility: `\` made `/`, then a case-sensitive prefix); others as they are.
         /// </summary>
         public static string Relative(string file, string project)
         {

@@ -65,7 +65,7 @@ namespace UnityNvim
             string project = Path.GetDirectoryName(Path.GetFullPath(Application.dataPath));
             int kinds = UnityEditor.EditorPrefs.GetInt(PackagesPref, DefaultPackages);
             var packages = new PackagePaths(project);
-            Func<string, string> resolve = path => PackagePaths.Relative(packages.Physical(path), project);
+            Func<string, string> resolve = path => PackagePaths.InProject(packages.Physical(path), project, Path.DirectorySeparatorChar);
 
             var assemblies = new List<Assembly>();
             var names = new HashSet<string>();

@@ -57,7 +57,8 @@ namespace UnityNvim
         static void Tick()
         {
             if (program == null) return; // stopped earlier in this same update (a hello)
-            if (!exited && process.HasExited)
+            // null: ShellExecuteEx (Windows) handed the file to a process already running.
+            if (!exited && process != null && process.HasExited)
             {
                 exited = true;
                 int code = process.ExitCode;
@@ -94,7 +95,7 @@ namespace UnityNvim
             if (program == null) return;
             EditorApplication.update -= Tick;
             NeovimBridge.NeovimHello -= Connected;
-            process.Dispose();
+            if (process != null) process.Dispose();
             process = null;
             program = null;
             waiting = null;

@@ -42,10 +42,6 @@ namespace UnityNvim
         {
             // Import workers never open files; registering there would only cost time.
             if (AssetDatabase.IsAssetImportWorkerProcess()) return;
-            // Launching, quoting and paths are POSIX only for now: offering the editor on Windows
-            // would start a Neovim that cannot work.
-            // (NeovimBridge says so, once for both.)
-            if (Application.platform == RuntimePlatform.WindowsEditor) return;
             CodeEditor.Register(new NeovimCodeEditor());
         }
 
@@ -55,6 +51,13 @@ namespace UnityNvim
             get
             {
                 var found = new List<CodeEditor.Installation>();
+                if (Platform.IsWindows)
+                {
+                    string profile = Environment.GetEnvironmentVariable("USERPROFILE");
+                    foreach (var path in WindowsInstalled().Neovims())
+                        found.Add(new CodeEditor.Installation { Name = NeovimLaunch.DisplayName(path, profile), Path = path });
+                    return found.ToArray();
+                }
                 var folders = new List<string>((Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator));
                 folders.AddRange(UnixFolders);
                 string home = Environment.GetEnvironmentVariable("HOME");
@@ -75,10 +78,12 @@ namespace UnityNvim
 
         public bool TryGetInstallationForPath(string editorPath, out CodeEditor.Installation installation)
         {
+            // nvim, nvim.exe, nvim-qt.exe, an AppImage; on Windows also Neovide, which the launch runs as a GUI.
             bool ours = !string.IsNullOrEmpty(editorPath)
-                && Path.GetFileName(editorPath).StartsWith("nvim", StringComparison.OrdinalIgnoreCase);
+                && (WindowsInstalls.FileName(editorPath).StartsWith("nvim", StringComparison.OrdinalIgnoreCase)
+                    || (Platform.IsWindows && WindowsInstalls.IsGui(editorPath)));
             installation = ours
-                ? new CodeEditor.Installation { Name = NeovimLaunch.DisplayName(editorPath, Environment.GetEnvironmentVariable("HOME")), Path = editorPath }
+                ? new CodeEditor.Installation { Name = NeovimLaunch.DisplayName(editorPath, Environment.GetEnvironmentVariable(Platform.IsWindows ? "USERPROFILE" : "HOME")), Path = editorPath }
                 : default(CodeEditor.Installation);
             return ours;
         }
@@ -177,12 +182,21 @@ namespace UnityNvim
             return false;
         }
 
+        /// <summary>This machine's folders, as WindowsInstalls searches them.</summary>
+        static WindowsInstalls WindowsInstalled()
+        {
+            return new WindowsInstalls(Environment.GetEnvironmentVariable, File.Exists,
+                (folder, pattern) => Directory.Exists(folder) ? Directory.GetDirectories(folder, pattern) : new string[0]);
+        }
+
         void Launch(string project, string file, int line, int column)
         {
             const string Setting = "Preferences > External Tools > Launch command (EditorPrefs '" + TemplatePref + "')";
             string template = EditorPrefs.GetString(TemplatePref, "");
             if (template.Trim().Length == 0)
-                template = NeovimLaunch.DefaultTemplate(Environment.GetEnvironmentVariable("TERMINAL"), name => NeovimLaunch.FindOnPath(name, UnixFolders), Posix.IsMac);
+                template = Platform.IsWindows
+                    ? NeovimLaunch.WindowsTemplate(installation, WindowsInstalled().Terminal(), (installation + project + file).IndexOf(';') >= 0)
+                    : NeovimLaunch.DefaultTemplate(Environment.GetEnvironmentVariable("TERMINAL"), name => NeovimLaunch.FindOnPath(name, UnixFolders), Posix.IsMac);
             if (template == null)
             {
                 Debug.LogWarning(Tag + "no Neovim is connected and " + NeovimLaunch.NoTerminal(Setting) + ".");
@@ -201,7 +215,7 @@ namespace UnityNvim
                 };
                 var argv = NeovimLaunch.Fill(NeovimLaunch.Split(template), values);
                 System.Diagnostics.Process started;
-                error = NeovimLaunch.Start(argv, project, out started);
+                error = Platform.IsWindows ? WindowsCommandLine.Start(argv, project, out started) : NeovimLaunch.Start(argv, project, out started);
                 if (error == null) LaunchWatch.Watch(started, argv[0]);
             }
             catch (FormatException e)

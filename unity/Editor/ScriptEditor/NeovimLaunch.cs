@@ -94,6 +94,20 @@ namespace UnityNvim
         }
 
         /// <summary>
+        /// The template on Windows: a Neovim GUI (Neovide, nvim-qt) as itself, Neovim's words after
+        /// `--`; else Neovim in Windows Terminal, unless a word holds a `;`: wt.exe splits its
+        /// command line at every `;` and its `\;` escape reaches the program with the backslash
+        /// (microsoft/terminal src/cascadia/TerminalApp/AppCommandlineArgs.cpp); else Neovim alone,
+        /// which Windows gives a console window of its own.
+        /// </summary>
+        public static string WindowsTemplate(string nvim, string windowsTerminal, bool semicolon)
+        {
+            if (WindowsInstalls.IsGui(nvim)) return "{nvim} -- \"+call setcursorcharpos({line},{col})\" {file}";
+            if (windowsTerminal != null && !semicolon) return Quote(windowsTerminal) + " -d {project} " + NvimWords;
+            return NvimWords;
+        }
+
+        /// <summary>
         /// $TERMINAL as template words: one program when the whole value names one (a path with
         /// blanks) or cannot be split (a lone quote: starting it then fails naming $TERMINAL's
         /// value, not the template), else a command with arguments (`kitty --single-instance`),
@@ -124,14 +138,16 @@ namespace UnityNvim
 
         /// <summary>
         /// The name of the Neovim at `path` in Unity's list of editors, which shows names only:
-        /// the path itself, so two Neovims never look alike; the home folder as ~, and each '/'
-        /// as '∕' (DIVISION SLASH) because Unity's menu reads '/' as a submenu.
+        /// the path itself, so two Neovims never look alike; the home folder (%USERPROFILE% on
+        /// Windows) as ~, and each '/' as '∕' (DIVISION SLASH) because Unity's menu reads '/' as a submenu.
         /// </summary>
         public static string DisplayName(string path, string home)
         {
             string shown = path;
-            if (!string.IsNullOrEmpty(home) && path.StartsWith(home.TrimEnd('/') + "/", StringComparison.Ordinal))
-                shown = "~" + path.Substring(home.TrimEnd('/').Length);
+            string root = string.IsNullOrEmpty(home) ? null : home.TrimEnd('/', '\\');
+            // Windows paths (with a \\) compare as Windows does, ignoring case.
+            if (root != null && (path.StartsWith(root + "/", StringComparison.Ordinal) || path.StartsWith(root + "\\", StringComparison.OrdinalIgnoreCase)))
+                shown = "~" + path.Substring(root.Length);
             return "Neovim (unity.nvim) " + shown.Replace('/', '\u2215');
         }
 

@@ -6,9 +6,9 @@ using System.Threading;
 namespace UnityNvim
 {
     /// <summary>
-    /// Owns the read end of nvim-to-unity on a background thread: O_RDONLY|O_NONBLOCK, poll with
-    /// short timeouts, resynchronising decode, reopen at end of stream. Commands go to a
-    /// concurrent queue that the main thread drains; nothing read here is ever executed here.
+    /// Owns Unity's end of nvim-to-unity on a background thread: reads with short waits,
+    /// resynchronising decode, reopen at end of stream. Commands go to a concurrent queue that
+    /// the main thread drains; nothing read here is ever executed here.
     /// </summary>
     internal sealed class ReaderThread
     {
@@ -16,22 +16,19 @@ namespace UnityNvim
         const int RetryMs = 250;
         const int IdleResyncMs = 100;
 
-        readonly string path;
+        readonly IStreamEnd end;
         readonly ConcurrentQueue<Command> commands;
         readonly Action onHello;
         long hellosSeen;
         readonly IncomingDecoder decoder = new IncomingDecoder();
         readonly ManualResetEvent stopSignal = new ManualResetEvent(false);
         readonly Thread thread;
-        int fd = -1;
-        // After an end of stream the old descriptor stays open until the new one is, so that
-        // commands Neovim writes in between stay in the pipe instead of vanishing with it.
-        int previous = -1;
         volatile bool stopping;
 
-        public ReaderThread(string path, ConcurrentQueue<Command> commands, Action onHello)
+        /// <param name="end">Owned from now on: the thread disposes of it as it ends.</param>
+        public ReaderThread(IStreamEnd end, ConcurrentQueue<Command> commands, Action onHello)
         {
-            this.path = path;
+            this.end = end;
             this.commands = commands;
             this.onHello = onHello;
             thread = new Thread(Run) { Name = "NvimBridgeRead", IsBackground = true };
@@ -43,12 +40,12 @@ namespace UnityNvim
         /// True while the read end is open: only then may the writer greet Neovim, so that a
         /// client that received hello can send commands at once.
         /// </summary>
-        public bool Listening { get { return Volatile.Read(ref fd) >= 0; } }
+        public bool Listening { get { return end.IsOpen; } }
 
         /// <summary>
         /// Signals the thread and joins for at most joinMs; false if it did not end. The thread
-        /// closes its own descriptors as it ends, never the caller (a number closed here while the
-        /// thread still uses it could be reused by Unity meanwhile).
+        /// disposes of its end as it ends, never the caller (a descriptor number closed here while
+        /// the thread still uses it could be reused by Unity meanwhile).
         /// </summary>
         public bool Stop(int joinMs)
         {
@@ -67,20 +64,26 @@ namespace UnityNvim
             {
                 while (!stopping)
                 {
-                    if (fd < 0)
+                    if (!end.IsOpen)
                     {
-                        int openErrno;
-                        fd = Posix.Open(path, Posix.O_RDONLY | Posix.O_NONBLOCK, out openErrno);
-                        Posix.Close(Interlocked.Exchange(ref previous, -1));
-                        if (fd < 0)
+                        if (end.Open() != OpenResult.Open)
                         {
                             stopSignal.WaitOne(RetryMs);
                             continue;
                         }
                         gotBytes = false;
                     }
-                    short events = Posix.Poll(fd, Posix.POLLIN, SliceMs);
-                    if (events == 0)
+                    int n = end.Read(buffer, SliceMs);
+                    if (n > 0)
+                    {
+                        gotBytes = true;
+                        resynced = false;
+                        lastByte = Stopwatch.GetTimestamp();
+                        decoder.Feed(buffer, 0, n);
+                        Drain();
+                        continue;
+                    }
+                    if (n == 0)
                     {
                         // A torn header may promise bytes that never come: look past it after a pause.
                         if (!resynced && decoder.HasPending && ElapsedMs(lastByte) >= IdleResyncMs)
@@ -91,23 +94,11 @@ namespace UnityNvim
                         }
                         continue;
                     }
-                    int errno;
-                    int n = Posix.Read(fd, buffer, 0, buffer.Length, out errno);
-                    if (n > 0)
-                    {
-                        gotBytes = true;
-                        resynced = false;
-                        lastByte = Stopwatch.GetTimestamp();
-                        decoder.Feed(buffer, 0, n);
-                        Drain();
-                        continue;
-                    }
-                    if (n < 0 && errno == Posix.EAGAIN) continue;
-                    // End of stream (every writer closed) or an error: reopen to wait for the next writer.
+                    // End of stream (the writer left) or an error: reopen to wait for the next writer.
                     decoder.Resync(true);
                     Drain();
-                    previous = Interlocked.Exchange(ref fd, -1);
-                    if (!gotBytes) stopSignal.WaitOne(SliceMs); // no busy loop where poll reports a hang-up at once
+                    end.Hangup();
+                    if (!gotBytes) stopSignal.WaitOne(SliceMs); // no busy loop where a hang-up shows at once
                 }
             }
             catch (ThreadAbortException)
@@ -119,7 +110,7 @@ namespace UnityNvim
             }
             finally
             {
-                CloseFd();
+                end.Dispose();
             }
         }
 
@@ -139,13 +130,6 @@ namespace UnityNvim
         static long ElapsedMs(long since)
         {
             return (Stopwatch.GetTimestamp() - since) * 1000 / Stopwatch.Frequency;
-        }
-
-        /// <summary>Only ever called on the thread itself: the descriptors are its own.</summary>
-        void CloseFd()
-        {
-            Posix.Close(Interlocked.Exchange(ref fd, -1));
-            Posix.Close(Interlocked.Exchange(ref previous, -1));
         }
     }
 }

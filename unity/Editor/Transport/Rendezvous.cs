@@ -6,7 +6,8 @@ using System.Text;
 namespace UnityNvim
 {
     /// <summary>
-    /// The folder Temp/NeovimBridge with its two FIFOs and session.json (doc/protocol.md section 1).
+    /// The folder Temp/NeovimBridge with session.json and, on Linux and macOS, the two FIFOs; on
+    /// Windows session.json names the two pipes instead (doc/protocol.md sections 1 and 2).
     /// </summary>
     internal sealed class Rendezvous
     {
@@ -14,9 +15,12 @@ namespace UnityNvim
         public readonly string ToNvim;
         public readonly string FromNvim;
         public readonly string SessionFile;
+        /// <summary>The Windows pipes; null where the streams are FIFOs.</summary>
+        public readonly PipeNames Pipes;
 
-        public Rendezvous(string project)
+        public Rendezvous(string project, PipeNames pipes)
         {
+            Pipes = pipes;
             Folder = Path.Combine(Path.Combine(project, "Temp"), "NeovimBridge");
             ToNvim = Path.Combine(Folder, "unity-to-nvim");
             FromNvim = Path.Combine(Folder, "nvim-to-unity");
@@ -26,7 +30,7 @@ namespace UnityNvim
         /// <summary>True when a previous domain of this editor session already created everything.</summary>
         public bool IsIntact()
         {
-            return File.Exists(SessionFile) && File.Exists(ToNvim) && File.Exists(FromNvim);
+            return File.Exists(SessionFile) && (Pipes != null || (File.Exists(ToNvim) && File.Exists(FromNvim)));
         }
 
         /// <summary>The pid that session.json names, 0 if there is none or it cannot be read.</summary>
@@ -48,6 +52,18 @@ namespace UnityNvim
         /// <summary>Creates everything afresh; throws IOException with a reason on failure.</summary>
         public void Create(string project, string unityVersion, int pid)
         {
+            byte[] json = new UTF8Encoding(false).GetBytes(SessionJson(project, unityVersion, pid, Pipes));
+            string tmp = SessionFile + ".tmp";
+            if (Pipes != null)
+            {
+                // No FIFO to distrust: the pipes are Unity's own handles, and NTFS permissions are
+                // the project's. session.json goes last and whole, as below.
+                Directory.CreateDirectory(Folder);
+                File.WriteAllBytes(tmp, json);
+                if (File.Exists(SessionFile)) File.Replace(tmp, SessionFile, null);
+                else File.Move(tmp, SessionFile);
+                return;
+            }
             // Never trust what a crash left: remove it (links are removed, not followed).
             Posix.RemoveTree(Folder);
             Directory.CreateDirectory(Path.GetDirectoryName(Folder));
@@ -59,12 +75,7 @@ namespace UnityNvim
                     throw new IOException("mkfifo " + fifo + ": " + Posix.ErrorText(errno));
 
             // session.json last and atomically: its presence tells Neovim that the FIFOs are ready.
-            string tmp = SessionFile + ".tmp";
-            string json = "{\"protocol\":" + Outgoing.ProtocolVersion
-                + ",\"pid\":" + pid.ToString(CultureInfo.InvariantCulture)
-                + ",\"unity\":" + JsonString(unityVersion)
-                + ",\"project\":" + JsonString(project) + "}\n";
-            File.WriteAllBytes(tmp, new UTF8Encoding(false).GetBytes(json));
+            File.WriteAllBytes(tmp, json);
             if (!Posix.Chmod(tmp, Convert.ToInt32("600", 8), out errno))
                 throw new IOException("chmod " + tmp + ": " + Posix.ErrorText(errno));
             if (!Posix.Rename(tmp, SessionFile, out errno))
@@ -74,7 +85,32 @@ namespace UnityNvim
         /// <summary>Called when the editor quits: Neovim must no longer find a session.</summary>
         public void Remove()
         {
-            Posix.RemoveTree(Folder);
+            if (Pipes == null)
+            {
+                Posix.RemoveTree(Folder);
+                return;
+            }
+            if (File.Exists(SessionFile)) File.Delete(SessionFile);
+            try
+            {
+                Directory.Delete(Folder, true);
+            }
+            catch (IOException)
+            {
+                // A Neovim still running may hold its nvim.lock open; without session.json it is inert.
+            }
+        }
+
+        /// <summary>The text of session.json; pipes only on Windows.</summary>
+        internal static string SessionJson(string project, string unityVersion, int pid, PipeNames pipes)
+        {
+            string json = "{\"protocol\":" + Outgoing.ProtocolVersion
+                + ",\"pid\":" + pid.ToString(CultureInfo.InvariantCulture)
+                + ",\"unity\":" + JsonString(unityVersion)
+                + ",\"project\":" + JsonString(project);
+            if (pipes != null)
+                json += ",\"pipes\":{\"unity-to-nvim\":" + JsonString(pipes.ToNvim) + ",\"nvim-to-unity\":" + JsonString(pipes.FromNvim) + "}";
+            return json + "}\n";
         }
 
         static string JsonString(string s)

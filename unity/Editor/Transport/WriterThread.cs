@@ -5,10 +5,10 @@ using System.Threading;
 namespace UnityNvim
 {
     /// <summary>
-    /// Owns the write end of unity-to-nvim on a background thread, so the main thread never
-    /// blocks on Neovim. Opens with O_NONBLOCK (ENXIO: no reader yet, retried), writes hello,
-    /// state and any carried-over compile summary after every open, then queued frames.
-    /// Every wait is a poll or a wait of at most ~150 ms, so Stop is always prompt.
+    /// Owns Unity's end of unity-to-nvim on a background thread, so the main thread never
+    /// blocks on Neovim. Reaches for a reader (none yet: retried), writes hello, state and any
+    /// carried-over compile summary after every open, then queued frames. Every wait is
+    /// bounded (at most ~150 ms), so Stop is always prompt.
     /// </summary>
     internal sealed class WriterThread
     {
@@ -18,27 +18,13 @@ namespace UnityNvim
 
         enum WriteResult { Done, Untouched, Torn }
 
-        /// <summary>
-        /// What the idle check polls for. XNU's poll() is built on kqueue and registers a write
-        /// filter only when POLLOUT is asked for, so with no events it never reports the POLLHUP of
-        /// a departed reader (bsd/kern/sys_generic.c, poll_callback); Linux reports POLLERR anyway.
-        /// </summary>
-        internal const short IdleEvents = Posix.POLLOUT;
-
-        /// <summary>True when poll's revents say the read end is gone (or the descriptor is bad).</summary>
-        internal static bool ReaderLeft(short revents)
-        {
-            return (revents & (Posix.POLLERR | Posix.POLLHUP | Posix.POLLNVAL)) != 0;
-        }
-
-        readonly string path;
+        readonly IStreamEnd end;
         readonly OutgoingQueue queue;
         readonly byte[] hello;
         readonly byte[] helloAgain;
         readonly Func<bool> listening;
         readonly ManualResetEvent stopSignal = new ManualResetEvent(false);
         readonly Thread thread;
-        int fd = -1;
         volatile byte[] state;
         volatile byte[] pendingSummary;
         volatile bool stopping;
@@ -47,11 +33,12 @@ namespace UnityNvim
         long drainDeadline;
         long byeDeadline;
 
+        /// <param name="end">Owned from now on: the thread disposes of it as it ends.</param>
         /// <param name="hello">The first frame after each open.</param>
         /// <param name="helloAgain">The hello that answers Neovim's hello on a write end already open.</param>
-        public WriterThread(string path, OutgoingQueue queue, byte[] hello, byte[] helloAgain, byte[] state, byte[] pendingSummary, Func<bool> listening)
+        public WriterThread(IStreamEnd end, OutgoingQueue queue, byte[] hello, byte[] helloAgain, byte[] state, byte[] pendingSummary, Func<bool> listening)
         {
-            this.path = path;
+            this.end = end;
             this.listening = listening;
             this.queue = queue;
             this.hello = hello;
@@ -66,7 +53,7 @@ namespace UnityNvim
         public bool SummarySent { get { return pendingSummary == null; } }
 
         /// <summary>True while a Neovim has the pipe open (as far as the last write or idle check knows).</summary>
-        public bool Connected { get { return Volatile.Read(ref fd) >= 0; } }
+        public bool Connected { get { return end.IsOpen; } }
 
         public void Start() { thread.Start(); }
 
@@ -86,8 +73,8 @@ namespace UnityNvim
         /// <summary>
         /// Sends what it can within drainMs, then `bye` (when byeReason is not null) within byeMs
         /// in all, and joins for at most joinMs. False if the thread did not end: it still owns its
-        /// descriptor and closes it when it does end (closing it here could close a number Unity
-        /// has reused meanwhile).
+        /// end and disposes of it when it does end (closing a descriptor here could close a number
+        /// Unity has reused meanwhile).
         /// </summary>
         public bool Stop(string byeReason, int drainMs, int byeMs, int joinMs)
         {
@@ -107,12 +94,12 @@ namespace UnityNvim
             {
                 while (!stopping)
                 {
-                    int openErrno = 0;
+                    var opened = OpenResult.NoPeer;
                     // Greet only once commands can be read (doc/protocol.md section 2).
-                    if (fd < 0 && (!listening() || !Connect(out openErrno)))
+                    if (!end.IsOpen && (!listening() || (opened = Connect()) != OpenResult.Open))
                     {
-                        // ENXIO: no reader yet, the common case; anything else (folder gone) is retried slowly.
-                        stopSignal.WaitOne(openErrno == Posix.ENXIO || openErrno == 0 ? RetryMs : FailedOpenRetryMs);
+                        // No reader yet is the common case; anything else (folder gone) is retried slowly.
+                        stopSignal.WaitOne(opened == OpenResult.Failed ? FailedOpenRetryMs : RetryMs);
                         continue;
                     }
                     if (greet)
@@ -125,7 +112,7 @@ namespace UnityNvim
                     if (frame == null)
                     {
                         // Idle: notice a departed reader now, so the next one gets hello first.
-                        if (ReaderLeft(Posix.Poll(fd, IdleEvents, 0))) CloseFd();
+                        if (end.PeerLeft()) end.Hangup();
                         continue;
                     }
                     if (Write(frame, 0) == WriteResult.Untouched) queue.PutBack(frame, isLog, isState);
@@ -142,34 +129,32 @@ namespace UnityNvim
             }
             finally
             {
-                CloseFd();
+                end.Dispose();
             }
         }
 
-        /// <summary>Opens the write end and sends hello, state and a carried-over summary; errno of a failed open.</summary>
-        bool Connect(out int errno)
+        /// <summary>Reaches for a reader and sends hello, state and a carried-over summary; Open only if all went out.</summary>
+        OpenResult Connect()
         {
-            int opened = Posix.Open(path, Posix.O_WRONLY | Posix.O_NONBLOCK, out errno);
-            if (opened < 0) return false;
-            fd = opened;
+            OpenResult opened = end.Open();
+            if (opened != OpenResult.Open) return opened;
             greet = false; // this is the greeting
             queue.DropStateFrames(); // the state sent right after hello supersedes them
-            if (Write(hello, 0) != WriteResult.Done || Write(state, 0) != WriteResult.Done) return false;
+            if (Write(hello, 0) != WriteResult.Done || Write(state, 0) != WriteResult.Done) return OpenResult.NoPeer;
             byte[] summary = pendingSummary;
             if (summary != null)
             {
-                if (Write(summary, 0) != WriteResult.Done) return false;
+                if (Write(summary, 0) != WriteResult.Done) return OpenResult.NoPeer;
                 pendingSummary = null;
             }
-            return true;
+            return OpenResult.Open;
         }
 
         /// <summary>Last words before a reload or quit: drain within the budget, then bye.</summary>
         void Finish()
         {
-            int errno;
-            if (fd < 0 && (bye == null || !Connect(out errno))) return;
-            while (Stopwatch.GetTimestamp() < drainDeadline && fd >= 0)
+            if (!end.IsOpen && (bye == null || Connect() != OpenResult.Open)) return;
+            while (Stopwatch.GetTimestamp() < drainDeadline && end.IsOpen)
             {
                 bool isLog, isState;
                 byte[] frame = queue.Take(0, out isLog, out isState);
@@ -181,12 +166,12 @@ namespace UnityNvim
                     break;
                 }
             }
-            if (bye != null && fd >= 0) Write(bye, byeDeadline);
+            if (bye != null && end.IsOpen) Write(bye, byeDeadline);
         }
 
         /// <summary>
-        /// Writes one whole frame. A full pipe is waited for in poll slices (forever while running,
-        /// until deadline once stopping). EPIPE or a hang-up closes the descriptor. Untouched: no
+        /// Writes one whole frame. A full pipe is waited for in slices (forever while running,
+        /// until deadline once stopping). A departed reader ends the connection. Untouched: no
         /// byte went out, the caller may put the frame back; Torn: part of it went out and is lost.
         /// </summary>
         WriteResult Write(byte[] frame, long deadline)
@@ -194,30 +179,33 @@ namespace UnityNvim
             int offset = 0;
             while (offset < frame.Length)
             {
-                int errno;
-                int n = Posix.Write(fd, frame, offset, frame.Length - offset, out errno);
+                int n = end.Write(frame, offset, frame.Length - offset, WaitMs(deadline));
                 if (n > 0)
                 {
                     offset += n;
                     continue;
                 }
-                bool full = n < 0 && errno == Posix.EAGAIN;
-                if (full && deadline != 0 && Stopwatch.GetTimestamp() >= deadline)
-                    return offset == 0 ? WriteResult.Untouched : WriteResult.Torn;
-                if (!full || ReaderLeft(Posix.Poll(fd, Posix.POLLOUT, SliceMs)))
+                if (n < 0)
                 {
-                    CloseFd(); // EPIPE: the reader left; the next one gets hello first
+                    end.Hangup(); // the next reader gets hello first
                     return offset == 0 ? WriteResult.Untouched : WriteResult.Torn;
+                }
+                if (deadline != 0 && Stopwatch.GetTimestamp() >= deadline)
+                {
+                    offset += end.Abandon(); // a pipe's posted write may have gone out whole meanwhile
+                    return offset == frame.Length ? WriteResult.Done : offset == 0 ? WriteResult.Untouched : WriteResult.Torn;
                 }
                 if (stopping && deadline == 0) deadline = byeDeadline;
             }
             return WriteResult.Done;
         }
 
-        /// <summary>Only ever called on the thread itself: the descriptor is its own.</summary>
-        void CloseFd()
+        /// <summary>How long one write may wait for room: a slice, never past the deadline.</summary>
+        static int WaitMs(long deadline)
         {
-            Posix.Close(Interlocked.Exchange(ref fd, -1));
+            if (deadline == 0) return SliceMs;
+            long left = (deadline - Stopwatch.GetTimestamp()) * 1000 / Stopwatch.Frequency;
+            return (int)Math.Max(0, Math.Min(SliceMs, left));
         }
     }
 }
