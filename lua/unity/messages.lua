@@ -1097,7 +1097,7 @@ end
 ---@param r {kind: string}
 ---@return string
 function M.install_refused(r)
-  return INSTALL[r.kind](r)
+  return assert(INSTALL[r.kind], r.kind)(r)
 end
 
 ---@param url string

@@ -5,7 +5,7 @@
 local M = {}
 
 --- The plugin's folder (the one holding lua/, plugin/ and Cargo.toml).
-M.root = vim.fn.fnamemodify(debug.getinfo(1, "S").source:sub(2), ":p:h:h:h")
+M.root = vim.fn.fnamemodify(assert(debug.getinfo(1, "S")).source:sub(2), ":p:h:h:h")
 
 --- The [package] version in `root`'s Cargo.toml, or nil and why.
 ---@param root string
@@ -15,16 +15,16 @@ function M.read(root)
   if not f then
     return nil, root .. "/Cargo.toml is missing"
   end
+  local text = f:read("*a") or ""
+  f:close()
   local section
-  for line in f:lines() do
+  for line in text:gmatch("[^\n]+") do
     section = line:match("^%s*%[([^%]]+)%]") or section
     local v = section == "package" and line:match('^%s*version%s*=%s*"([^"]+)"')
     if v then
-      f:close()
       return v
     end
   end
-  f:close()
   return nil, root .. "/Cargo.toml has no [package] version"
 end
 

@@ -60,7 +60,7 @@ end
 ---@param cb fun(tag: string|nil)
 function H.tag(root, cb)
   H.run({ "git", "-C", root, "describe", "--exact-match", "--tags", "HEAD" }, {}, function(r)
-    cb(r.code == 0 and vim.trim(r.stdout) or nil)
+    cb(r.code == 0 and vim.trim(r.stdout or "") or nil)
   end)
 end
 
@@ -120,7 +120,7 @@ function M.provenance(root)
   if not f then
     return nil
   end
-  local ok, record = pcall(vim.json.decode, f:read("*a"))
+  local ok, record = pcall(vim.json.decode, f:read("*a") or "")
   f:close()
   return ok and type(record) == "table" and record or nil
 end
@@ -320,11 +320,13 @@ function M.build_file()
     if shown < #lines then
       shown = shown + 1
       if lazy then
+        ---@diagnostic disable-next-line: await-in-sync (lazy.nvim's build coroutine)
         coroutine.yield(lines[shown])
       else
         io.stdout:write(lines[shown], "\n")
       end
     elseif lazy then
+      ---@diagnostic disable-next-line: await-in-sync (lazy.nvim's build coroutine)
       coroutine.yield()
     else
       vim.wait(100, function()

@@ -1,5 +1,7 @@
 --- SHA-256 (FIPS 180-4) in plain LuaJIT, so that checking a download needs no sha256sum,
 --- shasum or certutil, whichever the system has (vim.fn.sha256 refuses binary data).
+-- The checker types `bit` for integers alone; LuaJIT's bit operations take any number.
+---@diagnostic disable: param-type-mismatch, assign-type-mismatch
 local bit = require("bit")
 local band, bor, bxor, bnot, rshift, lshift, ror, tobit =
   bit.band, bit.bor, bit.bxor, bit.bnot, bit.rshift, bit.lshift, bit.ror, bit.tobit
