@@ -161,6 +161,11 @@ local bad = {
   },
   { name = "a 404", files = {}, says = "404" },
   {
+    name = "a file that is no library",
+    files = { [file] = "not a library", [file .. ".sha256"] = sum("not a library") },
+    says = "does not load in Neovim",
+  },
+  {
     name = "a library of another version",
     files = (function()
       local other = version:gsub("%d", version:find("9") and "8" or "9")
@@ -209,7 +214,8 @@ T.test("build.lua downloads, verifies and installs the release's library with no
     "provenance"
   )
   T.eq({}, leftovers(root), "files left beside the library")
-  -- It loads where the plugin looks for it, at the plugin's version.
+  -- It loads where the plugin looks for it, at the plugin's version, and :checkhealth says
+  -- where it came from.
   local check = vim
     .system({
       vim.v.progpath,
@@ -218,10 +224,29 @@ T.test("build.lua downloads, verifies and installs the release's library with no
       "--cmd",
       "set rtp^=" .. root,
       "-c",
-      "lua local m, e = require('unity.native').get() io.stdout:write(m and m.version or e) vim.cmd('qa!')",
+      "lua local m, e = require('unity.native').get() io.stdout:write(m and m.version or e)",
+      "-c",
+      "checkhealth unity",
+      "-c",
+      "lua io.stdout:write('\\n', table.concat(vim.api.nvim_buf_get_lines(0, 0, -1, false), '\\n'))",
+      "-c",
+      "qa!",
     }, { text = true })
     :wait(30000)
-  T.eq(version, check.stdout, "the version the installed module reports")
+  T.eq(version, check.stdout:match("^[^\n]*"), "the version the installed module reports")
+  T.contains(
+    check.stdout,
+    "library downloaded from "
+      .. base
+      .. "/"
+      .. tag
+      .. "/"
+      .. file
+      .. ", sha256 "
+      .. sha256.string(real)
+      .. " (verified)",
+    ":checkhealth unity"
+  )
 end)
 
 T.test("the releases_url option names the release when no environment variable does", function()
@@ -295,6 +320,52 @@ T.test("a checkout between tags says there is no release for it", function()
   T.eq(false, ok, "installed")
   T.contains(said, "no release for this checkout: it is not at a release tag (" .. tag .. ")", "the refusal")
   T.eq(nil, said:find("downloading", 1, true), "nothing downloaded")
+end)
+
+T.test("a plugin cloned from elsewhere than GitHub, with no release URL given, says so", function()
+  local root = plugin()
+  local ok, said = install(root, { PATH = path_without_cargo(), UNITY_NVIM_RELEASES_URL = "" })
+  T.eq(false, ok, "installed")
+  T.contains(said, "no release source: the plugin's origin is not on GitHub", "the refusal")
+end)
+
+T.test("a GitHub origin names its releases, over https or ssh, forks included", function()
+  local install_ = require("unity.install")
+  local want = "https://github.com/someone/unity.nvim/releases/download"
+  for _, origin in ipairs({
+    "https://github.com/someone/unity.nvim",
+    "https://github.com/someone/unity.nvim.git\n",
+    "git@github.com:someone/unity.nvim.git",
+    "ssh://git@github.com/someone/unity.nvim/",
+  }) do
+    T.eq(want, install_.github_releases(origin), origin)
+  end
+  T.eq(nil, install_.github_releases("https://gitlab.com/someone/unity.nvim"), "elsewhere")
+end)
+
+T.test(":UnityBuild returns at once and installs in the background", function()
+  local root = plugin()
+  local base = serve({ [file] = real, [file .. ".sha256"] = sum(real) })
+  local script = vim.fn.tempname() .. ".lua"
+  vim.fn.writefile({
+    "vim.opt.rtp:prepend(" .. vim.inspect(root) .. ")",
+    "vim.cmd.runtime('plugin/unity.lua')",
+    "local lib = " .. vim.inspect(root .. "/lua/" .. targets.library),
+    "vim.cmd('UnityBuild')",
+    -- Nothing can be in place yet: the download runs in curl and ends in a callback.
+    "io.stdout:write(vim.uv.fs_stat(lib) and 'in place at once\\n' or 'returned first\\n')",
+    "vim.wait(60000, function() return vim.uv.fs_stat(lib) ~= nil end, 20)",
+    "io.stdout:write(vim.uv.fs_stat(lib) and 'installed\\n' or 'not installed\\n')",
+    "vim.cmd('qa!')",
+  }, script)
+  local env = vim.fn.environ()
+  env.PATH = path_without_cargo()
+  env.UNITY_NVIM_RELEASES_URL = base
+  local r = vim
+    .system({ vim.v.progpath, "--headless", "--clean", "-l", script }, { env = env, clear_env = true, text = true })
+    :wait(90000)
+  T.eq("returned first\ninstalled\n", r.stdout, "what the child saw; stderr: " .. (r.stderr or ""))
+  T.truthy(read(root .. "/lua/" .. targets.library) == real, "the release's library in place")
 end)
 
 T.test("release.yml builds exactly the files the installer downloads", function()

@@ -46,13 +46,17 @@ function H.base(root, option, cb)
     return cb((given:gsub("/+$", "")))
   end
   H.run({ "git", "-C", root, "remote", "get-url", "origin" }, {}, function(r)
-    local origin = vim.trim(r.stdout or ""):gsub("/+$", ""):gsub("%.git$", "")
-    local owner, repo = origin:match("github%.com[:/]([^/]+)/([^/]+)$")
-    if r.code ~= 0 or not owner then
-      return cb(nil)
-    end
-    cb(string.format("https://github.com/%s/%s/releases/download", owner, repo))
+    cb(r.code == 0 and M.github_releases(r.stdout or "") or nil)
   end)
+end
+
+--- The releases URL of a GitHub remote (https or ssh), or nil for a remote elsewhere.
+---@param origin string
+---@return string|nil
+function M.github_releases(origin)
+  origin = vim.trim(origin):gsub("/+$", ""):gsub("%.git$", "")
+  local owner, repo = origin:match("github%.com[:/]([^/]+)/([^/]+)$")
+  return owner and string.format("https://github.com/%s/%s/releases/download", owner, repo) or nil
 end
 
 --- The release tag the checkout is at, or nil when it sits between tags.
