@@ -249,6 +249,48 @@ T.test("build.lua downloads, verifies and installs the release's library with no
   )
 end)
 
+T.test("under lazy.nvim build.lua yields its progress from the build coroutine", function()
+  local root = plugin()
+  local base = serve({ [file] = real, [file .. ".sha256"] = sum(real) })
+  -- As lazy.nvim's build task runs a build file: loadfile, called in a coroutine that its
+  -- scheduler resumes from the main loop (on a timer: a vim.schedule chain would starve the
+  -- loop's I/O), each yielded string logged as progress.
+  local script = vim.fn.tempname() .. ".lua"
+  vim.fn.writefile({
+    "local chunk = assert(loadfile(" .. vim.inspect(root .. "/build.lua") .. "))",
+    "local co, log, err = coroutine.create(chunk), {}, nil",
+    "local function step()",
+    "  local ok, msg = coroutine.resume(co)",
+    "  if not ok then err = msg elseif msg then log[#log + 1] = msg end",
+    "  if coroutine.status(co) ~= 'dead' then vim.defer_fn(step, 1) end",
+    "end",
+    "step()",
+    "vim.wait(60000, function() return coroutine.status(co) == 'dead' end, 10)",
+    "io.stdout:write(table.concat(log, '\\n'), '\\n', err and ('error: ' .. err) or 'done', '\\n')",
+    "vim.cmd('qa!')",
+  }, script)
+  local env = vim.fn.environ()
+  env.PATH = path_without_cargo()
+  env.UNITY_NVIM_RELEASES_URL = base
+  local r = vim
+    .system({ vim.v.progpath, "--headless", "--clean", "-l", script }, { env = env, clear_env = true, text = true })
+    :wait(90000)
+  T.eq(
+    "downloading "
+      .. base
+      .. "/"
+      .. tag
+      .. "/"
+      .. file
+      .. "\n"
+      .. require("unity.messages").install_done("download", version)
+      .. "\ndone\n",
+    r.stdout,
+    "what the build task logged; stderr: " .. (r.stderr or "")
+  )
+  T.truthy(read(root .. "/lua/" .. targets.library) == real, "the release's library in place")
+end)
+
 T.test("the releases_url option names the release when no environment variable does", function()
   local root = plugin()
   local base = serve({ [file] = real, [file .. ".sha256"] = sum(real) })
