@@ -16,7 +16,7 @@ function M.check()
   local native, err = require("unity.native").get()
   if native then
     h.ok("native module loaded, version " .. native.version)
-    M.library(h)
+    M.library(h, require("unity.version").root)
     local panic = native.last_panic()
     if panic then
       h.error(
@@ -100,11 +100,11 @@ function M.check()
   end
 end
 
---- Where the library came from (download or build, from its provenance file) and its sha256,
---- hashed now: a library replaced by hand shows as changed.
+--- Where the library of the plugin in `root` came from (download or build, from its
+--- provenance file) and its sha256, hashed now: a library replaced by hand shows as changed.
 ---@param h table vim.health
-function M.library(h)
-  local root = require("unity.version").root
+---@param root string
+function M.library(h, root)
   local targets = require("unity.install.targets")
   local sha = require("unity.install.sha256").file(root .. "/lua/" .. targets.library)
   if not sha then

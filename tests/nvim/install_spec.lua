@@ -410,6 +410,49 @@ T.test(":UnityBuild returns at once and installs in the background", function()
   T.truthy(read(root .. "/lua/" .. targets.library) == real, "the release's library in place")
 end)
 
+T.test("on Windows the loaded library is renamed aside first, and old asides removed", function()
+  local dir = vim.fn.tempname()
+  vim.fn.mkdir(dir, "p")
+  T.defer(function()
+    vim.fn.delete(dir, "rf")
+  end)
+  local lib = dir .. "/unity_native.dll"
+  write(lib, "loaded")
+  write(lib .. ".old-1", "an aside from before")
+  write(dir .. "/new.dll", "new")
+  T.eq(nil, require("unity.install").place(dir .. "/new.dll", lib, true), "placed")
+  T.eq("new", read(lib), "the new library in place")
+  local asides = vim.fn.glob(lib .. ".old-*", true, true)
+  T.eq(1, #asides, "asides: " .. vim.inspect(asides))
+  T.eq("loaded", read(asides[1]), "the loaded library, renamed aside")
+end)
+
+T.test(":checkhealth unity says when the library changed since it was installed", function()
+  local root = plugin()
+  write(root .. "/lua/" .. targets.library, "replaced by hand")
+  write(
+    root .. "/lua/" .. targets.provenance,
+    vim.json.encode({ source = "download", sha256 = sha256.string(real), version = version })
+  )
+  local seen = {}
+  local h = setmetatable({}, {
+    __index = function(_, level)
+      return function(text)
+        seen[#seen + 1] = level .. ": " .. text
+      end
+    end,
+  })
+  require("unity.health").library(h, root)
+  T.eq({
+    string.format(
+      "warn: library sha256 %s, but %s recorded %s when it was installed",
+      sha256.string("replaced by hand"),
+      targets.provenance,
+      sha256.string(real)
+    ),
+  }, seen, "what health said")
+end)
+
 T.test("release.yml builds exactly the files the installer downloads", function()
   local yml = read(T.root .. "/.github/workflows/release.yml")
   local built = {}

@@ -86,9 +86,10 @@ end
 --- aside first, and asides no process holds any more are removed.
 ---@param tmp string
 ---@param lib string
+---@param windows boolean
 ---@return string|nil err
-function H.place(tmp, lib)
-  if vim.fn.has("win32") == 1 then
+function M.place(tmp, lib, windows)
+  if windows then
     for _, old in ipairs(vim.fn.glob(lib .. ".old-*", true, true)) do
       os.remove(old)
     end
@@ -185,7 +186,7 @@ function H.download(s, cb)
             elseif p.version ~= s.version then
               return refuse({ kind = "wrong_version", url = url, got = p.version, want = s.version })
             end
-            local perr = H.place(tmp, dir .. "/" .. targets.library)
+            local perr = M.place(tmp, dir .. "/" .. targets.library, vim.fn.has("win32") == 1)
             if perr then
               return refuse({ kind = "place", why = perr })
             end
@@ -240,7 +241,7 @@ function H.build(s, cb)
     local dir = s.root .. "/lua"
     local tmp = string.format("%s/unity_native-build-%d.%s", dir, vim.uv.os_getpid(), targets.library:match("%w+$"))
     local ok, err = vim.uv.fs_copyfile(built, tmp)
-    local perr = ok and H.place(tmp, dir .. "/" .. targets.library) or err
+    local perr = ok and M.place(tmp, dir .. "/" .. targets.library, vim.fn.has("win32") == 1) or err
     if perr then
       os.remove(tmp)
       return cb({ kind = "place", why = perr })
