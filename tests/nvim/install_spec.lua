@@ -371,6 +371,19 @@ T.test("a plugin cloned from elsewhere than GitHub, with no release URL given, s
   T.contains(said, "no release source: the plugin's origin is not on GitHub", "the refusal")
 end)
 
+T.test("without curl the download says so", function()
+  local root = plugin()
+  local bin = vim.fn.tempname()
+  vim.fn.mkdir(bin, "p")
+  T.defer(function()
+    vim.fn.delete(bin, "rf")
+  end)
+  vim.uv.fs_symlink(vim.fn.exepath("git"), bin .. "/git")
+  local ok, said = install(root, { PATH = bin, UNITY_NVIM_RELEASES_URL = "http://127.0.0.1:9" })
+  T.eq(false, ok, "installed")
+  T.contains(said, "failed: curl is not on PATH (install curl)", "the refusal")
+end)
+
 T.test("a GitHub origin names its releases, over https or ssh, forks included", function()
   local install_ = require("unity.install")
   local want = "https://github.com/someone/unity.nvim/releases/download"

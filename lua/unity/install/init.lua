@@ -73,6 +73,11 @@ end
 ---@param out string
 ---@param cb fun(err: string|nil)
 function H.curl(url, out, cb)
+  if vim.fn.executable("curl") == 0 then
+    return vim.schedule(function()
+      cb("curl is not on PATH (install curl)")
+    end)
+  end
   local cmd = { "curl", "--fail", "--silent", "--show-error", "--location" }
   vim.list_extend(cmd, { "--connect-timeout", tostring(CONNECT_TIMEOUT), "--max-time", tostring(MAX_TIME) })
   vim.list_extend(cmd, { "--output", out, url })
