@@ -27,11 +27,11 @@ function H.run(cmd, opts, cb)
   end
 end
 
---- The first line of a process's complaint.
+--- The last line of a process's complaint (cargo and curl end with the one that matters).
 ---@param r vim.SystemCompleted
 function H.why(r)
-  local text = vim.trim((r.stderr or "") ~= "" and r.stderr or r.stdout or "")
-  return text:match("[^\n]*$") ~= "" and text:match("[^\n]*$") or ("exit code " .. r.code)
+  local last = vim.trim((r.stderr or "") ~= "" and r.stderr or r.stdout or ""):match("[^\n]*$")
+  return last ~= "" and last or ("exit code " .. r.code)
 end
 
 --- The release base URL: UNITY_NVIM_RELEASES_URL, else the `releases_url` option, else the
