@@ -9,11 +9,13 @@ NVIM ?= $(shell sh tests/find-nvim.sh)
 all: build
 
 # The module is replaced by a rename, never rewritten in place: a running Neovim has it mapped.
+# :checkhealth unity reads where it came from in lua/unity_native.json (the installer's record).
 # macOS builds a .dylib; Neovim's loader looks for .so on every system.
 build:
 	$(CARGO) build --release --features lua
 	@lib=target/release/libunity_native.so; [ -f "$$lib" ] || lib=target/release/libunity_native.dylib; \
 	cp "$$lib" lua/unity_native.so.tmp && mv -f lua/unity_native.so.tmp lua/unity_native.so
+	@printf '{"source":"build"}\n' > lua/unity_native.json
 
 tools:
 	$(CARGO) build --release -p unity-nvim-tools
@@ -51,7 +53,7 @@ unity-host:
 
 # The Lua tools (stylua and emmylua_check from crates.io, luacheck from Debian's lua-check):
 # .ci/run installs them.
-LUA_SOURCES = lua plugin tests
+LUA_SOURCES = lua plugin tests build.lua
 lint:
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
@@ -63,4 +65,4 @@ lint:
 
 clean:
 	$(CARGO) clean
-	rm -f lua/unity_native.so
+	rm -f lua/unity_native.so lua/unity_native.json

@@ -26,6 +26,7 @@ for name, c in pairs({
   UnityStop = { call("unity", "stop"), "Leave play mode in Unity" },
   UnityPause = { call("unity", "pause"), "Toggle pause in Unity" },
   UnityStep = { call("unity", "step"), "Advance Unity by one frame" },
+  UnityBuild = { call("unity.install", "command"), "Install the native module: download this release's, else build it" },
   UnityDisconnect = { call("unity", "disconnect"), "Disconnect from Unity" },
   UnityMessages = { call("unity.messages", "show_all"), "Show unity.nvim's messages of this session in full" },
   UnityQuickfix = {

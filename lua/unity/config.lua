@@ -25,6 +25,9 @@ M.defaults = {
     clear_on_play = true,
   },
   picker = "auto",
+  install = {
+    releases_url = false,
+  },
   log = {
     position = "bottom",
     size = 12,
@@ -102,6 +105,11 @@ function H.boolean_or_function(v)
   return type(v) == "boolean" or vim.is_callable(v)
 end
 
+--- `install.releases_url`: false (the plugin's origin) or an http(s) URL.
+function H.url_or_false(v)
+  return v == false or (type(v) == "string" and v:match("^https?://") ~= nil)
+end
+
 --- A file name extension: letters and digits, with or without its dot.
 function H.extension(v)
   return type(v) == "string" and v:match("^%.?[%w_-]+$") ~= nil
@@ -146,6 +154,7 @@ local CHECKS = {
   refresh_debounce_ms = { H.integer(0), "a number of milliseconds, 0 or more" },
   play_timeout_ms = { H.integer(1), "a positive number of milliseconds" },
   play_reconnect_ms = { H.integer(1), "a positive number of milliseconds" },
+  ["install.releases_url"] = { H.url_or_false, 'false or a URL such as "https://host/owner/repo/releases/download"' },
   picker = {
     H.one_of("auto", "select", "snacks", "telescope", "fzf-lua"),
     '"auto", "select", "snacks", "telescope" or "fzf-lua"',

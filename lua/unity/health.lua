@@ -16,6 +16,7 @@ function M.check()
   local native, err = require("unity.native").get()
   if native then
     h.ok("native module loaded, version " .. native.version)
+    M.library(h, require("unity.version").root)
     local panic = native.last_panic()
     if panic then
       h.error(
@@ -96,6 +97,36 @@ function M.check()
         { "the Unity package lost its saved state or was replaced by another version; update both sides if it recurs" }
       )
     end
+  end
+end
+
+--- Where the library of the plugin in `root` came from (download or build, from its
+--- provenance file) and its sha256, hashed now: a library replaced by hand shows as changed.
+---@param h table vim.health
+---@param root string
+function M.library(h, root)
+  local targets = require("unity.install.targets")
+  local sha = require("unity.install.sha256").file(root .. "/lua/" .. targets.library)
+  if not sha then
+    return
+  end
+  local record = require("unity.install").provenance(root)
+  if not record then
+    h.info("library sha256 " .. sha .. "; no record of where it came from (built with `make`, or by hand)")
+  elseif record.sha256 and record.sha256 ~= sha then
+    h.warn(
+      string.format(
+        "library sha256 %s, but %s recorded %s when it was installed",
+        sha,
+        targets.provenance,
+        record.sha256
+      ),
+      { "it was replaced since; :UnityBuild installs the release's again" }
+    )
+  elseif record.source == "download" then
+    h.ok(string.format("library downloaded from %s, sha256 %s (verified)", record.url or "?", sha))
+  else
+    h.ok(string.format("library built with cargo, sha256 %s", sha))
   end
 end
 

@@ -1032,4 +1032,100 @@ function H.plural(n, word)
   return string.format("%d %s%s", n, word, n == 1 and "" or "s")
 end
 
+-- Installing the native module (:UnityBuild, build.lua) ---------------------------------------
+
+local INSTALL = {
+  unknown_system = function(r)
+    return string.format(
+      "no prebuilt library for this system (%s; releases have Linux x86_64/aarch64 glibc, macOS x86_64/arm64, Windows x86_64)",
+      r.system
+    )
+  end,
+  no_release = function(r)
+    return r.tag
+        and string.format("no release for this checkout: its tag %s is not %s, Cargo.toml's version", r.tag, r.want)
+      or string.format("no release for this checkout: it is not at a release tag (%s), it sits between tags", r.want)
+  end,
+  no_source = function()
+    return "no release source: the plugin's origin is not on GitHub; set UNITY_NVIM_RELEASES_URL or the option install.releases_url"
+  end,
+  download = function(r)
+    return string.format("download of %s failed: %s", r.url, r.why)
+  end,
+  bad_sum_file = function(r)
+    return string.format("%s holds no sha256 (64 hex digits): the release is broken", r.url)
+  end,
+  checksum = function(r)
+    return string.format(
+      "%s does not match its checksum (sha256 %s, the release says %s): refused, the download was corrupted or tampered with",
+      r.url,
+      r.got or "unreadable",
+      r.want
+    )
+  end,
+  no_load = function(r)
+    return string.format("%s does not load in Neovim: %s", r.url, r.why)
+  end,
+  wrong_version = function(r)
+    return string.format(
+      "%s reports version %s, not %s: refused, the release holds another version",
+      r.url,
+      r.got,
+      r.want
+    )
+  end,
+  place = function(r)
+    return string.format("the new library could not be put in place (%s); the previous one is kept", r.why)
+  end,
+  no_cargo = function(r)
+    return "cannot build the native module: cargo is not on PATH; install Rust from https://rustup.rs"
+      .. (r.windows and " (with the Visual Studio C++ Build Tools)" or "")
+      .. ", then run :UnityBuild"
+  end,
+  build_failed = function(r)
+    return "building the native module with cargo failed: " .. r.why
+  end,
+}
+
+--- The kinds of install refusal, for tests.
+---@return string[]
+function M.install_kinds()
+  return vim.tbl_keys(INSTALL)
+end
+
+--- Why the installer did not install (one line), kept library and all.
+---@param r {kind: string}
+---@return string
+function M.install_refused(r)
+  return assert(INSTALL[r.kind], r.kind)(r)
+end
+
+---@param url string
+function M.install_downloading(url)
+  return "downloading " .. url
+end
+
+---@param root string
+function M.install_building(root)
+  return "building the native module with cargo in " .. root .. " (a minute or two)"
+end
+
+---@param source "download"|"build"
+---@param version string
+function M.install_done(source, version)
+  return string.format(
+    "native module %s %s and installed",
+    version,
+    source == "download" and "downloaded, verified (sha256, test load)" or "built"
+  )
+end
+
+function M.install_busy()
+  return "the native module is already being installed; wait for it to finish"
+end
+
+function M.install_restart()
+  return "restart Neovim to load the new native module (this one keeps the library it has loaded)"
+end
+
 return M

@@ -1,10 +1,11 @@
---- Loads the native module (lua/unity_native.so) and checks that it matches this Lua code.
+--- Loads the native module (lua/unity_native.so, .dll on Windows) and checks that it matches
+--- this Lua code.
 local M = {}
 
---- The version the Lua side expects; `make` builds the module from Cargo.toml's version.
-M.version = "0.1.0"
+--- The version the Lua side expects: Cargo.toml's, which the module is built from.
+M.version = require("unity.version").version
 
-local BUILD_HINT = "build it with `make` in the unity.nvim folder, or :Lazy build unity.nvim"
+local FIX = ":UnityBuild, or :Lazy build unity.nvim (it downloads the release's library, or builds it with cargo)"
 
 local loaded ---@type table|nil
 local load_error ---@type string|nil
@@ -17,17 +18,17 @@ function M.get()
   end
   local ok, mod = pcall(require, "unity_native") ---@type boolean, any
   if not ok then
-    load_error = "unity.nvim's native module is missing or does not load: "
-      .. BUILD_HINT
+    load_error = "unity.nvim's native module is missing or does not load: install it with "
+      .. FIX
       .. "\n("
       .. tostring(mod):gsub("\n.*", "")
       .. ")"
   elseif mod.version ~= M.version then
     load_error = string.format(
-      "unity.nvim's native module is version %s but the Lua code is %s: rebuild it (%s)",
+      "unity.nvim's native module is version %s but the plugin is %s (an update left the old library): rebuild it with %s, then restart Neovim",
       tostring(mod.version),
       M.version,
-      BUILD_HINT
+      FIX
     )
   else
     loaded = mod

@@ -150,6 +150,10 @@
 ---@field explorers boolean        file explorers move .meta files (a language server inside Neovim)
 ---@field runtime unity.RuntimeConfig
 ---@field picker "auto"|"select"|"snacks"|"telescope"|"fzf-lua"  what :UnityPick shows its lists with
+---@field install unity.InstallConfig
+
+---@class unity.InstallConfig      :UnityBuild and build.lua
+---@field releases_url string|false  base URL of `<tag>/<file>`; false: the GitHub releases of `origin`
 
 ---@class unity.RuntimeConfig      runtime exceptions at their source lines
 ---@field clear_on_play boolean    forget them when play mode starts

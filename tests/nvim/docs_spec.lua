@@ -50,6 +50,7 @@ T.test("the native module's version matches the Lua side, and a mismatch says ho
   T.eq(nil, mod)
   T.contains(err, "rebuild it", "mismatch message")
   T.contains(err, ":Lazy build unity.nvim", "mismatch message")
+  T.contains(err, ":UnityBuild", "mismatch message")
   package.loaded["unity.native"] = nil
   package.loaded.unity_native = nil
 end)

@@ -68,3 +68,11 @@ function uv.fs_rename(path, new_path) end
 ---@param signum integer|string
 ---@return 0|nil, string? err
 function uv.kill(pid, signum) end
+---@return integer pid
+function uv.os_getpid() end
+---@return {sysname: string, release: string, version: string, machine: string}
+function uv.os_uname() end
+---@param path string
+---@param new_path string
+---@return true|nil, string? err, string? name
+function uv.fs_copyfile(path, new_path) end
