@@ -13,20 +13,28 @@ local function adapter(record)
   return { type = "executable", command = "python3", args = { T.root .. "/tests/dap/adapter.py", record } }
 end
 
---- A project with one script, the stand-in editor on it (with `env`), connected; nvim-dap's
---- stand-in loaded afresh with the adapter named "unity".
+--- A project with one script, the stand-in editor on it (with `env`), connected, its first
+--- state read; nvim-dap's stand-in loaded afresh with the adapter named "unity". `at_hello`
+--- runs as Unity's first hello arrives (UnityConnected), before its state is read.
 ---@return string dir, table dap, string record  where the adapter records its attaches
-local function debuggable(env)
+local function debuggable(env, at_hello)
   local dir = T.project()
   vim.fn.writefile({ "public class Enemy { }" }, dir .. "/Assets/Scripts/Enemy.cs")
   vim.opt.rtp:append(T.root .. "/tests/dap")
   package.loaded.dap = nil
   local dap = require("dap")
-  T.start_host(dir, env)
-  T.connect(dir)
   local record = vim.fn.tempname()
   dap.adapters.unity = adapter(record)
+  T.start_host(dir, env)
   T.clear_notes()
+  if at_hello then
+    vim.api.nvim_create_autocmd("User", { pattern = "UnityConnected", once = true, callback = at_hello })
+  end
+  local states = T.record("UnityState")
+  T.connect(dir)
+  T.wait_for(function()
+    return #states > 0
+  end, "Unity's first state")
   T.defer(function()
     dap.close()
     vim.fn.delete(record)
@@ -215,10 +223,10 @@ T.test(":UnityDebug in Release switches to Debug, waits for the reload, then att
     })
   end
   vim.cmd("UnityDebug")
-  T.truthy(T.noted("switches to Debug code optimization"), "said that Unity recompiles")
   T.wait_for(function()
     return #dap.runs > 0
   end, "dap.run", 60000)
+  T.truthy(T.noted("switches to Debug code optimization"), "said that Unity recompiles")
   T.eq({ "UnityBye (runs so far: 0)", "UnityConnected (runs so far: 0)" }, seen, "attached after the reload")
   T.eq("debug", unity.status().optimization, "Unity is in Debug")
   T.eq(require("unity.debug").configuration(), dap.runs[1].config, "dap.run got the attach configuration")
@@ -232,9 +240,35 @@ end)
 T.test(":UnityDebug in Debug attaches at once", function()
   local _, dap = debuggable({ UNITY_HOST_PREF_ScriptDebugInfoEnabled = "1" })
   T.eq("debug", unity.status().optimization, "Unity starts in Debug")
+  local bye = T.record("UnityBye")
   vim.cmd("UnityDebug")
-  T.eq(1, #dap.runs, "attached without a wait")
+  T.wait_for(function()
+    return #dap.runs > 0
+  end, "dap.run")
   T.eq(56000 + unity.status().pid % 1000, dap.runs[1].config.port, "at the live port")
+  T.eq({}, bye, "no recompile, no reload")
+  T.eq(nil, T.noted("switches to Debug code optimization"), "no switch announced")
+end)
+
+T.test(":UnityDebug as a Release editor connects, before its state, still switches to Debug", function()
+  -- Neovim was connected to an editor in Debug; the one it connects to next is in Release.
+  debuggable({ UNITY_HOST_PREF_ScriptDebugInfoEnabled = "1" })
+  T.eq("debug", unity.status().optimization, "the first editor is in Debug")
+  local seen = "not asked"
+  local bye = T.record("UnityBye")
+  local _, dap, record = debuggable(nil, function()
+    seen = unity.status().optimization
+    vim.cmd("UnityDebug")
+  end)
+  T.eq("debug", seen, "at hello Neovim still has the first editor's optimization")
+  T.wait_for(function()
+    return #dap.runs > 0
+  end, "dap.run", 60000)
+  T.eq({ { reason = "reload" } }, bye, "attached after the Debug recompile's reload")
+  T.eq("debug", unity.status().optimization, "Unity is in Debug")
+  T.truthy(T.noted("switches to Debug code optimization"), "said that Unity recompiles")
+  local response = attached(dap, record, 1)
+  T.eq(true, response.success, "the adapter attached: " .. tostring(response.message))
 end)
 
 T.test(":UnityDebug names a missing adapter and Editor Attaching turned off", function()
