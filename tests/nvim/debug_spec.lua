@@ -54,8 +54,9 @@ local function attached(dap, record, i)
     local s = dap.runs[i] and dap.runs[i].session
     return s and (s.responses.attach or s.exit)
   end, "the adapter's answer to the attach", 30000)
-  local lines = vim.fn.readfile(record)
-  return dap.runs[i].session.responses.attach or {}, vim.json.decode(lines[i] or "{}")
+  local s = dap.runs[i].session
+  T.truthy(s.responses.attach, "the adapter answered; it ended with: " .. vim.inspect(s.exit))
+  return s.responses.attach, vim.json.decode(vim.fn.readfile(record)[i])
 end
 
 --- :checkhealth unity's text.

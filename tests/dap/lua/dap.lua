@@ -71,6 +71,7 @@ local function start(adapter, config)
   end
   proc = vim.system(vim.list_extend({ adapter.command }, adapter.args or {}), {
     stdin = true,
+    text = true,
     stdout = function(_, data)
       buf = buf .. (data or "")
       local msg
