@@ -228,8 +228,9 @@ local function attach(d)
   d.run(c)
 end
 
---- Asks Unity for Debug code optimization, then attaches once the new domain is up: a good
---- compile reloads (UnityConnected with reconnect), a failed one does not.
+--- Asks Unity for Debug code optimization, then attaches: at once when Unity was in Debug
+--- already (the reply's `compiling` is false), else once the new domain is up (a good compile
+--- reloads: UnityConnected with reconnect; a failed one does not).
 ---@param d table  nvim-dap
 local function switch_then_attach(d)
   finish()
@@ -262,11 +263,12 @@ local function switch_then_attach(d)
       finish(messages.debug_timeout(ms))
     end)
   )
-  messages.notify(messages.debug_switching())
   local _, err = client.send("optimization", { mode = "debug" }, function(reply)
     if not reply.ok then
       finish(messages.debug_switch_failed(reply.error))
-    elseif not (reply.result and reply.result.compiling) then
+    elseif reply.result and reply.result.compiling then
+      messages.notify(messages.debug_switching())
+    else
       finish()
       attach(d)
     end
@@ -294,11 +296,9 @@ function M.start()
     messages.notify(why, vim.log.levels.WARN)
     return
   end
-  if client.status().optimization == "release" then
-    switch_then_attach(d)
-  else
-    attach(d)
-  end
+  -- Unity's answer, not status().optimization: that comes in the `state` after `hello`, so it
+  -- is unknown right after a connect, or still the previous editor's.
+  switch_then_attach(d)
 end
 
 --- Whether :UnityDebug waits for the Debug recompile.

@@ -1,56 +1,62 @@
 -- Debugging through nvim-dap against the stand-in editor (the real package under Mono, its soft
 -- debugger agent listening where Unity's would): the configuration provider offers the live
--- endpoint, which answers a debugger's handshake; :UnityDebug in Release switches to Debug,
--- waits for the recompile and reload, then starts the attach. nvim-dap is a stand-in of ours
--- (tests/dap/README.md) put on the runtimepath here only; without it nothing errors.
+-- endpoint; an attach with it reaches the agent (tests/dap/adapter.py, a minimal adapter that
+-- does Mono's handshake); :UnityDebug in Release switches to Debug, waits for the recompile and
+-- reload, then starts the attach. nvim-dap is a stand-in of ours (tests/dap/README.md) put on
+-- the runtimepath here only; without it nothing errors.
 local T = dofile(vim.fn.fnamemodify(debug.getinfo(1, "S").source:sub(2), ":p:h:h") .. "/helpers.lua")
 
 local unity = require("unity")
 
---- A project with one script, the stand-in editor on it (with `env`), connected; nvim-dap's
---- stand-in loaded afresh with an adapter named "unity".
----@return string dir, table dap
-local function debuggable(env)
+--- tests/dap/adapter.py as nvim-dap's executable adapter `unity`, recording into `record`.
+local function adapter(record)
+  return { type = "executable", command = "python3", args = { T.root .. "/tests/dap/adapter.py", record } }
+end
+
+--- A project with one script, the stand-in editor on it (with `env`), connected, its first
+--- state read; nvim-dap's stand-in loaded afresh with the adapter named "unity". `at_hello`
+--- runs as Unity's first hello arrives (UnityConnected), before its state is read.
+---@return string dir, table dap, string record  where the adapter records its attaches
+local function debuggable(env, at_hello)
   local dir = T.project()
   vim.fn.writefile({ "public class Enemy { }" }, dir .. "/Assets/Scripts/Enemy.cs")
   vim.opt.rtp:append(T.root .. "/tests/dap")
   package.loaded.dap = nil
   local dap = require("dap")
+  local record = vim.fn.tempname()
+  dap.adapters.unity = adapter(record)
   T.start_host(dir, env)
-  T.connect(dir)
-  dap.adapters.unity = { type = "server", host = "127.0.0.1", port = 0 }
   T.clear_notes()
+  if at_hello then
+    vim.api.nvim_create_autocmd("User", { pattern = "UnityConnected", once = true, callback = at_hello })
+  end
+  local states = T.record("UnityState")
+  T.connect(dir)
+  T.wait_for(function()
+    return #states > 0
+  end, "Unity's first state")
   T.defer(function()
+    dap.close()
+    vim.fn.delete(record)
     vim.opt.rtp:remove(T.root .. "/tests/dap")
     package.loaded.dap = nil
     unity.setup({})
     vim.cmd("silent! %bwipeout!")
   end)
-  return dir, dap
+  return dir, dap, record
 end
 
---- What the agent at `port` answers a debugger's `DWP-Handshake` (the start of Mono's soft
---- debugger protocol; the agent's first event follows it).
-local function handshake(port)
-  local tcp = assert(vim.uv.new_tcp())
-  local got, failed = "", nil
-  tcp:connect("127.0.0.1", port, function(err)
-    if err then
-      failed = err
-      return
-    end
-    tcp:write("DWP-Handshake")
-    tcp:read_start(function(rerr, data)
-      failed = failed or rerr
-      got = got .. (data or "")
-    end)
-  end)
+--- Waits for the adapter's answer to run `i`'s attach; returns it and what the adapter
+--- recorded: the attach arguments it got and the agent's answer to its handshake.
+---@return table response, table recorded
+local function attached(dap, record, i)
   T.wait_for(function()
-    return failed or #got >= #"DWP-Handshake"
-  end, "the agent's answer to the handshake")
-  tcp:close()
-  T.eq(nil, failed, "connected to the agent")
-  return got:sub(1, #"DWP-Handshake")
+    local s = dap.runs[i] and dap.runs[i].session
+    return s and (s.responses.attach or s.exit)
+  end, "the adapter's answer to the attach", 30000)
+  local s = dap.runs[i].session
+  T.truthy(s.responses.attach, "the adapter answered; it ended with: " .. vim.inspect(s.exit))
+  return s.responses.attach, vim.json.decode(vim.fn.readfile(record)[i])
 end
 
 --- :checkhealth unity's text.
@@ -70,8 +76,8 @@ local function provided(dap, bufnr)
   return result
 end
 
-T.test("the provider offers the live endpoint for the project's C# buffers, and it answers", function()
-  local dir, dap = debuggable()
+T.test("the provider offers the live endpoint for the project's C# buffers; it reaches the agent", function()
+  local dir, dap, record = debuggable()
   local pid = unity.status().pid
   T.truthy(dap.providers.configs.unity, "the provider is registered once Unity is connected")
   vim.cmd.edit(dir .. "/Assets/Scripts/Enemy.cs")
@@ -88,7 +94,11 @@ T.test("the provider offers the live endpoint for the project's C# buffers, and 
       cwd = dir,
     },
   }, configs, "the attach configuration")
-  T.eq("DWP-Handshake", handshake(configs[1].port), "Mono's agent listens there")
+  dap.run(configs[1])
+  local response, recorded = attached(dap, record, 1)
+  T.eq(true, response.success, "the adapter attached: " .. tostring(response.message))
+  T.eq(configs[1].port, recorded.arguments.port, "the adapter got the port")
+  T.eq("DWP-Handshake", recorded.agent, "Mono's agent answered the adapter there")
   T.contains(
     health(),
     string.format(
@@ -201,7 +211,7 @@ T.test("a development player announced in this project's Player.log is offered",
 end)
 
 T.test(":UnityDebug in Release switches to Debug, waits for the reload, then attaches", function()
-  local _, dap = debuggable()
+  local _, dap, record = debuggable()
   T.eq("release", unity.status().optimization, "Unity starts in Release")
   local seen = {}
   -- The compile's result may come before the reload or be sent again after it: not recorded.
@@ -214,31 +224,60 @@ T.test(":UnityDebug in Release switches to Debug, waits for the reload, then att
     })
   end
   vim.cmd("UnityDebug")
-  T.truthy(T.noted("switches to Debug code optimization"), "said that Unity recompiles")
   T.wait_for(function()
     return #dap.runs > 0
   end, "dap.run", 60000)
+  T.truthy(T.noted("switches to Debug code optimization"), "said that Unity recompiles")
   T.eq({ "UnityBye (runs so far: 0)", "UnityConnected (runs so far: 0)" }, seen, "attached after the reload")
   T.eq("debug", unity.status().optimization, "Unity is in Debug")
   T.eq(require("unity.debug").configuration(), dap.runs[1].config, "dap.run got the attach configuration")
   T.eq(1, #dap.runs, "attached once")
   T.eq(false, require("unity.debug").waiting(), "the wait ended")
+  local response, recorded = attached(dap, record, 1)
+  T.eq(true, response.success, "the adapter attached: " .. tostring(response.message))
+  T.eq("DWP-Handshake", recorded.agent, "the agent answers after the reload")
 end)
 
 T.test(":UnityDebug in Debug attaches at once", function()
   local _, dap = debuggable({ UNITY_HOST_PREF_ScriptDebugInfoEnabled = "1" })
   T.eq("debug", unity.status().optimization, "Unity starts in Debug")
+  local bye = T.record("UnityBye")
   vim.cmd("UnityDebug")
-  T.eq(1, #dap.runs, "attached without a wait")
+  T.wait_for(function()
+    return #dap.runs > 0
+  end, "dap.run")
   T.eq(56000 + unity.status().pid % 1000, dap.runs[1].config.port, "at the live port")
+  T.eq({}, bye, "no recompile, no reload")
+  T.eq(nil, T.noted("switches to Debug code optimization"), "no switch announced")
+end)
+
+T.test(":UnityDebug as a Release editor connects, before its state, still switches to Debug", function()
+  -- Neovim was connected to an editor in Debug; the one it connects to next is in Release.
+  debuggable({ UNITY_HOST_PREF_ScriptDebugInfoEnabled = "1" })
+  T.eq("debug", unity.status().optimization, "the first editor is in Debug")
+  local seen = "not asked"
+  local bye = T.record("UnityBye")
+  local _, dap, record = debuggable(nil, function()
+    seen = unity.status().optimization
+    vim.cmd("UnityDebug")
+  end)
+  T.eq("debug", seen, "at hello Neovim still has the first editor's optimization")
+  T.wait_for(function()
+    return #dap.runs > 0
+  end, "dap.run", 60000)
+  T.eq({ { reason = "reload" } }, bye, "attached after the Debug recompile's reload")
+  T.eq("debug", unity.status().optimization, "Unity is in Debug")
+  T.truthy(T.noted("switches to Debug code optimization"), "said that Unity recompiles")
+  local response = attached(dap, record, 1)
+  T.eq(true, response.success, "the adapter attached: " .. tostring(response.message))
 end)
 
 T.test(":UnityDebug names a missing adapter and Editor Attaching turned off", function()
-  local _, dap = debuggable({ UNITY_HOST_PREF_AllowAttachedDebuggingOfEditor = "0" })
+  local _, dap, record = debuggable({ UNITY_HOST_PREF_AllowAttachedDebuggingOfEditor = "0" })
   dap.adapters.unity = nil
   vim.cmd("UnityDebug")
   T.truthy(T.noted('no adapter named "unity" (option debug_adapter)'), "the adapter is named")
-  dap.adapters.unity = { type = "server", host = "127.0.0.1", port = 0 }
+  dap.adapters.unity = adapter(record)
   vim.cmd("UnityDebug")
   T.truthy(T.noted("Editor Attaching"), "the preference is named")
   T.contains(health(), "WARNING Unity's debugger is off", ":checkhealth warns")
