@@ -4,19 +4,35 @@
 CARGO ?= cargo
 NVIM ?= $(shell sh tests/find-nvim.sh)
 
-.PHONY: all build tools demo test test-rust test-nvim test-unity test-fuzz unity-host bench fuzz lint clean
+.PHONY: all build tools demo test test-rust test-nvim test-unity test-fuzz unity-host bench fuzz lint clean windows test-windows
 
 all: build
 
 # The module is replaced by a rename, never rewritten in place: a running Neovim has it mapped.
-# macOS builds a .dylib; Neovim's loader looks for .so on every system.
+# macOS builds a .dylib; Neovim's loader looks for .so on every system but Windows (.dll).
 build:
 	$(CARGO) build --release --features lua
-	@lib=target/release/libunity_native.so; [ -f "$$lib" ] || lib=target/release/libunity_native.dylib; \
-	cp "$$lib" lua/unity_native.so.tmp && mv -f lua/unity_native.so.tmp lua/unity_native.so
+	@if [ -f target/release/unity_native.dll ]; then \
+	  cp target/release/unity_native.dll lua/unity_native.dll.tmp && mv -f lua/unity_native.dll.tmp lua/unity_native.dll; \
+	else \
+	  lib=target/release/libunity_native.so; [ -f "$$lib" ] || lib=target/release/libunity_native.dylib; \
+	  cp "$$lib" lua/unity_native.so.tmp && mv -f lua/unity_native.so.tmp lua/unity_native.so; \
+	fi
 
 tools:
 	$(CARGO) build --release -p unity-nvim-tools
+
+# The module for Windows (lua/unity_native.dll), cross-built with mingw here (tests/windows/
+# setup.sh installs the toolchain); on Windows itself `make` builds it.
+WINDOWS_TARGET = x86_64-pc-windows-gnu
+windows:
+	$(CARGO) build --release --features lua --target $(WINDOWS_TARGET)
+	cp target/$(WINDOWS_TARGET)/release/unity_native.dll lua/unity_native.dll.tmp && mv -f lua/unity_native.dll.tmp lua/unity_native.dll
+
+# Installs what it needs (wine, mingw, Rust's Windows target, a Windows nvim.exe) and runs the
+# Windows tests under wine.
+test-windows:
+	bash tests/windows/run.sh
 
 demo: build tools
 	sh tests/demo/demo.sh "$(NVIM)"
@@ -63,4 +79,4 @@ lint:
 
 clean:
 	$(CARGO) clean
-	rm -f lua/unity_native.so
+	rm -f lua/unity_native.so lua/unity_native.dll
