@@ -4,7 +4,7 @@ local T = {}
 
 T.root = vim.fn.fnamemodify(debug.getinfo(1, "S").source:sub(2), ":p:h:h")
 -- Built by `make tools` (the tools crate, tools/), which `make test-nvim` runs.
-T.sim = T.root .. "/target/release/unity-sim"
+T.peer = T.root .. "/target/release/unity-peer"
 
 -- Only this repository on the runtimepath; the plugin file loaded as Neovim would load it.
 vim.opt.rtp:prepend(T.root)
@@ -142,8 +142,8 @@ end
 --- Starts the simulated editor on `project`; stopped (SIGTERM) after the test.
 ---@return vim.SystemObj
 function T.start_sim(project, extra)
-  assert(vim.fn.executable(T.sim) == 1, T.sim .. " is missing: run `make tools`")
-  local cmd = { T.sim, "--project", project, "--rate", "0" }
+  assert(vim.fn.executable(T.peer) == 1, T.peer .. " is missing: run `make tools`")
+  local cmd = { T.peer, "editor", "--project", project, "--rate", "0" }
   vim.list_extend(cmd, extra or {})
   local proc = vim.system(cmd, { text = true })
   T.defer(function()
