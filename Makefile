@@ -1,6 +1,6 @@
 # unity.nvim. `make` builds the native module (lazy.nvim runs it as `build = "make"`), and only
-# that: the test tools (tools/, the simulated editor and the benchmark's peer) are built by the
-# targets that run them.
+# that: the test tools (tools/, the peer `unity-peer` for the specs, the demo and the benchmark)
+# are built by the targets that run them.
 CARGO ?= cargo
 NVIM ?= $(shell sh tests/find-nvim.sh)
 
