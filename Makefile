@@ -22,11 +22,13 @@ build:
 tools:
 	$(CARGO) build --release -p unity-nvim-tools
 
-# The module for Windows (lua/unity_native.dll), cross-built with mingw here (tests/windows/
-# setup.sh installs the toolchain); on Windows itself `make` builds it.
+# The module for Windows (lua/unity_native.dll) and the peer (target/$(WINDOWS_TARGET)/release/
+# unity-peer.exe), cross-built with mingw here (tests/windows/setup.sh installs the
+# toolchain); on Windows itself `make` builds the module.
 WINDOWS_TARGET = x86_64-pc-windows-gnu
 windows:
 	$(CARGO) build --release --features lua --target $(WINDOWS_TARGET)
+	$(CARGO) build --release --target $(WINDOWS_TARGET) -p unity-nvim-tools
 	cp target/$(WINDOWS_TARGET)/release/unity_native.dll lua/unity_native.dll.tmp && mv -f lua/unity_native.dll.tmp lua/unity_native.dll
 
 # Installs what it needs (wine, mingw, Rust's Windows target, a Windows nvim.exe) and runs the

@@ -7,5 +7,6 @@ pub mod files;
 pub mod json;
 pub mod link;
 pub mod refresh;
+#[cfg(unix)]
 pub mod rendezvous;
 pub mod test_runner;

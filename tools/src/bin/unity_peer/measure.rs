@@ -74,11 +74,21 @@ fn fifo_run(path: &Path, write: impl FnOnce(&mut std::fs::File) -> u64) -> (u64,
     (units, t1.duration_since(t0).as_secs_f64(), bytes)
 }
 
+#[cfg(unix)]
+fn make_fifo(path: &Path) {
+    nix::unistd::mkfifo(path, nix::sys::stat::Mode::from_bits_truncate(0o600))
+        .unwrap_or_else(|e| die(&format!("mkfifo: {e}")));
+}
+
+#[cfg(windows)]
+fn make_fifo(_path: &Path) {
+    die("fifo-limit measures FIFOs, which Windows does not have");
+}
+
 pub fn fifo_limit(a: &Args) {
     let dir = temp_dir("fifo");
     let path = dir.join("fifo");
-    nix::unistd::mkfifo(&path, nix::sys::stat::Mode::from_bits_truncate(0o600))
-        .unwrap_or_else(|e| die(&format!("mkfifo: {e}")));
+    make_fifo(&path);
     let secs = Duration::from_secs_f64(a.get_or("--secs", 0.7));
 
     let chunk = vec![0x55u8; 64 * 1024];

@@ -1,13 +1,14 @@
 //! What the benchmark's subcommands print: one JSON object a line, and CLOCK_MONOTONIC times
 //! in nanoseconds (the clock of Neovim's `vim.uv.hrtime()` and Python's `time.monotonic_ns()`).
 
-use nix::libc;
 use std::io::Write;
 use std::time::{SystemTime, UNIX_EPOCH};
 use unity_nvim_tools::json::quote;
 
 /// CLOCK_MONOTONIC in nanoseconds (nix re-exports libc; no extra crate or feature needed).
+#[cfg(unix)]
 pub fn mono_ns() -> u64 {
+    use nix::libc;
     let mut ts = libc::timespec {
         tv_sec: 0,
         tv_nsec: 0,
@@ -15,6 +16,17 @@ pub fn mono_ns() -> u64 {
     // SAFETY: a valid clock id and a valid pointer to a timespec we own.
     unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts) };
     ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
+}
+
+/// Nanoseconds since the peer started: on Windows std gives no raw monotonic clock, so these
+/// times compare with each other, not with Neovim's `vim.uv.hrtime()`.
+#[cfg(windows)]
+pub fn mono_ns() -> u64 {
+    static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+    START
+        .get_or_init(std::time::Instant::now)
+        .elapsed()
+        .as_nanos() as u64
 }
 
 pub fn unix_ms() -> i64 {

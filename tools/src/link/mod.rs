@@ -1,15 +1,21 @@
-//! The peer's side of the wire, and the only place it touches the transport: the rendezvous
-//! made as Unity makes it, the hello, a writer and a reader that reopen their pipes as Unity's
-//! package does (the `editor` subcommand), and a plain blocking connection (the benchmark's
-//! `flood`). A second platform's transport goes here, behind these functions.
+//! The peer's side of the wire: the rendezvous made as Unity makes it, the hello, a writer and
+//! a reader that reopen their pipes as Unity's package does (the `editor` subcommand), and a
+//! plain blocking connection (the benchmark's `flood`). The pipes themselves are the platform's
+//! (`unix.rs`: FIFOs; `windows.rs`: named pipes), behind the functions these loops call.
 
-use crate::rendezvous::{create_rendezvous, remove_rendezvous, write_session};
+#[cfg(unix)]
+mod unix;
+#[cfg(unix)]
+use unix as os;
+#[cfg(windows)]
+mod windows;
+#[cfg(windows)]
+use windows as os;
+
+pub use os::{ignore_sigpipe, quit_on_signals, Pipes};
+
 use crossbeam_channel::Sender;
-use nix::errno::Errno;
-use nix::poll::PollFlags;
-use nix::sys::signal::{sigaction, SaFlags, SigAction, SigHandler, SigSet, Signal};
 use std::collections::VecDeque;
-use std::os::fd::OwnedFd;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
@@ -17,41 +23,12 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 use unity_native::frame::{Decoder, Item};
 use unity_native::protocol::*;
-use unity_native::transport::{open_fifo, reader_gone, sleep, wait, OpenError, Paths, Wait};
-use unity_native::wake_pipe::{retry, Notifier};
+use unity_native::transport::sleep;
+use unity_native::wake_pipe::Notifier;
 
 pub use unity_native::transport::WriteError;
 
-static QUIT: AtomicBool = AtomicBool::new(false);
-
-extern "C" fn on_signal(_: i32) {
-    QUIT.store(true, Ordering::SeqCst);
-}
-
-/// Unity's Mono runtime ignores SIGPIPE: a departed reader is EPIPE, as the protocol says.
-pub fn ignore_sigpipe() {
-    // SAFETY: setting a signal to SIG_IGN.
-    unsafe {
-        sigaction(
-            Signal::SIGPIPE,
-            &SigAction::new(SigHandler::SigIgn, SaFlags::empty(), SigSet::empty()),
-        )
-    }
-    .expect("ignore SIGPIPE");
-}
-
-/// SIGTERM and SIGINT make [`quitting`] true, as Unity quits on them.
-pub fn quit_on_signals() {
-    let action = SigAction::new(
-        SigHandler::Handler(on_signal),
-        SaFlags::empty(),
-        SigSet::empty(),
-    );
-    for s in [Signal::SIGTERM, Signal::SIGINT] {
-        // SAFETY: the handler only stores to an atomic.
-        unsafe { sigaction(s, &action) }.expect("install signal handler");
-    }
-}
+pub(crate) static QUIT: AtomicBool = AtomicBool::new(false);
 
 pub fn quitting() -> bool {
     QUIT.load(Ordering::SeqCst)
@@ -59,12 +36,8 @@ pub fn quitting() -> bool {
 
 /// Makes the rendezvous for `project` (canonical), `session.json` last: it is the readiness
 /// marker.
-pub fn announce(project: &Path, unity: &str) -> Result<Paths, String> {
-    let paths = Paths::new(project);
-    create_rendezvous(&paths).map_err(|e| format!("cannot create {}: {e}", paths.dir.display()))?;
-    write_session(&paths, unity)
-        .map_err(|e| format!("cannot write {}: {e}", paths.session.display()))?;
-    Ok(paths)
+pub fn announce(project: &Path, unity: &str) -> Result<Pipes, String> {
+    Pipes::announce(project, unity)
 }
 
 /// `again`: greeting Neovim again on a write end already open (see `UnityHello::again`).
@@ -82,70 +55,48 @@ pub fn hello(project: &Path, unity: &str, again: bool) -> FromUnity {
     })
 }
 
-/// Writes all of `bytes`, waiting while the pipe is full (counted in `full`) until `stop`.
-pub fn send(
-    fd: &OwnedFd,
-    mut bytes: &[u8],
-    stop: &Notifier,
-    full: &mut u64,
-) -> Result<(), WriteError> {
-    while !bytes.is_empty() {
-        match retry(|| nix::unistd::write(fd, bytes)) {
-            Ok(n) => bytes = &bytes[n..],
-            Err(Errno::EAGAIN) => {
-                *full += 1;
-                if wait(
-                    fd,
-                    PollFlags::POLLOUT,
-                    stop,
-                    Some(Duration::from_millis(100)),
-                ) == Wait::Stopped
-                {
-                    return Err(WriteError::Stopped);
-                }
-            }
-            Err(Errno::EPIPE) => return Err(WriteError::ReaderGone),
-            Err(e) => return Err(WriteError::Io(e)),
-        }
-    }
-    Ok(())
+/// What one wait for a command pipe's bytes gave.
+pub enum Recv {
+    Data(usize),
+    /// Neovim closed its write end.
+    End,
+    Nothing,
+    Stopped,
 }
 
 /// A plain connection for the benchmark: Unity's order (its read end of the command pipe
 /// first), then its write end once Neovim's reader has it open, then the hello. The command
-/// pipe's descriptor is kept open and never read.
+/// pipe is kept open and never read.
 pub struct Plain {
-    out: OwnedFd,
-    _commands: OwnedFd,
-    paths: Paths,
+    out: Mutex<os::Out>,
+    _commands: Option<os::In>,
+    /// Boxed: Windows' pipes are large, and a flood's sink is this or a file.
+    pipes: Box<Pipes>,
     /// Never fires: the benchmark's peer waits for its reader.
     never: Notifier,
 }
 
 impl Plain {
     pub fn connect(project: &Path, unity: &str, timeout: Duration) -> Result<Self, String> {
-        let paths = announce(project, unity)?;
-        let commands = open_fifo(&paths, &paths.to_unity, false)
-            .map_err(|e| format!("open {}: {e:?}", paths.to_unity.display()))?;
+        let pipes = Box::new(Pipes::announce(project, unity)?);
+        let commands = pipes.open_in();
         let deadline = Instant::now() + timeout;
         let out = loop {
-            match open_fifo(&paths, &paths.to_nvim, true) {
-                Ok(fd) => break fd,
-                Err(OpenError::NoReader) if Instant::now() < deadline => {
-                    std::thread::sleep(Duration::from_millis(1))
-                }
+            match pipes.open_out() {
+                Ok(out) => break out,
+                Err(_) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(1)),
                 Err(e) => {
                     return Err(format!(
                         "Neovim's reader never opened {}: {e:?}",
-                        paths.to_nvim.display()
+                        pipes.paths().to_nvim.display()
                     ))
                 }
             }
         };
         let plain = Self {
-            out,
+            out: Mutex::new(out),
             _commands: commands,
-            paths,
+            pipes,
             never: Notifier::new().map_err(|e| format!("pipe: {e}"))?,
         };
         let hello = encode_frame(&hello(project, unity, false)).expect("encodable");
@@ -155,15 +106,16 @@ impl Plain {
         Ok(plain)
     }
 
-    /// [`send`], waiting for the reader as long as it takes.
+    /// Writes all of `bytes`, waiting for the reader as long as it takes (counted in `full`).
     pub fn send(&self, bytes: &[u8], full: &mut u64) -> Result<(), WriteError> {
-        send(&self.out, bytes, &self.never, full)
+        let mut out = self.out.lock().unwrap_or_else(|p| p.into_inner());
+        out.send(bytes, &self.never, full)
     }
 }
 
 impl Drop for Plain {
     fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.paths.dir);
+        self.pipes.remove();
     }
 }
 
@@ -180,7 +132,7 @@ pub struct Shared {
     /// Neovim said hello: greet it again (it may have missed ours).
     greet: AtomicBool,
     stop: Notifier,
-    paths: Paths,
+    pipes: Pipes,
     unity: &'static str,
 }
 
@@ -236,6 +188,7 @@ impl Shared {
         }));
         self.reloading.store(true, Ordering::SeqCst);
         self.epoch.fetch_add(1, Ordering::SeqCst);
+        self.pipes.reload();
         self.ready.notify_all();
     }
 
@@ -244,7 +197,7 @@ impl Shared {
     }
 
     pub fn hello(&self, again: bool) -> FromUnity {
-        hello(&self.paths.project, self.unity, again)
+        hello(&self.pipes.paths().project, self.unity, again)
     }
 }
 
@@ -255,7 +208,7 @@ pub struct Link {
 }
 
 impl Link {
-    pub fn start(paths: Paths, unity: &'static str, backlog: usize, commands: Sender<Cmd>) -> Self {
+    pub fn start(pipes: Pipes, unity: &'static str, backlog: usize, commands: Sender<Cmd>) -> Self {
         let shared = Arc::new(Shared {
             out: Mutex::new(Outbox {
                 control: VecDeque::new(),
@@ -272,7 +225,7 @@ impl Link {
             listening: AtomicBool::new(false),
             greet: AtomicBool::new(false),
             stop: Notifier::new().expect("pipe"),
-            paths,
+            pipes,
             unity,
         });
         let writer = {
@@ -304,14 +257,13 @@ impl Link {
         for t in self.threads {
             let _ = t.join();
         }
-        remove_rendezvous(&s.paths);
+        s.pipes.remove();
     }
 }
 
 /// The writer thread: `unity-to-nvim`, reopened whenever Neovim leaves or a reload ends.
 fn write_loop(s: &Shared) {
-    let paths = &s.paths;
-    let put = |fd: &OwnedFd, f: &[u8]| send(fd, f, &s.stop, &mut 0);
+    let put = |fd: &mut os::Out, f: &[u8]| fd.send(f, &s.stop, &mut 0);
     while !quitting() || !s.out.lock().unwrap().control.is_empty() {
         if s.reloading.load(Ordering::SeqCst) || !s.listening.load(Ordering::SeqCst) {
             if sleep(&s.stop, Duration::from_millis(20)) {
@@ -320,7 +272,7 @@ fn write_loop(s: &Shared) {
             continue;
         }
         let epoch = s.epoch.load(Ordering::SeqCst);
-        let fd = match open_fifo(paths, &paths.to_nvim, true) {
+        let mut fd = match s.pipes.open_out() {
             Ok(fd) => fd,
             Err(_) => {
                 if sleep(&s.stop, Duration::from_millis(100)) {
@@ -339,7 +291,7 @@ fn write_loop(s: &Shared) {
             frames
         };
         s.greet.store(false, Ordering::SeqCst);
-        if greeting(true).iter().any(|f| put(&fd, f).is_err()) {
+        if greeting(true).iter().any(|f| put(&mut fd, f).is_err()) {
             continue;
         }
         loop {
@@ -348,7 +300,7 @@ fn write_loop(s: &Shared) {
                 break;
             }
             if s.greet.swap(false, Ordering::SeqCst)
-                && greeting(false).iter().any(|f| put(&fd, f).is_err())
+                && greeting(false).iter().any(|f| put(&mut fd, f).is_err())
             {
                 break;
             }
@@ -373,16 +325,16 @@ fn write_loop(s: &Shared) {
                 }
             };
             if torn {
-                tear(paths);
+                s.pipes.tear();
                 continue;
             }
             let Some(frame) = frame else {
-                if reader_gone(&fd) || s.stop.is_set() {
+                if fd.gone() || s.stop.is_set() {
                     break;
                 }
                 continue;
             };
-            if put(&fd, &frame).is_err() {
+            if put(&mut fd, &frame).is_err() {
                 // Not delivered whole: sent again whole to the next reader (a torn prefix is skipped).
                 let mut o = s.out.lock().unwrap();
                 if is_log {
@@ -396,28 +348,11 @@ fn write_loop(s: &Shared) {
     }
 }
 
-/// A second writer dies half way through a frame while ours stays open: the reader sees no
-/// end of stream, only a torn frame merged into the byte stream.
-fn tear(paths: &Paths) {
-    let frame = encode_frame(&FromUnity::Log(Log {
-        seq: u64::MAX,
-        time: None,
-        level: Level::Log,
-        message: "this frame is torn and must never be shown".repeat(20),
-        stack: None,
-    }))
-    .expect("encodable");
-    if let Ok(fd) = open_fifo(paths, &paths.to_nvim, true) {
-        let _ = nix::unistd::write(&fd, &frame[..frame.len() / 2]);
-    }
-}
-
 /// The reader thread: commands from `nvim-to-unity`, kept open so that Neovim can connect.
 fn read_loop(s: &Shared, cmds: &Sender<Cmd>) {
-    let paths = &s.paths;
     let mut buf = vec![0u8; 65536];
-    // After an end of stream the old descriptor stays open until the new one is (see the
-    // Neovim reader): commands written in between stay in the pipe.
+    // What the platform keeps open after an end of stream until the next open (see
+    // `Pipes::end_in`).
     let mut previous = None;
     while !quitting() {
         if s.reloading.load(Ordering::SeqCst) {
@@ -427,9 +362,9 @@ fn read_loop(s: &Shared, cmds: &Sender<Cmd>) {
             continue;
         }
         let epoch = s.epoch.load(Ordering::SeqCst);
-        let opened = open_fifo(paths, &paths.to_unity, false);
+        let opened = s.pipes.open_in();
         drop(previous.take());
-        let Ok(fd) = opened else {
+        let Some(mut fd) = opened else {
             if sleep(&s.stop, Duration::from_millis(100)) {
                 return;
             }
@@ -438,26 +373,18 @@ fn read_loop(s: &Shared, cmds: &Sender<Cmd>) {
         s.listening.store(true, Ordering::SeqCst);
         let mut dec = Decoder::new();
         loop {
-            match wait(
-                &fd,
-                PollFlags::POLLIN,
-                &s.stop,
-                Some(Duration::from_millis(50)),
-            ) {
-                Wait::Stopped => return,
-                Wait::TimedOut => {
+            match fd.recv(&mut buf, &s.stop, Duration::from_millis(50)) {
+                Recv::Stopped => return,
+                Recv::Nothing => {
                     if dec.pending() > 0 {
                         dec.unstick();
                     }
                 }
-                Wait::Ready => match nix::unistd::read(&fd, &mut buf) {
-                    Ok(0) => {
-                        previous = Some(fd);
-                        break;
-                    }
-                    Ok(n) => dec.push(&buf[..n]),
-                    Err(_) => {}
-                },
+                Recv::End => {
+                    previous = s.pipes.end_in(fd);
+                    break;
+                }
+                Recv::Data(n) => dec.push(&buf[..n]),
             }
             while let Some(item) = dec.next_item() {
                 if let Item::Frame(p) = item {
@@ -484,5 +411,11 @@ fn read_loop(s: &Shared, cmds: &Sender<Cmd>) {
 
 /// The canonical path of a project folder given on the command line.
 pub fn project_dir(given: &Path) -> Result<PathBuf, String> {
-    std::fs::canonicalize(given).map_err(|e| format!("{}: {e}", given.display()))
+    let p = std::fs::canonicalize(given).map_err(|e| format!("{}: {e}", given.display()))?;
+    // Windows spells a canonical path `\\?\C:\...`; Unity writes `C:\...`.
+    let plain = p
+        .to_str()
+        .and_then(|s| s.strip_prefix(r"\\?\"))
+        .map(PathBuf::from);
+    Ok(plain.unwrap_or(p))
 }
