@@ -4,7 +4,8 @@ local T = {}
 
 T.root = vim.fn.fnamemodify(debug.getinfo(1, "S").source:sub(2), ":p:h:h")
 -- Built by `make tools` (the tools crate, tools/), which `make test-nvim` runs.
-T.peer = T.root .. "/target/release/unity-peer"
+-- UNITY_PEER: another build of it (tests/windows/run.sh gives the Windows one).
+T.peer = os.getenv("UNITY_PEER") or (T.root .. "/target/release/unity-peer")
 
 -- Only this repository on the runtimepath; the plugin file loaded as Neovim would load it.
 vim.opt.rtp:prepend(T.root)

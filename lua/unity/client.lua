@@ -20,7 +20,7 @@ local M = {}
 ---@class unity.ClientState
 ---@field handle userdata|nil
 ---@field project string|nil
----@field watcher uv.uv_pipe_t|nil
+---@field watcher uv.uv_pipe_t|uv.uv_timer_t|nil  the wake-up pipe, or (Windows) the timer that looks at the queue
 ---@field timer uv.uv_timer_t|nil
 ---@field consumer unity.LogConsumer|nil
 ---@field sites unity.SitesConsumer|nil

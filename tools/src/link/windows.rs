@@ -12,7 +12,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use unity_native::protocol::PROTOCOL_VERSION;
-use unity_native::transport::{write_private, OpenError, Paths, PipeServer, Wait, WriteError};
+use unity_native::transport::{
+    errno_of, write_private, OpenError, Paths, PipeServer, Wait, WriteError,
+};
 use unity_native::wake_pipe::Notifier;
 
 use crate::json::quote;
@@ -70,8 +72,12 @@ impl Taken {
 /// Our write end of `unity-to-nvim`.
 pub struct Out(Taken);
 
-/// Our read end of `nvim-to-unity`.
-pub struct In(Taken);
+/// Our read end of `nvim-to-unity`: listening as soon as the pipe exists; Neovim's writer
+/// connects to it later.
+pub struct In {
+    taken: Taken,
+    connected: bool,
+}
 
 /// 32 hex digits from two hashers keyed by the system's random source.
 fn nonce() -> String {
@@ -125,10 +131,9 @@ impl Pipes {
         &self.paths
     }
 
-    /// Pipe `i` once a client opened it; `NoReader` while none did.
+    /// Pipe `i`, made again if a reload closed it.
     fn take(&self, i: usize) -> Result<Taken, OpenError> {
-        let stop =
-            Notifier::new().map_err(|e| OpenError::Io(unity_native::transport::errno_of(&e)))?;
+        let stop = Notifier::new().map_err(|e| OpenError::Io(errno_of(&e)))?;
         let server = self.slots[i]
             .lock()
             .unwrap_or_else(|p| p.into_inner())
@@ -138,30 +143,33 @@ impl Pipes {
             Some(s) => s,
             None => self.create(i).map_err(|_| OpenError::Missing)?,
         };
-        let mut taken = Taken {
+        Ok(Taken {
             server: Some(Box::new(server)),
             slot: Arc::clone(&self.slots[i]),
             generation: Arc::clone(&self.generation),
             taken_in: self.generation.load(Ordering::SeqCst),
             stop,
-        };
-        let never =
-            Notifier::new().map_err(|e| OpenError::Io(unity_native::transport::errno_of(&e)))?;
-        match taken.server().accept(&never, Some(ACCEPT_SLICE)) {
-            Ok(Wait::Ready) => Ok(taken),
-            // A client that came and left (a refused one): free the pipe for the next.
-            Ok(_) | Err(_) => Err(OpenError::NoReader),
-        }
+        })
     }
 
     /// The write end, once Neovim's reader opened the pipe (`NoReader` before).
     pub fn open_out(&self) -> Result<Out, OpenError> {
-        self.take(0).map(Out)
+        let mut taken = self.take(0)?;
+        let never = Notifier::new().map_err(|e| OpenError::Io(errno_of(&e)))?;
+        match taken.server().accept(&never, Some(ACCEPT_SLICE)) {
+            Ok(Wait::Ready) => Ok(Out(taken)),
+            // Nobody yet, or a client that came and left (a refused one): the pipe goes back
+            // to its slot disconnected, free for the next.
+            Ok(_) | Err(_) => Err(OpenError::NoReader),
+        }
     }
 
-    /// The read end, once Neovim's writer opened the pipe.
+    /// The read end, listening at once (as a FIFO's read end opens without a writer).
     pub fn open_in(&self) -> Option<In> {
-        self.take(1).ok().map(In)
+        self.take(1).ok().map(|taken| In {
+            taken,
+            connected: false,
+        })
     }
 
     /// Neovim's writer left: the pipe is disconnected and waits for the next one.
@@ -213,7 +221,19 @@ impl Out {
 
 impl In {
     pub fn recv(&mut self, buf: &mut [u8], stop: &Notifier, timeout: Duration) -> Recv {
-        match self.0.server().read(buf, stop, Some(timeout)) {
+        if !self.connected {
+            return match self.taken.server().accept(stop, Some(timeout)) {
+                Ok(Wait::Ready) => {
+                    self.connected = true;
+                    Recv::Nothing
+                }
+                Ok(Wait::Stopped) => Recv::Stopped,
+                Ok(Wait::TimedOut) => Recv::Nothing,
+                // A writer that came and left (a refused Neovim): listen for the next.
+                Err(_) => Recv::End,
+            };
+        }
+        match self.taken.server().read(buf, stop, Some(timeout)) {
             Ok(Some(0)) | Err(_) => Recv::End,
             Ok(Some(n)) => Recv::Data(n),
             Ok(None) if stop.is_set() => Recv::Stopped,
