@@ -58,8 +58,10 @@ FUZZ_SECONDS ?= 600
 fuzz:
 	bash tests/fuzz/run.sh $(FUZZ_SECONDS)
 
+# The last line is Windows under wine (tests/windows/bench.sh; installs wine like test-windows).
 bench: build tools
 	NVIM="$(NVIM)" sh tests/bench/run.sh
+	bash tests/windows/bench.sh
 
 # The stand-in editor on a project: UNITY_VERSION=2021.3|2022.3|6000.0 picks the behaviour it
 # models, WORKER=1 runs it as an asset import worker beside an editor already on that project.

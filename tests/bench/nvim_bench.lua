@@ -69,6 +69,10 @@ watchdog:start(timeout_ms, 0, function()
 end)
 
 local function rss_kb()
+  -- Linux only; elsewhere (the Windows line under wine) no figure.
+  if not uv.fs_stat("/proc/self/status") then
+    return nil
+  end
   for line in io.lines("/proc/self/status") do
     local kb = line:match("^VmRSS:%s+(%d+)")
     if kb then

@@ -4,7 +4,8 @@
 //!
 //! - `editor`: an editor that connects, logs, reloads and misbehaves on request (editor.rs);
 //! - `flood`: the benchmark's peer (flood.rs);
-//! - `fifo-limit`, `decode-bench`: the benchmark's Rust-only measurements (measure.rs).
+//! - `fifo-limit`, `decode-bench` (and on Windows `pipe-limit`): the benchmark's Rust-only
+//!   measurements (measure.rs).
 
 mod console;
 mod editor;
@@ -26,6 +27,8 @@ fn main() {
         "flood" => bench(&flood::ARGS, argv, flood::main),
         "fifo-limit" => bench(&measure::FIFO_LIMIT, argv, measure::fifo_limit),
         "decode-bench" => bench(&measure::DECODE_BENCH, argv, measure::decode_bench),
+        #[cfg(windows)]
+        "pipe-limit" => bench(&measure::PIPE_LIMIT, argv, measure::pipe_limit),
         _ => {
             eprintln!("unity-peer: unknown subcommand {sub:?}\nusage: {USAGE}");
             std::process::exit(2);

@@ -256,3 +256,70 @@ fn sites_record_ns(runs: usize) -> f64 {
     }
     median(times)
 }
+
+// pipe-limit (Windows)
+
+#[cfg(windows)]
+pub static PIPE_LIMIT: Spec = Spec {
+    tool: "unity-peer pipe-limit",
+    usage: "unity-peer pipe-limit [--frames N] [--runs R] [--max-secs S]",
+    options: &["--frames", "--runs", "--max-secs"],
+};
+
+/// `pipe-limit`: fifo-limit's frames/s over a named pipe (Windows): realistic frames, one
+/// write each, from Unity's end (`PipeServer`) to the client the plugin reads with, in one
+/// process. The ceiling the end-to-end figure is a ratio of.
+#[cfg(windows)]
+pub fn pipe_limit(a: &Args) {
+    use unity_native::transport::{
+        open_reader, read_some, wait_readable, write_private, Paths, PipeServer, Wait,
+    };
+    use unity_native::wake_pipe::Notifier;
+    let paths = Paths::new(&temp_dir("pipe"));
+    std::fs::create_dir_all(&paths.dir).unwrap_or_else(|e| die(&format!("mkdir: {e}")));
+    let name = format!(r"\\.\pipe\unity-peer-limit.{}", std::process::id());
+    let session = format!(
+        r#"{{"protocol":1,"pid":{},"unity":"limit","project":"limit","pipes":{{"unity-to-nvim":{},"nvim-to-unity":{}}}}}"#,
+        std::process::id(),
+        unity_nvim_tools::json::quote(&name),
+        unity_nvim_tools::json::quote(&format!("{name}.unused")),
+    );
+    write_private(&paths.session, session.as_bytes()).unwrap_or_else(|e| die(&format!("{e}")));
+    let frames = Gen::new(false).frames(a.get_or("--frames", 100_000usize));
+    let total: usize = frames.iter().map(Vec::len).sum();
+    let never = Notifier::new().unwrap_or_else(|e| die(&format!("{e}")));
+    let mut rates = Vec::new();
+    for _ in 0..runs(a) {
+        let mut server = PipeServer::create(&name).unwrap_or_else(|e| die(&format!("{e}")));
+        let p = paths.clone();
+        let reader = std::thread::spawn(move || {
+            let mut r = open_reader(&p).expect("open the pipe");
+            let (stop, mut buf, mut got) = (Notifier::new().expect("event"), vec![0u8; 65536], 0);
+            while got < total {
+                if wait_readable(&mut r, None, &stop, None) == Wait::Ready {
+                    got += read_some(&mut r, &mut buf).expect("read").unwrap_or(0);
+                }
+            }
+            Instant::now()
+        });
+        if server.accept(&never, None) != Ok(Wait::Ready) {
+            die("the reader never connected");
+        }
+        let t0 = Instant::now();
+        for f in &frames {
+            server
+                .write_all(f, &never)
+                .unwrap_or_else(|e| die(&format!("write: {e:?}")));
+        }
+        let t1 = reader.join().unwrap_or_else(|_| die("the reader failed"));
+        rates.push(frames.len() as f64 / t1.duration_since(t0).as_secs_f64());
+    }
+    let _ = std::fs::remove_dir_all(&paths.project);
+    emit(&[
+        (
+            "pipe_limit_frames_per_s",
+            format!("{:.0}", median(rates.clone())),
+        ),
+        ("pipe_limit_runs_frames_per_s", format!("{rates:.0?}")),
+    ]);
+}

@@ -18,15 +18,20 @@ pub fn mono_ns() -> u64 {
     ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
 }
 
-/// Nanoseconds since the peer started: on Windows std gives no raw monotonic clock, so these
-/// times compare with each other, not with Neovim's `vim.uv.hrtime()`.
+/// QueryPerformanceCounter in nanoseconds: the clock of libuv's `uv_hrtime` on Windows, so that
+/// Neovim's `vim.uv.hrtime()` compares with it as with CLOCK_MONOTONIC elsewhere.
 #[cfg(windows)]
 pub fn mono_ns() -> u64 {
-    static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
-    START
-        .get_or_init(std::time::Instant::now)
-        .elapsed()
-        .as_nanos() as u64
+    use windows_sys::Win32::System::Performance::{
+        QueryPerformanceCounter, QueryPerformanceFrequency,
+    };
+    let (mut count, mut freq) = (0i64, 0i64);
+    // SAFETY: both write one integer we own.
+    unsafe {
+        QueryPerformanceCounter(&mut count);
+        QueryPerformanceFrequency(&mut freq);
+    }
+    (count as f64 * 1e9 / freq.max(1) as f64) as u64
 }
 
 pub fn unix_ms() -> i64 {
