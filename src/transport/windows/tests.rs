@@ -269,7 +269,17 @@ fn hello() -> Vec<u8> {
     .unwrap()
 }
 
-/// The first event after `Listening`s and `Disconnected`s.
+/// What Lua passes with the default configuration.
+fn opts() -> Options {
+    Options {
+        queue_size: 1024,
+        client: "test".into(),
+        force: false,
+        look: std::sync::Arc::new(crate::log::look::Look::default()),
+    }
+}
+
+/// The first event after `Listening`s.
 fn next_event(c: &Connection) -> Event {
     let deadline = Instant::now() + Duration::from_secs(10);
     while Instant::now() < deadline {
@@ -292,14 +302,8 @@ fn next_event(c: &Connection) -> Event {
 fn the_reader_thread_follows_a_reload_and_reports_a_squatter() {
     let p = project("thread", me());
     let s = stop();
-    let opts = Options {
-        queue_size: 1024,
-        client: "test".into(),
-        force: false,
-        look: std::sync::Arc::new(crate::log::look::Look::default()),
-    };
     let mut up = PipeServer::create(&p.to_nvim).unwrap();
-    let c = Connection::open(&p.paths.project, &opts).unwrap();
+    let c = Connection::open(&p.paths.project, &opts()).unwrap();
     assert_eq!(up.accept(&s, LONG).unwrap(), Wait::Ready);
     up.write_all(&hello(), &s).unwrap();
     assert!(matches!(
@@ -325,4 +329,47 @@ fn the_reader_thread_follows_a_reload_and_reports_a_squatter() {
         Event::Failure(f) => assert_eq!(f.kind(), "impostor"),
         e => panic!("expected the squatter refused, got {e:?}"),
     }
+}
+
+#[test]
+#[ignore = "not a test: a live process for `a_takeover_is_seen_while_unity_is_quiet`"]
+fn live_process() {
+    std::thread::sleep(Duration::from_secs(60));
+}
+
+#[test]
+fn a_takeover_is_seen_while_unity_is_quiet() {
+    let p = project("takeover", me());
+    let s = stop();
+    let mut up = PipeServer::create(&p.to_nvim).unwrap();
+    let c = Connection::open(&p.paths.project, &opts()).unwrap();
+    assert_eq!(up.accept(&s, LONG).unwrap(), Wait::Ready);
+    up.write_all(&hello(), &s).unwrap();
+    assert!(matches!(
+        next_event(&c),
+        Event::Message(FromUnity::Hello(_))
+    ));
+    // Another Neovim (a live process) takes the lock; Unity sends nothing more.
+    let mut other = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "transport::windows::tests::live_process",
+            "--ignored",
+        ])
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    assert!(alive(other.id()));
+    write_private(
+        &p.paths.dir.join("nvim.lock"),
+        format!("{}\n", other.id()).as_bytes(),
+    )
+    .unwrap();
+    assert_eq!(next_event(&c), Event::Superseded { pid: other.id() });
+    // It let the pipe go: Unity's posted read sees the client leave.
+    let mut buf = [0u8; 4];
+    assert_eq!(up.read(&mut buf, &s, LONG).unwrap(), Some(0));
+    other.kill().unwrap();
+    other.wait().unwrap();
+    assert!(!alive(other.id()), "an ended process is not alive");
 }
