@@ -31,6 +31,16 @@ T.test("logs arrive in order over named pipes, commands are answered by id", fun
   T.eq(true, T.call("play").result.playing, "play answered")
 end)
 
+T.test("checkhealth speaks of named pipes, and of the connection", function()
+  local dir = T.connected_sim()
+  vim.cmd("checkhealth unity")
+  local text = table.concat(vim.api.nvim_buf_get_lines(0, 0, -1, false), "\n")
+  T.contains(text, "Unity project: " .. vim.fs.normalize(dir), "project")
+  T.contains(text, "each connection checks that Unity (pid " .. unity.status().pid .. ") serves them", "pipes")
+  T.contains(text, "connected to Unity", "connection")
+  vim.cmd("bwipeout!")
+end)
+
 T.test("a compile's errors land in quickfix and open at their file; the reload reconnects", function()
   local dir = T.project()
   local broken = dir .. "/Assets/Scripts/Broken.cs"
