@@ -441,7 +441,6 @@ mod tests {
         assert_eq!(n, 32);
     }
 
-    #[cfg(unix)]
     #[test]
     fn concurrent_producer_never_loses_a_wake_up() {
         let inbox = Inbox::new(1024).unwrap();
@@ -461,12 +460,17 @@ mod tests {
         while got < 200_000 {
             // Wait for the wake-up exactly as Neovim does, then drain everything.
             if !inbox.wake.is_set() && inbox.is_empty() {
-                let mut fds = [nix::poll::PollFd::new(
-                    inbox.wake.fd(),
-                    nix::poll::PollFlags::POLLIN,
-                )];
-                let n = nix::poll::poll(&mut fds, nix::poll::PollTimeout::from(5000u16)).unwrap();
-                assert!(n > 0, "no wake-up after {got} events");
+                let never = Notifier::new().unwrap();
+                let w = crate::transport::wait_notified(
+                    &inbox.wake,
+                    &never,
+                    Some(Duration::from_secs(5)),
+                );
+                assert_eq!(
+                    w,
+                    crate::transport::Wait::Ready,
+                    "no wake-up after {got} events"
+                );
             }
             // A small count, as Neovim drains in chunks: stopping at it must not lose a wake-up.
             while inbox.drain(Duration::from_millis(5), 7, |e| {

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `make test-windows`: the Windows build proven under wine on this Linux machine. Installs what
 # it needs (tests/windows/setup.sh, cached under target/windows/), then runs as Windows
-# programs: the named-pipe transport's tests (src/transport/windows/tests.rs), and the specs of
-# tests/windows/nvim/ in Windows nvim.exe with lua/unity_native.dll against unity-peer.exe.
+# programs: the crate's unit tests (the named-pipe transport's in src/transport/windows/tests.rs)
+# and the specs of tests/windows/nvim/ in Windows nvim.exe with lua/unity_native.dll against
+# unity-peer.exe.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
@@ -13,8 +14,8 @@ bash tests/windows/setup.sh >"$env_file"
 . "$env_file"
 target=x86_64-pc-windows-gnu
 
-echo "== the named-pipe transport under wine"
-cargo test --release --target "$target" --lib transport::windows
+echo "== the crate's unit tests under wine, the named-pipe transport's among them"
+cargo test --release --target "$target" --lib
 
 echo "== make windows: the module and the peer"
 make windows
