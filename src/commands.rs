@@ -9,11 +9,11 @@
 use crate::failure::Failure;
 use crate::protocol::{encode_frame, Cmd, FromNvim, NvimHello, PROTOCOL_VERSION};
 use crate::queue::{Event, Inbox};
-use crate::transport::{open_writer, reader_gone, write_all, Paths, WriteError};
+use crate::transport::{
+    errno_of, open_writer, reader_gone, write_all, Paths, WriteEnd, WriteError,
+};
 use crate::wake_pipe::Notifier;
 use crossbeam_channel::{bounded, Receiver, Sender, TrySendError};
-use nix::errno::Errno;
-use std::os::fd::OwnedFd;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -24,10 +24,6 @@ static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 /// Commands waiting for the writer thread before `send` reports Unity as not reading.
 const MAX_QUEUED: usize = 256;
 
-fn io_errno(e: &std::io::Error) -> Errno {
-    Errno::from_raw(e.raw_os_error().unwrap_or(0))
-}
-
 struct Job {
     id: Option<u64>,
     bytes: Vec<u8>,
@@ -35,7 +31,7 @@ struct Job {
 
 /// One opened write end and the thread that writes to it.
 struct Conn {
-    fd: Arc<OwnedFd>,
+    fd: Arc<WriteEnd>,
     tx: Option<Sender<Job>>,
     stop: Arc<Notifier>,
     dead: Arc<AtomicBool>,
@@ -108,7 +104,7 @@ impl Commands {
     pub fn connected(&self) -> bool {
         self.conn
             .as_ref()
-            .is_some_and(|c| !c.dead.load(Ordering::Acquire) && !reader_gone(&*c.fd))
+            .is_some_and(|c| !c.dead.load(Ordering::Acquire) && !reader_gone(&c.fd))
     }
 
     /// The live connection's queue, opening the FIFO (hello first) when there is none.
@@ -136,7 +132,7 @@ impl Commands {
             id: None,
             bytes: hello,
         });
-        let stop = Arc::new(Notifier::new().map_err(|e| Failure::Io(io_errno(&e)))?);
+        let stop = Arc::new(Notifier::new().map_err(|e| Failure::Io(errno_of(&e)))?);
         let dead = Arc::new(AtomicBool::new(false));
         let thread = {
             let (fd, stop, dead, inbox) = (
@@ -148,7 +144,7 @@ impl Commands {
             std::thread::Builder::new()
                 .name("unity-writer".into())
                 .spawn(move || write_loop(&fd, &rx, &stop, &dead, &inbox))
-                .map_err(|e| Failure::Io(io_errno(&e)))?
+                .map_err(|e| Failure::Io(errno_of(&e)))?
         };
         Ok(Conn {
             fd,
@@ -164,7 +160,7 @@ impl Commands {
 /// command that was not written is reported as `Event::Undelivered` (with the reason), never as
 /// a reply: replies come from Unity only.
 fn write_loop(
-    fd: &OwnedFd,
+    fd: &WriteEnd,
     rx: &Receiver<Job>,
     stop: &Notifier,
     dead: &AtomicBool,

@@ -77,8 +77,14 @@ impl Connection {
     }
 
     /// A descriptor (the caller's to close) that becomes readable when events wait.
+    #[cfg(unix)]
     pub fn wake_fd(&self) -> std::io::Result<std::os::fd::OwnedFd> {
         self.inbox.wake_fd()
+    }
+
+    /// Whether events wait to be drained.
+    pub fn pending(&self) -> bool {
+        !self.inbox.is_empty()
     }
 
     pub fn drain(&self, budget: Duration, max: usize, f: impl FnMut(Event) -> bool) -> bool {

@@ -2,8 +2,7 @@
 //! `src/lua/failure.rs` hands them to Lua as tables and `lua/unity/messages.lua` says each kind
 //! (its `unity.FailureKind` lists them; a spec checks that every kind here has its words).
 
-use crate::transport::{OpenError, WriteError};
-use nix::errno::Errno;
+use crate::transport::{Errno, OpenError, WriteError};
 use std::path::PathBuf;
 
 /// Why something in the rendezvous (doc/protocol.md §1) is not safe to use.
@@ -68,11 +67,17 @@ pub enum Failure {
     ReaderStopped(String),
     /// Reading Unity's pipe failed (the reader opens it again).
     Read(Errno),
+    /// The pipe `pipe` is served by process `server`, not by Unity (`unity`, from session.json).
+    Impostor {
+        pipe: String,
+        server: u32,
+        unity: u32,
+    },
 }
 
 impl Failure {
     /// Every kind's name, as `kind` gives them.
-    pub const KINDS: [&'static str; 15] = [
+    pub const KINDS: [&'static str; 16] = [
         "not_running",
         "not_connected",
         "not_reading",
@@ -88,6 +93,7 @@ impl Failure {
         "write",
         "reader_stopped",
         "read",
+        "impostor",
     ];
 
     /// A stable name for the kind (`unity.FailureKind` in Lua).
@@ -108,6 +114,7 @@ impl Failure {
             Failure::Write(_) => 12,
             Failure::ReaderStopped(_) => 13,
             Failure::Read(_) => 14,
+            Failure::Impostor { .. } => 15,
         }]
     }
 }
@@ -118,6 +125,15 @@ impl From<OpenError> for Failure {
             OpenError::Missing => Failure::NotRunning,
             OpenError::NoReader => Failure::NotConnected,
             OpenError::Refused { path, why } => Failure::Refused { path, why },
+            OpenError::Impostor {
+                pipe,
+                server,
+                unity,
+            } => Failure::Impostor {
+                pipe,
+                server,
+                unity,
+            },
             OpenError::Io(e) => Failure::Io(e),
         }
     }

@@ -13,7 +13,13 @@ pub mod protocol;
 pub mod queue;
 pub mod reader;
 pub mod transport;
+#[cfg(unix)]
 pub mod wake_pipe;
+/// On Windows the notifier is an event object, made by the Windows transport.
+#[cfg(windows)]
+pub mod wake_pipe {
+    pub use crate::transport::Notifier;
+}
 
 #[cfg(feature = "lua")]
 mod lua;

@@ -2,13 +2,29 @@
 //! Unity's pipe (doc/protocol.md §2). Two readers would each get part of the stream. A second
 //! Neovim is told who holds it; taking over rewrites the file and writes a byte into the
 //! holder's `nvim-<pid>.nudge` FIFO, which the holder's reader polls: it learns at once that it
-//! was superseded, even while Unity is quiet, and without any periodic wake-up.
+//! was superseded, even while Unity is quiet, and without any periodic wake-up. Windows has no
+//! FIFOs: there the holder checks the file every `CHECK_EVERY` while it waits (doc/protocol.md
+//! §2, "Windows").
 
-use nix::fcntl::{open, OFlag};
-use nix::sys::stat::Mode;
-use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
-use std::os::unix::fs::{FileTypeExt, MetadataExt};
+use crate::transport::{alive, Wake};
+#[cfg(unix)]
+use nix::{
+    fcntl::{open, OFlag},
+    sys::stat::Mode,
+};
+#[cfg(unix)]
+use std::os::{
+    fd::{AsFd, OwnedFd},
+    unix::fs::{FileTypeExt, MetadataExt},
+};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// How often a reader waiting for Unity checks the file, where nothing nudges it.
+#[cfg(unix)]
+pub const CHECK_EVERY: Option<Duration> = None;
+#[cfg(windows)]
+pub const CHECK_EVERY: Option<Duration> = Some(Duration::from_millis(250));
 
 #[derive(Debug)]
 pub struct Lock {
@@ -19,9 +35,11 @@ pub struct Lock {
     seen: Option<(u64, i64, u64)>,
     /// Our nudge FIFO, open read-write (so it never reports a hang-up), and its inode: Unity
     /// recreating the folder removes the file, and it is made again at the next acquire.
+    #[cfg(unix)]
     nudge: Option<(OwnedFd, u64)>,
 }
 
+#[cfg(unix)]
 fn stamp(path: &Path) -> Option<(u64, i64, u64)> {
     let m = std::fs::metadata(path).ok()?;
     Some((
@@ -31,13 +49,16 @@ fn stamp(path: &Path) -> Option<(u64, i64, u64)> {
     ))
 }
 
-/// Whether process `pid` exists (signal 0 only asks).
-pub fn alive(pid: u32) -> bool {
-    use nix::errno::Errno;
-    match nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid as i32), None) {
-        Ok(()) | Err(Errno::EPERM) => true,
-        Err(_) => false,
-    }
+/// A rewrite replaces the file (a rename): its modification time changes.
+#[cfg(windows)]
+fn stamp(path: &Path) -> Option<(u64, i64, u64)> {
+    let m = std::fs::metadata(path).ok()?;
+    let t = m
+        .modified()
+        .ok()?
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?;
+    Some((0, t.as_nanos() as i64, m.len()))
 }
 
 impl Lock {
@@ -50,10 +71,12 @@ impl Lock {
             path: dir.join("nvim.lock"),
             pid,
             seen: None,
+            #[cfg(unix)]
             nudge: None,
         }
     }
 
+    #[cfg(unix)]
     fn nudge_path(&self, pid: u32) -> PathBuf {
         self.path.with_file_name(format!("nvim-{pid}.nudge"))
     }
@@ -88,6 +111,7 @@ impl Lock {
 
     /// Tells the Neovim we took over from (best effort: it may be gone, or an older version
     /// without a nudge FIFO, which then learns at its next read).
+    #[cfg(unix)]
     fn wake_holder(&self, pid: u32) {
         let path = self.nudge_path(pid);
         let fifo = std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_fifo());
@@ -97,6 +121,14 @@ impl Lock {
         }
     }
 
+    /// Windows: the holder sees the file change on its timer.
+    #[cfg(windows)]
+    fn wake_holder(&self, _pid: u32) {}
+
+    #[cfg(windows)]
+    fn make_nudge(&mut self) {}
+
+    #[cfg(unix)]
     fn make_nudge(&mut self) {
         let path = self.nudge_path(self.pid);
         let current = std::fs::symlink_metadata(&path).ok();
@@ -114,11 +146,22 @@ impl Lock {
     }
 
     /// Readable when another Neovim took over: poll it beside the pipe, then `check`.
-    pub fn nudge_fd(&self) -> Option<BorrowedFd<'_>> {
+    #[cfg(unix)]
+    pub fn nudge_fd(&self) -> Option<Wake<'_>> {
         self.nudge.as_ref().map(|(fd, _)| fd.as_fd())
     }
 
+    #[cfg(windows)]
+    pub fn nudge_fd(&self) -> Option<Wake<'_>> {
+        None
+    }
+
     /// Empties the nudge FIFO, so that it is not reported readable again.
+    #[cfg(windows)]
+    pub fn take_nudges(&self) {}
+
+    /// Empties the nudge FIFO, so that it is not reported readable again.
+    #[cfg(unix)]
     pub fn take_nudges(&self) {
         let mut buf = [0u8; 64];
         if let Some((fd, _)) = &self.nudge {
@@ -149,6 +192,7 @@ impl Lock {
         if self.holder() == Some(self.pid) {
             let _ = std::fs::remove_file(&self.path);
         }
+        #[cfg(unix)]
         if let Some((_, ino)) = self.nudge.take() {
             let path = self.nudge_path(self.pid);
             if std::fs::symlink_metadata(&path).is_ok_and(|m| m.ino() == ino) {
@@ -158,7 +202,7 @@ impl Lock {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, unix))]
 mod tests {
     use super::*;
 

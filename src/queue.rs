@@ -111,6 +111,8 @@ impl Inbox {
 
     /// A new descriptor, owned by the caller, that becomes readable when events wait. A
     /// duplicate, because an event loop that watches a descriptor closes it when it stops.
+    /// (Unix only: Neovim on Windows looks at the queue on a timer.)
+    #[cfg(unix)]
     pub fn wake_fd(&self) -> std::io::Result<std::os::fd::OwnedFd> {
         self.wake.dup_fd()
     }
@@ -259,7 +261,7 @@ impl Producer {
     /// Waits until `n` more events fit, so that a reader can leave bytes in the pipe instead of
     /// dropping what it decoded. Returns true when `stop` fired.
     pub fn wait_for_room(&self, n: usize, stop: &Notifier) -> bool {
-        use crate::transport::{wait, Wait};
+        use crate::transport::{wait_notified, Wait};
         while !self.has_room(n) {
             self.inbox.wants_room.store(true, Ordering::Release);
             // The consumer may have drained between the check and the flag.
@@ -267,12 +269,7 @@ impl Producer {
                 break;
             }
             // The timeout only guards against a consumer that stopped draining for good.
-            let w = wait(
-                &self.inbox.room.fd(),
-                nix::poll::PollFlags::POLLIN,
-                stop,
-                Some(Duration::from_millis(50)),
-            );
+            let w = wait_notified(&self.inbox.room, stop, Some(Duration::from_millis(50)));
             self.inbox.room.clear();
             if w == Wait::Stopped {
                 return true;
@@ -463,12 +460,17 @@ mod tests {
         while got < 200_000 {
             // Wait for the wake-up exactly as Neovim does, then drain everything.
             if !inbox.wake.is_set() && inbox.is_empty() {
-                let mut fds = [nix::poll::PollFd::new(
-                    inbox.wake.fd(),
-                    nix::poll::PollFlags::POLLIN,
-                )];
-                let n = nix::poll::poll(&mut fds, nix::poll::PollTimeout::from(5000u16)).unwrap();
-                assert!(n > 0, "no wake-up after {got} events");
+                let never = Notifier::new().unwrap();
+                let w = crate::transport::wait_notified(
+                    &inbox.wake,
+                    &never,
+                    Some(Duration::from_secs(5)),
+                );
+                assert_eq!(
+                    w,
+                    crate::transport::Wait::Ready,
+                    "no wake-up after {got} events"
+                );
             }
             // A small count, as Neovim drains in chunks: stopping at it must not lose a wake-up.
             while inbox.drain(Duration::from_millis(5), 7, |e| {

@@ -9,16 +9,15 @@ use crate::failure::Failure;
 use crate::frame::{Decoder, Item};
 use crate::ledger::Ledger;
 use crate::lock::Lock;
+use crate::lock::CHECK_EVERY;
 use crate::log::look::Look;
 use crate::log::Entry;
 use crate::protocol::{decode, FromUnity, TestEvent};
 use crate::queue::{Event, LostCause, Producer};
-use crate::transport::{open_reader, same_file, sleep, wait_or, OpenError, Paths, Wait};
-use crate::wake_pipe::{retry, Notifier};
-use nix::errno::Errno;
-use nix::poll::PollFlags;
-use nix::unistd::read;
-use std::os::fd::OwnedFd;
+use crate::transport::{
+    open_reader, read_some, same_file, sleep, wait_readable, OpenError, Paths, ReadEnd, Wait,
+};
+use crate::wake_pipe::Notifier;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -110,7 +109,7 @@ enum Ended {
     /// Open the FIFO again; `keep` is the old descriptor, to close once the new one is open.
     Reopen {
         writer_seen: bool,
-        keep: Option<OwnedFd>,
+        keep: Option<ReadEnd>,
     },
 }
 
@@ -119,15 +118,29 @@ impl Reader {
         // The descriptor that saw the end of a stream stays open until its successor is: a
         // writer that opened in between must not find the pipe without a reader (its bytes
         // would be dropped with the pipe when it then gets EPIPE and closes).
-        let mut previous: Option<OwnedFd> = None;
+        let mut previous: Option<ReadEnd> = None;
         loop {
             let opened = open_reader(&self.paths);
             drop(previous.take());
             let fd = match opened {
                 Ok(fd) => fd,
-                Err(e @ OpenError::Refused { .. }) => {
+                Err(e @ (OpenError::Refused { .. } | OpenError::Impostor { .. })) => {
                     self.report(e.into());
                     if sleep(&self.stop, Duration::from_secs(1)) {
+                        return;
+                    }
+                    continue;
+                }
+                // A named pipe's one instance is taken: say who holds the project, if another
+                // Neovim does (with FIFOs the open succeeds and the lock below tells).
+                Err(OpenError::NoReader) => {
+                    self.problem = None;
+                    if let Err(pid) = self.lock.acquire(self.force) {
+                        if self.locked_by.swap(pid, Ordering::AcqRel) != pid {
+                            self.out.push(Event::Locked { pid });
+                        }
+                    }
+                    if sleep(&self.stop, MISSING_POLL) {
                         return;
                     }
                     continue;
@@ -174,7 +187,7 @@ impl Reader {
     }
 
     /// Reads one opened FIFO until its writers are gone.
-    fn serve(&mut self, fd: OwnedFd) -> Ended {
+    fn serve(&mut self, mut fd: ReadEnd) -> Ended {
         let mut dec = Decoder::new();
         let mut buf = vec![0u8; READ_SIZE];
         let mut writer_seen = false;
@@ -194,15 +207,21 @@ impl Reader {
             } else {
                 None
             };
-            match wait_or(
-                &fd,
-                PollFlags::POLLIN,
-                self.lock.nudge_fd(),
-                &self.stop,
-                timeout,
-            ) {
+            let timeout = match (timeout, CHECK_EVERY) {
+                (Some(t), Some(c)) => Some(t.min(c)),
+                (t, c) => t.or(c),
+            };
+            match wait_readable(&mut fd, self.lock.nudge_fd(), &self.stop, timeout) {
                 Wait::Stopped => return Ended::Stop,
                 Wait::TimedOut => {
+                    // Without a nudge (Windows), a takeover is seen on this timer.
+                    if CHECK_EVERY.is_some() {
+                        if let Err(pid) = self.lock.check() {
+                            self.locked_by.store(pid, Ordering::Release);
+                            self.out.push(Event::Superseded { pid });
+                            return Ended::Stop;
+                        }
+                    }
                     if dec.pending() > 0 && dec.unstick() {
                         self.take(&mut dec);
                     }
@@ -224,8 +243,8 @@ impl Reader {
                 self.out.push(Event::Superseded { pid });
                 return Ended::Stop;
             }
-            match retry(|| read(&fd, &mut buf)) {
-                Ok(0) => {
+            match read_some(&mut fd, &mut buf) {
+                Ok(Some(0)) => {
                     self.closed(&mut dec, writer_seen);
                     // Some systems report a hang-up before any writer came: do not spin.
                     if !writer_seen && sleep(&self.stop, Duration::from_millis(50)) {
@@ -236,14 +255,14 @@ impl Reader {
                         keep: Some(fd),
                     };
                 }
-                Ok(n) => {
+                Ok(Some(n)) => {
                     writer_seen = true;
                     let c = self.out.counters();
                     c.bytes.fetch_add(n as u64, Ordering::Relaxed);
                     dec.push(&buf[..n]);
                     self.take(&mut dec);
                 }
-                Err(Errno::EAGAIN) => {}
+                Ok(None) => {}
                 Err(e) => {
                     self.report(Failure::Read(e));
                     return Ended::Reopen {

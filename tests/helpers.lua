@@ -4,7 +4,8 @@ local T = {}
 
 T.root = vim.fn.fnamemodify(debug.getinfo(1, "S").source:sub(2), ":p:h:h")
 -- Built by `make tools` (the tools crate, tools/), which `make test-nvim` runs.
-T.sim = T.root .. "/target/release/unity-sim"
+-- UNITY_PEER: another build of it (tests/windows/run.sh gives the Windows one).
+T.peer = os.getenv("UNITY_PEER") or (T.root .. "/target/release/unity-peer")
 
 -- Only this repository on the runtimepath; the plugin file loaded as Neovim would load it.
 vim.opt.rtp:prepend(T.root)
@@ -142,8 +143,8 @@ end
 --- Starts the simulated editor on `project`; stopped (SIGTERM) after the test.
 ---@return vim.SystemObj
 function T.start_sim(project, extra)
-  assert(vim.fn.executable(T.sim) == 1, T.sim .. " is missing: run `make tools`")
-  local cmd = { T.sim, "--project", project, "--rate", "0" }
+  assert(vim.fn.executable(T.peer) == 1, T.peer .. " is missing: run `make tools`")
+  local cmd = { T.peer, "editor", "--project", project, "--rate", "0" }
   vim.list_extend(cmd, extra or {})
   local proc = vim.system(cmd, { text = true })
   T.defer(function()
@@ -157,13 +158,9 @@ end
 
 local host_built = false
 
---- Starts the stand-in Unity editor (the real package under Mono) on `dir`, with `env` added;
---- stopped after the test with SIGTERM, on which it quits as Unity does. Builds it first.
---- Also returns a function giving what the host printed so far.
----@param dir string
----@param env? table<string, string>
----@return vim.SystemObj, fun(): string
-function T.start_host(dir, env)
+--- Starts the stand-in host on `dir`; returns it, a function giving its output so far, and one
+--- that stops it with SIGTERM (on which it quits as Unity does) and checks that it quit cleanly.
+local function launch_host(dir, env)
   if not host_built then
     local built = vim.system({ "bash", T.root .. "/tests/unity_host/build.sh" }, { text = true }):wait(600000)
     assert(built.code == 0, "building the Unity host failed: " .. (built.stderr or ""))
@@ -182,20 +179,68 @@ function T.start_host(dir, env)
   }, function(res)
     host.ended = res
   end)
-  T.defer(function()
-    hosts = {}
+  local function stop()
+    hosts = vim.tbl_filter(function(h)
+      return h ~= host
+    end, hosts)
     if not proc:is_closing() then
       proc:kill("sigterm")
     end
     local res = proc:wait(20000)
     T.eq(0, res.code, "the host quit cleanly; its output:\n" .. table.concat(host.out))
-  end)
+  end
   T.wait_for(function()
     return vim.uv.fs_stat(dir .. "/Temp/NeovimBridge/session.json")
   end, "the host's session.json", 30000)
   return proc, function()
     return table.concat(host.out)
+  end, stop
+end
+
+--- Starts the stand-in Unity editor (the real package under Mono) on `dir`, with `env` added;
+--- stopped after the test with SIGTERM, on which it quits as Unity does. Builds it first.
+--- Also returns a function giving what the host printed so far.
+---@param dir string
+---@param env? table<string, string>
+---@return vim.SystemObj, fun(): string
+function T.start_host(dir, env)
+  local proc, output, stop = launch_host(dir, env)
+  T.defer(stop)
+  return proc, output
+end
+
+local shared_host
+local after_all = {}
+
+--- The stand-in host on one fresh project, shared by the tests of a spec file that ask for it
+--- (a host takes seconds to start): started by the first, stopped after the last, with `env`
+--- as the first asked. Each test leaves it as it found it: what it wrote under Assets/ and
+--- Packages/ is removed after it, and the log history, play mode and connection are its own to reset.
+--- Returns the project and a function giving the host's output so far.
+---@param env? table<string, string>
+---@return string, fun(): string
+function T.shared_host(env)
+  if not shared_host then
+    local dir = vim.fn.tempname()
+    vim.fn.mkdir(dir .. "/Assets/Scripts", "p")
+    vim.fn.mkdir(dir .. "/ProjectSettings", "p")
+    vim.fn.writefile({ "m_EditorVersion: 2022.3.0f1" }, dir .. "/ProjectSettings/ProjectVersion.txt")
+    dir = vim.uv.fs_realpath(dir)
+    local _, output, stop = launch_host(dir, env)
+    shared_host = { dir = dir, output = output }
+    after_all[#after_all + 1] = function()
+      stop()
+      vim.fn.delete(dir, "rf")
+    end
   end
+  T.defer(function()
+    for _, f in ipairs(vim.fn.glob(shared_host.dir .. "/Assets/*", false, true)) do
+      vim.fn.delete(f, "rf")
+    end
+    vim.fn.delete(shared_host.dir .. "/Packages", "rf")
+    vim.fn.mkdir(shared_host.dir .. "/Assets/Scripts", "p")
+  end)
+  return shared_host.dir, shared_host.output
 end
 
 function T.stop_sim(proc)
@@ -343,6 +388,13 @@ function T.run()
     else
       failed = failed + 1
       io.stdout:write("not ok - " .. t.name .. "\n  " .. tostring(err):gsub("\n", "\n  ") .. "\n")
+    end
+  end
+  for _, fn in ipairs(after_all) do
+    local ok, err = xpcall(fn, debug.traceback)
+    if not ok then
+      failed = failed + 1
+      io.stdout:write("not ok - after all tests\n  " .. tostring(err):gsub("\n", "\n  ") .. "\n")
     end
   end
   io.stdout:write(string.format("%d passed, %d failed\n", passed, failed))

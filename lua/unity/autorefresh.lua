@@ -6,6 +6,7 @@
 local client = require("unity.client")
 local config = require("unity.config")
 local messages = require("unity.messages")
+local paths = require("unity.paths")
 
 local M = {}
 
@@ -22,11 +23,7 @@ local deferred_said = false
 ---@param path string
 ---@return string|nil
 function M.relative(root, path)
-  local function inside(r, p)
-    return p:sub(1, #r + 1) == r .. "/" and p:sub(#r + 2) or nil
-  end
-  path = vim.fs.normalize(path)
-  return inside(root, path) or inside(vim.uv.fs_realpath(root) or root, vim.uv.fs_realpath(path) or path)
+  return paths.inside(root, path) or paths.inside(vim.uv.fs_realpath(root) or root, vim.uv.fs_realpath(path) or path)
 end
 
 --- Whether writing `path` should refresh Unity in `root`: under Assets/ or Packages/, an

@@ -20,7 +20,7 @@ local M = {}
 ---@class unity.ClientState
 ---@field handle userdata|nil
 ---@field project string|nil
----@field watcher uv.uv_pipe_t|nil
+---@field watcher uv.uv_pipe_t|uv.uv_timer_t|nil  the wake-up pipe, or (Windows) the timer that looks at the queue
 ---@field timer uv.uv_timer_t|nil
 ---@field consumer unity.LogConsumer|nil
 ---@field sites unity.SitesConsumer|nil
@@ -298,9 +298,41 @@ schedule_drain = function(next_slice)
   end
 end
 
+--- How often the queue is looked at where the native module gives no descriptor to watch
+--- (Windows: libuv opens descriptors of Neovim's C runtime, not the module's).
+local POLL_MS = 16
+
+--- Calls `schedule_drain` whenever events wait: a pipe the native module rings when its queue
+--- stops being empty, or (Windows) a timer that looks at the queue.
+---@return uv.uv_pipe_t|uv.uv_timer_t|nil
+local function watch(handle)
+  local fd = handle:wake_fd()
+  if not fd then
+    local timer = vim.uv.new_timer()
+    if timer then
+      timer:start(POLL_MS, POLL_MS, function()
+        if handle:pending() then
+          schedule_drain()
+        end
+      end)
+    end
+    return timer
+  end
+  local pipe = vim.uv.new_pipe(false)
+  if pipe then
+    pipe:open(fd)
+    pipe:read_start(function(rerr, data)
+      -- A fast event: nothing but scheduling happens here.
+      if rerr or data then
+        schedule_drain()
+      end
+    end)
+  end
+  return pipe
+end
+
 local function stop_watching()
   if S.watcher then
-    S.watcher:read_stop()
     S.watcher:close()
     S.watcher = nil
   end
@@ -366,21 +398,17 @@ function M.connect(dir, force)
   if not handle then
     return failed(cerr)
   end
-  local pipe = vim.uv.new_pipe(false)
   local timer = vim.uv.new_timer()
-  if not pipe or not timer then
+  local watcher = timer and watch(handle)
+  if not watcher then
+    if timer then
+      timer:close()
+    end
     handle:close()
     return failed({ kind = "no_watcher" })
   end
-  pipe:open(handle:wake_fd())
-  S.handle, S.project, S.watcher, S.timer = handle, root, pipe, timer
+  S.handle, S.project, S.watcher, S.timer = handle, root, watcher, timer
   S.lost, S.corrupt, S.errors, S.bye = 0, 0, 0, nil
-  pipe:read_start(function(rerr, data)
-    -- A fast event: nothing but scheduling happens here.
-    if rerr or data then
-      schedule_drain()
-    end
-  end)
   -- Events may have been queued before the watcher started.
   schedule_drain()
   return true

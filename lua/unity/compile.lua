@@ -4,6 +4,7 @@
 local config = require("unity.config")
 local file_diagnostics = require("unity.file_diagnostics")
 local messages = require("unity.messages")
+local paths = require("unity.paths")
 
 local M = {}
 
@@ -34,11 +35,7 @@ end
 ---@param file string
 ---@return string
 function M.resolve(root, file)
-  file = file:gsub("\\", "/")
-  if file:sub(1, 1) ~= "/" then
-    file = root .. "/" .. file:gsub("^%./", "")
-  end
-  return vim.fs.normalize(file)
+  return paths.absolute(root, (file:gsub("\\", "/")))
 end
 
 --- Applies a `compile finished` summary.

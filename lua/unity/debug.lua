@@ -9,6 +9,7 @@ local client = require("unity.client")
 local config = require("unity.config")
 local log = require("unity.log")
 local messages = require("unity.messages")
+local paths = require("unity.paths")
 
 local M = {}
 
@@ -176,7 +177,7 @@ end
 function M.provider(bufnr)
   local project = client.status().project
   local file = vim.api.nvim_buf_get_name(bufnr)
-  if not project or vim.bo[bufnr].filetype ~= "cs" or not vim.startswith(file, project .. "/") then
+  if not project or vim.bo[bufnr].filetype ~= "cs" or not paths.inside(project, file) then
     return {}
   end
   local editor = M.configuration()

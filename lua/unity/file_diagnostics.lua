@@ -1,11 +1,13 @@
 --- Diagnostics kept by file: set on the buffers that show a file now, and on those that open
 --- it later. Compile results, runtime exceptions and test failures each keep one set, in their
 --- own namespace; they decide when diagnostics change and when to show them, this decides where.
+local paths = require("unity.paths")
+
 local M = {}
 
 ---@class unity.FileDiagnostics
 ---@field ns integer
----@field private by_file table<string, vim.Diagnostic[]>  normalized absolute path -> its diagnostics
+---@field private by_file table<string, vim.Diagnostic[]>  absolute path (`paths.key`) -> its diagnostics
 ---@field private dirty table<string, true>  files changed since they were last shown
 local Set = {}
 Set.__index = Set
@@ -27,6 +29,7 @@ end
 ---@param file string
 ---@param diags vim.Diagnostic[]
 function Set:set(file, diags)
+  file = paths.key(file)
   self.by_file[file] = diags
   self.dirty[file] = true
 end
@@ -35,6 +38,7 @@ end
 ---@param file string
 ---@param diag vim.Diagnostic
 function Set:add(file, diag)
+  file = paths.key(file)
   local list = self.by_file[file] or {}
   self.by_file[file] = list
   list[#list + 1] = diag
@@ -59,7 +63,7 @@ function Set:show(deadline)
   for _, b in ipairs(vim.api.nvim_list_bufs()) do
     local name = vim.api.nvim_buf_is_loaded(b) and vim.api.nvim_buf_get_name(b) or ""
     if name ~= "" then
-      name = vim.fs.normalize(name)
+      name = paths.key(name)
       bufs[name] = bufs[name] or {}
       table.insert(bufs[name], b)
     end
@@ -79,7 +83,7 @@ end
 ---@param buf integer
 ---@param file string
 function Set:show_on(buf, file)
-  local diags = self.by_file[file]
+  local diags = self.by_file[paths.key(file)]
   if diags then
     vim.diagnostic.set(self.ns, buf, diags)
   end
@@ -98,7 +102,6 @@ vim.api.nvim_create_autocmd({ "BufReadPost", "BufNewFile" }, {
     if name == "" then
       return
     end
-    name = vim.fs.normalize(name)
     for _, set in ipairs(sets) do
       set:show_on(a.buf, name)
     end

@@ -51,7 +51,14 @@ function M.check()
 
   if native and session and not why then
     local ok, cerr = native.check(root)
-    if ok then
+    if ok and vim.fn.has("win32") == 1 then
+      h.ok(
+        string.format(
+          "session.json names Unity's named pipes; each connection checks that Unity (pid %d) serves them",
+          session.pid
+        )
+      )
+    elseif ok then
       h.ok("Temp/NeovimBridge and its FIFOs are yours and private (0700 / 0600)")
     else
       h.error(require("unity.messages").failure(cerr))

@@ -181,6 +181,15 @@ local FAILURES = {
   read = function(f)
     return string.format("reading Unity's log pipe failed (%s): unity.nvim opens it again", H.errno(f))
   end,
+  impostor = function(f)
+    return string.format(
+      "unity.nvim will not use the pipe %s: it is served by process %d, not by Unity (pid %d from session.json). "
+        .. "Another program took the name, or session.json is stale: restart Unity so that it makes new pipes",
+      f.path or "?",
+      f.server or -1,
+      f.pid or -1
+    )
+  end,
   no_watcher = function()
     return "could not create the event-loop handles that watch Unity's queue: restart Neovim"
   end,

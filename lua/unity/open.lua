@@ -3,6 +3,7 @@
 --- terminal to the front with the user's `on_open`. Never raises: what fails is told.
 local config = require("unity.config")
 local messages = require("unity.messages")
+local paths = require("unity.paths")
 
 local M = {}
 local H = {}
@@ -177,16 +178,13 @@ function H.same_file(name, file)
   if name == "" then
     return false
   end
-  return name == file or vim.uv.fs_realpath(name) == vim.uv.fs_realpath(file)
+  return paths.same(name, file) or vim.uv.fs_realpath(name) == vim.uv.fs_realpath(file)
 end
 
 ---@param project string|nil
 ---@param file string
 function H.absolute(project, file)
-  if file:sub(1, 1) ~= "/" and project then
-    file = project .. "/" .. file:gsub("^%./", "")
-  end
-  return vim.fs.normalize(file, { expand_env = false })
+  return paths.absolute(project, file)
 end
 
 --- Runs the `on_open` option: a function, or a command (a list of arguments, placeholders

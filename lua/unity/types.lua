@@ -88,7 +88,7 @@
 ---@alias unity.FailureKind
 ---| "not_running" | "not_connected" | "not_reading" | "bad_name" | "bad_args" | "encode"
 ---| "refused" | "locked" | "io" | "start" | "reader_gone" | "closed" | "write"
----| "reader_stopped" | "read"
+---| "reader_stopped" | "read" | "impostor"
 ---| "no_project" | "no_name" | "bad_callback" | "no_watcher" | "restarted" | "gone"
 ---| "superseded" | "disconnected"
 ---| "asset_missing" | "asset_outside" | "asset_not_imported" | "asset_exists" | "asset_no_meta"
@@ -104,7 +104,8 @@
 ---@field mode? string              a refused path's permissions, in octal
 ---@field project? string           the project the command was for (added by the client)
 ---@field name? string              the command's name (added by the client)
----@field pid? integer              another Neovim's pid (locked, superseded)
+---@field pid? integer              another Neovim's pid (locked, superseded), or Unity's (impostor)
+---@field server? integer           the process serving a named pipe that is not Unity (impostor)
 ---@field errno? integer            a system error: its number,
 ---@field errname? string           its name ("EPIPE"),
 ---@field strerror? string          and the system's description

@@ -133,16 +133,27 @@ fn local_hms(sec: i64) -> [u8; 3] {
     if last == sec {
         return hms;
     }
+    let hms = localtime(sec).map_or([99; 3], |tm| {
+        [tm.tm_hour as u8, tm.tm_min as u8, tm.tm_sec as u8]
+    });
+    LAST_SECOND.set((sec, hms));
+    hms
+}
+
+#[cfg(unix)]
+fn localtime(sec: i64) -> Option<nix::libc::tm> {
     let t = sec as nix::libc::time_t;
     // SAFETY: localtime_r writes only into `tm`, which lives for the call.
     let mut tm: nix::libc::tm = unsafe { std::mem::zeroed() };
-    let hms = if unsafe { nix::libc::localtime_r(&t, &mut tm) }.is_null() {
-        [99; 3]
-    } else {
-        [tm.tm_hour as u8, tm.tm_min as u8, tm.tm_sec as u8]
-    };
-    LAST_SECOND.set((sec, hms));
-    hms
+    (!unsafe { nix::libc::localtime_r(&t, &mut tm) }.is_null()).then_some(tm)
+}
+
+#[cfg(windows)]
+fn localtime(sec: i64) -> Option<libc::tm> {
+    let t = sec as libc::time_t;
+    // SAFETY: localtime_s writes only into `tm`, which lives for the call.
+    let mut tm: libc::tm = unsafe { std::mem::zeroed() };
+    (unsafe { libc::localtime_s(&mut tm, &t) } == 0).then_some(tm)
 }
 
 fn push_digits(out: &mut String, n: u32, width: u32) {

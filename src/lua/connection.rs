@@ -69,15 +69,28 @@ impl LuaConnection {
 
 impl UserData for LuaConnection {
     fn add_methods<M: UserDataMethods<Self>>(methods: &mut M) {
-        // A new descriptor for vim.uv to watch; libuv closes it with its handle.
+        // A new descriptor for vim.uv to watch; libuv closes it with its handle. nil on
+        // Windows, where the client looks at `pending` on a timer instead.
         methods.add_method("wake_fd", |_, this, ()| {
-            use std::os::fd::IntoRawFd;
-            Ok(this
-                .get()?
-                .wake_fd()
-                .map_err(LuaError::external)?
-                .into_raw_fd())
+            #[cfg(unix)]
+            {
+                use std::os::fd::IntoRawFd;
+                Ok(Some(
+                    this.get()?
+                        .wake_fd()
+                        .map_err(LuaError::external)?
+                        .into_raw_fd(),
+                ))
+            }
+            #[cfg(windows)]
+            {
+                this.get()?;
+                Ok(None::<i32>)
+            }
         });
+
+        // pending() -> whether events wait to be drained.
+        methods.add_method("pending", |_, this, ()| Ok(this.get()?.pending()));
 
         // drain(book, budget_ms, max_events?, sites?) -> event|nil, more
         // Log messages go into `book` (no Lua value is made for them), errors with a frame in

@@ -2,9 +2,8 @@
 //! the failure's data, worded by `lua/unity/messages.lua`.
 
 use crate::failure::{Failure, Unsafe};
-use crate::transport::WriteError;
+use crate::transport::{errno_number, Errno, WriteError, GONE};
 use mlua::prelude::*;
-use nix::errno::Errno;
 
 /// `{kind, ...}`: the kind (`Failure::kind`) and the failure's data under stable names.
 pub(super) fn failure_table(lua: &Lua, f: &Failure) -> LuaResult<LuaTable> {
@@ -31,7 +30,16 @@ pub(super) fn failure_table(lua: &Lua, f: &Failure) -> LuaResult<LuaTable> {
             set_errno(&t, *e)?
         }
         // What the writer met when Unity closed its pipe.
-        Failure::ReaderGone => set_errno(&t, Errno::EPIPE)?,
+        Failure::ReaderGone => set_errno(&t, GONE)?,
+        Failure::Impostor {
+            pipe,
+            server,
+            unity,
+        } => {
+            t.raw_set("path", pipe.as_str())?;
+            t.raw_set("server", *server)?;
+            t.raw_set("pid", *unity)?;
+        }
         Failure::NotRunning
         | Failure::NotConnected
         | Failure::NotReading
@@ -44,7 +52,7 @@ pub(super) fn failure_table(lua: &Lua, f: &Failure) -> LuaResult<LuaTable> {
 
 /// The errno as a number, its name (`EPIPE`) and the system's description.
 fn set_errno(t: &LuaTable, e: Errno) -> LuaResult<()> {
-    t.raw_set("errno", e as i32)?;
+    t.raw_set("errno", errno_number(e))?;
     t.raw_set("errname", format!("{e:?}"))?;
     t.raw_set("strerror", e.desc())
 }

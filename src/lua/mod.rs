@@ -23,7 +23,6 @@ use failure::failure_table;
 use mlua::prelude::*;
 use mlua::serde::SerializeOptions;
 use mlua::Value;
-use nix::errno::Errno;
 use once_cell::sync::Lazy;
 use sites::LuaSites;
 use std::path::Path;
@@ -81,7 +80,7 @@ fn unity_native(lua: &Lua) -> LuaResult<LuaTable> {
                     Value::Nil,
                 )),
                 Err(e) => {
-                    let errno = Errno::from_raw(e.raw_os_error().unwrap_or(0));
+                    let errno = crate::transport::errno_of(&e);
                     let t = failure_table(lua, &Failure::Start(errno))?;
                     t.raw_set("path", project)?;
                     Ok((Value::Nil, Value::Table(t)))

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """`make bench`: every figure of doc/performance.md in one run (Python 3 stdlib only).
 
-Starts the Rust measurements (unity-flood fifo-limit / decode-bench) and headless Neovim
-scenarios (tests/bench/nvim_bench.lua, which starts the unity-flood peer itself), reads /proc for
+Starts the Rust measurements (unity-peer fifo-limit / decode-bench) and headless Neovim
+scenarios (tests/bench/nvim_bench.lua, which starts the peer, `unity-peer flood`, itself), reads /proc for
 idle and startup costs, prints a table and writes target/bench/results.json.
 
 Every child runs in its own process group with a timeout and is killed (SIGKILL to the group)
@@ -26,8 +26,7 @@ import tempfile
 import time
 
 ROOT = os.path.realpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
-FLOOD = os.path.join(ROOT, "target", "release", "unity-flood")
-SIM = os.path.join(ROOT, "target", "release", "unity-sim")
+PEER = os.path.join(ROOT, "target", "release", "unity-peer")
 SCRIPT = os.path.join(ROOT, "tests", "bench", "nvim_bench.lua")
 FILTER_SCRIPT = os.path.join(ROOT, "tests", "bench", "filter_bench.lua")
 PROJECTS_SCRIPT = os.path.join(ROOT, "tests", "bench", "projects_bench.py")
@@ -109,7 +108,7 @@ def spawn(cmd, cwd, env=None, logname=None):
 
 
 def run_json(cmd, timeout):
-    """A unity-flood measurement: one JSON line on stdout."""
+    """A unity-peer measurement: one JSON line on stdout."""
     p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                          start_new_session=True)
     _groups.append(p.pid)
@@ -151,7 +150,7 @@ def nvim_cmd(plugin):
 def nvim_env(mode, project, out, count, batches=1, rate=100, timeout_ms=120000, variant=""):
     env = dict(os.environ)
     env["BENCH_VARIANT"] = variant
-    env.update(BENCH_MODE=mode, BENCH_OUT=out, BENCH_PROJECT=project, BENCH_FLOOD=FLOOD, BENCH_SIM=SIM,
+    env.update(BENCH_MODE=mode, BENCH_OUT=out, BENCH_PROJECT=project, BENCH_PEER=PEER,
                BENCH_COUNT=str(count), BENCH_BATCHES=str(batches), BENCH_RATE=str(rate),
                BENCH_TIMEOUT_MS=str(timeout_ms))
     return env
@@ -425,8 +424,8 @@ def main():
     os.makedirs(LOGDIR, exist_ok=True)
     for f in glob.glob(os.path.join(LOGDIR, "*.log")):
         os.remove(f)
-    if not os.access(FLOOD, os.X_OK):
-        sys.exit(f"bench: {FLOOD} is missing: run `make tools` first (`make bench` does)")
+    if not os.access(PEER, os.X_OK):
+        sys.exit(f"bench: {PEER} is missing: run `make tools` first (`make bench` does)")
     t_start = time.monotonic()
     global RTP
     RTP = snapshot()
@@ -447,14 +446,14 @@ def main():
         "git_dirty": git("status", "--porcelain", "--untracked-files=no").splitlines(),
     }
 
-    log("1/8 raw FIFO throughput (unity-flood fifo-limit)")
+    log("1/8 raw FIFO throughput (unity-peer fifo-limit)")
     raw["fifo"] = guarded("fifo-limit", run_json,
-                          [FLOOD, "fifo-limit", "--runs", "1" if QUICK else "3"], 120)
+                          [PEER, "fifo-limit", "--runs", "1" if QUICK else "3"], 120)
     R.update({k: v for k, v in raw["fifo"].items() if not k.startswith("frame_") and k != "error"})
 
-    log("2/8 the Rust reader alone (unity-flood decode-bench)")
+    log("2/8 the Rust reader alone (unity-peer decode-bench)")
     raw["decode"] = guarded("decode-bench", run_json,
-                            [FLOOD, "decode-bench", "--frames", str(COUNT),
+                            [PEER, "decode-bench", "--frames", str(COUNT),
                              "--runs", "1" if QUICK else "5"], 120)
     R.update({k: v for k, v in raw["decode"].items() if k != "error"})
 
@@ -535,7 +534,7 @@ def main():
             R[f"{key}_max_ms"] = L["max_ms"]
             R[f"{key}_samples"] = L["samples"]
 
-    log("7b/8 Unity's open: frame at the pipe to cursor placed (unity-sim)")
+    log("7b/8 Unity's open: frame at the pipe to cursor placed (unity-peer editor)")
     raw["open"] = run_nvim("open", count=100 if QUICK else 300, timeout=90)
     if raw["open"].get("open"):
         for k in ("p50_ms", "p99_ms", "max_ms", "samples"):
@@ -594,7 +593,7 @@ def main():
     log("11 project files: SyncAll / SyncIfNeeded, 50 assemblies and 2 000 scripts in the stand-in host")
     raw["projects"] = guarded("projects", run_json, ["python3", PROJECTS_SCRIPT], 600)
     R["projects"] = raw["projects"] if not raw["projects"].get("error") else None
-    log("12 tests: 10 000 results streamed in one run (unity-sim's Test Framework)")
+    log("12 tests: 10 000 results streamed in one run (unity-peer editor's Test Framework)")
     raw["tests"] = guarded("tests", run_json,
                            [NVIM, "--headless", "--clean", "--cmd", f"set rtp^={RTP}",
                             "-l", TESTS_SCRIPT], 300)

@@ -12,7 +12,7 @@
 --   flood_lua, latency_lua, idle_lua: the same with the pure-Lua reader (tests/bench/lua_reader.lua)
 --   tail         `:terminal tail -F` on a file the peer appends the same messages to
 --   idle_plain   Neovim without the plugin, idle
---   open         $BENCH_COUNT `open` messages from the simulated editor ($BENCH_SIM): from the frame
+--   open         $BENCH_COUNT `open` messages from the peer ($BENCH_PEER editor): from the frame
 --                queued at the pipe to the cursor placed (User UnityOpen), one at a time
 --   exceptions   the plugin; the peer throws $BENCH_COUNT exceptions at $BENCH_RATE per second from
 --                20 places in Assets/Scripts (loaded in buffers): the main loop's stalls until the
@@ -22,7 +22,7 @@ local E = vim.env
 local mode = E.BENCH_MODE or "flood"
 local out_path = assert(E.BENCH_OUT, "BENCH_OUT")
 local project = E.BENCH_PROJECT
-local flood_bin = E.BENCH_FLOOD
+local peer_bin = E.BENCH_PEER
 local count = tonumber(E.BENCH_COUNT or "200000")
 local batches = tonumber(E.BENCH_BATCHES or "1")
 local rate = tonumber(E.BENCH_RATE or "100")
@@ -69,6 +69,10 @@ watchdog:start(timeout_ms, 0, function()
 end)
 
 local function rss_kb()
+  -- Linux only; elsewhere (the Windows line under wine) no figure.
+  if not uv.fs_stat("/proc/self/status") then
+    return nil
+  end
   for line in io.lines("/proc/self/status") do
     local kb = line:match("^VmRSS:%s+(%d+)")
     if kb then
@@ -130,10 +134,10 @@ local function sleep(ms)
   await("slept", "a sleep")
 end
 
--- The peer (unity-flood): JSON lines on its stdout become "peer" events.
+-- The peer (`unity-peer flood`): JSON lines on its stdout become "peer" events.
 local function start_peer(args)
   local pending = ""
-  local cmd = { flood_bin, "peer", "--max-secs", tostring(math.ceil(timeout_ms / 1000) + 30) }
+  local cmd = { peer_bin, "flood", "--max-secs", tostring(math.ceil(timeout_ms / 1000) + 30) }
   vim.list_extend(cmd, args)
   peer = vim.system(cmd, {
     stdin = true,
@@ -532,7 +536,7 @@ local function open_latency()
     files[i] = project .. "/Assets/Scripts/Script" .. i .. ".cs"
     vim.fn.writefile(lines, files[i])
   end
-  local sim = vim.system({ E.BENCH_SIM, "--project", project, "--rate", "0" })
+  local sim = vim.system({ peer_bin, "editor", "--project", project, "--rate", "0" })
   require("unity") -- wires the log window to the client before it connects
   local client = require("unity.client")
   assert(client.connect(project))

@@ -6,12 +6,12 @@
 -- a loaded machine kept it off the CPU), and the time from the last result handled to the
 -- quickfix list and the open buffer's diagnostics complete.
 --
--- [BENCH_SIM=<unity-sim>] nvim --headless --clean --cmd "set rtp^=<plugin>" -l tests/bench/tests_bench.lua
+-- [BENCH_PEER=<unity-peer>] nvim --headless --clean --cmd "set rtp^=<plugin>" -l tests/bench/tests_bench.lua
 -- Prints one JSON line. BENCH_TESTS (10000).
 local uv = vim.uv
 local count = tonumber(vim.env.BENCH_TESTS) or 10000
-local sim_bin = vim.env.BENCH_SIM
-  or vim.fn.fnamemodify(debug.getinfo(1, "S").source:sub(2), ":p:h:h:h") .. "/target/release/unity-sim"
+local peer_bin = vim.env.BENCH_PEER
+  or vim.fn.fnamemodify(debug.getinfo(1, "S").source:sub(2), ":p:h:h:h") .. "/target/release/unity-peer"
 local FILES, FAIL_EVERY = 50, 10
 
 local project = vim.fn.tempname()
@@ -31,7 +31,7 @@ end
 
 require("unity").setup({ auto_connect = false })
 vim.notify = function() end -- the summary would land on stdout, where the JSON goes
-local sim = vim.system({ sim_bin, "--project", project, "--rate", "0" })
+local sim = vim.system({ peer_bin, "editor", "--project", project, "--rate", "0" })
 local function finish(out)
   sim:kill("sigterm")
   sim:wait(5000)

@@ -1,5 +1,5 @@
 #!/bin/sh
-# `make demo`: a simulated Unity editor streams its console into Neovim, opened in the demo
+# `make demo`: the peer (`unity-peer editor`) plays a Unity editor that streams its console into Neovim, opened in the demo
 # project with the log window. Without a terminal it prints a transcript instead.
 set -e
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -8,9 +8,9 @@ project="$root/tests/demo/project"
 # Start from the demo as committed (the compile error in place), whatever a previous run did.
 git -C "$root" checkout -q -- tests/demo/project/Assets 2>/dev/null || true
 mkdir -p "$project/Temp"
-"$root/target/release/unity-sim" --project "$project" --rate 3 2>"$project/Temp/unity-sim.log" &
-sim=$!
-trap 'kill $sim 2>/dev/null || true; wait $sim 2>/dev/null || true' EXIT HUP INT TERM
+"$root/target/release/unity-peer" editor --project "$project" --rate 3 2>"$project/Temp/unity-peer.log" &
+peer=$!
+trap 'kill $peer 2>/dev/null || true; wait $peer 2>/dev/null || true' EXIT HUP INT TERM
 cd "$project"
 if [ -t 0 ] && [ -t 1 ]; then
   "$nvim" --clean -u "$root/tests/demo/init.lua" Assets/Scripts/Enemy.cs

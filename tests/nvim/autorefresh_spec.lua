@@ -1,12 +1,31 @@
--- Refresh on save: writes under Assets/ or Packages/ refresh Unity (the simulated editor) once
--- per debounce window, and the compile that follows reports as :UnityCompile's does.
+-- Refresh on save: writes under Assets/ or Packages/ refresh Unity (the real package in the
+-- stand-in editor, one for the whole file, with "Recompile After Finished Playing" set) once per
+-- debounce window, and the compile that follows reports as :UnityCompile's does.
 local T = dofile(vim.fn.fnamemodify(debug.getinfo(1, "S").source:sub(2), ":p:h:h") .. "/helpers.lua")
 
 local unity = require("unity")
 
---- `refresh` commands the simulated editor received so far.
+local output, base
+
+--- AssetDatabase.Refresh passes the host made since the test connected (each prints one
+--- "[host] refresh done:" line).
 local function refreshes()
-  return T.call("sim.refresh").result.refreshes
+  return select(2, output():gsub("%[host%] refresh done:", "")) - base
+end
+
+--- The shared host's project, connected, counting refreshes from now; play mode left after.
+local function connected_host()
+  local dir
+  dir, output = T.shared_host({ UNITY_HOST_PREF_ScriptCompilationDuringPlay = "1" })
+  T.connect(dir)
+  base = 0
+  base = refreshes()
+  T.defer(function()
+    if unity.status().playing then
+      T.call("stop")
+    end
+  end)
+  return dir
 end
 
 --- Options for one test; the defaults again after it.
@@ -39,7 +58,7 @@ end
 T.test("writes under Assets/ or Packages/ refresh once per debounce window; others do not", function()
   -- A window far longer than the pauses between writes, so that a busy machine keeps them in one.
   setup({ refresh_debounce_ms = 400 })
-  local dir = T.connected_sim()
+  local dir = connected_host()
   -- Scripts with errors: their compiles bring no script reload to wait through.
   -- Three files written with :wall: one refresh.
   for i = 1, 3 do
@@ -70,7 +89,7 @@ end)
 
 T.test("nothing is sent while not connected", function()
   setup({ refresh_debounce_ms = 50 })
-  local dir = T.connected_sim()
+  local dir = connected_host()
   vim.cmd("UnityDisconnect")
   save(dir .. "/Assets/Scripts/Offline.cs", { "class Offline {}" })
   vim.wait(400)
@@ -81,7 +100,7 @@ end)
 
 T.test("refresh_on_save decides: false sends nothing, a function decides per file", function()
   setup({ refresh_debounce_ms = 50, refresh_on_save = false })
-  local dir = T.connected_sim()
+  local dir = connected_host()
   save(dir .. "/Assets/Scripts/Off.cs", { "class Off {}" })
   vim.wait(400)
   T.eq(0, refreshes(), "refreshes with refresh_on_save = false")
@@ -122,17 +141,16 @@ end)
 
 T.test("the compile a save starts fills quickfix and diagnostics and says so", function()
   setup({ refresh_debounce_ms = 50 })
-  local dir = T.connected_sim()
-  T.call("sim.refresh", { compile_ms = 100 })
+  local dir = connected_host()
   local finished = T.counter("UnityCompileFinished")
-  save(dir .. "/Assets/Scripts/Broken.cs", { "class Broken {", "#error broken on save", "}" })
+  save(dir .. "/Assets/Scripts/Broken.cs", { "class Broken {", "  int broken = \"on save\";", "}" })
   T.wait_for(function()
     return finished() > 0
-  end, "the compile after the save")
+  end, "the compile after the save", 60000)
   local qf = vim.fn.getqflist({ title = 0, items = 0 })
   T.eq("Unity compile", qf.title, "quickfix title")
   T.eq(1, #qf.items, "quickfix items")
-  T.eq(2, qf.items[1].lnum, "error line")
+  T.eq(2, qf.items[1].lnum, "error line: " .. vim.inspect(qf.items))
   T.eq(1, #vim.diagnostic.get(vim.fn.bufnr(dir .. "/Assets/Scripts/Broken.cs")), "diagnostics")
   T.contains(
     T.wait_for(function()
@@ -144,8 +162,7 @@ end)
 
 T.test("a refresh Unity defers in play mode is said once per play session", function()
   setup({ refresh_debounce_ms = 50 })
-  local dir = T.connected_sim()
-  T.call("sim.refresh", { defer_in_play = true })
+  local dir = connected_host()
   local function said()
     return #vim.tbl_filter(function(n)
       return n.msg:find("does not compile the saved scripts now", 1, true) ~= nil
@@ -156,7 +173,7 @@ T.test("a refresh Unity defers in play mode is said once per play session", func
     T.call("play")
     T.wait_for(function()
       return unity.status().playing
-    end, "play mode")
+    end, "play mode", 60000)
   end
   play_session()
   save(dir .. "/Assets/Scripts/Live.cs", { "class Live { int a; }" })

@@ -144,7 +144,7 @@ T.test("the client is an event source: the log window's markers come through Use
   end, "quit")
   local text = table.concat(T.log_lines(), "\n")
   for _, marker in ipairs({
-    "── connected to Unity 2022.3.0f1 (unity-sim) (pid " .. unity.status().pid .. ") ──",
+    "── connected to Unity 2022.3.0f1 (unity-peer) (pid " .. unity.status().pid .. ") ──",
     "── Unity is reloading scripts ──",
     "── reconnected after a script reload ──",
     "── 1 message lost (",
@@ -167,7 +167,7 @@ T.test("logs arrive in order, commands are answered by id", function()
   local dir = T.connected_sim()
   local st = unity.status()
   T.eq(dir, st.project, "project")
-  T.contains(st.unity, "unity-sim", "unity version")
+  T.contains(st.unity, "unity-peer", "unity version")
 
   local reply = T.call("sim.log", { count = 300, level = "warning", message = "ordered" })
   T.eq(true, reply.ok, "sim.log ok")

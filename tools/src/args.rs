@@ -1,5 +1,5 @@
-//! The tools' command line: bare words (a subcommand) and `--name value` options, each
-//! value read as the type its tool asks for. A mistake prints what is wrong and the usage, and
+//! A subcommand's command line: `--name value` options, each value read as the type the
+//! subcommand asks for. A mistake prints what is wrong and the usage, and
 //! exits with status 2.
 
 use std::fmt::Display;
@@ -10,8 +10,6 @@ pub struct Spec {
     pub tool: &'static str,
     /// The usage line(s), without the leading `usage: `.
     pub usage: &'static str,
-    /// What each bare word is ("subcommand"): exactly these many come first.
-    pub words: &'static [&'static str],
     /// The options, `--name` each; every one takes a value.
     pub options: &'static [&'static str],
 }
@@ -23,16 +21,15 @@ impl Spec {
         std::process::exit(2);
     }
 
-    /// This process's arguments, or [`Spec::fail`].
-    pub fn from_env(&'static self) -> Args {
-        Args::parse(self, std::env::args().skip(1)).unwrap_or_else(|e| self.fail(&e))
+    /// `argv` (what follows the subcommand), or [`Spec::fail`].
+    pub fn parse(&'static self, argv: impl IntoIterator<Item = String>) -> Args {
+        Args::parse(self, argv).unwrap_or_else(|e| self.fail(&e))
     }
 }
 
 /// A parsed command line.
 pub struct Args {
     spec: &'static Spec,
-    words: Vec<String>,
     /// In the order given; the last of a repeated option counts.
     options: Vec<(String, String)>,
 }
@@ -43,31 +40,16 @@ impl Args {
         argv: impl IntoIterator<Item = String>,
     ) -> Result<Self, String> {
         let mut argv = argv.into_iter();
-        let mut words = Vec::new();
         let mut options = Vec::new();
         while let Some(a) = argv.next() {
             if spec.options.contains(&a.as_str()) {
                 let value = argv.next().ok_or_else(|| format!("{a} needs a value"))?;
                 options.push((a, value));
-            } else if a.starts_with("--") || words.len() == spec.words.len() {
-                return Err(format!("unknown argument {a}"));
             } else {
-                words.push(a);
+                return Err(format!("unknown argument {a}"));
             }
         }
-        if let Some(missing) = spec.words.get(words.len()) {
-            return Err(format!("a {missing} is required"));
-        }
-        Ok(Self {
-            spec,
-            words,
-            options,
-        })
-    }
-
-    /// The bare words, as many as the spec names.
-    pub fn words(&self) -> &[String] {
-        &self.words
+        Ok(Self { spec, options })
     }
 
     /// The value of `name` as a `T`; `None` when not given.
@@ -110,8 +92,7 @@ mod tests {
 
     static PEER: Spec = Spec {
         tool: "t",
-        usage: "t SUB [--count N] [--project DIR]",
-        words: &["subcommand"],
+        usage: "t [--count N] [--project DIR]",
         options: &["--count", "--project"],
     };
 
@@ -120,16 +101,15 @@ mod tests {
     }
 
     #[test]
-    fn reads_words_and_typed_options() {
-        let a = parse(&["peer", "--count", "5", "--project", "/p", "--count", "7"]).unwrap();
-        assert_eq!(a.words(), ["peer"]);
+    fn reads_typed_options() {
+        let a = parse(&["--count", "5", "--project", "/p", "--count", "7"]).unwrap();
         assert_eq!(
             a.try_get::<usize>("--count"),
             Ok(Some(7)),
             "the last one counts"
         );
         assert_eq!(a.get::<PathBuf>("--project"), Some(PathBuf::from("/p")));
-        let b = parse(&["peer"]).unwrap();
+        let b = parse(&[]).unwrap();
         assert_eq!(b.get_or("--count", 3usize), 3);
         assert_eq!(b.get::<PathBuf>("--project"), None);
     }
@@ -137,12 +117,10 @@ mod tests {
     #[test]
     fn says_what_is_wrong() {
         let err = |argv: &[&str]| parse(argv).err().unwrap();
-        assert_eq!(err(&[]), "a subcommand is required");
-        assert_eq!(err(&["--count", "1"]), "a subcommand is required");
-        assert_eq!(err(&["peer", "--count"]), "--count needs a value");
-        assert_eq!(err(&["peer", "--rate", "1"]), "unknown argument --rate");
-        assert_eq!(err(&["peer", "extra"]), "unknown argument extra");
-        let a = parse(&["peer", "--count", "many"]).unwrap();
+        assert_eq!(err(&["--count"]), "--count needs a value");
+        assert_eq!(err(&["--rate", "1"]), "unknown argument --rate");
+        assert_eq!(err(&["extra"]), "unknown argument extra");
+        let a = parse(&["--count", "many"]).unwrap();
         let bad = a.try_get::<usize>("--count").unwrap_err();
         assert!(bad.starts_with("--count many: "), "{bad}");
     }

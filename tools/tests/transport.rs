@@ -1,4 +1,4 @@
-//! The product's rendezvous checks and pipe writes (src/transport.rs) against a rendezvous
+//! The product's rendezvous checks and pipe writes (src/transport/unix.rs) against a rendezvous
 //! made as Unity makes it: these tests live with the tools because Neovim never creates one.
 
 use nix::sys::stat::Mode;

@@ -1,10 +1,11 @@
-//! The rendezvous folder and its FIFOs (doc/protocol.md §1-2): paths, the security checks, and
-//! opening, waiting on and writing to the pipes without ever blocking indefinitely.
-//! Tested in tools/tests/transport.rs, against a rendezvous made as Unity makes it.
+//! The Unix side of the transport: the rendezvous folder and its FIFOs (doc/protocol.md §1-2),
+//! the security checks, and opening, waiting on and writing to the pipes without ever blocking
+//! indefinitely. Tested in tools/tests/transport.rs, against a rendezvous made as Unity makes it.
 
+use super::{refuse, OpenError, Paths, Wait, WriteError};
 use crate::failure::Unsafe;
 use crate::wake_pipe::{retry, Notifier};
-use nix::errno::Errno;
+pub use nix::errno::Errno;
 use nix::fcntl::{open, OFlag};
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
 use nix::sys::stat::{fstat, lstat, stat, FileStat, Mode, SFlag};
@@ -12,50 +13,6 @@ use nix::unistd::{geteuid, write};
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
-
-/// Where a project's bridge lives.
-#[derive(Debug, Clone)]
-pub struct Paths {
-    pub project: PathBuf,
-    pub dir: PathBuf,
-    pub to_nvim: PathBuf,
-    pub to_unity: PathBuf,
-    pub session: PathBuf,
-}
-
-impl Paths {
-    pub fn new(project: &Path) -> Self {
-        let dir = project.join("Temp").join("NeovimBridge");
-        Self {
-            project: project.to_path_buf(),
-            to_nvim: dir.join("unity-to-nvim"),
-            to_unity: dir.join("nvim-to-unity"),
-            session: dir.join("session.json"),
-            dir,
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum OpenError {
-    /// Nothing at the path yet: Unity has not created it (or is not running).
-    Missing,
-    /// A writer found no reader (`ENXIO`): the peer is not there.
-    NoReader,
-    /// The path exists but is not safe to use.
-    Refused {
-        path: PathBuf,
-        why: Unsafe,
-    },
-    Io(Errno),
-}
-
-fn refuse(path: &Path, why: Unsafe) -> OpenError {
-    OpenError::Refused {
-        path: path.to_path_buf(),
-        why,
-    }
-}
 
 /// The checks of doc/protocol.md §1 on something already opened or looked up without
 /// following links: ours, private, and of the expected kind.
@@ -131,14 +88,67 @@ pub fn open_fifo(paths: &Paths, path: &Path, write: bool) -> Result<OwnedFd, Ope
     Ok(fd)
 }
 
+/// The reader's end of `unity-to-nvim`.
+pub type ReadEnd = OwnedFd;
+/// The writer's end of `nvim-to-unity`.
+pub type WriteEnd = OwnedFd;
+/// What else a reader waits on: the lock's nudge FIFO.
+pub type Wake<'a> = BorrowedFd<'a>;
+
 /// Opens `unity-to-nvim` for reading. Succeeds at once whether or not Unity writes yet.
-pub fn open_reader(paths: &Paths) -> Result<OwnedFd, OpenError> {
+pub fn open_reader(paths: &Paths) -> Result<ReadEnd, OpenError> {
     open_fifo(paths, &paths.to_nvim, false)
 }
 
 /// Opens `nvim-to-unity` for writing; [`OpenError::NoReader`] when Unity is not listening.
-pub fn open_writer(paths: &Paths) -> Result<OwnedFd, OpenError> {
+pub fn open_writer(paths: &Paths) -> Result<WriteEnd, OpenError> {
     open_fifo(paths, &paths.to_unity, true)
+}
+
+/// Waits until the reader has bytes or an end of stream, `also` is readable, `stop` fires or
+/// the timeout passes.
+pub fn wait_readable(
+    fd: &mut ReadEnd,
+    also: Option<Wake>,
+    stop: &Notifier,
+    timeout: Option<Duration>,
+) -> Wait {
+    wait_or(fd, PollFlags::POLLIN, also, stop, timeout)
+}
+
+/// Reads what is there: `Some(0)` at the end of the stream, `None` when nothing is.
+pub fn read_some(fd: &mut ReadEnd, buf: &mut [u8]) -> Result<Option<usize>, Errno> {
+    match retry(|| nix::unistd::read(&*fd, buf)) {
+        Ok(n) => Ok(Some(n)),
+        Err(Errno::EAGAIN) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// Waits until `n` is notified, `stop` fires or the timeout passes.
+pub fn wait_notified(n: &Notifier, stop: &Notifier, timeout: Option<Duration>) -> Wait {
+    wait(&n.fd(), PollFlags::POLLIN, stop, timeout)
+}
+
+/// The number of an error, as the system gives it.
+pub fn errno_number(e: Errno) -> i32 {
+    e as i32
+}
+
+/// The error a writer meets when its reader left.
+pub const GONE: Errno = Errno::EPIPE;
+
+/// The error of a failed standard-library call.
+pub fn errno_of(e: &std::io::Error) -> Errno {
+    Errno::from_raw(e.raw_os_error().unwrap_or(0))
+}
+
+/// Whether process `pid` exists (signal 0 only asks).
+pub fn alive(pid: u32) -> bool {
+    match nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid as i32), None) {
+        Ok(()) | Err(Errno::EPERM) => true,
+        Err(_) => false,
+    }
 }
 
 /// Whether `path` still names the file open as `fd` (a restarted editor replaces the FIFOs,
@@ -148,14 +158,6 @@ pub fn same_file(path: &Path, fd: &OwnedFd) -> bool {
         (Ok(a), Ok(b)) => a.st_dev == b.st_dev && a.st_ino == b.st_ino,
         _ => false,
     }
-}
-
-/// Outcome of waiting on a descriptor.
-#[derive(Debug, PartialEq, Eq)]
-pub enum Wait {
-    Ready,
-    Stopped,
-    TimedOut,
 }
 
 fn timeout_of(d: Option<Duration>) -> PollTimeout {
@@ -209,15 +211,6 @@ pub fn reader_gone(fd: &impl AsFd) -> bool {
             .is_some_and(|r| r.intersects(PollFlags::POLLERR | PollFlags::POLLHUP)),
         Err(_) => true,
     }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum WriteError {
-    /// `EPIPE`: the reader left.
-    ReaderGone,
-    /// Asked to stop, or the deadline passed with the pipe still full.
-    Stopped,
-    Io(Errno),
 }
 
 /// Writes all of `bytes` to a non-blocking `fd`, waiting for room while the pipe is full, until

@@ -1,11 +1,11 @@
-//! unity-sim: a simulated Unity editor speaking protocol v1, for `make demo` and the tests.
+//! `unity-peer editor`: a Unity editor as far as the protocol goes, for `make demo` and the
+//! wire's specs.
 //!
-//! It plays the Unity side of doc/protocol.md: creates the rendezvous, streams a console with
-//! stack traces, "compiles" the project (every `#error` / `#warning` directive in Assets/**/*.cs
-//! becomes a compiler message, as C# compilers report them), reloads its domain after a good
-//! compile, answers play/stop/pause/step/state, and quits on SIGTERM/SIGINT as Unity does.
+//! It streams a console with stack traces, "compiles" the project (every `#error` / `#warning`
+//! directive in Assets/**/*.cs becomes a compiler message, as C# compilers report them),
+//! reloads its domain after a good compile, answers play/stop/pause/step/state, and quits on
+//! SIGTERM/SIGINT as Unity does.
 //!
-//! Usage: unity-sim [--project DIR] [--rate LOGS_PER_S] [--backlog N]
 //! Test commands it answers besides the built-ins: `sim.log {count, level?, message?, stack?}`,
 //! `sim.reload {ms?, keep_open?}`, `sim.torn {}` (a torn frame from a second writer, then good frames),
 //! `sim.inject {kind}` (bad input, see `inject`), `sim.flood {count}` (logs that wait for the
@@ -18,386 +18,50 @@
 //! written, sends `projects`). The built-in `sync` writes `<project>/<folder>.sln` and
 //! `Assembly-CSharp.csproj` listing Assets/**/*.cs, each only when its text changed.
 
-use crossbeam_channel::{unbounded, Receiver, Sender};
-use nix::sys::signal::{sigaction, SaFlags, SigAction, SigHandler, SigSet, Signal};
+use crossbeam_channel::{unbounded, Receiver};
 use rmpv::Value;
-use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
-use unity_native::frame::Decoder;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 use unity_native::protocol::*;
-use unity_native::transport::{open_fifo, reader_gone, sleep, wait, write_all, Paths, Wait};
-use unity_native::wake_pipe::Notifier;
 use unity_nvim_tools::args::Spec;
 use unity_nvim_tools::files::files_with;
+use unity_nvim_tools::link::{self, Link, Shared};
 use unity_nvim_tools::refresh::{self, Refresh};
-use unity_nvim_tools::rendezvous::create_rendezvous;
 use unity_nvim_tools::test_runner::{Outcome, TestRunner};
 
-static QUIT: AtomicBool = AtomicBool::new(false);
+use crate::report::{mono_ns, unix_ms};
 
-extern "C" fn on_signal(_: i32) {
-    QUIT.store(true, Ordering::SeqCst);
-}
+const UNITY_VERSION: &str = "2022.3.0f1 (unity-peer)";
 
-const UNITY_VERSION: &str = "2022.3.0f1 (unity-sim)";
-
-struct Outbox {
-    control: VecDeque<Vec<u8>>,
-    logs: VecDeque<Vec<u8>>,
-    backlog: usize,
-    /// The state frame a newly opened writer sends after its hello.
-    state: Option<Vec<u8>>,
-    /// A compile summary to send once after the reload that follows a good compile.
-    summary: Option<Vec<u8>>,
-    /// The last test run, replayed after every greeting (Unity's SessionState copy).
-    tests: Vec<Vec<u8>>,
-    torn: bool,
-}
-
-struct Shared {
-    out: Mutex<Outbox>,
-    ready: Condvar,
-    /// Both pipes are closed while set, as during a domain reload.
-    reloading: AtomicBool,
-    /// Counts reloads, so that both pipe threads notice even a reload shorter than their waits.
-    epoch: AtomicU64,
-    /// The command pipe is open for reading: only then may a hello invite commands.
-    listening: AtomicBool,
-    /// Neovim said hello: greet it again (it may have missed ours).
-    greet: AtomicBool,
-    stop: Notifier,
-}
-
-impl Shared {
-    fn control(&self, msg: &FromUnity) {
-        let mut o = self.out.lock().unwrap();
-        o.control.push_back(encode_frame(msg).expect("encodable"));
-        self.ready.notify_all();
-    }
-
-    /// Queues raw bytes (fault injection) in order with the control frames.
-    fn raw(&self, bytes: Vec<u8>) {
-        let mut o = self.out.lock().unwrap();
-        o.control.push_back(bytes);
-        self.ready.notify_all();
-    }
-
-    /// Queues a log frame. When the backlog is full the oldest goes (as in Unity), unless
-    /// `wait`: then the game waits for the writer (a flood that must arrive whole).
-    fn log(&self, msg: &FromUnity, wait: bool) {
-        let mut o = self.out.lock().unwrap();
-        while wait && o.logs.len() >= o.backlog && !QUIT.load(Ordering::SeqCst) {
-            o = self
-                .ready
-                .wait_timeout(o, Duration::from_millis(50))
-                .unwrap()
-                .0;
-        }
-        if o.logs.len() >= o.backlog {
-            o.logs.pop_front(); // oldest first; Neovim sees the gap through seq
-        }
-        o.logs.push_back(encode_frame(msg).expect("encodable"));
-        self.ready.notify_all();
-    }
-}
-
-static ARGS: Spec = Spec {
-    tool: "unity-sim",
-    usage: "unity-sim [--project DIR] [--rate LOGS_PER_S] [--backlog N]",
-    words: &[],
+pub static ARGS: Spec = Spec {
+    tool: "unity-peer editor",
+    usage: "unity-peer editor [--project DIR] [--rate LOGS_PER_S] [--backlog N]",
     options: &["--project", "--rate", "--backlog"],
 };
 
-fn main() {
-    let args = ARGS.from_env();
+pub fn main(argv: impl Iterator<Item = String>) {
+    let args = ARGS.parse(argv);
     let project = args.get_or("--project", PathBuf::from("."));
     let rate = args.get_or("--rate", 2.0f64);
     let backlog = args.get_or("--backlog", 1000usize);
-    let project = std::fs::canonicalize(&project)
-        .unwrap_or_else(|e| args.fail(&format!("{}: {e}", project.display())));
-    let action = SigAction::new(
-        SigHandler::Handler(on_signal),
-        SaFlags::empty(),
-        SigSet::empty(),
-    );
-    for s in [Signal::SIGTERM, Signal::SIGINT] {
-        // SAFETY: the handler only stores to an atomic.
-        unsafe { sigaction(s, &action) }.expect("install signal handler");
-    }
-    // Unity's Mono runtime ignores SIGPIPE: a departed reader is EPIPE, as the protocol says.
-    unsafe {
-        sigaction(
-            Signal::SIGPIPE,
-            &SigAction::new(SigHandler::SigIgn, SaFlags::empty(), SigSet::empty()),
-        )
-    }
-    .expect("ignore SIGPIPE");
-
-    let paths = Paths::new(&project);
-    if let Err(e) = create_rendezvous(&paths) {
-        eprintln!("unity-sim: cannot create {}: {e}", paths.dir.display());
+    let project = link::project_dir(&project).unwrap_or_else(|e| args.fail(&e));
+    link::quit_on_signals();
+    link::ignore_sigpipe();
+    let paths = link::announce(&project, UNITY_VERSION).unwrap_or_else(|e| {
+        eprintln!("unity-peer: {e}");
         std::process::exit(1);
-    }
-    write_session(&paths);
+    });
     eprintln!(
-        "unity-sim: editor running in {} (pid {})",
+        "unity-peer: editor running in {} (pid {})",
         project.display(),
         std::process::id()
     );
-
-    let shared = Arc::new(Shared {
-        out: Mutex::new(Outbox {
-            control: VecDeque::new(),
-            logs: VecDeque::new(),
-            backlog,
-            state: None,
-            summary: None,
-            tests: Vec::new(),
-            torn: false,
-        }),
-        ready: Condvar::new(),
-        reloading: AtomicBool::new(false),
-        epoch: AtomicU64::new(0),
-        listening: AtomicBool::new(false),
-        greet: AtomicBool::new(false),
-        stop: Notifier::new().expect("pipe"),
-    });
     let (cmd_tx, cmd_rx) = unbounded();
-    let writer = {
-        let (s, p) = (Arc::clone(&shared), paths.clone());
-        std::thread::spawn(move || write_loop(&s, &p))
-    };
-    let reader = {
-        let (s, p) = (Arc::clone(&shared), paths.clone());
-        std::thread::spawn(move || read_loop(&s, &p, &cmd_tx))
-    };
-    let mut editor = Editor::new(project, Arc::clone(&shared), rate);
-    editor.run(&cmd_rx);
-
-    // Quit as Unity does: say bye, let the writer deliver it, remove the rendezvous.
-    shared.control(&FromUnity::Bye(Bye {
-        reason: ByeReason::Quit,
-    }));
-    let deadline = Instant::now() + Duration::from_millis(300);
-    while Instant::now() < deadline && !shared.out.lock().unwrap().control.is_empty() {
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    shared.stop.notify();
-    shared.ready.notify_all();
-    let _ = writer.join();
-    let _ = reader.join();
-    unity_nvim_tools::rendezvous::remove_rendezvous(&paths);
-    eprintln!("unity-sim: quit");
-}
-
-/// session.json last and atomically: it is the readiness marker.
-fn write_session(paths: &Paths) {
-    if let Err(e) = unity_nvim_tools::rendezvous::write_session(paths, UNITY_VERSION) {
-        eprintln!("unity-sim: cannot write {}: {e}", paths.session.display());
-        std::process::exit(1);
-    }
-}
-
-/// `again`: greeting Neovim again on a write end already open (see `UnityHello::again`).
-fn hello(paths: &Paths, again: bool) -> FromUnity {
-    FromUnity::Hello(UnityHello {
-        protocol: PROTOCOL_VERSION,
-        unity: UNITY_VERSION.into(),
-        project: paths.project.to_string_lossy().into_owned(),
-        pid: std::process::id(),
-        again: Some(again),
-        // The simulated editor runs no debugger agent: it speaks as a package before them.
-        debug_address: None,
-        debug_port: None,
-        debug_attach: None,
-    })
-}
-
-/// The writer thread: `unity-to-nvim`, reopened whenever Neovim leaves or a reload ends.
-fn write_loop(s: &Shared, paths: &Paths) {
-    while !QUIT.load(Ordering::SeqCst) || !s.out.lock().unwrap().control.is_empty() {
-        if s.reloading.load(Ordering::SeqCst) || !s.listening.load(Ordering::SeqCst) {
-            if sleep(&s.stop, Duration::from_millis(20)) {
-                return;
-            }
-            continue;
-        }
-        let epoch = s.epoch.load(Ordering::SeqCst);
-        let fd = match open_fifo(paths, &paths.to_nvim, true) {
-            Ok(fd) => fd,
-            Err(_) => {
-                if sleep(&s.stop, Duration::from_millis(100)) {
-                    return;
-                }
-                continue;
-            }
-        };
-        // Hello, the state, and once a compile summary carried over a reload.
-        // `summary` only on the greeting that opens the pipe; the others answer Neovim's hello.
-        let greeting = |summary: bool| {
-            let mut o = s.out.lock().unwrap();
-            let mut frames = vec![encode_frame(&hello(paths, !summary)).expect("encodable")];
-            frames.extend(o.state.clone());
-            frames.extend(o.summary.take().filter(|_| summary));
-            frames.extend(o.tests.iter().cloned());
-            frames
-        };
-        s.greet.store(false, Ordering::SeqCst);
-        if greeting(true)
-            .iter()
-            .any(|f| write_all(&fd, f, &s.stop, None).is_err())
-        {
-            continue;
-        }
-        loop {
-            // A reload closes the pipe once its bye (a control frame) is out.
-            if s.epoch.load(Ordering::SeqCst) != epoch && s.out.lock().unwrap().control.is_empty() {
-                break;
-            }
-            if s.greet.swap(false, Ordering::SeqCst)
-                && greeting(false)
-                    .iter()
-                    .any(|f| write_all(&fd, f, &s.stop, None).is_err())
-            {
-                break;
-            }
-            let (frame, is_log, torn) = {
-                let mut o = s.out.lock().unwrap();
-                if o.control.is_empty() && o.logs.is_empty() && !o.torn {
-                    o = s
-                        .ready
-                        .wait_timeout(o, Duration::from_millis(100))
-                        .unwrap()
-                        .0;
-                }
-                if std::mem::take(&mut o.torn) {
-                    (None, false, true)
-                } else if let Some(f) = o.control.pop_front() {
-                    (Some(f), false, false)
-                } else if let Some(f) = o.logs.pop_front() {
-                    s.ready.notify_all(); // room for a waiting flood
-                    (Some(f), true, false)
-                } else {
-                    (None, false, false)
-                }
-            };
-            if torn {
-                tear(paths);
-                continue;
-            }
-            let Some(frame) = frame else {
-                if reader_gone(&fd) || s.stop.is_set() {
-                    break;
-                }
-                continue;
-            };
-            if write_all(&fd, &frame, &s.stop, None).is_err() {
-                // Not delivered whole: sent again whole to the next reader (a torn prefix is skipped).
-                let mut o = s.out.lock().unwrap();
-                if is_log {
-                    o.logs.push_front(frame)
-                } else {
-                    o.control.push_front(frame)
-                }
-                break;
-            }
-        }
-    }
-}
-
-/// A second writer dies half way through a frame while ours stays open: the reader sees no
-/// end of stream, only a torn frame merged into the byte stream.
-fn tear(paths: &Paths) {
-    let frame = encode_frame(&FromUnity::Log(Log {
-        seq: u64::MAX,
-        time: None,
-        level: Level::Log,
-        message: "this frame is torn and must never be shown".repeat(20),
-        stack: None,
-    }))
-    .expect("encodable");
-    if let Ok(fd) = open_fifo(paths, &paths.to_nvim, true) {
-        let _ = nix::unistd::write(&fd, &frame[..frame.len() / 2]);
-    }
-}
-
-/// The reader thread: commands from `nvim-to-unity`, kept open so that Neovim can connect.
-fn read_loop(s: &Shared, paths: &Paths, cmds: &Sender<Cmd>) {
-    let mut buf = vec![0u8; 65536];
-    // After an end of stream the old descriptor stays open until the new one is (see the
-    // Neovim reader): commands written in between stay in the pipe.
-    let mut previous = None;
-    while !QUIT.load(Ordering::SeqCst) {
-        if s.reloading.load(Ordering::SeqCst) {
-            if sleep(&s.stop, Duration::from_millis(20)) {
-                return;
-            }
-            continue;
-        }
-        let epoch = s.epoch.load(Ordering::SeqCst);
-        let opened = open_fifo(paths, &paths.to_unity, false);
-        drop(previous.take());
-        let Ok(fd) = opened else {
-            if sleep(&s.stop, Duration::from_millis(100)) {
-                return;
-            }
-            continue;
-        };
-        s.listening.store(true, Ordering::SeqCst);
-        let mut dec = Decoder::new();
-        loop {
-            match wait(
-                &fd,
-                nix::poll::PollFlags::POLLIN,
-                &s.stop,
-                Some(Duration::from_millis(50)),
-            ) {
-                Wait::Stopped => return,
-                Wait::TimedOut => {
-                    if dec.pending() > 0 {
-                        dec.unstick();
-                    }
-                }
-                Wait::Ready => match nix::unistd::read(&fd, &mut buf) {
-                    Ok(0) => {
-                        previous = Some(fd);
-                        break;
-                    }
-                    Ok(n) => dec.push(&buf[..n]),
-                    Err(_) => {}
-                },
-            }
-            while let Some(item) = dec.next_item() {
-                if let unity_native::frame::Item::Frame(p) = item {
-                    match decode::<FromNvim>(p) {
-                        Ok(FromNvim::Cmd(c)) => {
-                            let _ = cmds.send(c);
-                        }
-                        Ok(FromNvim::Hello(_)) => {
-                            s.greet.store(true, Ordering::SeqCst);
-                            s.ready.notify_all();
-                        }
-                        _ => {}
-                    }
-                }
-            }
-            // Commands read before a reload are still run (by the editor loop).
-            if s.epoch.load(Ordering::SeqCst) != epoch {
-                s.listening.store(false, Ordering::SeqCst);
-                break;
-            }
-        }
-    }
-}
-
-fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
+    let link = Link::start(paths, UNITY_VERSION, backlog, cmd_tx);
+    Editor::new(project, Arc::clone(&link.shared), rate).run(&cmd_rx);
+    link.quit();
+    eprintln!("unity-peer: quit");
 }
 
 fn get<'a>(args: &'a Option<Value>, key: &str) -> Option<&'a Value> {
@@ -457,7 +121,7 @@ impl Editor {
 
     fn run(&mut self, cmds: &Receiver<Cmd>) {
         let mut next_log = Instant::now();
-        while !QUIT.load(Ordering::SeqCst) {
+        while !link::quitting() {
             let now = Instant::now();
             while let Ok(cmd) = cmds.try_recv() {
                 self.command(cmd);
@@ -479,7 +143,7 @@ impl Editor {
             }
             if self.reload_until.is_some_and(|t| now >= t) {
                 self.reload_until = None;
-                self.shared.reloading.store(false, Ordering::SeqCst);
+                self.shared.reloaded();
             }
             let mut tested = Outcome::default();
             self.tests
@@ -504,7 +168,7 @@ impl Editor {
         self.seq += 1;
         let msg = FromUnity::Log(Log {
             seq: self.seq,
-            time: Some(now_ms()),
+            time: Some(unix_ms()),
             level,
             message,
             stack,
@@ -567,7 +231,7 @@ impl Editor {
             self.shared.control(m);
         }
         let kept = self.tests.replay().iter();
-        self.shared.out.lock().unwrap().tests =
+        self.shared.out.lock().unwrap().replay =
             kept.map(|m| encode_frame(m).expect("encodable")).collect();
         if out.reload {
             self.reload(Duration::from_millis(300));
@@ -649,8 +313,7 @@ impl Editor {
                             reason: ByeReason::Reload,
                         }));
                     }
-                    self.shared
-                        .control(&hello(&Paths::new(&self.project), false));
+                    self.shared.control(&self.shared.hello(false));
                 } else {
                     let ms = get(&cmd.args, "ms").and_then(Value::as_u64).unwrap_or(500);
                     self.reload(Duration::from_millis(ms));
@@ -711,9 +374,7 @@ impl Editor {
                 rmpv::encode::write_value(&mut payload, &Value::Map(open)).expect("in memory");
                 let mut frame = Vec::new();
                 unity_native::frame::encode(&payload, &mut frame);
-                let now = nix::time::clock_gettime(nix::time::ClockId::CLOCK_MONOTONIC)
-                    .map(|t| t.tv_sec() as u64 * 1_000_000_000 + t.tv_nsec() as u64)
-                    .unwrap_or(0);
+                let now = mono_ns();
                 self.shared.raw(frame);
                 Ok(Some(Value::Map(vec![("queued_ns".into(), now.into())])))
             }
@@ -783,18 +444,13 @@ impl Editor {
         self.set_state(st);
         if ok {
             // Unity reloads after a good compile and sends the summary again afterwards.
-            self.shared.out.lock().unwrap().summary = Some(encode_frame(&msg).expect("encodable"));
+            self.shared.out.lock().unwrap().once = Some(encode_frame(&msg).expect("encodable"));
             self.reload(Duration::from_millis(self.refresh.reload_ms));
         }
     }
 
     fn reload(&mut self, takes: Duration) {
-        self.shared.control(&FromUnity::Bye(Bye {
-            reason: ByeReason::Reload,
-        }));
-        self.shared.reloading.store(true, Ordering::SeqCst);
-        self.shared.epoch.fetch_add(1, Ordering::SeqCst);
-        self.shared.ready.notify_all();
+        self.shared.reload();
         self.reload_until = Some(Instant::now() + takes);
     }
 

@@ -1,0 +1,135 @@
+-- The plugin on Windows, under wine: Windows nvim.exe with lua/unity_native.dll, connected to
+-- unity-peer.exe over named pipes (tests/windows/run.sh runs it; UNITY_PEER names the peer).
+local T = dofile(vim.fn.fnamemodify(debug.getinfo(1, "S").source:sub(2), ":p:h:h:h") .. "/helpers.lua")
+local unity = require("unity")
+
+T.test("this is Windows, and the module is the .dll", function()
+  T.eq(1, vim.fn.has("win32"), "has('win32')")
+  T.truthy(vim.api.nvim_get_runtime_file("lua/unity_native.dll", false)[1], "lua/unity_native.dll")
+  T.truthy(require("unity.native").get(), "the module loads")
+end)
+
+T.test("logs arrive in order over named pipes, commands are answered by id", function()
+  local dir = T.connected_sim()
+  T.truthy(vim.json.decode(vim.fn.readfile(dir .. "/Temp/NeovimBridge/session.json")[1]).pipes, "pipes named")
+  local reply = T.call("sim.log", { count = 300, level = "warning", message = "ordered" })
+  T.eq(300, reply.result, "sim.log result")
+  local lines = T.wait_for(function()
+    local found = {}
+    for _, l in ipairs(T.log_lines()) do
+      local n = l:match("WARN ordered (%d+)$")
+      if n then
+        found[#found + 1] = tonumber(n)
+      end
+    end
+    return #found == 300 and found
+  end, "300 log lines")
+  for i = 1, 300 do
+    T.eq(i, lines[i], "line order")
+  end
+  T.eq(0, unity.status().lost, "lost")
+  T.eq(true, T.call("play").result.playing, "play answered")
+end)
+
+T.test("checkhealth speaks of named pipes, and of the connection", function()
+  local dir = T.connected_sim()
+  vim.cmd("checkhealth unity")
+  local text = table.concat(vim.api.nvim_buf_get_lines(0, 0, -1, false), "\n")
+  T.contains(text, "Unity project: " .. vim.fs.normalize(dir), "project")
+  T.contains(text, "each connection checks that Unity (pid " .. unity.status().pid .. ") serves them", "pipes")
+  T.contains(text, "connected to Unity", "connection")
+  vim.cmd("bwipeout!")
+end)
+
+T.test("a compile's errors land in quickfix and open at their file; the reload reconnects", function()
+  local dir = T.project()
+  local broken = dir .. "/Assets/Scripts/Broken.cs"
+  vim.fn.writefile({ "class Broken {", "  #error this does not compile", "}" }, broken)
+  T.start_sim(dir)
+  local events = {}
+  vim.api.nvim_create_autocmd("User", {
+    pattern = { "UnityCompileFinished", "UnityConnected", "UnityDisconnected" },
+    callback = function(a)
+      events[#events + 1] = a.match
+    end,
+  })
+  T.connect(dir)
+  vim.cmd("UnityCompile")
+  local qf = T.wait_for(function()
+    local l = vim.fn.getqflist({ title = 0, items = 0 })
+    return l.title == "Unity compile" and #l.items > 0 and l
+  end, "the Unity compile quickfix list")
+  T.eq(1, #qf.items, "items")
+  T.eq(2, qf.items[1].lnum, "lnum")
+  vim.cmd("cc 1")
+  T.eq(vim.fs.normalize(broken):lower(), vim.fs.normalize(vim.api.nvim_buf_get_name(0)):lower(), "opened at its file")
+  T.eq(2, vim.fn.line("."), "at its line")
+  T.eq(1, #vim.diagnostic.get(0, { namespace = require("unity.compile").ns }), "its diagnostic")
+
+  vim.fn.writefile({ "class Broken {}" }, broken)
+  local seen = #events
+  vim.cmd("UnityCompile")
+  T.wait_for(function()
+    return #vim.fn.getqflist() == 0
+  end, "an empty quickfix list")
+  T.wait_for(function()
+    return table.concat(events, " ", seen + 1):find("UnityCompileFinished UnityDisconnected UnityConnected", 1, true)
+  end, "a reload: disconnected and connected again")
+  T.eq(false, T.call("state").result.compiling, "commands after the reload")
+end)
+
+--- The pid and pipe names a peer wrote in its session.json.
+local function session(dir)
+  return vim.json.decode(table.concat(vim.fn.readfile(dir .. "/Temp/NeovimBridge/session.json"), "\n"))
+end
+
+local function write_session(dir, s)
+  local path = dir .. "/Temp/NeovimBridge/session.json"
+  vim.fn.writefile({ vim.json.encode(s) }, path .. ".tmp")
+  vim.uv.fs_rename(path .. ".tmp", path)
+end
+
+T.test("a squatted pipe name: refused before a byte moves, with both pids", function()
+  -- Unity runs in `dir`; another process (a second peer) serves the pipe names its session
+  -- gives, as if it had created them first.
+  local dir, elsewhere = T.project(), T.project()
+  T.start_sim(dir)
+  T.start_sim(elsewhere)
+  local mine, squatter = session(dir), session(elsewhere)
+  mine.pipes = squatter.pipes
+  write_session(dir, mine)
+  vim.cmd.cd(dir)
+  T.truthy(unity.connect(dir))
+  local msg = T.wait_for(function()
+    local n = T.noted("not by Unity")
+    return n and n.msg
+  end, "the refusal")
+  T.contains(msg, squatter.pipes["unity-to-nvim"], "names the pipe")
+  T.contains(
+    msg,
+    string.format("served by process %d, not by Unity (pid %d from session.json)", squatter.pid, mine.pid)
+  )
+  T.eq(false, unity.status().connected, "not connected")
+  local id, err = unity.send("play")
+  T.eq(nil, id, "a command is not sent to the squatter")
+  T.contains(err, "not by Unity", "and says why")
+end)
+
+T.test("a stale session.json (the pipes' server is not its editor): refused, then connects to the real one", function()
+  local dir = T.project()
+  T.start_sim(dir)
+  local real = session(dir)
+  local stale = vim.deepcopy(real)
+  stale.pid = vim.fn.getpid() -- a live process that serves no pipe
+  write_session(dir, stale)
+  vim.cmd.cd(dir)
+  T.truthy(unity.connect(dir))
+  T.wait_for(function()
+    return T.noted(string.format("served by process %d, not by Unity (pid %d", real.pid, stale.pid))
+  end, "the refusal")
+  write_session(dir, real)
+  T.connected()
+  T.eq(real.pid, unity.status().pid, "the real editor")
+end)
+
+T.run()
