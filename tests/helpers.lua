@@ -242,6 +242,33 @@ function T.shared_host(env)
   return shared_host.dir, shared_host.output
 end
 
+--- T.shared_host, connected, once Unity has compiled what the tests before left changed
+--- (a refresh, then its compile and reload if one follows); after the test, play mode is left
+--- (which reloads nothing), so that the next test connects to a settled editor.
+---@param env? table<string, string>
+---@return string, fun(): string
+function T.connect_shared(env)
+  local dir, output = T.shared_host(env)
+  T.connect(dir)
+  local compiled = T.counter("UnityCompileFinished")
+  if T.call("refresh").result.compiling then
+    T.wait_for(function()
+      return compiled() >= 1 and require("unity").status().connected
+    end, "the compile of what the tests before changed", 60000)
+  end
+  T.clear_notes() -- what settling said is not the test's
+  T.defer(function()
+    local status = require("unity").status
+    if status().connected and status().playing then
+      T.call("stop")
+      T.wait_for(function()
+        return status().connected and not status().playing
+      end, "play mode left", 60000)
+    end
+  end)
+  return dir, output
+end
+
 function T.stop_sim(proc)
   if proc:is_closing() then
     return

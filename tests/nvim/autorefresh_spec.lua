@@ -13,18 +13,12 @@ local function refreshes()
   return select(2, output():gsub("%[host%] refresh done:", "")) - base
 end
 
---- The shared host's project, connected, counting refreshes from now; play mode left after.
+--- The shared host's project, connected and settled, counting refreshes from now.
 local function connected_host()
   local dir
-  dir, output = T.shared_host({ UNITY_HOST_PREF_ScriptCompilationDuringPlay = "1" })
-  T.connect(dir)
+  dir, output = T.connect_shared({ UNITY_HOST_PREF_ScriptCompilationDuringPlay = "1" })
   base = 0
   base = refreshes()
-  T.defer(function()
-    if unity.status().playing then
-      T.call("stop")
-    end
-  end)
   return dir
 end
 

@@ -12,7 +12,6 @@
 //! pipe instead of being dropped), `sim.rate {rate}`, `sim.stats {}` (the last seq),
 //! `sim.open {file, line?, col?}` (sends `open` with the values as given, -1 included; the
 //! result `{queued_ns}` is CLOCK_MONOTONIC when it was queued, for the bench),
-//! `sim.refresh {...}` (how `refresh` behaves, see tools/src/refresh.rs),
 //! `sim.tests {...}` (the Test Framework's tests: tools/src/test_runner.rs), and
 //! `sim.projects {}` (regenerates the project files as Unity does on its own and, when any was
 //! written, sends `projects`). The built-in `sync` writes `<project>/<folder>.sln` and
@@ -27,7 +26,6 @@ use unity_native::protocol::*;
 use unity_nvim_tools::args::Spec;
 use unity_nvim_tools::files::files_with;
 use unity_nvim_tools::link::{self, Link, Shared};
-use unity_nvim_tools::refresh::{self, Refresh};
 use unity_nvim_tools::test_runner::{Outcome, TestRunner};
 
 use crate::report::{mono_ns, unix_ms};
@@ -36,8 +34,8 @@ const UNITY_VERSION: &str = "2022.3.0f1 (unity-peer)";
 
 pub static ARGS: Spec = Spec {
     tool: "unity-peer editor",
-    usage: "unity-peer editor [--project DIR] [--rate LOGS_PER_S] [--backlog N]",
-    options: &["--project", "--rate", "--backlog"],
+    usage: "unity-peer editor [--project DIR] [--rate LOGS_PER_S] [--backlog N] [--compile-ms MS] [--reload-ms MS]",
+    options: &["--project", "--rate", "--backlog", "--compile-ms", "--reload-ms"],
 };
 
 pub fn main(argv: impl Iterator<Item = String>) {
@@ -59,7 +57,10 @@ pub fn main(argv: impl Iterator<Item = String>) {
     );
     let (cmd_tx, cmd_rx) = unbounded();
     let link = Link::start(paths, UNITY_VERSION, backlog, cmd_tx);
-    Editor::new(project, Arc::clone(&link.shared), rate).run(&cmd_rx);
+    let mut editor = Editor::new(project, Arc::clone(&link.shared), rate);
+    editor.compile_ms = args.get("--compile-ms");
+    editor.reload_ms = args.get_or("--reload-ms", 500);
+    editor.run(&cmd_rx);
     link.quit();
     eprintln!("unity-peer: quit");
 }
@@ -82,7 +83,9 @@ struct Editor {
     compile_done_at: Option<(Instant, Compile)>,
     reload_until: Option<Instant>,
     rng: u64,
-    refresh: Refresh,
+    /// How long a compile takes (None: 400-800 ms) and the reload after a good one.
+    compile_ms: Option<u64>,
+    reload_ms: u64,
     tests: TestRunner,
 }
 
@@ -99,7 +102,6 @@ const SCRIPT: &[(Level, &str, &str)] = &[
 impl Editor {
     fn new(project: PathBuf, shared: Arc<Shared>, rate: f64) -> Self {
         let mut e = Self {
-            refresh: Refresh::new(&project),
             project,
             shared,
             rate,
@@ -114,6 +116,8 @@ impl Editor {
             reload_until: None,
             rng: 0x9E37_79B9_7F4A_7C15 ^ std::process::id() as u64,
             tests: TestRunner::default(),
+            compile_ms: None,
+            reload_ms: 500,
         };
         e.set_state(e.state);
         e
@@ -253,14 +257,14 @@ impl Editor {
                 }
                 Ok(Some(Value::Map(vec![("requested".into(), true.into())])))
             }
+            // As a package older than the refresh result (doc/protocol.md): no result, and
+            // this peer compiles on every refresh.
             "refresh" => {
-                let outcome = self.refresh.decide(&self.project, st.playing, st.compiling);
-                if outcome == refresh::Outcome::Compile {
+                if !st.compiling {
                     self.start_compile();
                 }
-                Ok(self.refresh.result(outcome, st.compiling))
+                Ok(None)
             }
-            "sim.refresh" => Ok(Some(self.refresh.configure(cmd.args.as_ref()))),
             "play" => {
                 st.playing = true;
                 Ok(None)
@@ -415,11 +419,10 @@ impl Editor {
             messages: None,
         }));
         self.set_state(st);
-        self.refresh.compiling(&self.project);
         let started = Instant::now();
         let messages = scan_directives(&self.project.join("Assets"), &self.project);
         let count = |s: Severity| messages.iter().filter(|m| m.severity == s).count() as u32;
-        let ms = match self.refresh.compile_ms {
+        let ms = match self.compile_ms {
             Some(ms) => ms,
             None => 400 + (self.next_rand() % 400),
         };
@@ -445,7 +448,7 @@ impl Editor {
         if ok {
             // Unity reloads after a good compile and sends the summary again afterwards.
             self.shared.out.lock().unwrap().once = Some(encode_frame(&msg).expect("encodable"));
-            self.reload(Duration::from_millis(self.refresh.reload_ms));
+            self.reload(Duration::from_millis(self.reload_ms));
         }
     }
 
