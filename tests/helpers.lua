@@ -213,31 +213,41 @@ local after_all = {}
 
 --- The stand-in host on one fresh project, shared by the tests of a spec file that ask for it
 --- (a host takes seconds to start): started by the first, stopped after the last, with `env`
---- as the first asked. Each test leaves it as it found it: what it wrote under Assets/ and
---- Packages/ is removed after it, and the log history, play mode and connection are its own to reset.
+--- and `files` ({ [path in the project] = lines }, there before it starts) as the first asked.
+--- Each test leaves it as it found it: Assets/ and Packages/ hold `files` again after it, and
+--- the log history, play mode and connection are its own to reset.
 --- Returns the project and a function giving the host's output so far.
 ---@param env? table<string, string>
+---@param files? table<string, string[]>
 ---@return string, fun(): string
-function T.shared_host(env)
+function T.shared_host(env, files)
+  local function lay_out(dir)
+    for _, f in ipairs(vim.fn.glob(dir .. "/Assets/*", false, true)) do
+      vim.fn.delete(f, "rf")
+    end
+    vim.fn.delete(dir .. "/Packages", "rf")
+    vim.fn.mkdir(dir .. "/Assets/Scripts", "p")
+    for path, lines in pairs(shared_host and shared_host.files or {}) do
+      vim.fn.mkdir(vim.fs.dirname(dir .. "/" .. path), "p")
+      vim.fn.writefile(lines, dir .. "/" .. path)
+    end
+  end
   if not shared_host then
     local dir = vim.fn.tempname()
-    vim.fn.mkdir(dir .. "/Assets/Scripts", "p")
     vim.fn.mkdir(dir .. "/ProjectSettings", "p")
     vim.fn.writefile({ "m_EditorVersion: 2022.3.0f1" }, dir .. "/ProjectSettings/ProjectVersion.txt")
     dir = vim.uv.fs_realpath(dir)
+    shared_host = { dir = dir, files = files or {} }
+    lay_out(dir)
     local _, output, stop = launch_host(dir, env)
-    shared_host = { dir = dir, output = output }
+    shared_host.output = output
     after_all[#after_all + 1] = function()
       stop()
       vim.fn.delete(dir, "rf")
     end
   end
   T.defer(function()
-    for _, f in ipairs(vim.fn.glob(shared_host.dir .. "/Assets/*", false, true)) do
-      vim.fn.delete(f, "rf")
-    end
-    vim.fn.delete(shared_host.dir .. "/Packages", "rf")
-    vim.fn.mkdir(shared_host.dir .. "/Assets/Scripts", "p")
+    lay_out(shared_host.dir)
   end)
   return shared_host.dir, shared_host.output
 end
@@ -246,9 +256,10 @@ end
 --- (a refresh, then its compile and reload if one follows); after the test, play mode is left
 --- (which reloads nothing), so that the next test connects to a settled editor.
 ---@param env? table<string, string>
+---@param files? table<string, string[]>
 ---@return string, fun(): string
-function T.connect_shared(env)
-  local dir, output = T.shared_host(env)
+function T.connect_shared(env, files)
+  local dir, output = T.shared_host(env, files)
   T.connect(dir)
   local compiled = T.counter("UnityCompileFinished")
   if T.call("refresh").result.compiling then
