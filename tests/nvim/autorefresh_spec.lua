@@ -137,7 +137,7 @@ T.test("the compile a save starts fills quickfix and diagnostics and says so", f
   setup({ refresh_debounce_ms = 50 })
   local dir = connected_host()
   local finished = T.counter("UnityCompileFinished")
-  save(dir .. "/Assets/Scripts/Broken.cs", { "class Broken {", "  int broken = \"on save\";", "}" })
+  save(dir .. "/Assets/Scripts/Broken.cs", { "class Broken {", '  int broken = "on save";', "}" })
   T.wait_for(function()
     return finished() > 0
   end, "the compile after the save", 60000)
