@@ -7,4 +7,3 @@ pub mod files;
 pub mod json;
 pub mod link;
 pub mod rendezvous;
-pub mod test_runner;
