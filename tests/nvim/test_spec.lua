@@ -167,22 +167,6 @@ T.test("a run: summary, quickfix at the assertion line, diagnostics at it and at
   )
 end)
 
-T.test("a clean run clears the quickfix list and the diagnostics; a file opened later gets them", function()
-  local dir = setup()
-  run()
-  T.eq(1, #select(2, qf()), "a failure first")
-  -- Fixed and saved: the run compiles it first.
-  local fixed = vim.deepcopy(SOURCE)
-  fixed[13] = "            Assert.AreEqual(3, sum);"
-  vim.fn.writefile(fixed, dir .. "/" .. FILE)
-  local s = run({}, 60000)
-  T.eq(0, s.failed, "no failure")
-  -- (The compile before the run made the newest list its own: no failure left in either.)
-  T.eq(0, #select(2, qf()), "the list is empty")
-  T.eq(0, #vim.diagnostic.get(nil, { namespace = test.ns }), "no diagnostics")
-  T.truthy(T.noted("Unity tests: 3 passed, 3 skipped"), "summary: " .. vim.inspect(T.notes))
-end)
-
 T.test("diagnostics reach a file opened after the run", function()
   local dir = setup()
   run()
@@ -436,6 +420,22 @@ T.test("over the wire: the result state and a cancelled run reach Lua through th
     return summary
   end, "on_done after the cancel")
   T.eq(true, summary.cancelled, "cancelled decoded")
+end)
+
+T.test("a clean run clears the quickfix list and the diagnostics; a file opened later gets them", function()
+  local dir = setup()
+  run()
+  T.eq(1, #select(2, qf()), "a failure first")
+  -- Fixed and saved: the run compiles it first.
+  local fixed = vim.deepcopy(SOURCE)
+  fixed[13] = "            Assert.AreEqual(3, sum);"
+  vim.fn.writefile(fixed, dir .. "/" .. FILE)
+  local s = run({}, 60000)
+  T.eq(0, s.failed, "no failure")
+  -- (The compile before the run made the newest list its own: no failure left in either.)
+  T.eq(0, #select(2, qf()), "the list is empty")
+  T.eq(0, #vim.diagnostic.get(nil, { namespace = test.ns }), "no diagnostics")
+  T.truthy(T.noted("Unity tests: 3 passed, 3 skipped"), "summary: " .. vim.inspect(T.notes))
 end)
 
 T.test("a cancelled run says so, also when nothing ran yet", function()
