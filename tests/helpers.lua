@@ -139,19 +139,19 @@ function T.project()
   return vim.uv.fs_realpath(dir)
 end
 
---- Starts the simulated editor on `project`; stopped (SIGTERM) after the test.
+--- Starts the peer (unity-peer editor) on `project`; stopped (SIGTERM) after the test.
 ---@return vim.SystemObj
-function T.start_sim(project, extra)
+function T.start_peer(project, extra)
   assert(vim.fn.executable(T.peer) == 1, T.peer .. " is missing: run `make tools`")
   local cmd = { T.peer, "editor", "--project", project, "--rate", "0" }
   vim.list_extend(cmd, extra or {})
   local proc = vim.system(cmd, { text = true })
   T.defer(function()
-    T.stop_sim(proc)
+    T.stop_peer(proc)
   end)
   T.wait_for(function()
     return vim.uv.fs_stat(project .. "/Temp/NeovimBridge/session.json")
-  end, "the simulated editor's session.json")
+  end, "the peer (unity-peer editor)'s session.json")
   return proc
 end
 
@@ -280,14 +280,14 @@ function T.connect_shared(env, files)
   return dir, output
 end
 
-function T.stop_sim(proc)
+function T.stop_peer(proc)
   if proc:is_closing() then
     return
   end
   proc:kill("sigterm")
   local res = proc:wait(10000)
   if res.signal == 9 or res.code == 124 then
-    error("the simulated editor did not quit on SIGTERM")
+    error("the peer (unity-peer editor) did not quit on SIGTERM")
   end
 end
 
@@ -365,11 +365,11 @@ function T.connect(dir, wait)
   end
 end
 
---- A fresh project with the simulated editor running on it, connected; returns the project.
+--- A fresh project with the peer (unity-peer editor) running on it, connected; returns the project.
 ---@return string
-function T.connected_sim()
+function T.connected_peer()
   local dir = T.project()
-  T.start_sim(dir)
+  T.start_peer(dir)
   T.connect(dir)
   return dir
 end
@@ -379,7 +379,7 @@ end
 --- options are cleared after the test.
 ---@param overrides? table<integer, string>
 function T.enemy_project(overrides)
-  local dir = T.connected_sim()
+  local dir = T.connected_peer()
   local lines = {}
   for i = 1, 10 do
     lines[i] = (overrides or {})[i] or ("// line " .. i)

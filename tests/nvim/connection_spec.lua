@@ -1,4 +1,4 @@
--- The core bridge against the simulated editor, over real FIFOs, in real headless Neovim.
+-- The core bridge against the peer (unity-peer editor), over real FIFOs, in real headless Neovim.
 local T = dofile(vim.fn.fnamemodify(debug.getinfo(1, "S").source:sub(2), ":p:h:h") .. "/helpers.lua")
 local unity = require("unity")
 
@@ -82,7 +82,7 @@ T.test("a command Unity never read: the callback hears it from Neovim, with the 
 end)
 
 T.test("replies from Unity say so", function()
-  T.connected_sim()
+  T.connected_peer()
   local r = T.call("state")
   T.eq(true, r.ok)
   T.eq("unity", r.from, "from")
@@ -109,7 +109,7 @@ T.test("the client is an event source: the log window's markers come through Use
     end
   end
   local dir = T.project()
-  local sim = T.start_sim(dir)
+  local sim = T.start_peer(dir)
   T.connect(dir)
   T.call("sim.reload")
   T.wait_for(function()
@@ -136,7 +136,7 @@ T.test("the client is an event source: the log window's markers come through Use
       return d.entered_play
     end)
   end, "a state event")
-  T.stop_sim(sim)
+  T.stop_peer(sim)
   T.wait_for(function()
     return seen("UnityDisconnected", function(d)
       return d.reason == "quit"
@@ -164,7 +164,7 @@ T.test("the client is an event source: the log window's markers come through Use
 end)
 
 T.test("logs arrive in order, commands are answered by id", function()
-  local dir = T.connected_sim()
+  local dir = T.connected_peer()
   local st = unity.status()
   T.eq(dir, st.project, "project")
   T.contains(st.unity, "unity-peer", "unity version")
@@ -286,11 +286,11 @@ end)
 
 T.test("Unity quits and comes back with new FIFO files: Neovim reconnects by itself", function()
   local dir = T.project()
-  local first = T.start_sim(dir)
+  local first = T.start_peer(dir)
   T.connect(dir)
   local pid1 = unity.status().pid
   T.call("sim.log", { count = 3, message = "first editor" })
-  T.stop_sim(first)
+  T.stop_peer(first)
   T.wait_for(function()
     return not unity.status().connected
   end, "the disconnection")
@@ -299,7 +299,7 @@ T.test("Unity quits and comes back with new FIFO files: Neovim reconnects by its
   T.eq(nil, id)
   T.contains(err, "Unity is not running in", "error while Unity is away")
 
-  T.start_sim(dir)
+  T.start_peer(dir)
   T.connected()
   T.truthy(unity.status().pid ~= pid1, "a new editor")
   T.call("sim.log", { count = 3, message = "second editor" })
@@ -314,12 +314,12 @@ T.test("Neovim started before Unity connects when Unity arrives", function()
   T.connect(dir, false)
   vim.wait(300)
   T.eq(false, unity.status().connected)
-  T.start_sim(dir)
+  T.start_peer(dir)
   T.connected()
 end)
 
 T.test("a torn frame costs that frame only", function()
-  T.connected_sim()
+  T.connected_peer()
   T.call("sim.log", { count = 2, message = "before" })
   T.call("sim.torn")
   T.call("sim.log", { count = 5, message = "after" })
@@ -339,7 +339,7 @@ end)
 
 T.test(":qa returns promptly while Unity floods", function()
   local dir = T.project()
-  T.start_sim(dir, { "--rate", "2000" })
+  T.start_peer(dir, { "--rate", "2000" })
   local res = T.child({
     "assert(require('unity').connect(" .. vim.inspect(dir) .. "))",
     "require('unity.log').open()",
@@ -387,7 +387,7 @@ T.test("setup() validates options", function()
 end)
 
 T.test("checkhealth reports the module, the project and the FIFOs", function()
-  local dir = T.connected_sim()
+  local dir = T.connected_peer()
   vim.cmd("checkhealth unity")
   local text = table.concat(vim.api.nvim_buf_get_lines(0, 0, -1, false), "\n")
   T.contains(text, "native module loaded, version", "module")

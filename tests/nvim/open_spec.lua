@@ -31,7 +31,7 @@ local function setup()
   for path, lines in pairs(SCRIPTS) do
     vim.fn.writefile(lines, dir .. "/" .. path)
   end
-  T.start_sim(dir)
+  T.start_peer(dir)
   T.connect(dir)
   return dir
 end
@@ -55,7 +55,7 @@ local function host_setup()
   return dir
 end
 
---- Makes the simulated editor send `open` and waits until Neovim handled it (the reply is
+--- Makes the peer (unity-peer editor) send `open` and waits until Neovim handled it (the reply is
 --- queued after the `open` frame, and the drain handles events in order).
 local function unity_open(file, line, col)
   local reply = T.call("sim.open", { file = file, line = line, col = col })

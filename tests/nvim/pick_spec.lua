@@ -1,5 +1,5 @@
 -- :UnityPick: the lists (logs, compile errors, runtime exceptions, tests) built from the
--- simulated editor's output, chosen through vim.ui.select, and what each picker plugin is given.
+-- peer's output, chosen through vim.ui.select, and what each picker plugin is given.
 local T = dofile(vim.fn.fnamemodify(debug.getinfo(1, "S").source:sub(2), ":p:h:h") .. "/helpers.lua")
 
 local pick = require("unity.pick")

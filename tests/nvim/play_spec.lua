@@ -24,7 +24,7 @@ end
 --- A fresh project with the peer on it, connected; `extra` its options.
 local function connected_peer(extra)
   local dir = T.project()
-  local peer = T.start_sim(dir, extra)
+  local peer = T.start_peer(dir, extra)
   T.connect(dir)
   return dir, peer
 end
@@ -233,14 +233,14 @@ T.test("the wait ends when Unity quits, and when it vanishes and does not come b
   T.wait_for(function()
     return said("play mode follows") == 1
   end, "the compile")
-  T.stop_sim(sim)
+  T.stop_peer(sim)
   T.wait_for(function()
     return not waiting()
   end, "the end of the wait")
   T.eq(1, said("Unity quit while :UnityPlay waited"), "the quit message")
 
   -- A crash: no bye, the connection just closes.
-  sim = T.start_sim(dir, { "--compile-ms", "60000" })
+  sim = T.start_peer(dir, { "--compile-ms", "60000" })
   T.connected()
   edit(dir .. "/Assets/Scripts/Slow.cs", { "class Slow { int crash; }" })
   vim.cmd("UnityPlay")
