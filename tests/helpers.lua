@@ -252,21 +252,38 @@ function T.shared_host(env, files)
   return shared_host.dir, shared_host.output
 end
 
---- T.shared_host, connected, once Unity has compiled what the tests before left changed
---- (a refresh, then its compile and reload if one follows); after the test, play mode is left
---- (which reloads nothing), so that the next test connects to a settled editor.
+--- Refreshes until Unity answers that no compile follows: what the tests before changed is
+--- compiled, and the reload after it is over. A refresh that meets a reload (refused, or its
+--- connection gone before the reply) is sent again.
+function T.settle()
+  local unity = require("unity")
+  T.wait_for(function()
+    T.connected()
+    local reply
+    if unity.send("refresh", nil, function(r)
+      reply = r
+    end) then
+      vim.wait(20000, function()
+        return reply ~= nil or not unity.status().connected
+      end, 5)
+    end
+    if reply and reply.ok and not reply.result.compiling then
+      return true
+    end
+    vim.wait(100)
+  end, "a refresh that compiles nothing", 60000)
+end
+
+--- T.shared_host, connected, once Unity has compiled what the tests before left changed;
+--- after the test, play mode is left (which reloads nothing), so that the next test connects
+--- to a settled editor.
 ---@param env? table<string, string>
 ---@param files? table<string, string[]>
 ---@return string, fun(): string
 function T.connect_shared(env, files)
   local dir, output = T.shared_host(env, files)
   T.connect(dir)
-  local compiled = T.counter("UnityCompileFinished")
-  if T.call("refresh").result.compiling then
-    T.wait_for(function()
-      return compiled() >= 1 and require("unity").status().connected
-    end, "the compile of what the tests before changed", 60000)
-  end
+  T.settle()
   T.clear_notes() -- what settling said is not the test's
   T.defer(function()
     local status = require("unity").status

@@ -163,7 +163,11 @@ T.test("a refresh Unity defers in play mode is said once per play session", func
     end, T.notes)
   end
   local function play_session()
-    T.call("stop")
+    if unity.status().playing then
+      -- Leaving play mode compiles the saves it deferred, and reloads: wait for that.
+      T.call("stop")
+      T.settle()
+    end
     T.call("play")
     T.wait_for(function()
       return unity.status().playing
