@@ -1,6 +1,6 @@
 //! Messages of protocol v1 (doc/protocol.md §4-5) and their MessagePack payloads.
 //!
-//! Both directions are modelled so that the simulated editor (`unity-sim`) and the tests speak
+//! Both directions are modelled so that the test peer (`unity-peer`) and the tests speak
 //! through the same types as the Neovim side.
 
 use serde::{Deserialize, Deserializer, Serialize};

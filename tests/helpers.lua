@@ -140,19 +140,19 @@ function T.project()
   return vim.uv.fs_realpath(dir)
 end
 
---- Starts the simulated editor on `project`; stopped (SIGTERM) after the test.
+--- Starts the peer (unity-peer editor) on `project`; stopped (SIGTERM) after the test.
 ---@return vim.SystemObj
-function T.start_sim(project, extra)
+function T.start_peer(project, extra)
   assert(vim.fn.executable(T.peer) == 1, T.peer .. " is missing: run `make tools`")
   local cmd = { T.peer, "editor", "--project", project, "--rate", "0" }
   vim.list_extend(cmd, extra or {})
   local proc = vim.system(cmd, { text = true })
   T.defer(function()
-    T.stop_sim(proc)
+    T.stop_peer(proc)
   end)
   T.wait_for(function()
     return vim.uv.fs_stat(project .. "/Temp/NeovimBridge/session.json")
-  end, "the simulated editor's session.json")
+  end, "the peer (unity-peer editor)'s session.json")
   return proc
 end
 
@@ -214,43 +214,98 @@ local after_all = {}
 
 --- The stand-in host on one fresh project, shared by the tests of a spec file that ask for it
 --- (a host takes seconds to start): started by the first, stopped after the last, with `env`
---- as the first asked. Each test leaves it as it found it: what it wrote under Assets/ and
---- Packages/ is removed after it, and the log history, play mode and connection are its own to reset.
+--- and `files` ({ [path in the project] = lines }, there before it starts) as the first asked.
+--- Each test leaves it as it found it: Assets/ and Packages/ hold `files` again after it, and
+--- the log history, play mode and connection are its own to reset.
 --- Returns the project and a function giving the host's output so far.
 ---@param env? table<string, string>
+---@param files? table<string, string[]>
 ---@return string, fun(): string
-function T.shared_host(env)
+function T.shared_host(env, files)
+  local function lay_out(dir)
+    for _, f in ipairs(vim.fn.glob(dir .. "/Assets/*", false, true)) do
+      vim.fn.delete(f, "rf")
+    end
+    vim.fn.delete(dir .. "/Packages", "rf")
+    vim.fn.mkdir(dir .. "/Assets/Scripts", "p")
+    for path, lines in pairs(shared_host and shared_host.files or {}) do
+      vim.fn.mkdir(vim.fs.dirname(dir .. "/" .. path), "p")
+      vim.fn.writefile(lines, dir .. "/" .. path)
+    end
+  end
   if not shared_host then
     local dir = vim.fn.tempname()
-    vim.fn.mkdir(dir .. "/Assets/Scripts", "p")
     vim.fn.mkdir(dir .. "/ProjectSettings", "p")
     vim.fn.writefile({ "m_EditorVersion: 2022.3.0f1" }, dir .. "/ProjectSettings/ProjectVersion.txt")
     dir = vim.uv.fs_realpath(dir)
+    shared_host = { dir = dir, files = files or {} }
+    lay_out(dir)
     local _, output, stop = launch_host(dir, env)
-    shared_host = { dir = dir, output = output }
+    shared_host.output = output
     after_all[#after_all + 1] = function()
       stop()
       vim.fn.delete(dir, "rf")
     end
   end
   T.defer(function()
-    for _, f in ipairs(vim.fn.glob(shared_host.dir .. "/Assets/*", false, true)) do
-      vim.fn.delete(f, "rf")
-    end
-    vim.fn.delete(shared_host.dir .. "/Packages", "rf")
-    vim.fn.mkdir(shared_host.dir .. "/Assets/Scripts", "p")
+    lay_out(shared_host.dir)
   end)
   return shared_host.dir, shared_host.output
 end
 
-function T.stop_sim(proc)
+--- Refreshes until Unity answers that no compile follows: what the tests before changed is
+--- compiled, and the reload after it is over. A refresh that meets a reload (refused, or its
+--- connection gone before the reply) is sent again.
+function T.settle()
+  local unity = require("unity")
+  T.wait_for(function()
+    T.connected()
+    local reply
+    if unity.send("refresh", nil, function(r)
+      reply = r
+    end) then
+      vim.wait(20000, function()
+        return reply ~= nil or not unity.status().connected
+      end, 5)
+    end
+    if reply and reply.ok and not reply.result.compiling then
+      return true
+    end
+    vim.wait(100)
+  end, "a refresh that compiles nothing", 60000)
+end
+
+--- T.shared_host, connected, once Unity has compiled what the tests before left changed;
+--- after the test, play mode is left (which reloads nothing), so that the next test connects
+--- to a settled editor.
+---@param env? table<string, string>
+---@param files? table<string, string[]>
+---@return string, fun(): string
+function T.connect_shared(env, files)
+  local dir, output = T.shared_host(env, files)
+  T.connect(dir)
+  T.settle()
+  T.clear_notes() -- what settling said is not the test's
+  T.defer(function()
+    local status = require("unity").status
+    if status().connected and status().playing then
+      T.call("stop")
+      T.wait_for(function()
+        return status().connected and not status().playing
+      end, "play mode left", 60000)
+    end
+  end)
+  return dir, output
+end
+
+function T.stop_peer(proc)
   if proc:is_closing() then
     return
   end
   proc:kill("sigterm")
   local res = proc:wait(10000)
   if res.signal == 9 or res.code == 124 then
-    error("the simulated editor did not quit on SIGTERM")
+    error("the peer (unity-peer editor) did not quit on SIGTERM")
   end
 end
 
@@ -328,11 +383,11 @@ function T.connect(dir, wait)
   end
 end
 
---- A fresh project with the simulated editor running on it, connected; returns the project.
+--- A fresh project with the peer (unity-peer editor) running on it, connected; returns the project.
 ---@return string
-function T.connected_sim()
+function T.connected_peer()
   local dir = T.project()
-  T.start_sim(dir)
+  T.start_peer(dir)
   T.connect(dir)
   return dir
 end
@@ -342,7 +397,7 @@ end
 --- options are cleared after the test.
 ---@param overrides? table<integer, string>
 function T.enemy_project(overrides)
-  local dir = T.connected_sim()
+  local dir = T.connected_peer()
   local lines = {}
   for i = 1, 10 do
     lines[i] = (overrides or {})[i] or ("// line " .. i)

@@ -368,7 +368,7 @@ function Reader.lua()
   local r = reader.new(project .. "/Temp/NeovimBridge/unity-to-nvim", on_shown)
   return {
     connect = function()
-      -- Open once the simulated editor made the FIFO (it waits for a reader before writing).
+      -- Open once the peer (unity-peer editor) made the FIFO (it waits for a reader before writing).
       local deadline = uv.hrtime() + 10e9
       while not uv.fs_stat(project .. "/Temp/NeovimBridge/session.json") do
         if uv.hrtime() > deadline then
@@ -522,7 +522,7 @@ local function tail()
   finish()
 end
 
---- Unity's `open` at the pipe to the cursor placed. The simulated editor's reply to `sim.open`
+--- Unity's `open` at the pipe to the cursor placed. The peer (unity-peer editor)'s reply to `sim.open`
 --- carries CLOCK_MONOTONIC when it queued the frame (uv.hrtime's clock on Linux); UnityOpen
 --- fires once the cursor is placed. Three files in turn, the log window open, as in use; each
 --- jump is drawn before the next open, as a Neovim with a screen does.

@@ -1,5 +1,5 @@
--- `make bench`, step "tests": 10 000 test results streamed in one run by the simulated editor
--- (`sim.tests {flood = 10000}`, every tenth failing with a stack into one of 50 test files, one of
+-- `make bench`, step "tests": 10 000 test results streamed in one run by the peer
+-- (`unity-peer editor --test-flood 10000`, every tenth failing with a stack into one of 50 test files, one of
 -- them open in a buffer: 20 failures, 40 diagnostics there). Measures the longest main-loop stall while they arrive (a 1 ms
 -- repeating timer; lateness = gap - 1 ms, as nvim_bench.lua's floods), the same gaps in the main
 -- thread's CPU time (CLOCK_THREAD_CPUTIME_ID: what the main loop itself spent, without the time
@@ -31,10 +31,21 @@ end
 
 require("unity").setup({ auto_connect = false })
 vim.notify = function() end -- the summary would land on stdout, where the JSON goes
-local sim = vim.system({ peer_bin, "editor", "--project", project, "--rate", "0" })
+local peer = vim.system({
+  peer_bin,
+  "editor",
+  "--project",
+  project,
+  "--rate",
+  "0",
+  "--test-flood",
+  tostring(count),
+  "--fail-every",
+  tostring(FAIL_EVERY),
+})
 local function finish(out)
-  sim:kill("sigterm")
-  sim:wait(5000)
+  peer:kill("sigterm")
+  peer:wait(5000)
   vim.fn.delete(project, "rf")
   io.stdout:write(vim.json.encode(out), "\n")
   os.exit(out.error and 1 or 0)
@@ -45,7 +56,7 @@ local function wait(what, cond, ms)
   end
 end
 
-wait("the simulated editor", function()
+wait("the peer", function()
   return uv.fs_stat(project .. "/Temp/NeovimBridge/session.json") ~= nil
 end)
 vim.cmd.cd(project)
@@ -53,7 +64,7 @@ assert(require("unity.client").connect(project))
 wait("the connection", function()
   return require("unity").status().connected
 end)
--- Test i is in fixture i % 50 and fails when (i / 50) % 10 == 9 (tools/src/test_runner.rs).
+-- Test i is in fixture i % 50 and fails when (i / 50) % 10 == 9 (tools/src/bin/unity_peer/test_flood.rs).
 vim.cmd.edit(project .. "/Assets/Tests/Flood9Tests.cs")
 local buf = vim.api.nvim_get_current_buf()
 local failures = math.floor(count / FAIL_EVERY)
@@ -63,14 +74,6 @@ for i = 0, count - 1 do
     in_buffer = in_buffer + 2 -- at the assertion and at the method
   end
 end
-
-local configured
-require("unity").send("sim.tests", { flood = count, fail_every = FAIL_EVERY }, function(r)
-  configured = r.ok
-end)
-wait("sim.tests", function()
-  return configured
-end)
 
 local ns = require("unity.test").ns
 local handled, t_first, t_last, t_complete = 0, nil, nil, nil

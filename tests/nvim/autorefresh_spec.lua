@@ -13,18 +13,12 @@ local function refreshes()
   return select(2, output():gsub("%[host%] refresh done:", "")) - base
 end
 
---- The shared host's project, connected, counting refreshes from now; play mode left after.
+--- The shared host's project, connected and settled, counting refreshes from now.
 local function connected_host()
   local dir
-  dir, output = T.shared_host({ UNITY_HOST_PREF_ScriptCompilationDuringPlay = "1" })
-  T.connect(dir)
+  dir, output = T.connect_shared({ UNITY_HOST_PREF_ScriptCompilationDuringPlay = "1" })
   base = 0
   base = refreshes()
-  T.defer(function()
-    if unity.status().playing then
-      T.call("stop")
-    end
-  end)
   return dir
 end
 
@@ -143,7 +137,7 @@ T.test("the compile a save starts fills quickfix and diagnostics and says so", f
   setup({ refresh_debounce_ms = 50 })
   local dir = connected_host()
   local finished = T.counter("UnityCompileFinished")
-  save(dir .. "/Assets/Scripts/Broken.cs", { "class Broken {", "  int broken = \"on save\";", "}" })
+  save(dir .. "/Assets/Scripts/Broken.cs", { "class Broken {", '  int broken = "on save";', "}" })
   T.wait_for(function()
     return finished() > 0
   end, "the compile after the save", 60000)
@@ -169,7 +163,11 @@ T.test("a refresh Unity defers in play mode is said once per play session", func
     end, T.notes)
   end
   local function play_session()
-    T.call("stop")
+    if unity.status().playing then
+      -- Leaving play mode compiles the saves it deferred, and reloads: wait for that.
+      T.call("stop")
+      T.settle()
+    end
     T.call("play")
     T.wait_for(function()
       return unity.status().playing

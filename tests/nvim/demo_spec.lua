@@ -1,7 +1,7 @@
 -- `make demo` works on a machine without Unity (here without a terminal: it prints a transcript).
 local T = dofile(vim.fn.fnamemodify(debug.getinfo(1, "S").source:sub(2), ":p:h:h") .. "/helpers.lua")
 
-T.test("make demo streams the simulated editor and shows its compile error", function()
+T.test("make demo streams the peer (unity-peer editor) and shows its compile error", function()
   local res = vim
     .system({ "sh", T.root .. "/tests/demo/demo.sh", vim.uv.exepath() }, { text = true, stdin = false })
     :wait(60000)
@@ -12,7 +12,11 @@ T.test("make demo streams the simulated editor and shows its compile error", fun
   T.contains(out, "Assets/Scripts/Enemy.cs|10 col 1 error| CS1029", "the compile error in the quickfix list")
   T.contains(out, "Unity compiled in", "the compile summary")
   T.contains(out, "Entered play mode", ":UnityPlay reached the editor")
-  T.eq(nil, vim.uv.fs_stat(T.root .. "/tests/demo/project/Temp/NeovimBridge"), "the simulated editor quit cleanly")
+  T.eq(
+    nil,
+    vim.uv.fs_stat(T.root .. "/tests/demo/project/Temp/NeovimBridge"),
+    "the peer (unity-peer editor) quit cleanly"
+  )
 end)
 
 T.run()

@@ -370,7 +370,7 @@ end)
 
 T.test("end to end: streamed entries, UnityLog events, statusline", function()
   local dir = T.project()
-  T.start_sim(dir)
+  T.start_peer(dir)
   vim.cmd.cd(dir)
   fresh()
   local batches = 0

@@ -1,6 +1,6 @@
 -- The neotest adapter (`require("neotest-unity")`) called as neotest v5.20.0 calls it: root,
 -- filter_dir, is_test_file, discover_positions (neotest.Tree), build_spec, the run through the
--- bridge against the simulated editor, and results. neotest.Tree is a stand-in of ours (see
+-- bridge against the real package in the stand-in editor, and results. neotest.Tree is a stand-in of ours (see
 -- tests/neotest/README.md); NEOTEST_RTP puts real neotest and nvim-nio first.
 local T = dofile(vim.fn.fnamemodify(debug.getinfo(1, "S").source:sub(2), ":p:h:h") .. "/helpers.lua")
 local real = vim.env.NEOTEST_RTP and vim.env.NEOTEST_RTP ~= ""
@@ -30,8 +30,8 @@ local MATH = {
   "        }", -- 14
   "", -- 15
   "        [TestCase(1, 2)]", -- 16
-  '        [TestCase(-1, "x")]', -- 17
-  "        public void Pairs(int a, object b) { Assert.Pass(); }", -- 18
+  "        [TestCase(-1, 2.50)]", -- 17: NUnit names it Pairs(-1,2.5d), not as written
+  "        public void Pairs(int a, object b) { Assert.IsTrue(a > 0); }", -- 18
   "", -- 19
   "        public class Nested", -- 20
   "        {", -- 21
@@ -100,9 +100,9 @@ T.test("discover_positions: ids are Unity's full names, ranges cover attributes 
       pos("Game.Tests.MathTests", "namespace", "MathTests", { 6, 0, 24, 5 }),
       pos("Game.Tests.MathTests.Adds", "test", "Adds", { 8, 0, 13, 9 }),
       {
-        pos("Game.Tests.MathTests.Pairs", "test", "Pairs", { 15, 0, 17, 61 }),
+        pos("Game.Tests.MathTests.Pairs", "test", "Pairs", { 15, 0, 17, 68 }),
         pos("Game.Tests.MathTests.Pairs(1,2)", "test", "Pairs(1,2)", { 15, 0, 15, 24 }),
-        pos('Game.Tests.MathTests.Pairs(-1,"x")', "test", 'Pairs(-1,"x")', { 16, 0, 16, 27 }),
+        pos("Game.Tests.MathTests.Pairs(-1,2.50d)", "test", "Pairs(-1,2.50d)", { 16, 0, 16, 28 }),
       },
       {
         pos("Game.Tests.MathTests+Nested", "namespace", "Nested", { 19, 0, 23, 9 }),
@@ -126,43 +126,29 @@ T.test("build_spec: the names Unity runs, the mode from the assembly", function(
     "a file: its fixtures, the nested one too"
   )
   T.eq(adapter.strategy, spec.strategy, "runs through the bridge")
-  spec = adapter.build_spec({ tree = tree:get_key('Game.Tests.MathTests.Pairs(-1,"x")') })
-  T.eq({ 'Game.Tests.MathTests.Pairs(-1,"x")' }, spec.context.opts.names, "a case")
+  spec = adapter.build_spec({ tree = tree:get_key("Game.Tests.MathTests.Pairs(-1,2.50d)") })
+  T.eq({ "Game.Tests.MathTests.Pairs(-1,2.50d)" }, spec.context.opts.names, "a case")
   spec = adapter.build_spec({ tree = tree:get_key("Game.Tests.MathTests+Nested") })
   T.eq({ "Game.Tests.MathTests+Nested" }, spec.context.opts.names, "a nested fixture")
   local play = tree_of(dir .. "/Assets/Tests/Play/WalkTests.cs")
   T.eq("play", adapter.build_spec({ tree = play }).context.opts.mode, "a PlayMode assembly")
 end)
 
---- The simulated editor on the project, its tests those of MathTests.cs (Adds fails at line 13).
-local function sim_with_tests(dir, extra)
-  T.start_sim(dir)
-  T.connect(dir)
-  local file = "Assets/Tests/Edit/MathTests.cs"
-  local spec = vim.tbl_extend("force", {
-    tests = {
-      {
-        full_name = "Game.Tests.MathTests.Adds",
-        status = "failed",
-        message = "Expected: 4\n  But was:  3",
-        stack = "Game.Tests.MathTests.Adds () (at " .. file .. ":13)",
-        file = file,
-        line = 10,
-      },
-      { full_name = "Game.Tests.MathTests.Pairs(1,2)", file = file, line = 18 },
-      -- Shown otherwise than the source writes it: counts for its method.
-      { full_name = "Game.Tests.MathTests.Pairs(-1,x)", status = "failed", message = "no", file = file, line = 18 },
-      { full_name = "Game.Tests.MathTests+Nested.Waits", status = "skipped", file = file, line = 23 },
-    },
-  }, extra or {})
-  T.eq(true, T.call("sim.tests", spec).ok, "sim.tests")
-end
+--- The test files the stand-in host's project holds: MathTests in an Editor-only test
+--- assembly, as a project with com.unity.test-framework declares one.
+local HOST_FILES = {
+  ["Assets/Tests/Edit/EditTests.asmdef"] = {
+    '{ "name": "EditTests", "references": ["UnityEngine.TestRunner", "UnityEditor.TestRunner"],',
+    '  "includePlatforms": ["Editor"], "overrideReferences": true,',
+    '  "precompiledReferences": ["nunit.framework.dll"], "defineConstraints": ["UNITY_INCLUDE_TESTS"] }',
+  },
+  ["Assets/Tests/Edit/MathTests.cs"] = MATH,
+}
 
 local run = T.neotest_run
 
 T.test("a run through the bridge, results mapped back to positions with errors at their lines", function()
-  local dir = project()
-  sim_with_tests(dir)
+  local dir = T.connect_shared(nil, HOST_FILES)
   local path = dir .. "/Assets/Tests/Edit/MathTests.cs"
   local tree = tree_of(path)
   local spec = adapter.build_spec({ tree = tree })
@@ -170,19 +156,23 @@ T.test("a run through the bridge, results mapped back to positions with errors a
   T.eq(1, code, "failures make a non-zero code")
   local adds = results["Game.Tests.MathTests.Adds"]
   T.eq("failed", adds.status, "Adds")
-  T.eq({ { message = "Expected: 4\n  But was:  3", line = 12 } }, adds.errors, "the error at the assertion (0-based)")
+  T.eq({ { message = "Expected: 4\nBut was:  3", line = 12 } }, adds.errors, "the error at the assertion (0-based)")
   T.eq("passed", results["Game.Tests.MathTests.Pairs(1,2)"].status, "a case by its id")
   T.eq("failed", results["Game.Tests.MathTests.Pairs"].status, "an unmatched case's failure on its method")
   T.eq(17, results["Game.Tests.MathTests.Pairs"].errors[1].line, "at the method's line")
-  T.eq("skipped", results["Game.Tests.MathTests+Nested.Waits"].status, "skipped")
   local text = table.concat(vim.fn.readfile(output), "\n")
   T.contains(text, "failed Game.Tests.MathTests.Adds")
-  T.contains(text, "Unity tests: 1 passed, 2 failed, 1 skipped")
+  T.contains(text, "Unity tests: 1 passed, 2 failed")
 end)
 
 T.test("without the Test Framework every test fails with Unity's sentence", function()
-  local dir = project()
-  sim_with_tests(dir, { installed = false })
+  local dir = T.project()
+  for path, lines in pairs(HOST_FILES) do
+    vim.fn.mkdir(vim.fs.dirname(dir .. "/" .. path), "p")
+    vim.fn.writefile(lines, dir .. "/" .. path)
+  end
+  T.start_host(dir, { UNITY_HOST_TEST_FRAMEWORK = "none" })
+  T.connect(dir)
   local tree = tree_of(dir .. "/Assets/Tests/Edit/MathTests.cs")
   local results, code = run(adapter.build_spec({ tree = tree }), tree)
   T.eq(1, code, "code")
@@ -210,8 +200,7 @@ end
 
 if real then
   T.test("with real neotest and nvim-nio: the strategy's process as neotest's runner uses it", function()
-    local dir = project()
-    sim_with_tests(dir)
+    local dir = T.connect_shared(nil, HOST_FILES)
     local tree = tree_of(dir .. "/Assets/Tests/Edit/MathTests.cs")
     local spec = adapter.build_spec({ tree = tree })
     local nio = require("nio")
@@ -231,8 +220,7 @@ if real then
   end)
 
   T.test("with real neotest: its client discovers the file, runs it through the adapter, records results", function()
-    local dir = project()
-    sim_with_tests(dir)
+    local dir = T.connect_shared(nil, HOST_FILES)
     local got
     require("neotest").setup({
       adapters = { adapter },
@@ -257,7 +245,6 @@ if real then
     T.eq("failed", got["Game.Tests.MathTests.Adds"].status, "Adds")
     T.eq(12, got["Game.Tests.MathTests.Adds"].errors[1].line, "at the assertion")
     T.eq("passed", got["Game.Tests.MathTests.Pairs(1,2)"].status, "a case")
-    T.eq("skipped", got["Game.Tests.MathTests+Nested.Waits"].status, "a nested fixture's test")
   end)
 end
 

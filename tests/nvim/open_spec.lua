@@ -1,5 +1,7 @@
--- Neovim as Unity's script editor: `open` messages, on_open, :UnitySyncProjects, `projects`
--- messages and the project files' health, against the simulated editor over real FIFOs.
+-- Neovim as Unity's script editor: `open` messages and on_open against the peer (unity-peer
+-- editor sends `open` with whatever values a test gives, as the protocol allows); and
+-- :UnitySyncProjects, `projects` messages and the project files' health against the real
+-- package in the stand-in editor, whose generator writes them.
 local T = dofile(vim.fn.fnamemodify(debug.getinfo(1, "S").source:sub(2), ":p:h:h") .. "/helpers.lua")
 local config = require("unity.config")
 
@@ -13,22 +15,47 @@ local function fresh_layout()
   end)
 end
 
---- A connected sim on a fresh project holding Assets/Scripts/Player.cs (40 lines).
+local PLAYER = {}
+for i = 1, 40 do
+  PLAYER[i] = string.format("    int field%d = %d; // é😀x", i, i)
+end
+local SCRIPTS = {
+  ["Assets/Scripts/Player.cs"] = PLAYER,
+  ["Assets/Scripts/Enemy.cs"] = { "class Enemy {}" },
+}
+
+--- A connected peer on a fresh project holding Assets/Scripts/Player.cs (40 lines).
 local function setup()
   fresh_layout()
   local dir = T.project()
-  local lines = {}
-  for i = 1, 40 do
-    lines[i] = string.format("    int field%d = %d; // é😀x", i, i)
+  for path, lines in pairs(SCRIPTS) do
+    vim.fn.writefile(lines, dir .. "/" .. path)
   end
-  vim.fn.writefile(lines, dir .. "/Assets/Scripts/Player.cs")
-  vim.fn.writefile({ "class Enemy {}" }, dir .. "/Assets/Scripts/Enemy.cs")
-  T.start_sim(dir)
+  T.start_peer(dir)
   T.connect(dir)
   return dir
 end
 
---- Makes the simulated editor send `open` and waits until Neovim handled it (the reply is
+--- The shared stand-in host, Neovim its External Script Editor, on a project holding SCRIPTS,
+--- connected, without project files (removed again after the test). -batchmode: an editor
+--- that does not write them at start-up on its own.
+local function host_setup()
+  fresh_layout()
+  local dir = T.connect_shared(
+    { UNITY_HOST_PREF_kScriptsDefaultApp = "/usr/local/bin/nvim", UNITY_HOST_BATCHMODE = "1" },
+    SCRIPTS
+  )
+  local function remove_project_files()
+    for _, f in ipairs(vim.fn.glob(dir .. "/*.{sln,csproj}", false, true)) do
+      vim.fn.delete(f)
+    end
+  end
+  remove_project_files()
+  T.defer(remove_project_files)
+  return dir
+end
+
+--- Makes the peer (unity-peer editor) send `open` and waits until Neovim handled it (the reply is
 --- queued after the `open` frame, and the drain handles events in order).
 local function unity_open(file, line, col)
   local reply = T.call("sim.open", { file = file, line = line, col = col })
@@ -262,14 +289,14 @@ T.test("on_open runs a command with each placeholder as one intact argument, no 
 end)
 
 T.test(":UnitySyncProjects fires UnityProjectsChanged with the files Unity wrote", function()
-  local dir = setup()
+  local dir = host_setup()
   local changed = T.record("UnityProjectsChanged")
   local name = vim.fs.basename(dir)
   T.clear_notes()
   vim.cmd("UnitySyncProjects")
   T.wait_for(function()
     return changed[1]
-  end, "UnityProjectsChanged")
+  end, "UnityProjectsChanged", 20000)
   local written = { dir .. "/Assembly-CSharp.csproj", dir .. "/" .. name .. ".sln" }
   table.sort(written)
   table.sort(changed[1].files)
@@ -284,13 +311,13 @@ T.test(":UnitySyncProjects fires UnityProjectsChanged with the files Unity wrote
   end, "the up-to-date message")
   T.eq(1, #changed, "no event when nothing was written")
 
-  -- Unity regenerating on its own (a script was added): the same event, said so.
+  -- Unity regenerating on its own (SyncIfNeeded after an import added a script): the same
+  -- event, said so.
   vim.fn.writefile({ "class Boss {}" }, dir .. "/Assets/Scripts/Boss.cs")
-  local reply = T.call("sim.projects")
-  T.eq({ dir .. "/Assembly-CSharp.csproj" }, reply.result, "what the sim wrote")
+  T.call("host.syncifneeded", { added = { "Assets/Scripts/Boss.cs" } })
   T.wait_for(function()
     return changed[2]
-  end, "UnityProjectsChanged from Unity")
+  end, "UnityProjectsChanged from Unity", 20000)
   T.eq({ files = { dir .. "/Assembly-CSharp.csproj" }, project = dir, by = "unity" }, changed[2], "event data")
   T.truthy(T.noted("Unity regenerated the project files (1 written)"), "regenerated message")
 end)
@@ -313,7 +340,7 @@ local function health()
 end
 
 T.test("checkhealth reports missing and stale project files", function()
-  local dir = setup()
+  local dir = host_setup()
   T.contains(health(), "no .sln or .csproj in the project folder", "missing")
   T.call("sync")
   local names = { "Assembly-CSharp.csproj", vim.fs.basename(dir) .. ".sln" }

@@ -1,5 +1,6 @@
--- :UnityPick: the lists (logs, compile errors, runtime exceptions, tests) built from the
--- simulated editor's output, chosen through vim.ui.select, and what each picker plugin is given.
+-- :UnityPick: the lists (logs, compile errors, runtime exceptions, tests) built from what
+-- Unity sends (the peer's logs; the stand-in host's compile of a broken script), chosen
+-- through vim.ui.select, and what each picker plugin is given.
 local T = dofile(vim.fn.fnamemodify(debug.getinfo(1, "S").source:sub(2), ":p:h:h") .. "/helpers.lua")
 
 local pick = require("unity.pick")
@@ -7,9 +8,9 @@ local runtime = require("unity.runtime")
 
 local ENEMY = "Game.Enemy:Update () (at Assets/Scripts/Enemy.cs:4)"
 
---- A connected project with Enemy.cs (ten lines, `#error` on line 7 for the compiler).
+--- A connected peer on a project with Enemy.cs (ten lines).
 local function project()
-  return T.enemy_project({ [7] = "#error Enemy is broken" })
+  return T.enemy_project()
 end
 
 local function exception(count)
@@ -47,21 +48,38 @@ T.test("exceptions through vim.ui.select: the chosen site opens at its line", fu
   T.eq({ 4, 0 }, vim.api.nvim_win_get_cursor(0), "cursor at the line")
 end)
 
-T.test("compile errors and log entries come with their locations", function()
-  local dir = project()
+T.test("compile errors come with their locations (the stand-in host's compiler)", function()
+  local dir = T.project()
+  local lines = { "class Enemy", "{" }
+  for i = 3, 9 do
+    lines[i] = "    // line " .. i
+  end
+  lines[7] = '    int hp = "Enemy is broken";'
+  lines[10] = "}"
+  vim.fn.writefile(lines, dir .. "/Assets/Scripts/Enemy.cs")
+  T.start_host(dir)
+  T.connect(dir)
   require("unity").setup({ picker = "select" })
+  T.defer(function()
+    vim.cmd("silent! %bwipeout!")
+    require("unity").setup({})
+  end)
   local finished = T.counter("UnityCompileFinished")
   T.call("compile")
   T.wait_for(function()
     return finished() > 0
-  end, "the compile")
+  end, "the compile", 60000)
   local seen = fake_select(1)
   vim.cmd("UnityPick errors")
   T.eq(1, #seen.items, "one compile error")
-  T.contains(seen.items[1].text, "Enemy is broken", "error text")
+  T.contains(seen.items[1].text, "CS0029: Cannot implicitly convert", "error text")
   T.eq({ dir .. "/Assets/Scripts/Enemy.cs", 7 }, { seen.items[1].file, seen.items[1].lnum }, "error place")
-  T.eq({ 7, 0 }, vim.api.nvim_win_get_cursor(0), "cursor at the error")
+  T.eq(7, vim.api.nvim_win_get_cursor(0)[1], "cursor at the error")
+end)
 
+T.test("log entries come with their locations", function()
+  local dir = project()
+  require("unity").setup({ picker = "select" })
   T.call("sim.log", { count = 1, level = "error", message = "logged with a stack", stack = ENEMY })
   T.call("sim.log", { count = 1, level = "log", message = "plain" })
   T.wait_for(function()
@@ -71,7 +89,7 @@ T.test("compile errors and log entries come with their locations", function()
     end
     return n == 2
   end, "the two logs in the history")
-  seen = fake_select(nil) -- cancelled: nothing opens
+  local seen = fake_select(nil) -- cancelled: nothing opens
   vim.cmd.enew()
   vim.cmd("UnityPick logs")
   local with_stack, plain

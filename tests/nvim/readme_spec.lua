@@ -35,7 +35,7 @@ end)
 
 T.test("loaded after start-up inside a project, the plugin connects by itself", function()
   local dir = T.project()
-  T.start_sim(dir)
+  T.start_peer(dir)
   -- A Neovim that has entered (VimEnter is past) and only then loads the plugin, as
   -- lazy.nvim does for `ft = "cs"`; it reports whether it connected without a command.
   local script = vim.fn.tempname() .. ".lua"

@@ -33,7 +33,7 @@ vim.api.nvim_create_autocmd("User", {
 })
 
 T.test("bad input on Unity's pipe: each bad frame counted once, the next good one delivered", function()
-  T.connected_sim()
+  T.connected_peer()
   log.buf()
   local bad = {
     "garbage",
@@ -82,7 +82,7 @@ T.test("bad input on Unity's pipe: each bad frame counted once, the next good on
 end)
 
 T.test("a seq that goes backwards: delivered, nothing counted lost, :checkhealth says how often", function()
-  T.connected_sim()
+  T.connected_peer()
   log.buf()
   T.call("sim.log", { count = 5, message = "before" })
   T.wait_for(function()
@@ -104,7 +104,7 @@ end)
 
 T.test("200 script reloads while logs stream: reconnects every time, nothing lost uncounted, no leak", function()
   local dir = T.project()
-  T.start_sim(dir)
+  T.start_peer(dir)
   local fds0, threads0 = fds(), threads()
   T.connect(dir)
   -- Count from the first log on: the stream starts once the counter is reset.
@@ -146,7 +146,7 @@ T.test("200 script reloads while logs stream: reconnects every time, nothing los
 end)
 
 T.test("a reload whose new writer opens before Neovim saw the old one close: still a reconnection", function()
-  T.connected_sim()
+  T.connected_peer()
   local connects = T.counter("UnityConnected")
   T.eq(true, T.call("sim.reload", { keep_open = true }).ok)
   T.wait_for(function()
@@ -159,7 +159,7 @@ T.test("a reload whose new writer opens before Neovim saw the old one close: sti
 end)
 
 T.test("its bye lost as well (a full pipe): still a reconnection; a greeting answering ours is none", function()
-  T.connected_sim()
+  T.connected_peer()
   local connects = T.counter("UnityConnected")
   require("unity.client").handle():greet()
   T.call("state") -- the answer (hello again, state) is out before this reply
@@ -173,18 +173,18 @@ end)
 
 T.test("50 editor restarts in a row: new FIFOs each time, reconnects, no leak", function()
   local dir = T.project()
-  local sim = T.start_sim(dir, { "--rate", "200" })
+  local sim = T.start_peer(dir, { "--rate", "200" })
   local fds0, threads0 = fds(), threads() -- with one editor process running, as at the end
   T.connect(dir)
   T.call("state") -- the command pipe's writer thread is part of the steady state
   local fds1, threads1 = fds(), threads()
   for i = 1, 50 do
     local pid = unity.status().pid
-    T.stop_sim(sim)
+    T.stop_peer(sim)
     T.wait_for(function()
       return not unity.status().connected
     end, "disconnection " .. i)
-    sim = T.start_sim(dir, { "--rate", "200" })
+    sim = T.start_peer(dir, { "--rate", "200" })
     T.wait_for(function()
       return unity.status().connected and unity.status().pid ~= pid
     end, "reconnection " .. i)
@@ -202,7 +202,7 @@ T.test("50 editor restarts in a row: new FIFOs each time, reconnects, no leak", 
 end)
 
 T.test("two Neovims: the second is told who holds the project; :UnityConnect! takes over", function()
-  local dir = T.connected_sim()
+  local dir = T.connected_peer()
   local mypid = vim.fn.getpid()
   local res = T.child({
     "local out = {}",
@@ -277,14 +277,14 @@ T.test("absent, stale or unsafe rendezvous: a clear status, no hang, connects on
     return T.noted("accessible by other users")
   end, "the permissions refusal")
   -- Unity arrives: it recreates the folder properly, and the waiting connection goes through.
-  T.start_sim(dir)
+  T.start_peer(dir)
   T.connected()
   T.eq(true, T.call("state").ok)
 end)
 
 T.test("a million-message flood: memory stays bounded, nothing lost uncounted", function()
   local dir = T.project()
-  T.start_sim(dir, { "--backlog", "4096" })
+  T.start_peer(dir, { "--backlog", "4096" })
   T.connect(dir)
   log.open()
   vim.wait(200)

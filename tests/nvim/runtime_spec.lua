@@ -1,4 +1,4 @@
--- Runtime exceptions at their source lines: the simulated editor logs errors with stack traces,
+-- Runtime exceptions at their source lines: the peer (unity-peer editor) logs errors with stack traces,
 -- the drain groups them natively by place, and diagnostics in "unity.runtime" follow.
 local T = dofile(vim.fn.fnamemodify(debug.getinfo(1, "S").source:sub(2), ":p:h:h") .. "/helpers.lua")
 
@@ -11,10 +11,10 @@ local ENGINE_ONLY = "UnityEngine.Object:Instantiate () (at /home/bokken/build/Ru
   .. "Lib.Pool:Get () (at Library/PackageCache/com.unity.x@1.0.0/Pool.cs:3)\n"
   .. "UnityEngine.Internal.Loop:Tick () (at <a1b2c3d4e5f6>:0)"
 
---- A project with the simulated editor, connected, and a script of ten lines.
+--- A project with the peer (unity-peer editor), connected, and a script of ten lines.
 local project = T.enemy_project
 
---- `count` logs at `level` with the same first line (the sim numbers each on a second line).
+--- `count` logs at `level` with the same first line (the peer numbers each on a second line).
 local function throw(count, level, first, stack)
   T.call("sim.log", { count = count, level = level, message = first .. "\n#", stack = stack })
 end

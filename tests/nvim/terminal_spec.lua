@@ -1,5 +1,5 @@
 -- Messages as a user sees them: a real Neovim in a terminal (tmux), no notification plugin,
--- connected to the simulated editor. Headless runs show neither of the two ways a message can
+-- connected to the peer (unity-peer editor). Headless runs show neither of the two ways a message can
 -- stop the user: Vim's "Error detected while processing ..." header (an error given inside an
 -- autocommand) and the hit-enter prompt (a message longer than the echo area).
 local T = dofile(vim.fn.fnamemodify(debug.getinfo(1, "S").source:sub(2), ":p:h:h") .. "/helpers.lua")
@@ -86,7 +86,7 @@ end
 T.test("a compile with errors: its summary shows as a warning, without error header or prompt", function()
   local dir = T.project()
   vim.fn.writefile({ "class Bad {", "#error not yet", "}" }, dir .. "/Assets/Scripts/Bad.cs")
-  T.start_sim(dir)
+  T.start_peer(dir)
   local t = terminal(dir)
   t.type(":UnityCompile", "Enter")
   local screen, mode = t.settled("Unity compiled in")
@@ -96,7 +96,7 @@ end)
 
 T.test("play and stop say what Unity did; a long message is cut, :UnityMessages shows it whole", function()
   local dir = T.project()
-  T.start_sim(dir)
+  T.start_peer(dir)
   local t = terminal(dir)
   t.type(":UnityPlay!", "Enter")
   not_stopped("play", t.settled("Unity entered play mode"))

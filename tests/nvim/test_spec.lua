@@ -1,10 +1,10 @@
 -- Unity's tests run from Neovim: require("unity").test, the commands, quickfix, diagnostics,
--- the summary, reloads and reconnects during a run, against the simulated editor's Test
--- Framework (tools/src/test_runner.rs) over real FIFOs.
+-- the summary, reloads and reconnects during a run, against the real package in the stand-in
+-- editor (one for the file), whose Test Framework runs the project's NUnit assemblies.
 local T = dofile(vim.fn.fnamemodify(debug.getinfo(1, "S").source:sub(2), ":p:h:h") .. "/helpers.lua")
 local test = require("unity.test")
 
--- Assets/Tests/MathTests.cs as the simulated tests name it: Adds fails at its assertion (line 13).
+-- Assets/Tests/MathTests.cs, in an Editor-only test assembly: Adds fails at its assertion (13).
 local SOURCE = {
   "using NUnit.Framework;", -- 1
   "namespace Game.Tests", -- 2
@@ -35,47 +35,67 @@ local SOURCE = {
 }
 local FILE = "Assets/Tests/MathTests.cs"
 
-local function tests(opts)
-  opts = opts or {}
-  local adds = {
-    full_name = "Game.Tests.MathTests.Adds",
-    status = opts.clean and "passed" or "failed",
-    file = FILE,
-    line = 7,
-    ms = 12,
-  }
-  if not opts.clean then
-    adds.message = "  Expected: 4\n  But was:  3\n"
-    adds.stack = "NUnit.Framework.Assert.AreEqual (object,object) (at <4f3e2d1c>:0)\n"
-      .. "Game.Tests.MathTests.Adds () (at "
-      .. FILE
-      .. ":13)\n"
-      .. "UnityEngine.TestTools.TestRunner.Runner:Run () (at ./Library/PackageCache/missing.cs:9)"
-  end
+--- A test assembly's asmdef as a project with com.unity.test-framework declares one.
+local function asmdef(name, platforms)
   return {
-    adds,
-    { full_name = "Game.Tests.MathTests.Pairs(1,2)", file = FILE, line = 18 },
-    { full_name = "Game.Tests.MathTests.Pairs(2,2)", file = FILE, line = 18 },
-    { full_name = "Game.Tests.MathTests.Later", status = "skipped", message = "later", file = FILE, line = 24 },
-    { full_name = "Other.SlowTests.Waits", file = "Assets/Tests/SlowTests.cs", line = 5 },
+    string.format('{ "name": "%s", "references": ["UnityEngine.TestRunner", "UnityEditor.TestRunner"],', name),
+    string.format('  "includePlatforms": %s, "overrideReferences": true,', platforms),
+    '  "precompiledReferences": ["nunit.framework.dll"], "defineConstraints": ["UNITY_INCLUDE_TESTS"] }',
   }
 end
 
---- A connected sim whose project holds the test file, its tests configured with `spec`.
-local function setup(spec)
+--- A [UnityTest] of `frames` editor frames, Unity's way of a test that takes time; `explicit`:
+--- it and a test that throws run only when a filter names them (a run of everything skips them).
+local function waits(namespace, frames, explicit)
+  return {
+    "using System.Collections;",
+    "using NUnit.Framework;",
+    "using UnityEngine.TestTools;",
+    "namespace " .. namespace,
+    "{",
+    "    public class SlowTests",
+    "    {",
+    explicit and '        [UnityTest, Explicit("slow")]' or "        [UnityTest]",
+    "        public IEnumerator Waits() { for (int i = 0; i < " .. frames .. "; i++) yield return null; }",
+    explicit and '        [Test, Explicit("throws")]' or "",
+    explicit and '        public void Throws() { throw new System.InvalidOperationException("boom"); }' or "",
+    "    }",
+    "}",
+  }
+end
+
+local FILES = {
+  ["Assets/Tests/Tests.asmdef"] = asmdef("Game.Tests", '["Editor"]'),
+  [FILE] = SOURCE,
+  -- EditMode and explicit: a run to reconnect, quit or cancel during (about a second), and an error.
+  ["Assets/Tests/Slow/SlowTests.cs"] = waits("Slow", 200, true),
+  ["Assets/Tests/Slow/Slow.asmdef"] = asmdef("Slow.Tests", '["Editor"]'),
+  -- PlayMode: its run enters play mode, which reloads the domain.
+  ["Assets/PlayTests/SlowTests.cs"] = waits("Other", 2, false),
+  ["Assets/PlayTests/Play.asmdef"] = asmdef("Other.Tests", "[]"),
+}
+
+--- What an EditMode run of everything reports: MathTests.cs's four, Slow's two skipped.
+local EVERY = 6
+
+--- A project with FILES, and the stand-in host on it with `env` (for a host a test stops).
+local function own_host(env)
+  local dir = T.project()
+  for path, lines in pairs(FILES) do
+    vim.fn.mkdir(vim.fs.dirname(dir .. "/" .. path), "p")
+    vim.fn.writefile(lines, dir .. "/" .. path)
+  end
+  local host = T.start_host(dir, env)
+  T.connect(dir)
+  return dir, host
+end
+
+--- The shared host's project, connected, no quickfix list, diagnostics or notes left.
+local function setup()
   vim.cmd("silent! %bwipeout! | silent! cclose")
   vim.fn.setqflist({}, "f")
   vim.diagnostic.reset()
-  T.clear_notes()
-  local dir = T.project()
-  vim.fn.mkdir(dir .. "/Assets/Tests", "p")
-  vim.fn.writefile(SOURCE, dir .. "/" .. FILE)
-  T.start_sim(dir)
-  T.connect(dir)
-  spec = spec or {}
-  spec.tests = spec.tests or tests(spec)
-  spec.clean = nil
-  T.eq(true, T.call("sim.tests", spec).ok, "sim.tests")
+  local dir = T.connect_shared(nil, FILES)
   return dir
 end
 
@@ -94,8 +114,8 @@ T.test("a run: summary, quickfix at the assertion line, diagnostics at it and at
   local each, runs = T.record("UnityTestFinished"), T.record("UnityTestRunFinished")
 
   local s = run()
-  T.eq({ 3, 1, 1, 0 }, { s.passed, s.failed, s.skipped, s.inconclusive }, "counts")
-  T.eq(5, #s.results, "results")
+  T.eq({ 2, 1, 3, 0 }, { s.passed, s.failed, s.skipped, s.inconclusive }, "counts")
+  T.eq(EVERY, #s.results, "results")
   local adds = s.results[1]
   T.eq("Game.Tests.MathTests.Adds", adds.full_name, "first result")
   T.eq({ path, 13 }, { adds.file, adds.line }, "where Adds failed: the assertion, not the method")
@@ -117,13 +137,13 @@ T.test("a run: summary, quickfix at the assertion line, diagnostics at it and at
   T.eq("Expected: 4\nBut was:  3", diags[2].message, "the whole message, without NUnit's indentation")
   T.eq(vim.diagnostic.severity.ERROR, diags[2].severity, "severity")
 
-  T.truthy(T.noted("Unity tests: 3 passed, 1 failed, 1 skipped in "), "the summary message")
-  T.eq(5, #each, "UnityTestFinished per test")
+  T.truthy(T.noted("Unity tests: 2 passed, 1 failed, 3 skipped"), "the summary message: " .. vim.inspect(T.notes))
+  T.eq(EVERY, #each, "UnityTestFinished per test")
   T.eq("failed", each[1].status, "event data")
   T.eq(13, each[1].line, "event data: where it failed")
   T.eq(1, #runs, "UnityTestRunFinished once")
   T.eq(s.run, runs[1].run, "the run id")
-  T.eq(5, #runs[1].results, "the run's results")
+  T.eq(EVERY, #runs[1].results, "the run's results")
 
   -- :UnityPick tests lists the run, failed first, at the line where it failed.
   require("unity").setup({ picker = "select" })
@@ -138,26 +158,13 @@ T.test("a run: summary, quickfix at the assertion line, diagnostics at it and at
     require("unity").setup({})
   end)
   vim.cmd("UnityPick tests")
-  T.eq(5, #picked, "every test of the run")
+  T.eq(EVERY, #picked, "every test of the run")
   T.contains(picked[1].text, "Game.Tests.MathTests.Adds")
   T.eq(
     { path, 13 },
     { vim.api.nvim_buf_get_name(0), vim.api.nvim_win_get_cursor(0)[1] },
     "the pick lands at the assertion"
   )
-end)
-
-T.test("a clean run clears the quickfix list and the diagnostics; a file opened later gets them", function()
-  setup()
-  run()
-  T.eq(1, #select(2, qf()), "a failure first")
-  T.eq(true, T.call("sim.tests", { tests = tests({ clean = true }) }).ok, "sim.tests")
-  local s = run()
-  T.eq(0, s.failed, "no failure")
-  local title, items = qf()
-  T.eq({ "Unity tests", 0 }, { title, #items }, "the list is empty")
-  T.eq(0, #vim.diagnostic.get(nil, { namespace = test.ns }), "no diagnostics")
-  T.truthy(T.noted("Unity tests: 4 passed, 1 skipped in "), "summary")
 end)
 
 T.test("diagnostics reach a file opened after the run", function()
@@ -179,13 +186,13 @@ T.test("the filter reaches Unity, and :UnityTest takes a mode and a filter", fun
   vim.cmd("UnityTest play ^Other")
   T.wait_for(function()
     return runs[1]
-  end, "the run")
+  end, "the run", 60000)
   T.eq({ "Other.SlowTests.Waits" }, { runs[1].results[1].full_name }, "the group")
   T.eq(1, #runs[1].results, "only that")
   vim.cmd("UnityTestLast")
   T.wait_for(function()
     return runs[2]
-  end, "the last run again")
+  end, "the last run again", 60000)
   T.eq(1, #runs[2].results, "the same filter")
 end)
 
@@ -206,7 +213,7 @@ T.test("the <Plug> mappings run tests; :UnityTest takes a filter without a mode"
   T.wait_for(function()
     return runs[3]
   end, "<Plug>(unity-test)'s run")
-  T.eq(5, #runs[3].results, "every test")
+  T.eq(EVERY, #runs[3].results, "every test")
 end)
 
 T.test(":UnityTestNearest and :UnityTestFile pick names from the C# buffer", function()
@@ -235,23 +242,24 @@ T.test(":UnityTestNearest and :UnityTestFile pick names from the C# buffer", fun
 end)
 
 T.test("a run goes on across a domain reload (PlayMode), counted once", function()
-  setup({ reload_after = 2, ms_per_test = 30 })
+  setup()
   local bye = T.counter("UnityBye")
   local each = T.record("UnityTestFinished")
-  local s = run({ mode = "play" })
-  T.eq(1, bye(), "the domain reloaded during the run")
-  T.eq(5, #s.results, "every result")
-  T.eq(5, #each, "each test reported once, replays merged")
-  T.eq({ 3, 1, 1 }, { s.passed, s.failed, s.skipped }, "counts")
+  local s = run({ mode = "play" }, 60000)
+  T.truthy(bye() >= 1, "the domain reloaded during the run")
+  T.eq(1, #s.results, "every result")
+  T.eq(1, #each, "each test reported once, replays merged")
+  T.eq({ 1, 0, 0 }, { s.passed, s.failed, s.skipped }, "counts")
 end)
 
 T.test(
   "a Neovim that reconnects during a run learns the rest from the replay; a finished run is not replayed",
   function()
-    local dir = setup({ ms_per_test = 150 })
+    local dir = setup()
     local each, runs = T.record("UnityTestFinished"), T.record("UnityTestRunFinished")
     local summary
-    require("unity").test({}, function(s)
+    -- MathTests.cs's four at once, then the slow one (about a second).
+    require("unity").test({ names = { "Game.Tests.MathTests", "Slow.SlowTests.Waits" } }, function(s)
       summary = s
     end)
     T.wait_for(function()
@@ -265,7 +273,7 @@ T.test(
     T.connect(dir)
     T.wait_for(function()
       return summary
-    end, "the run's end after the reconnect")
+    end, "the run's end after the reconnect", 60000)
     T.eq(5, #summary.results, "every result, none twice")
     T.eq(5, #each, "each test reported once")
     T.eq(1, #runs, "one run end")
@@ -280,21 +288,16 @@ T.test(
 )
 
 T.test("a run Unity abandons (it quits) is reported as interrupted", function()
-  local dir = T.project()
-  vim.fn.mkdir(dir .. "/Assets/Tests", "p")
-  vim.fn.writefile(SOURCE, dir .. "/" .. FILE)
-  local sim = T.start_sim(dir)
-  T.connect(dir)
+  local _, host = own_host()
   T.clear_notes()
-  T.eq(true, T.call("sim.tests", { tests = tests(), ms_per_test = 300 }).ok, "sim.tests")
   local summary
-  require("unity").test({}, function(s)
+  require("unity").test({ names = { "Game.Tests.MathTests", "Slow.SlowTests.Waits" } }, function(s)
     summary = s
   end)
   T.wait_for(function()
     return test.progress() and test.progress():match("^[1-9]")
-  end, "a first result")
-  T.stop_sim(sim)
+  end, "a first result", 60000)
+  host:kill("sigterm")
   T.wait_for(function()
     return summary
   end, "on_done after Unity quit")
@@ -303,7 +306,8 @@ T.test("a run Unity abandons (it quits) is reported as interrupted", function()
 end)
 
 T.test("without the Test Framework: the clear error, and on_done(nil, err)", function()
-  setup({ installed = false })
+  own_host({ UNITY_HOST_TEST_FRAMEWORK = "none" })
+  T.clear_notes()
   local s, err = run()
   T.eq(nil, s, "no summary")
   T.contains(err, "the Unity Test Framework is not installed in this project: add com.unity.test-framework")
@@ -396,24 +400,16 @@ T.test("NUnit's result state: an error is told from an assertion in quickfix and
 end)
 
 T.test("over the wire: the result state and a cancelled run reach Lua through the native decoder", function()
-  setup({
-    tests = {
-      {
-        full_name = "Game.Tests.MathTests.Adds",
-        status = "failed",
-        state = "Failed:Error",
-        message = "System.Exception : boom",
-        file = FILE,
-        line = 7,
-      },
-    },
-  })
-  local s = run()
+  setup()
+  local s = run({ names = { "Slow.SlowTests.Throws" } })
   T.eq("Failed:Error", s.results[1].state, "state decoded")
-  T.contains(vim.fn.getqflist()[1].text, "Game.Tests.MathTests.Adds [error]: System.Exception : boom", "marked")
-  T.eq(true, T.call("sim.tests", { tests = tests(), ms_per_test = 300 }).ok, "sim.tests")
+  T.contains(
+    vim.fn.getqflist()[1].text,
+    "Slow.SlowTests.Throws [error]: System.InvalidOperationException : boom",
+    "marked"
+  )
   local summary
-  require("unity").test({}, function(done)
+  require("unity").test({ names = { "Slow.SlowTests.Waits" } }, function(done)
     summary = done
   end)
   T.wait_for(function()
@@ -424,6 +420,22 @@ T.test("over the wire: the result state and a cancelled run reach Lua through th
     return summary
   end, "on_done after the cancel")
   T.eq(true, summary.cancelled, "cancelled decoded")
+end)
+
+T.test("a clean run clears the quickfix list and the diagnostics; a file opened later gets them", function()
+  local dir = setup()
+  run()
+  T.eq(1, #select(2, qf()), "a failure first")
+  -- Fixed and saved: the run compiles it first.
+  local fixed = vim.deepcopy(SOURCE)
+  fixed[13] = "            Assert.AreEqual(3, sum);"
+  vim.fn.writefile(fixed, dir .. "/" .. FILE)
+  local s = run({}, 60000)
+  T.eq(0, s.failed, "no failure")
+  -- (The compile before the run made the newest list its own: no failure left in either.)
+  T.eq(0, #select(2, qf()), "the list is empty")
+  T.eq(0, #vim.diagnostic.get(nil, { namespace = test.ns }), "no diagnostics")
+  T.truthy(T.noted("Unity tests: 3 passed, 3 skipped"), "summary: " .. vim.inspect(T.notes))
 end)
 
 T.test("a cancelled run says so, also when nothing ran yet", function()
@@ -446,7 +458,10 @@ T.test("a cancelled run says so, also when nothing ran yet", function()
 end)
 
 T.test("a project without tests: the run through the editor says how to add them", function()
-  setup({ tests = {} })
+  local dir = T.project()
+  T.start_host(dir)
+  T.connect(dir)
+  T.clear_notes()
   local s = run({ mode = "edit" })
   T.eq({ 0, 0 }, { s.passed, s.failed }, "nothing ran")
   T.truthy(T.noted("Unity found no EditMode test."), "said: " .. vim.inspect(T.notes))

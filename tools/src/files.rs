@@ -1,4 +1,4 @@
-//! The files of a project folder, as the simulated editor reads its scripts.
+//! The files of a project folder, as the peer reads its scripts for its `#error` compile.
 
 use std::path::{Path, PathBuf};
 

@@ -6,7 +6,5 @@ pub mod args;
 pub mod files;
 pub mod json;
 pub mod link;
-pub mod refresh;
 #[cfg(unix)]
 pub mod rendezvous;
-pub mod test_runner;

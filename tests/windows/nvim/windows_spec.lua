@@ -10,7 +10,7 @@ T.test("this is Windows, and the module is the .dll", function()
 end)
 
 T.test("logs arrive in order over named pipes, commands are answered by id", function()
-  local dir = T.connected_sim()
+  local dir = T.connected_peer()
   T.truthy(vim.json.decode(vim.fn.readfile(dir .. "/Temp/NeovimBridge/session.json")[1]).pipes, "pipes named")
   local reply = T.call("sim.log", { count = 300, level = "warning", message = "ordered" })
   T.eq(300, reply.result, "sim.log result")
@@ -32,7 +32,7 @@ T.test("logs arrive in order over named pipes, commands are answered by id", fun
 end)
 
 T.test("checkhealth speaks of named pipes, and of the connection", function()
-  local dir = T.connected_sim()
+  local dir = T.connected_peer()
   vim.cmd("checkhealth unity")
   local text = table.concat(vim.api.nvim_buf_get_lines(0, 0, -1, false), "\n")
   T.contains(text, "Unity project: " .. vim.fs.normalize(dir), "project")
@@ -45,7 +45,7 @@ T.test("a compile's errors land in quickfix and open at their file; the reload r
   local dir = T.project()
   local broken = dir .. "/Assets/Scripts/Broken.cs"
   vim.fn.writefile({ "class Broken {", "  #error this does not compile", "}" }, broken)
-  T.start_sim(dir)
+  T.start_peer(dir)
   local events = {}
   vim.api.nvim_create_autocmd("User", {
     pattern = { "UnityCompileFinished", "UnityConnected", "UnityDisconnected" },
@@ -93,8 +93,8 @@ T.test("a squatted pipe name: refused before a byte moves, with both pids", func
   -- Unity runs in `dir`; another process (a second peer) serves the pipe names its session
   -- gives, as if it had created them first.
   local dir, elsewhere = T.project(), T.project()
-  T.start_sim(dir)
-  T.start_sim(elsewhere)
+  T.start_peer(dir)
+  T.start_peer(elsewhere)
   local mine, squatter = session(dir), session(elsewhere)
   mine.pipes = squatter.pipes
   write_session(dir, mine)
@@ -117,7 +117,7 @@ end)
 
 T.test("a stale session.json (the pipes' server is not its editor): refused, then connects to the real one", function()
   local dir = T.project()
-  T.start_sim(dir)
+  T.start_peer(dir)
   local real = session(dir)
   local stale = vim.deepcopy(real)
   stale.pid = vim.fn.getpid() -- a live process that serves no pipe

@@ -145,8 +145,6 @@ pub struct Outbox {
     /// A frame to send once, on the greeting that opens the pipe (a compile summary carried
     /// over a reload).
     pub once: Option<Vec<u8>>,
-    /// Frames every greeting ends with (what Unity keeps in SessionState: the last test run).
-    pub replay: Vec<Vec<u8>>,
     /// A torn frame is due (see [`tear`]).
     pub torn: bool,
 }
@@ -216,7 +214,6 @@ impl Link {
                 backlog,
                 state: None,
                 once: None,
-                replay: Vec::new(),
                 torn: false,
             }),
             ready: Condvar::new(),
@@ -287,7 +284,6 @@ fn write_loop(s: &Shared) {
             let mut frames = vec![encode_frame(&s.hello(!opening)).expect("encodable")];
             frames.extend(o.state.clone());
             frames.extend(o.once.take().filter(|_| opening));
-            frames.extend(o.replay.iter().cloned());
             frames
         };
         s.greet.store(false, Ordering::SeqCst);

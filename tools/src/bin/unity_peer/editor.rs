@@ -7,16 +7,14 @@
 //! SIGTERM/SIGINT as Unity does.
 //!
 //! Test commands it answers besides the built-ins: `sim.log {count, level?, message?, stack?}`,
-//! `sim.reload {ms?, keep_open?}`, `sim.torn {}` (a torn frame from a second writer, then good frames),
-//! `sim.inject {kind}` (bad input, see `inject`), `sim.flood {count}` (logs that wait for the
-//! pipe instead of being dropped), `sim.rate {rate}`, `sim.stats {}` (the last seq),
-//! `sim.open {file, line?, col?}` (sends `open` with the values as given, -1 included; the
-//! result `{queued_ns}` is CLOCK_MONOTONIC when it was queued, for the bench),
-//! `sim.refresh {...}` (how `refresh` behaves, see tools/src/refresh.rs),
-//! `sim.tests {...}` (the Test Framework's tests: tools/src/test_runner.rs), and
-//! `sim.projects {}` (regenerates the project files as Unity does on its own and, when any was
-//! written, sends `projects`). The built-in `sync` writes `<project>/<folder>.sln` and
-//! `Assembly-CSharp.csproj` listing Assets/**/*.cs, each only when its text changed.
+//! `sim.reload {ms?, keep_open?, bye?}`, `sim.torn {}` (a torn frame from a second writer, then
+//! good frames), `sim.inject {kind}` (bad input, see `inject`), `sim.flood {count}` (logs that
+//! wait for the pipe instead of being dropped), `sim.rate {rate}`, `sim.stats {}` (the last
+//! seq), `sim.open {file, line?, col?}` (sends `open` with the values as given, -1 included; the
+//! result `{queued_ns}` is CLOCK_MONOTONIC when it was queued, for the bench). `refresh` is
+//! answered as a package older than the refresh result. With `--test-flood N`, `tests.run`
+//! starts the benchmark's run of N results (test_flood.rs); without, `tests.*` are unknown
+//! names, as in a project without the Test Framework.
 
 use crossbeam_channel::{unbounded, Receiver};
 use rmpv::Value;
@@ -27,17 +25,24 @@ use unity_native::protocol::*;
 use unity_nvim_tools::args::Spec;
 use unity_nvim_tools::files::files_with;
 use unity_nvim_tools::link::{self, Link, Shared};
-use unity_nvim_tools::refresh::{self, Refresh};
-use unity_nvim_tools::test_runner::{Outcome, TestRunner};
 
 use crate::report::{mono_ns, unix_ms};
+use crate::test_flood::TestFlood;
 
 const UNITY_VERSION: &str = "2022.3.0f1 (unity-peer)";
 
 pub static ARGS: Spec = Spec {
     tool: "unity-peer editor",
-    usage: "unity-peer editor [--project DIR] [--rate LOGS_PER_S] [--backlog N]",
-    options: &["--project", "--rate", "--backlog"],
+    usage: "unity-peer editor [--project DIR] [--rate LOGS_PER_S] [--backlog N] [--compile-ms MS] [--reload-ms MS] [--test-flood N [--fail-every K]]",
+    options: &[
+        "--project",
+        "--rate",
+        "--backlog",
+        "--compile-ms",
+        "--reload-ms",
+        "--test-flood",
+        "--fail-every",
+    ],
 };
 
 pub fn main(argv: impl Iterator<Item = String>) {
@@ -59,7 +64,14 @@ pub fn main(argv: impl Iterator<Item = String>) {
     );
     let (cmd_tx, cmd_rx) = unbounded();
     let link = Link::start(paths, UNITY_VERSION, backlog, cmd_tx);
-    Editor::new(project, Arc::clone(&link.shared), rate).run(&cmd_rx);
+    let mut editor = Editor::new(project, Arc::clone(&link.shared), rate);
+    editor.compile_ms = args.get("--compile-ms");
+    editor.reload_ms = args.get_or("--reload-ms", 500);
+    editor.tests = args.get("--test-flood").map(|count| TestFlood {
+        count,
+        fail_every: args.get_or("--fail-every", 10),
+    });
+    editor.run(&cmd_rx);
     link.quit();
     eprintln!("unity-peer: quit");
 }
@@ -82,8 +94,11 @@ struct Editor {
     compile_done_at: Option<(Instant, Compile)>,
     reload_until: Option<Instant>,
     rng: u64,
-    refresh: Refresh,
-    tests: TestRunner,
+    /// How long a compile takes (None: 400-800 ms) and the reload after a good one.
+    compile_ms: Option<u64>,
+    reload_ms: u64,
+    /// `tests.run`'s answer, with --test-flood.
+    tests: Option<TestFlood>,
 }
 
 /// Game code that logs, with the stack traces Unity attaches (paths into the demo project).
@@ -99,7 +114,6 @@ const SCRIPT: &[(Level, &str, &str)] = &[
 impl Editor {
     fn new(project: PathBuf, shared: Arc<Shared>, rate: f64) -> Self {
         let mut e = Self {
-            refresh: Refresh::new(&project),
             project,
             shared,
             rate,
@@ -113,7 +127,9 @@ impl Editor {
             compile_done_at: None,
             reload_until: None,
             rng: 0x9E37_79B9_7F4A_7C15 ^ std::process::id() as u64,
-            tests: TestRunner::default(),
+            tests: None,
+            compile_ms: None,
+            reload_ms: 500,
         };
         e.set_state(e.state);
         e
@@ -145,10 +161,6 @@ impl Editor {
                 self.reload_until = None;
                 self.shared.reloaded();
             }
-            let mut tested = Outcome::default();
-            self.tests
-                .tick(now, self.reload_until.is_some(), &mut tested);
-            self.tested(tested);
             std::thread::sleep(Duration::from_millis(5));
         }
     }
@@ -222,27 +234,16 @@ impl Editor {
         ])
     }
 
-    /// Sends what the simulated Test Framework produced and keeps its run for replays.
-    fn tested(&mut self, out: Outcome) {
-        if out.send.is_empty() {
-            return;
-        }
-        for m in &out.send {
-            self.shared.control(m);
-        }
-        let kept = self.tests.replay().iter();
-        self.shared.out.lock().unwrap().replay =
-            kept.map(|m| encode_frame(m).expect("encodable")).collect();
-        if out.reload {
-            self.reload(Duration::from_millis(300));
-        }
-    }
-
     fn command(&mut self, cmd: Cmd) {
-        let mut tested = Outcome::default();
-        if let Some(result) = self.tests.command(&cmd.name, &cmd.args, &mut tested) {
-            self.reply(cmd.id, result);
-            self.tested(tested);
+        if let (Some(flood), "tests.run") = (&self.tests, cmd.name.as_str()) {
+            let run = format!("flood-{}", cmd.id);
+            self.reply(
+                cmd.id,
+                Ok(Some(Value::Map(vec![("run".into(), run.clone().into())]))),
+            );
+            for m in flood.run(&run) {
+                self.shared.control(&m);
+            }
             return;
         }
         let mut st = self.state;
@@ -253,14 +254,14 @@ impl Editor {
                 }
                 Ok(Some(Value::Map(vec![("requested".into(), true.into())])))
             }
+            // As a package older than the refresh result (doc/protocol.md): no result, and
+            // this peer compiles on every refresh.
             "refresh" => {
-                let outcome = self.refresh.decide(&self.project, st.playing, st.compiling);
-                if outcome == refresh::Outcome::Compile {
+                if !st.compiling {
                     self.start_compile();
                 }
-                Ok(self.refresh.result(outcome, st.compiling))
+                Ok(None)
             }
-            "sim.refresh" => Ok(Some(self.refresh.configure(cmd.args.as_ref()))),
             "play" => {
                 st.playing = true;
                 Ok(None)
@@ -352,16 +353,6 @@ impl Editor {
                     .to_owned();
                 self.inject(&kind).map(|()| None)
             }
-            "sync" => sync_projects(&self.project)
-                .map(|files| Some(Value::Map(vec![("files".into(), paths_value(&files))]))),
-            "sim.projects" => sync_projects(&self.project).map(|files| {
-                if !files.is_empty() {
-                    self.shared.control(&FromUnity::Projects(Projects {
-                        files: files.clone(),
-                    }));
-                }
-                Some(paths_value(&files))
-            }),
             "sim.open" => {
                 // Built by hand so that what the test gives (-1, absent keys) goes out as is.
                 let mut open = vec![("t".into(), "open".into())];
@@ -415,11 +406,10 @@ impl Editor {
             messages: None,
         }));
         self.set_state(st);
-        self.refresh.compiling(&self.project);
         let started = Instant::now();
         let messages = scan_directives(&self.project.join("Assets"), &self.project);
         let count = |s: Severity| messages.iter().filter(|m| m.severity == s).count() as u32;
-        let ms = match self.refresh.compile_ms {
+        let ms = match self.compile_ms {
             Some(ms) => ms,
             None => 400 + (self.next_rand() % 400),
         };
@@ -445,7 +435,7 @@ impl Editor {
         if ok {
             // Unity reloads after a good compile and sends the summary again afterwards.
             self.shared.out.lock().unwrap().once = Some(encode_frame(&msg).expect("encodable"));
-            self.reload(Duration::from_millis(self.refresh.reload_ms));
+            self.reload(Duration::from_millis(self.reload_ms));
         }
     }
 
@@ -539,45 +529,6 @@ impl Editor {
         self.shared.raw(bytes);
         Ok(())
     }
-}
-
-fn paths_value(files: &[String]) -> Value {
-    Value::Array(files.iter().map(|f| Value::from(f.as_str())).collect())
-}
-
-/// Stand-in project files: a solution named after the project folder and one project listing
-/// every script under Assets/. A file is written only when its text changed (as Unity's
-/// generator does); returns the absolute paths written.
-fn sync_projects(project: &Path) -> Result<Vec<String>, String> {
-    let scripts: Vec<String> = files_with(&project.join("Assets"), &["cs"])
-        .iter()
-        .map(|p| relative(p, project))
-        .collect();
-    let compile: String = scripts
-        .iter()
-        .map(|s| format!("    <Compile Include=\"{s}\" />\n"))
-        .collect();
-    let csproj = format!(
-        "<Project Sdk=\"Microsoft.NET.Sdk\">\n  <ItemGroup>\n{compile}  </ItemGroup>\n</Project>\n"
-    );
-    let name = project
-        .file_name()
-        .map_or_else(|| "Project".into(), |n| n.to_string_lossy().into_owned());
-    let sln = "Microsoft Visual Studio Solution File, Format Version 12.00\n\
-               Project(\"{FAE04EC0-301F-11D3-BF4B-00C04F79EFBC}\") = \"Assembly-CSharp\", \
-               \"Assembly-CSharp.csproj\", \"{00000000-0000-0000-0000-000000000001}\"\nEndProject\n";
-    let mut written = Vec::new();
-    for (path, text) in [
-        (project.join(format!("{name}.sln")), sln.to_owned()),
-        (project.join("Assembly-CSharp.csproj"), csproj),
-    ] {
-        if std::fs::read_to_string(&path).ok().as_deref() == Some(text.as_str()) {
-            continue;
-        }
-        std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-        written.push(path.to_string_lossy().into_owned());
-    }
-    Ok(written)
 }
 
 /// `path` relative to the project, as Unity names scripts.

@@ -12,6 +12,7 @@ mod editor;
 mod flood;
 mod measure;
 mod report;
+mod test_flood;
 
 use std::time::Duration;
 use unity_nvim_tools::args::{Args, Spec};
