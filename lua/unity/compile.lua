@@ -48,8 +48,9 @@ function M.apply(root, summary)
   for _, m in ipairs(summary.messages) do
     local path = M.resolve(root, m.file)
     local lnum, col = math.max(1, m.line or 1), math.max(1, m.col or 1)
-    -- Unity's text is often the whole compiler line; the location is shown already.
-    local text = m.text:gsub("^.-%(%d+,%d+%)%s*:%s*", "", 1)
+    -- Unity's text is often the whole compiler line ("A.cs(7,5): error CS0029: ..."); the
+    -- location and the severity are shown already, the code stays.
+    local text = m.text:gsub("^.-%(%d+,%d+%)%s*:%s*", "", 1):gsub("^%a+ (%u+%d+:)", "%1", 1)
     items[#items + 1] = { filename = path, lnum = lnum, col = col, type = QF_TYPE[m.severity] or "E", text = text }
     diagnostics:add(path, {
       lnum = lnum - 1,
