@@ -107,6 +107,11 @@ function M.on(t, fn)
   subscribers[t] = fn
 end
 
+--- What an editor that left (or was replaced) said of itself, until the next one's `state`.
+local function forget_editor()
+  S.playing, S.paused, S.compiling, S.optimization = false, false, false, nil
+end
+
 function handlers.hello(ev)
   -- A greeting repeated because we said hello too (see handlers.listening) says `again`. Any
   -- other is the first frame of a newly opened write end: the next domain's, even when no end
@@ -123,8 +128,10 @@ function handlers.hello(ev)
   end
   local reconnect = S.connected or S.bye == "reload"
   if S.pid and S.pid ~= ev.pid then
-    -- Another editor: replies owed by the old one will never come.
+    -- Another editor: replies owed by the old one will never come, and its state is not
+    -- this one's (which comes in the `state` after this hello).
     fail_pending({ kind = "restarted" })
+    forget_editor()
   end
   S.connected, S.unity, S.pid, S.bye = true, ev.unity, ev.pid, nil
   if not reconnect then
@@ -195,7 +202,7 @@ function handlers.disconnected()
     if was then
       messages.notify(messages.gone(S.bye == "quit"), vim.log.levels.WARN)
     end
-    S.playing, S.paused, S.compiling = false, false, false
+    forget_editor()
   end
   fire("UnityDisconnected", { reason = S.bye, was_connected = was })
 end
@@ -423,7 +430,7 @@ function M.disconnect()
   end
   fail_pending({ kind = "disconnected" })
   S.connected, S.unity, S.pid, S.project = false, nil, nil, nil
-  S.playing, S.paused, S.compiling = false, false, false
+  forget_editor()
 end
 
 --- Sends a command; see `require("unity").send`.

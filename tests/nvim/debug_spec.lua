@@ -261,7 +261,7 @@ T.test(":UnityDebug as a Release editor connects, before its state, still switch
     seen = unity.status().optimization
     vim.cmd("UnityDebug")
   end)
-  T.eq("debug", seen, "at hello Neovim still has the first editor's optimization")
+  T.eq(nil, seen, "at hello the first editor's optimization is forgotten, the new one's not known")
   T.wait_for(function()
     return #dap.runs > 0
   end, "dap.run", 60000)
