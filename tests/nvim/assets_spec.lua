@@ -81,6 +81,27 @@ T.test(":UnityMove moves a folder with its .meta, each file inside keeps its own
   T.eq(moved .. "/Enemy.cs", vim.api.nvim_buf_get_name(0), "the buffer of a file inside follows")
 end)
 
+T.test("on Windows a name in another case is the same file", function()
+  local paths = require("unity.paths")
+  paths.windows = true
+  T.defer(function()
+    paths.windows = vim.fn.has("win32") == 1
+    vim.cmd("silent! %bwipeout!")
+  end)
+  local dir = T.project()
+  vim.fn.mkdir(dir .. "/Assets/Enemies", "p")
+  vim.fn.writefile({ "guid: folder" }, dir .. "/Assets/Enemies.meta")
+  asset(dir, "Assets/Enemies/Enemy.cs")
+  refused("asset_into_itself", function()
+    return assets.move(dir .. "/Assets/Enemies", dir .. "/assets/ENEMIES/Inner")
+  end, { [dir .. "/Assets/Enemies/Enemy.cs"] = true, [dir .. "/assets/ENEMIES"] = false })
+  -- A buffer named as Windows lets one name a file (never loaded: no such file here).
+  local buf = vim.fn.bufadd(dir .. "/assets/ENEMIES/enemy.cs")
+  local to, failure = assets.move(dir .. "/Assets/Enemies", dir .. "/Assets/Scripts")
+  T.eq(dir .. "/Assets/Scripts/Enemies", to, "moved: " .. vim.inspect(failure))
+  T.eq(dir .. "/Assets/Scripts/Enemies/enemy.cs", vim.api.nvim_buf_get_name(buf), "the buffer follows")
+end)
+
 T.test(":UnityDelete asks first, then deletes the file and its .meta", function()
   local dir = T.project()
   local path = asset(dir, "Assets/Scripts/Enemy.cs")

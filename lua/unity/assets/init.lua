@@ -3,6 +3,7 @@
 --- the next refresh and every scene or prefab using it loses the reference. A folder's `.meta`
 --- moves with the folder, and everything inside keeps its own as it moves along.
 local messages = require("unity.messages")
+local paths = require("unity.paths")
 local project = require("unity.project")
 
 local M = {}
@@ -28,13 +29,13 @@ end
 local function unimported(root, rel)
   local top, rest = rel:match("^([^/]+)/?(.*)$")
   rest = rest or ""
-  if top == "Packages" then
+  if paths.same(top, "Packages") then
     local pkg = rest:match("^([^/]+)/.+$")
     if not pkg or not exists(root .. "/Packages/" .. pkg .. "/package.json") then
       return "package"
     end
-  elseif top ~= "Assets" or rest == "" then
-    return top == "Assets" and "root" or "outside"
+  elseif not paths.same(top, "Assets") or rest == "" then
+    return paths.same(top, "Assets") and "root" or "outside"
   end
   for part in rel:gmatch("[^/]+") do
     if part:sub(1, 1) == "." then
@@ -53,7 +54,7 @@ end
 ---@return string|nil root, string|unity.Failure rel_or_failure
 local function locate(path, root)
   local found = project.find(vim.fs.dirname(path))
-  if not found or (root and found ~= root) then
+  if not found or (root and not paths.same(found, root)) then
     return nil, { kind = "asset_outside", path = path, project = root }
   end
   local rel = path:sub(#found + 2)
@@ -86,7 +87,7 @@ local function buffers_of(path)
   local found = {}
   for _, buf in ipairs(vim.api.nvim_list_bufs()) do
     local name = vim.api.nvim_buf_get_name(buf)
-    if name == path or name:sub(1, #path + 1) == path .. "/" then
+    if paths.same(name, path) or paths.inside(path, name) then
       found[#found + 1] = { buf = buf, name = name }
     end
   end
@@ -180,7 +181,7 @@ function M.move(from, to)
   if not inside then
     return nil, failure --[[@as unity.Failure]]
   end
-  if to:sub(1, #from + 1) == from .. "/" then
+  if paths.inside(from, to) then
     return nil, { kind = "asset_into_itself", path = from, to = to }
   end
   if not exists(from .. ".meta") then

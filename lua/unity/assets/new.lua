@@ -7,6 +7,7 @@
 --- `ProjectWindowUtil.PreprocessScriptAssetTemplate` and `RemoveOrInsertNamespace` (Unity C#
 --- reference, 2021.3 and 6000; tests/unity_host/README.md cites them).
 local messages = require("unity.messages")
+local paths = require("unity.paths")
 local project = require("unity.project")
 
 local M = {}
@@ -313,7 +314,8 @@ local function target(name)
   local here = vim.api.nvim_buf_get_name(0)
   local root = project.find(here ~= "" and vim.fs.dirname(here) or nil)
   local dir = here ~= "" and vim.fs.dirname(here) or nil
-  if root and dir and (dir:sub(#root + 1):match("^/Assets/") or dir == root .. "/Assets") then
+  local rel = root and dir and paths.inside(root, dir)
+  if rel and (rel == "Assets" or vim.startswith(rel, "Assets/")) then
     return dir .. "/" .. name
   end
   return (root or vim.uv.cwd() or ".") .. "/Assets/" .. name
