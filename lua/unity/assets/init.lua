@@ -28,7 +28,7 @@ end
 ---@return string|nil
 local function unimported(root, rel)
   local top, rest = rel:match("^([^/]+)/?(.*)$")
-  rest = rest or ""
+  top, rest = top or "", rest or ""
   if paths.same(top, "Packages") then
     local pkg = rest:match("^([^/]+)/.+$")
     if not pkg or not exists(root .. "/Packages/" .. pkg .. "/package.json") then
