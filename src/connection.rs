@@ -82,6 +82,12 @@ impl Connection {
         self.inbox.wake_fd()
     }
 
+    /// What rings when events wait (Windows: Neovim connects to its named pipe).
+    #[cfg(windows)]
+    pub fn wake(&self) -> &Notifier {
+        self.inbox.wake()
+    }
+
     /// Whether events wait to be drained.
     pub fn pending(&self) -> bool {
         !self.inbox.is_empty()

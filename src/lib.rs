@@ -15,7 +15,8 @@ pub mod reader;
 pub mod transport;
 #[cfg(unix)]
 pub mod wake_pipe;
-/// On Windows the notifier is an event object, made by the Windows transport.
+/// On Windows the notifier is an event object that can also ring a named pipe Neovim connects
+/// to, made by the Windows transport (`transport/windows/wake.rs`).
 #[cfg(windows)]
 pub mod wake_pipe {
     pub use crate::transport::Notifier;

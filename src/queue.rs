@@ -111,10 +111,16 @@ impl Inbox {
 
     /// A new descriptor, owned by the caller, that becomes readable when events wait. A
     /// duplicate, because an event loop that watches a descriptor closes it when it stops.
-    /// (Unix only: Neovim on Windows looks at the queue on a timer.)
     #[cfg(unix)]
     pub fn wake_fd(&self) -> std::io::Result<std::os::fd::OwnedFd> {
         self.wake.dup_fd()
+    }
+
+    /// What rings when events wait; on Windows it also writes to a named pipe Neovim connects
+    /// to (`Notifier::watch_pipe`), the counterpart of `wake_fd`.
+    #[cfg(windows)]
+    pub fn wake(&self) -> &Notifier {
+        &self.wake
     }
 
     pub fn len(&self) -> usize {

@@ -20,8 +20,10 @@ local M = {}
 ---@class unity.ClientState
 ---@field handle userdata|nil
 ---@field project string|nil
----@field watcher uv.uv_pipe_t|uv.uv_timer_t|nil  the wake-up pipe, or (Windows) the timer that looks at the queue
+---@field watcher uv.uv_pipe_t|uv.uv_timer_t|nil  the wake-up pipe, or the timer that looks at the queue without one
 ---@field timer uv.uv_timer_t|nil
+---@field wake "pipe"|"connecting"|"timer"|nil  how the watcher learns that events wait
+---@field wake_problem string|nil  why it is the timer
 ---@field consumer unity.LogConsumer|nil
 ---@field sites unity.SitesConsumer|nil
 ---@field draining boolean
@@ -305,43 +307,96 @@ schedule_drain = function(next_slice)
   end
 end
 
---- How often the queue is looked at where the native module gives no descriptor to watch
---- (Windows: libuv opens descriptors of Neovim's C runtime, not the module's).
+--- How often the queue is looked at when nothing can wake Neovim (the wake-up pipe could not
+--- be made or connected: see `M.wake`).
 local POLL_MS = 16
 
---- Calls `schedule_drain` whenever events wait: a pipe the native module rings when its queue
---- stops being empty, or (Windows) a timer that looks at the queue.
----@return uv.uv_pipe_t|uv.uv_timer_t|nil
-local function watch(handle)
-  local fd = handle:wake_fd()
-  if not fd then
-    local timer = vim.uv.new_timer()
-    if timer then
-      timer:start(POLL_MS, POLL_MS, function()
-        if handle:pending() then
-          schedule_drain()
-        end
-      end)
+--- Drains whenever the native module rings: a byte on the wake-up pipe. Reading empties it.
+---@param pipe uv.uv_pipe_t
+local function drain_on_wake(pipe)
+  S.wake = "pipe"
+  pipe:read_start(function(rerr, data)
+    -- A fast event: nothing but scheduling happens here.
+    if rerr or data then
+      schedule_drain()
     end
-    return timer
-  end
-  local pipe = vim.uv.new_pipe(false)
-  if pipe then
-    pipe:open(fd)
-    pipe:read_start(function(rerr, data)
-      -- A fast event: nothing but scheduling happens here.
-      if rerr or data then
+  end)
+end
+
+--- Looks at the queue on a timer: the fallback when no pipe can wake Neovim.
+---@param why string  said in :checkhealth unity
+local function poll_queue(handle, why)
+  S.wake, S.wake_problem = "timer", why
+  local timer = vim.uv.new_timer()
+  if timer then
+    timer:start(POLL_MS, POLL_MS, function()
+      if handle:pending() then
         schedule_drain()
       end
     end)
   end
+  return timer
+end
+
+--- Connects to the named pipe the module rings (Windows: libuv watches no descriptor of the
+--- module there). Until the module trusts the connection, events only wait in the queue; the
+--- drain after it takes them.
+local function connect_wake_pipe(handle, name)
+  local pipe = vim.uv.new_pipe(false)
+  if not pipe then
+    return poll_queue(handle, "cannot make a libuv pipe for the wake-up pipe")
+  end
+  S.wake = "connecting"
+  local req, err = pipe:connect(name, function(cerr)
+    if S.watcher ~= pipe then
+      return -- the connection was closed or replaced meanwhile
+    end
+    local ok, why
+    if cerr then
+      why = "cannot connect to the wake-up pipe: " .. cerr
+    else
+      ok, why = handle:trust_wake_pipe()
+    end
+    if ok then
+      drain_on_wake(pipe)
+      schedule_drain()
+    else
+      pipe:close()
+      S.watcher = poll_queue(handle, tostring(why))
+    end
+  end)
+  if not req then
+    pipe:close()
+    return poll_queue(handle, "cannot connect to the wake-up pipe: " .. tostring(err))
+  end
   return pipe
+end
+
+--- Calls `schedule_drain` whenever events wait: a pipe the native module rings when its queue
+--- stops being empty (a descriptor it gives, or on Windows a named pipe it serves), or, when
+--- neither can be had, a timer that looks at the queue.
+---@return uv.uv_pipe_t|uv.uv_timer_t|nil
+local function watch(handle)
+  local fd = handle:wake_fd()
+  if fd then
+    local pipe = vim.uv.new_pipe(false)
+    if pipe then
+      pipe:open(fd)
+      drain_on_wake(pipe)
+    end
+    return pipe
+  end
+  local name, why = handle:wake_pipe()
+  if name then
+    return connect_wake_pipe(handle, name)
+  end
+  return poll_queue(handle, why)
 end
 
 local function stop_watching()
   if S.watcher then
     S.watcher:close()
-    S.watcher = nil
+    S.watcher, S.wake, S.wake_problem = nil, nil, nil
   end
   if S.timer then
     S.timer:stop()
@@ -481,6 +536,17 @@ function M.status()
     corrupt = S.corrupt,
     errors = S.errors,
   }
+end
+
+--- How Neovim learns that events wait, for :checkhealth and tests: `how` is "pipe" (the
+--- module rings it), "connecting" (Windows, until the pipe is connected) or "timer" (the queue
+--- is looked at every POLL_MS ms), with `problem` saying why it is not a pipe.
+---@return {how: string, problem: string|nil}|nil  nil while not connected
+function M.wake()
+  if not S.watcher then
+    return nil
+  end
+  return { how = S.wake or "", problem = S.wake_problem }
 end
 
 --- Low-level details for :checkhealth and tests.

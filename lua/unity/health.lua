@@ -95,6 +95,16 @@ function M.check()
         handle:writable() and "Unity is reading them" or "not open yet (opened by the next command)"
       )
     )
+    local wake = require("unity.client").wake()
+    if wake and wake.how == "timer" then
+      h.warn(
+        "Neovim looks for Unity's messages on a 16 ms timer instead of being woken when they arrive: "
+          .. (wake.problem or "no reason given"),
+        {
+          "messages reach Neovim up to 16 ms later, and it wakes about 60 times a second while idle; :UnityConnect! tries again",
+        }
+      )
+    end
     if st.renumbered > 0 then
       h.warn(
         string.format(

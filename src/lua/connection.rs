@@ -70,7 +70,7 @@ impl LuaConnection {
 impl UserData for LuaConnection {
     fn add_methods<M: UserDataMethods<Self>>(methods: &mut M) {
         // A new descriptor for vim.uv to watch; libuv closes it with its handle. nil on
-        // Windows, where the client looks at `pending` on a timer instead.
+        // Windows, where libuv cannot watch the module's descriptors: see `wake_pipe`.
         methods.add_method("wake_fd", |_, this, ()| {
             #[cfg(unix)]
             {
@@ -88,6 +88,26 @@ impl UserData for LuaConnection {
                 Ok(None::<i32>)
             }
         });
+
+        // wake_pipe() -> name | nil, why: (Windows) the named pipe to connect to with vim.uv,
+        // written when events wait; call `trust_wake_pipe` once connected.
+        // trust_wake_pipe() -> true | nil, why: starts the writes once the pipe's client is
+        // this Neovim; otherwise the pipe is closed and the caller looks at `pending` on a timer.
+        #[cfg(windows)]
+        {
+            methods.add_method("wake_pipe", |_, this, ()| {
+                Ok(match this.get()?.wake().watch_pipe() {
+                    Ok(name) => (Some(name), None),
+                    Err(e) => (None, Some(format!("cannot make the wake-up pipe: {e}"))),
+                })
+            });
+            methods.add_method("trust_wake_pipe", |_, this, ()| {
+                Ok(match this.get()?.wake().trust_watcher() {
+                    Ok(()) => (Some(true), None),
+                    Err(e) => (None, Some(e.to_string())),
+                })
+            });
+        }
 
         // pending() -> whether events wait to be drained.
         methods.add_method("pending", |_, this, ()| Ok(this.get()?.pending()));

@@ -9,6 +9,7 @@
 --   latency      the plugin; the peer sends $BENCH_COUNT messages at $BENCH_RATE per second
 --   profile      flood, with hrtime instrumentation around the plugin's functions (from outside)
 --   idle         the plugin connected to an idle peer; writes {ready} and stays (bench.py measures)
+--   idle_wakeups the plugin connected to an idle peer: main-loop wake-ups per second
 --   flood_lua, latency_lua, idle_lua: the same with the pure-Lua reader (tests/bench/lua_reader.lua)
 --   tail         `:terminal tail -F` on a file the peer appends the same messages to
 --   idle_plain   Neovim without the plugin, idle
@@ -291,6 +292,8 @@ function Reader.plugin(instrument)
   -- What-if experiments, from outside the plugin (BENCH_VARIANT, comma-separated):
   --   budget=<ms>, queue=<n>   options passed to setup()
   --   expanded                 every entry shown with its body and stack (zR)
+  --   timer                    (Windows) no wake-up pipe: the client looks at the queue on its
+  --                            16 ms fallback timer, as it did before the pipe
   local variant = {}
   for item in (E.BENCH_VARIANT or ""):gmatch("[^,]+") do
     local k, v = item:match("^([%w_]+)=?(.*)$")
@@ -338,6 +341,14 @@ function Reader.plugin(instrument)
   end
   return {
     connect = function()
+      if variant.timer then
+        -- The client's next libuv pipe is its wake-up pipe: without it, the timer takes over.
+        local new_pipe = uv.new_pipe
+        uv.new_pipe = function()
+          uv.new_pipe = new_pipe
+          return nil
+        end
+      end
       local ok, err = client.connect(project)
       assert(ok, err)
       if prof then
@@ -353,7 +364,13 @@ function Reader.plugin(instrument)
     extra = function()
       local h = client.handle()
       local st = h and h:stats() or {}
-      return { stats = st, status = client.status(), counts = log.counts(), profile = prof and prof.report() }
+      return {
+        stats = st,
+        status = client.status(),
+        wake = client.wake(),
+        counts = log.counts(),
+        profile = prof and prof.report(),
+      }
     end,
     reset_profile = function()
       if prof then
@@ -470,6 +487,27 @@ local function idle(rd)
   R.rss_kb = rss_kb()
   write_out()
   -- bench.py measures /proc/<pid> from outside now, then kills this process group.
+end
+
+--- How often the main loop wakes while connected to an idle editor: iterations of the loop
+--- (a check handle runs once after every poll) over $BENCH_IDLE_MS.
+local function idle_wakeups(rd)
+  start_peer({ "--project", project, "--mode", "idle" })
+  rd.connect()
+  assert(peer_msg("the peer's ready").ready)
+  wait_connected(rd)
+  sleep(500)
+  local ms = tonumber(E.BENCH_IDLE_MS or "3000")
+  local n = 0
+  local check = assert(uv.new_check())
+  check:start(function()
+    n = n + 1
+  end)
+  sleep(ms)
+  check:close()
+  R.wakeups_per_s = n / (ms / 1000)
+  R.extra = rd.extra()
+  finish()
 end
 
 local function tail()
@@ -657,6 +695,9 @@ local scenarios = {
   end,
   idle = function()
     idle(Reader.plugin(false))
+  end,
+  idle_wakeups = function()
+    idle_wakeups(Reader.plugin(false))
   end,
   flood_lua = function()
     flood(Reader.lua(), false)

@@ -7,15 +7,17 @@
 
 mod server;
 mod sys;
+mod wake;
 
-pub use server::PipeServer;
+pub use server::{nonce, PipeServer};
 pub use sys::Errno;
+pub use wake::{Notifier, WatchError};
 
 use super::{OpenError, Paths, Wait, WriteError};
 use serde::Deserialize;
 use std::path::Path;
 use std::time::{Duration, Instant};
-use sys::{wait_any, wide, Event, Handle, Io, Overlapped};
+use sys::{wait_any, wide, Handle, Io, Overlapped};
 use windows_sys::Win32::Foundation::{
     ERROR_ACCESS_DENIED, ERROR_BROKEN_PIPE, ERROR_FILE_NOT_FOUND, ERROR_PATH_NOT_FOUND,
     ERROR_PIPE_BUSY, GENERIC_READ, GENERIC_WRITE, WAIT_TIMEOUT,
@@ -28,28 +30,6 @@ use windows_sys::Win32::System::Pipes::{GetNamedPipeServerProcessId, PeekNamedPi
 use windows_sys::Win32::System::Threading::{
     OpenProcess, WaitForSingleObject, PROCESS_SYNCHRONIZE,
 };
-
-/// Signals a thread waiting in this transport (an event object: Windows waits on handles).
-pub struct Notifier(Event);
-
-impl Notifier {
-    pub fn new() -> std::io::Result<Self> {
-        Event::new().map(Notifier)
-    }
-
-    pub fn notify(&self) {
-        self.0.set()
-    }
-
-    /// Resets the signal, so that the next `notify` is a new edge.
-    pub fn clear(&self) {
-        self.0.reset()
-    }
-
-    pub fn is_set(&self) -> bool {
-        self.0.is_set()
-    }
-}
 
 /// Nothing besides the pipe wakes a Windows reader: it checks `nvim.lock` on a timer
 /// (`lock::CHECK_EVERY`), as the protocol says, instead of polling a nudge FIFO.
@@ -215,7 +195,7 @@ pub fn wait_readable(
     if post_read(r) {
         return Wait::Ready;
     }
-    match wait_any(&[stop.0.raw(), r.io.event()], timeout) {
+    match wait_any(&[stop.raw(), r.io.event()], timeout) {
         Some(0) => Wait::Stopped,
         Some(_) => {
             r.done = finished(r.io.result(&r.h, false));
@@ -280,7 +260,7 @@ pub fn write_all(
         });
         while let Io::Pending = r {
             let left = deadline.map(|d| d.saturating_duration_since(Instant::now()));
-            match wait_any(&[stop.0.raw(), io.event()], left) {
+            match wait_any(&[stop.raw(), io.event()], left) {
                 Some(1) => r = io.result(&w.h, false),
                 _ => {
                     io.cancel(&w.h);
@@ -300,12 +280,12 @@ pub fn write_all(
 
 /// Sleeps up to `d`, returning early (true) when `stop` fires.
 pub fn sleep(stop: &Notifier, d: Duration) -> bool {
-    wait_any(&[stop.0.raw()], Some(d)).is_some()
+    wait_any(&[stop.raw()], Some(d)).is_some()
 }
 
 /// Waits until `n` is notified, `stop` fires or the timeout passes.
 pub fn wait_notified(n: &Notifier, stop: &Notifier, timeout: Option<Duration>) -> Wait {
-    match wait_any(&[stop.0.raw(), n.0.raw()], timeout) {
+    match wait_any(&[stop.raw(), n.raw()], timeout) {
         Some(0) => Wait::Stopped,
         Some(_) => Wait::Ready,
         None => Wait::TimedOut,

@@ -1,10 +1,13 @@
-//! Unity's end of a named pipe (doc/protocol.md §2, "Windows"), for the Rust peer that stands in
-//! for the editor and for the transport's tests: created owner-only, local clients only, one
-//! instance, duplex so that a posted read sees the client leave.
+//! The server end of a named pipe: Unity's (doc/protocol.md §2, "Windows"), for the Rust peer
+//! that stands in for the editor and for the transport's tests, and the module's wake-up pipe to
+//! Neovim (`wake.rs`). Created owner-only, local clients only, one instance, duplex so that a
+//! posted read sees the client leave.
 
 use super::sys::{wait_any, wide, Errno, Handle, Io, Overlapped};
 use super::Notifier;
 use crate::transport::{Wait, WriteError};
+use std::collections::hash_map::RandomState;
+use std::hash::{BuildHasher, Hasher};
 use std::time::Duration;
 use windows_sys::Win32::Foundation::{LocalFree, ERROR_PIPE_CONNECTED};
 use windows_sys::Win32::Security::Authorization::{
@@ -15,13 +18,20 @@ use windows_sys::Win32::Storage::FileSystem::{
     ReadFile, WriteFile, FILE_FLAG_FIRST_PIPE_INSTANCE, FILE_FLAG_OVERLAPPED, PIPE_ACCESS_DUPLEX,
 };
 use windows_sys::Win32::System::Pipes::{
-    ConnectNamedPipe, CreateNamedPipeW, DisconnectNamedPipe, PIPE_READMODE_BYTE,
-    PIPE_REJECT_REMOTE_CLIENTS, PIPE_TYPE_BYTE, PIPE_WAIT,
+    ConnectNamedPipe, CreateNamedPipeW, DisconnectNamedPipe, GetNamedPipeClientProcessId,
+    PIPE_READMODE_BYTE, PIPE_REJECT_REMOTE_CLIENTS, PIPE_TYPE_BYTE, PIPE_WAIT,
 };
 
 /// Only the owner has access: a NULL descriptor would let Everyone read.
 const OWNER_ONLY: &str = "D:P(A;;GA;;;OW)";
 const BUFFER: u32 = 64 * 1024;
+
+/// 32 hex digits from two hashers keyed by the system's random source: the part of a pipe's
+/// name that no other process can guess before the pipe exists.
+pub fn nonce() -> String {
+    let half = || RandomState::new().build_hasher().finish();
+    format!("{:016x}{:016x}", half(), half())
+}
 
 pub struct PipeServer {
     h: Handle,
@@ -95,27 +105,59 @@ impl PipeServer {
     /// came and left before this call is the error `ERROR_NO_DATA` (`is_gone`): `disconnect`,
     /// then accept again.
     pub fn accept(&mut self, stop: &Notifier, timeout: Option<Duration>) -> Result<Wait, Errno> {
-        if !self.connect.pending() {
+        if self.connected()? {
+            return Ok(Wait::Ready);
+        }
+        match wait_any(&[stop.raw(), self.connect.event()], timeout) {
+            Some(0) => Ok(Wait::Stopped),
+            Some(_) if self.connected()? => Ok(Wait::Ready),
+            _ => Ok(Wait::TimedOut),
+        }
+    }
+
+    /// Whether a client has opened the pipe, without waiting (posts `ConnectNamedPipe` first).
+    pub fn connected(&mut self) -> Result<bool, Errno> {
+        let io = if self.connect.pending() {
+            self.connect.result(&self.h, false)
+        } else {
             let h = self.h.0;
             // SAFETY: the OVERLAPPED lives in `self`, which cancels it before dropping.
-            match self
-                .connect
+            self.connect
                 .start(&self.h, |ov| unsafe { ConnectNamedPipe(h, ov) })
-            {
-                Io::Done(_) => return Ok(Wait::Ready),
-                Io::Failed(e) if e.0 == ERROR_PIPE_CONNECTED => return Ok(Wait::Ready),
-                Io::Failed(e) => return Err(e),
-                Io::Pending => {}
+        };
+        match io {
+            Io::Done(_) => Ok(true),
+            Io::Failed(e) if e.0 == ERROR_PIPE_CONNECTED => Ok(true),
+            Io::Failed(e) => Err(e),
+            Io::Pending => Ok(false),
+        }
+    }
+
+    /// The Windows pid of the connected client.
+    pub fn client_pid(&self) -> Result<u32, Errno> {
+        let mut pid = 0u32;
+        // SAFETY: a valid pipe handle; `pid` lives for the call.
+        if unsafe { GetNamedPipeClientProcessId(self.h.0, &mut pid) } == 0 {
+            return Err(Errno::last());
+        }
+        Ok(pid)
+    }
+
+    /// Writes `byte` unless an earlier write is still pending (then the client has a byte to
+    /// read already); never waits.
+    pub fn nudge(&mut self, byte: &'static [u8; 1]) -> Result<(), Errno> {
+        if self.write.pending() {
+            if let Io::Pending = self.write.result(&self.h, false) {
+                return Ok(());
             }
         }
-        match wait_any(&[stop.0.raw(), self.connect.event()], timeout) {
-            Some(0) => Ok(Wait::Stopped),
-            Some(_) => match self.connect.result(&self.h, false) {
-                Io::Done(_) => Ok(Wait::Ready),
-                Io::Failed(e) => Err(e),
-                Io::Pending => Ok(Wait::TimedOut),
-            },
-            None => Ok(Wait::TimedOut),
+        let h = self.h.0;
+        // SAFETY: `byte` is static; the OVERLAPPED lives in `self`, which cancels it on drop.
+        match self.write.start(&self.h, |ov| unsafe {
+            WriteFile(h, byte.as_ptr(), 1, std::ptr::null_mut(), ov)
+        }) {
+            Io::Failed(e) => Err(e),
+            Io::Done(_) | Io::Pending => Ok(()),
         }
     }
 
@@ -136,7 +178,7 @@ impl PipeServer {
             })
         };
         if let Io::Pending = r {
-            if wait_any(&[stop.0.raw(), self.read.event()], timeout) != Some(1) {
+            if wait_any(&[stop.raw(), self.read.event()], timeout) != Some(1) {
                 return Ok(None);
             }
             r = self.read.result(&self.h, false);
@@ -162,7 +204,7 @@ impl PipeServer {
                 WriteFile(h, bytes.as_ptr(), len, std::ptr::null_mut(), ov)
             });
             if let Io::Pending = r {
-                if wait_any(&[stop.0.raw(), self.write.event()], None) != Some(1) {
+                if wait_any(&[stop.raw(), self.write.event()], None) != Some(1) {
                     self.write.cancel(&self.h);
                     return Err(WriteError::Stopped);
                 }

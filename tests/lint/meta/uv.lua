@@ -32,6 +32,10 @@ function pipe:open(fd) end
 function pipe:read_start(callback) end
 ---@return 0|nil, string? err
 function pipe:read_stop() end
+---@param name string
+---@param callback fun(err: string?)
+---@return userdata|nil req, string? err
+function pipe:connect(name, callback) end
 
 ---@class uv.fs_stat.result.time
 ---@field sec integer

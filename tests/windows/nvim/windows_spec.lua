@@ -132,4 +132,136 @@ T.test("a stale session.json (the pipes' server is not its editor): refused, the
   T.eq(real.pid, unity.status().pid, "the real editor")
 end)
 
+--- Timers the plugin makes from now on (till the end of the test), to count the repeating ones.
+local function timers_made()
+  local made, new_timer = {}, vim.uv.new_timer
+  vim.uv.new_timer = function()
+    local t = new_timer()
+    made[#made + 1] = t
+    return t
+  end
+  T.defer(function()
+    vim.uv.new_timer = new_timer
+  end)
+  return function()
+    local n = 0
+    for _, t in ipairs(made) do
+      if not t:is_closing() and t:is_active() and t:get_repeat() > 0 then
+        n = n + 1
+      end
+    end
+    return n
+  end
+end
+
+local client = require("unity.client")
+
+--- How the connection learns of events, once its wake-up pipe is settled.
+local function settled_wake()
+  return T.wait_for(function()
+    local w = client.wake()
+    return w and w.how ~= "connecting" and w
+  end, "the wake-up pipe connected or given up")
+end
+
+--- Asks the peer for `n` log lines and waits until they are all in the log buffer.
+local function logs_arrive(n, word)
+  T.eq(n, T.call("sim.log", { count = n, message = word }).result, "sim.log result")
+  T.wait_for(function()
+    local seen = 0
+    for _, l in ipairs(T.log_lines()) do
+      if l:find(word, 1, true) then
+        seen = seen + 1
+      end
+    end
+    return seen == n
+  end, n .. " log lines " .. word)
+end
+
+--- The text of :checkhealth unity.
+local function health()
+  vim.cmd("checkhealth unity")
+  local text = table.concat(vim.api.nvim_buf_get_lines(0, 0, -1, false), "\n")
+  vim.cmd("bwipeout!")
+  return text
+end
+
+T.test("Neovim is woken through a named pipe: no timer runs while connected and idle", function()
+  local repeating = timers_made()
+  T.connected_peer()
+  local wake = settled_wake()
+  T.eq(0, repeating(), "repeating timers while connected and idle")
+  T.eq("pipe", wake.how, "woken by the module's pipe (" .. tostring(wake.problem) .. ")")
+  logs_arrive(50, "woken")
+  T.eq(0, repeating(), "repeating timers after a burst")
+  local text = health()
+  T.eq(nil, text:find("16 ms timer", 1, true), "no fallback in :checkhealth")
+end)
+
+--- Makes the plugin's next wake-up pipe connect through `connect(pipe, name, cb)` instead.
+local function next_pipe_connects(connect)
+  local new_pipe = vim.uv.new_pipe
+  vim.uv.new_pipe = function(ipc)
+    vim.uv.new_pipe = new_pipe
+    local pipe = new_pipe(ipc)
+    return setmetatable({
+      connect = function(_, name, cb)
+        return connect(pipe, name, cb)
+      end,
+    }, {
+      __index = function(_, k)
+        return function(_, ...)
+          return pipe[k](pipe, ...)
+        end
+      end,
+    })
+  end
+  T.defer(function()
+    vim.uv.new_pipe = new_pipe
+  end)
+end
+
+T.test("another process on the wake-up pipe: refused, the timer takes over, :checkhealth says so once", function()
+  local dir = T.project()
+  T.start_peer(dir) -- before the hook: its stdio pipes are not the wake-up pipe
+  local stranger
+  next_pipe_connects(function(pipe, name, cb)
+    -- Another process takes the pipe first; Neovim's own connection is only pretended, so that
+    -- the module finds the stranger as the pipe's client when it checks.
+    local script = vim.fn.tempname() .. ".lua"
+    vim.fn.writefile({
+      "local p = vim.uv.new_pipe(false)",
+      "p:connect(" .. vim.inspect(name) .. ", function(err) io.stdout:write(err or 'connected', '\\n') end)",
+      "vim.wait(60000, function() return false end)",
+    }, script)
+    local said = ""
+    stranger = vim.system({ vim.uv.exepath(), "--headless", "--clean", "-l", script }, {
+      stdout = function(_, data)
+        said = said .. (data or "")
+      end,
+    })
+    T.defer(function()
+      stranger:kill(9)
+    end)
+    T.wait_for(function()
+      return said:find("\n")
+    end, "the stranger's connection")
+    T.truthy(said:find("^connected"), "the stranger connected: " .. said)
+    vim.schedule(function()
+      cb(nil)
+    end)
+    return pipe
+  end)
+  T.connect(dir)
+  local wake = settled_wake()
+  T.eq("timer", wake.how, "the timer")
+  T.contains(wake.problem, "process " .. stranger.pid .. " connected to the wake-up pipe, not this Neovim")
+  logs_arrive(50, "polled")
+  local text = health()
+  local _, count = text:gsub("16 ms timer", "")
+  T.eq(1, count, "said once in :checkhealth")
+  T.contains(text, wake.problem, "with the reason")
+  T.eq(nil, T.noted("wake-up pipe"), "no notification")
+end)
+
 T.run()

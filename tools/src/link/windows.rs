@@ -5,15 +5,13 @@
 //! disconnected, and a domain reload closes both (they are made again at the next open).
 
 use super::Recv;
-use std::collections::hash_map::RandomState;
-use std::hash::{BuildHasher, Hasher};
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use unity_native::protocol::PROTOCOL_VERSION;
 use unity_native::transport::{
-    errno_of, write_private, OpenError, Paths, PipeServer, Wait, WriteError,
+    errno_of, nonce, write_private, OpenError, Paths, PipeServer, Wait, WriteError,
 };
 use unity_native::wake_pipe::Notifier;
 
@@ -77,12 +75,6 @@ pub struct Out(Taken);
 pub struct In {
     taken: Taken,
     connected: bool,
-}
-
-/// 32 hex digits from two hashers keyed by the system's random source.
-fn nonce() -> String {
-    let half = || RandomState::new().build_hasher().finish();
-    format!("{:016x}{:016x}", half(), half())
 }
 
 impl Pipes {
