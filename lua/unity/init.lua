@@ -114,6 +114,9 @@ end
 
 --- Opens (or focuses) the log window; connects first when not connected.
 function M.open_log()
+  if not require("unity.native").or_say() then
+    return
+  end
   local client = require("unity.client")
   if not client.handle() then
     local ok, err = client.connect()

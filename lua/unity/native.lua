@@ -18,14 +18,14 @@ function M.get()
   end
   local ok, mod = pcall(require, "unity_native") ---@type boolean, any
   if not ok then
-    load_error = "unity.nvim's native module is missing or does not load: install it with "
+    load_error = "the native module is missing or does not load: install it with "
       .. FIX
       .. "\n("
       .. tostring(mod):gsub("\n.*", "")
       .. ")"
   elseif mod.version ~= M.version then
     load_error = string.format(
-      "unity.nvim's native module is version %s but the plugin is %s (an update left the old library): rebuild it with %s, then restart Neovim",
+      "the native module is version %s but the plugin is %s (an update left the old library): rebuild it with %s, then restart Neovim",
       tostring(mod.version),
       M.version,
       FIX
@@ -34,6 +34,17 @@ function M.get()
     loaded = mod
   end
   return loaded, load_error
+end
+
+--- The native module, or nil after saying (as an error) why it is missing and how to fix it:
+--- for the commands that cannot do anything without it.
+---@return table|nil
+function M.or_say()
+  local mod, err = M.get()
+  if not mod then
+    require("unity.messages").notify(assert(err), vim.log.levels.ERROR)
+  end
+  return mod
 end
 
 return M

@@ -509,4 +509,28 @@ T.test("the system detection names each release target and refuses others", func
   T.eq({ nil, "linux-riscv64" }, { targets.system({ sysname = "Linux", machine = "riscv64" }, false) }, "riscv64")
 end)
 
+T.test("without a usable library the log commands say how to install it, with no Lua error", function()
+  for _, case in ipairs({
+    { preload = "error(\"module 'unity_native' not found\")", says = "the native module is missing or does not load" },
+    { preload = "return { version = '0.0.1' }", says = "the native module is version 0.0.1 but the plugin is" },
+  }) do
+    local res = T.child({
+      "package.preload.unity_native = function() " .. case.preload .. " end",
+      "vim.notify = function(text, level) io.stdout:write(level, ' ', text, '\\n') end",
+      "for _, cmd in ipairs({ 'UnityLog', 'UnityQuickfix', 'UnityPick logs' }) do",
+      "  local ok, err = pcall(vim.cmd, cmd)",
+      "  io.stdout:write(cmd, ok and ' ok' or (' failed: ' .. tostring(err)), '\\n')",
+      "end",
+    }, 20000)
+    T.eq(0, res.code, res.stderr)
+    for _, cmd in ipairs({ "UnityLog", "UnityQuickfix", "UnityPick logs" }) do
+      T.contains(res.stdout, cmd .. " ok\n", "no Lua error from :" .. cmd)
+    end
+    local said = vim.split(vim.trim(res.stdout), "\n")
+    T.eq(3, #vim.tbl_filter(function(l)
+      return l:find(case.says, 1, true) ~= nil and l:find(":UnityBuild", 1, true) ~= nil
+    end, said), "each command says what is wrong and how to fix it:\n" .. res.stdout)
+  end
+end)
+
 T.run()

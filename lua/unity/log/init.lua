@@ -274,6 +274,9 @@ end
 --- errors only (a list of every log line helps nobody). Runtime exceptions in the project's
 --- code come first, once per place with their count (`unity.runtime`), not once per message.
 function M.to_quickfix()
+  if not require("unity.native").or_say() then
+    return
+  end
   local f = M.filter()
   local levels = f.levels
   local all = levels.error and levels.warning and levels.log

@@ -38,7 +38,11 @@ local sources = {}
 function sources.logs()
   local log = require("unity.log")
   local source = require("unity.log.source")
-  local lines = assert(require("unity.native").get()).lines
+  local native, missing = require("unity.native").get()
+  if not native then
+    return {}, missing
+  end
+  local lines = native.lines
   local r = root()
   local items = {}
   for _, e in ipairs(log.book():entries()) do
