@@ -247,23 +247,34 @@ pub fn reader_gone(w: &WriteEnd) -> bool {
 /// passes (then the write is cancelled: a frame part of which went out is lost, as on a FIFO).
 pub fn write_all(
     w: &WriteEnd,
-    mut bytes: &[u8],
+    bytes: &[u8],
     stop: &Notifier,
     deadline: Option<Instant>,
 ) -> Result<(), WriteError> {
     let mut io = w.io.lock().unwrap_or_else(|p| p.into_inner());
+    write_through(&mut io, &w.h, bytes, stop, deadline)
+}
+
+/// `write_all` on any pipe handle with its overlapped write: the client's ends and the server's.
+fn write_through(
+    io: &mut Overlapped,
+    h: &Handle,
+    mut bytes: &[u8],
+    stop: &Notifier,
+    deadline: Option<Instant>,
+) -> Result<(), WriteError> {
     while !bytes.is_empty() {
-        let (h, len) = (w.h.0, bytes.len().min(u32::MAX as usize) as u32);
+        let (raw, len) = (h.0, bytes.len().min(u32::MAX as usize) as u32);
         // SAFETY: `bytes` outlives the write: it is waited for or cancelled before returning.
-        let mut r = io.start(&w.h, |ov| unsafe {
-            WriteFile(h, bytes.as_ptr(), len, std::ptr::null_mut(), ov)
+        let mut r = io.start(h, |ov| unsafe {
+            WriteFile(raw, bytes.as_ptr(), len, std::ptr::null_mut(), ov)
         });
         while let Io::Pending = r {
             let left = deadline.map(|d| d.saturating_duration_since(Instant::now()));
             match wait_any(&[stop.raw(), io.event()], left) {
-                Some(1) => r = io.result(&w.h, false),
+                Some(1) => r = io.result(h, false),
                 _ => {
-                    io.cancel(&w.h);
+                    io.cancel(h);
                     return Err(WriteError::Stopped);
                 }
             }

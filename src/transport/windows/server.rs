@@ -196,28 +196,8 @@ impl PipeServer {
     }
 
     /// Writes all of `bytes`; `ReaderGone` when the client left.
-    pub fn write_all(&mut self, mut bytes: &[u8], stop: &Notifier) -> Result<(), WriteError> {
-        while !bytes.is_empty() {
-            let (h, len) = (self.h.0, bytes.len().min(u32::MAX as usize) as u32);
-            // SAFETY: `bytes` outlives the write: it is waited for or cancelled below.
-            let mut r = self.write.start(&self.h, |ov| unsafe {
-                WriteFile(h, bytes.as_ptr(), len, std::ptr::null_mut(), ov)
-            });
-            if let Io::Pending = r {
-                if wait_any(&[stop.raw(), self.write.event()], None) != Some(1) {
-                    self.write.cancel(&self.h);
-                    return Err(WriteError::Stopped);
-                }
-                r = self.write.result(&self.h, true);
-            }
-            match r {
-                Io::Done(n) => bytes = &bytes[n as usize..],
-                Io::Failed(e) if e.is_gone() => return Err(WriteError::ReaderGone),
-                Io::Failed(e) => return Err(WriteError::Io(e)),
-                Io::Pending => unreachable!("waited above"),
-            }
-        }
-        Ok(())
+    pub fn write_all(&mut self, bytes: &[u8], stop: &Notifier) -> Result<(), WriteError> {
+        super::write_through(&mut self.write, &self.h, bytes, stop, None)
     }
 
     /// Lets the client go, so that the next one can connect (`accept` again).
