@@ -33,9 +33,11 @@ namespace UnityNvim.Tests
             var end = new PipeEnd(names.ToNvim, true);
             try
             {
-                Equal(OpenResult.NoPeer, end.Open(), "no reader yet");
                 for (int round = 1; round <= 2; round++)
                 {
+                    // As the writer thread does: Open posts ConnectNamedPipe, without which a
+                    // disconnected instance takes no client (DisconnectNamedPipe's documentation).
+                    Equal(OpenResult.NoPeer, end.Open(), "round " + round + ": no reader yet");
                     using (var reader = new NamedPipeClientStream(".", ClientName(names.ToNvim), PipeDirection.In))
                     {
                         reader.Connect(20000);

@@ -264,7 +264,7 @@ namespace UnityNvim.Tests
             d.Feed(frame, 0, frame.Length);
             var map = (Dictionary<string, object>)MsgPackReader.ReadSingle(d.Next());
             Equal(5L, map["seq"], "seq");
-            Check(((string)map["message"]).EndsWith("more characters not sent to Neovim]"), "truncation is said");
+            Check(((string)map["message"]).EndsWith("more characters not sent to Neovim]", StringComparison.Ordinal), "truncation is said");
             Check(frame.Length < Frame.MaxPayload, "fits in a frame");
         }
 
