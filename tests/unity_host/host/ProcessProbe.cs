@@ -9,8 +9,11 @@ namespace UnityHost
     /// <summary>Looks at this process through Linux /proc: thread names and open descriptors.</summary>
     static class ProcessProbe
     {
-        /// <summary>False where there is no /proc (macOS): the checks that use it are skipped.</summary>
-        public static bool Available { get { return Directory.Exists("/proc/self/task"); } }
+        /// <summary>False where there is no /proc (macOS, Windows; wine shows Linux's as Z:\proc): the checks that use it are skipped.</summary>
+        public static bool Available
+        {
+            get { return Environment.OSVersion.Platform != PlatformID.Win32NT && Directory.Exists("/proc/self/task"); }
+        }
 
         [DllImport("libc", SetLastError = true)]
         static extern IntPtr readlink(string path, byte[] buffer, UIntPtr size);

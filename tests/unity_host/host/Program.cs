@@ -1,6 +1,7 @@
 // The stand-in Unity editor process: keeps the state Unity keeps in native memory
 // (SessionState) in the default AppDomain, runs each "script domain" in a child AppDomain and
-// performs domain reloads as real AppDomain unloads, as the Mono-based Unity editor does.
+// performs domain reloads as real AppDomain unloads, as the Mono-based Unity editor does (where
+// the runtime has AppDomains: Mono, .NET Framework; on .NET Core, one domain and no reload).
 using System;
 using System.Diagnostics;
 using System.IO;
@@ -54,6 +55,9 @@ namespace UnityHost
             }) { IsBackground = true, Name = "HostStdin" }.Start();
 
             string baseDir = AppDomain.CurrentDomain.BaseDirectory;
+#if NETCOREAPP
+            return RunOneDomain(project, baseDir, control, store, native);
+#else
             for (int generation = 1; ; generation++)
             {
                 var clock = Stopwatch.StartNew();
@@ -71,8 +75,26 @@ namespace UnityHost
                     return 0;
                 }
             }
+#endif
         }
 
+#if NETCOREAPP
+        /// <summary>
+        /// .NET Core (what runs the host under wine) has no AppDomains: the one script domain runs
+        /// in this one, and a reload ends the process where Unity would load the next domain, so
+        /// that everything up to and through beforeAssemblyReload is still Unity's order.
+        /// </summary>
+        static int RunOneDomain(string project, string baseDir, HostControl control, SessionStore store, NativeEditor native)
+        {
+            Log("this runtime has no AppDomains: one script domain, and a reload ends the host");
+            AppDomain.CurrentDomain.SetData(SessionState.StoreSlot, store);
+            AppDomain.CurrentDomain.SetData(NativeEditor.Slot, native);
+            string outcome = new DomainRunner().Run(project, baseDir, control, 1, 0);
+            control.AfterShutdown(1, outcome);
+            Log(outcome == DomainRunner.Quit ? "quit after 1 domain(s)" : "domain 1 ended for a reload; no next domain on this runtime");
+            return 0;
+        }
+#else
         /// <summary>Unloads under a watchdog: a thread stuck in native code would hang it for ever.</summary>
         static void Unload(AppDomain domain, int generation)
         {
@@ -88,6 +110,7 @@ namespace UnityHost
             done.Set();
             Log("domain " + generation + " unloaded in " + clock.ElapsedMilliseconds + " ms");
         }
+#endif
 
         public static void Log(string line)
         {

@@ -52,7 +52,13 @@ namespace UnityEngine
                     case "windows": return RuntimePlatform.WindowsEditor;
                     case "osx": return RuntimePlatform.OSXEditor;
                     case "linux": return RuntimePlatform.LinuxEditor;
-                    default: return Environment.OSVersion.Platform == PlatformID.MacOSX ? RuntimePlatform.OSXEditor : RuntimePlatform.LinuxEditor;
+                    default:
+                        switch (Environment.OSVersion.Platform)
+                        {
+                            case PlatformID.Win32NT: return RuntimePlatform.WindowsEditor;
+                            case PlatformID.MacOSX: return RuntimePlatform.OSXEditor;
+                            default: return RuntimePlatform.LinuxEditor;
+                        }
                 }
             }
         }
