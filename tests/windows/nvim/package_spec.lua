@@ -1,0 +1,146 @@
+-- The Unity package's Windows side against the plugin's, under wine: the stand-in host runs the
+-- real package (built with UNITY_EDITOR_WIN) on .NET Core, so its named pipes (PipeEnd over
+-- kernel32) meet Windows nvim.exe with lua/unity_native.dll. .NET Core has no AppDomains: the
+-- host runs one script domain, and a reload ends it after beforeAssemblyReload (host/Program.cs).
+-- Nor is there a C# compiler under wine (the host's is mcs), so these projects hold no script.
+local T = dofile(vim.fn.fnamemodify(debug.getinfo(1, "S").source:sub(2), ":p:h:h:h") .. "/helpers.lua")
+local unity = require("unity")
+
+-- The console on the host's stderr, so that a warning of the bridge's shows in its output.
+local ENV = { UNITY_HOST_EDITOR_LOG = "1", UNITY_HOST_TEST_FRAMEWORK = "none" }
+
+local function session(dir)
+  return vim.json.decode(table.concat(vim.fn.readfile(dir .. "/Temp/NeovimBridge/session.json"), "\n"))
+end
+
+--- The reason of the next UnityDisconnected.
+local function next_disconnect()
+  local reason
+  vim.api.nvim_create_autocmd("User", {
+    pattern = "UnityDisconnected",
+    once = true,
+    callback = function(a)
+      reason = a.data.reason
+    end,
+  })
+  return function()
+    return T.wait_for(function()
+      return reason
+    end, "UnityDisconnected")
+  end
+end
+
+--- The host's end: it exits by itself, cleanly, and no bridge thread outlived its bounded join.
+local function ended_cleanly(proc, output)
+  local res = proc:wait(20000)
+  T.eq(0, res.code, "the host's exit code; its output:\n" .. output())
+  T.eq(nil, output():find("did not stop in time", 1, true), "every bridge thread stopped in time:\n" .. output())
+end
+
+T.test("the package's pipes: Neovim checks their server, logs arrive in order, commands are answered", function()
+  local dir = T.project()
+  T.start_host(dir, ENV)
+  local s = session(dir)
+  T.truthy(s.pipes["unity-to-nvim"]:find("^\\\\%.\\pipe\\"), "a named pipe: " .. s.pipes["unity-to-nvim"])
+  T.connect(dir)
+  T.eq(s.pid, unity.status().pid, "connected to the editor session.json names")
+
+  T.eq(300, T.call("host.log", { count = 300, level = "warning", message = "from the package" }).result)
+  local seen = T.wait_for(function()
+    local found = {}
+    for _, l in ipairs(T.log_lines()) do
+      local n = l:match("WARN from the package t0#(%d+)$")
+      if n then
+        found[#found + 1] = tonumber(n)
+      end
+    end
+    return #found == 300 and found
+  end, "300 log lines")
+  for i = 1, 300 do
+    T.eq(i - 1, seen[i], "line order")
+  end
+  T.eq(0, unity.status().lost, "lost")
+
+  -- Play mode without a domain reload (Enter Play Mode Options), so that this domain stays.
+  T.eq(true, T.call("host.playmodeoptions", { reload = false }).ok, "play mode options")
+  T.call("play")
+  T.wait_for(function()
+    return unity.status().playing
+  end, "playing, as Unity's state event says")
+  T.call("stop")
+  T.wait_for(function()
+    return not unity.status().playing
+  end, "stopped")
+  local failed = T.call("host.throw")
+  T.eq(false, failed.ok, "a throwing command fails")
+  T.contains(failed.error, "host.throw failed on purpose", "with its exception's message")
+end)
+
+T.test("Neovim leaves and comes back, twice: the package lets each client go and takes the next", function()
+  local dir = T.project()
+  local _, output = T.start_host(dir, ENV)
+  T.connect(dir)
+  for round = 1, 2 do
+    unity.disconnect()
+    T.eq(false, unity.status().connected, "round " .. round .. ": disconnected")
+    T.connect(dir)
+    T.eq(1, T.call("host.log", { message = "round " .. round }).result, "round " .. round .. ": a command")
+    T.wait_for(function()
+      return vim.tbl_contains(T.log_lines(), function(l)
+        return l:find("round " .. round .. " t0#0", 1, true) ~= nil
+      end, { predicate = true })
+    end, "round " .. round .. ": its log line")
+  end
+  T.eq(nil, output():find("did not stop in time", 1, true), "no bridge thread stuck:\n" .. output())
+end)
+
+T.test("Unity opens a file in the connected Neovim, at its line, by its Windows path", function()
+  local dir = T.project()
+  vim.fn.mkdir(dir .. "/Assets/Shaders")
+  local shader = dir .. "/Assets/Shaders/Water.shader"
+  local lines = {}
+  for i = 1, 10 do
+    lines[i] = "// line " .. i
+  end
+  vim.fn.writefile(lines, shader)
+  T.start_host(
+    dir,
+    vim.tbl_extend("force", ENV, {
+      UNITY_HOST_PREF_kScriptsDefaultApp = [[C:\Program Files\Neovim\bin\nvim.exe]],
+    })
+  )
+  T.connect(dir)
+  T.eq(true, T.call("host.open", { file = "Assets/Shaders/Water.shader", line = 7, col = 3 }).result, "OpenProject")
+  T.wait_for(function()
+    return vim.fs.normalize(vim.api.nvim_buf_get_name(0)):lower() == vim.fs.normalize(shader):lower()
+  end, "Water.shader opened")
+  T.eq(7, vim.fn.line("."), "at its line")
+  vim.cmd("bwipeout!")
+end)
+
+T.test("Unity quits: bye 'quit', the pipes close, session.json goes, the bridge's threads end", function()
+  local dir = T.project()
+  local proc, output = T.start_host(dir, ENV)
+  T.connect(dir)
+  local disconnected = next_disconnect()
+  proc:write("quit\n")
+  T.eq("quit", disconnected(), "the bye's reason")
+  ended_cleanly(proc, output)
+  T.contains(output(), "quit after 1 domain(s)", "quit as Unity does")
+  T.eq(nil, vim.uv.fs_stat(dir .. "/Temp/NeovimBridge/session.json"), "session.json removed")
+  T.eq(false, unity.status().connected, "not connected")
+end)
+
+T.test("a script reload: beforeAssemblyReload says bye 'reload' and closes the pipes in time", function()
+  local dir = T.project()
+  local proc, output = T.start_host(dir, ENV)
+  T.connect(dir)
+  local disconnected = next_disconnect()
+  T.eq(true, T.call("host.reload").result, "reload requested")
+  T.eq("reload", disconnected(), "the bye's reason")
+  ended_cleanly(proc, output)
+  T.contains(output(), "domain 1: beforeAssemblyReload took", "the reload's order: beforeAssemblyReload ran")
+  T.contains(output(), "domain 1 ended for a reload", "and the domain ended")
+end)
+
+T.run()
