@@ -94,6 +94,31 @@ T.test("Neovim leaves and comes back, twice: the package lets each client go and
   T.eq(nil, output():find("did not stop in time", 1, true), "no bridge thread stuck:\n" .. output())
 end)
 
+T.test("an import worker and a secondary process beside the editor leave its pipes alone", function()
+  local dir = T.project()
+  T.start_host(dir, ENV)
+  T.connect(dir)
+  local before = table.concat(vim.fn.readfile(dir .. "/Temp/NeovimBridge/session.json"), "\n")
+  local disconnects = 0
+  vim.api.nvim_create_autocmd("User", {
+    pattern = "UnityDisconnected",
+    callback = function()
+      disconnects = disconnects + 1
+    end,
+  })
+  for _, env in ipairs({ { UNITY_HOST_WORKER = "1" }, { UNITY_HOST_SECONDARY = "1" } }) do
+    local other, output = T.start_host(dir, vim.tbl_extend("force", ENV, env))
+    T.wait_for(function()
+      return output():find("domain 1 up", 1, true)
+    end, vim.inspect(env) .. ": its [InitializeOnLoad] ran")
+    other:write("quit\n")
+    ended_cleanly(other, output)
+    T.eq(before, table.concat(vim.fn.readfile(dir .. "/Temp/NeovimBridge/session.json"), "\n"), "session.json kept")
+    T.eq(true, T.call("state").ok, vim.inspect(env) .. ": the editor still answers")
+  end
+  T.eq(0, disconnects, "the editor's connection never dropped")
+end)
+
 T.test("Unity opens a file in the connected Neovim, at its line, by its Windows path", function()
   local dir = T.project()
   vim.fn.mkdir(dir .. "/Assets/Shaders")
