@@ -373,3 +373,72 @@ fn a_takeover_is_seen_while_unity_is_quiet() {
     other.wait().unwrap();
     assert!(!alive(other.id()), "an ended process is not alive");
 }
+
+/// The DACL a client reads back from the pipe `name`, in SDDL.
+fn dacl_of(name: &str) -> String {
+    use windows_sys::Win32::Foundation::{LocalFree, GENERIC_READ};
+    use windows_sys::Win32::Security::Authorization::{
+        ConvertSecurityDescriptorToStringSecurityDescriptorW, GetSecurityInfo, SDDL_REVISION_1,
+        SE_KERNEL_OBJECT,
+    };
+    use windows_sys::Win32::Security::{DACL_SECURITY_INFORMATION, PSECURITY_DESCRIPTOR};
+    use windows_sys::Win32::Storage::FileSystem::{CreateFileW, OPEN_EXISTING, READ_CONTROL};
+    let w = wide(name);
+    // SAFETY: a NUL-terminated name, no security attributes, no template.
+    let h = unsafe {
+        CreateFileW(
+            w.as_ptr(),
+            GENERIC_READ | READ_CONTROL,
+            0,
+            std::ptr::null(),
+            OPEN_EXISTING,
+            0,
+            std::ptr::null_mut(),
+        )
+    };
+    let h = Handle::checked(h).expect("the client opens the pipe");
+    let mut sd: PSECURITY_DESCRIPTOR = std::ptr::null_mut();
+    let mut text: *mut u16 = std::ptr::null_mut();
+    // SAFETY: a live handle opened with READ_CONTROL; `sd` and `text` receive LocalAlloc'd
+    // memory, read then freed here.
+    unsafe {
+        let got = GetSecurityInfo(
+            h.0,
+            SE_KERNEL_OBJECT,
+            DACL_SECURITY_INFORMATION,
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+            &mut sd,
+        );
+        assert_eq!(0, got, "GetSecurityInfo");
+        let ok = ConvertSecurityDescriptorToStringSecurityDescriptorW(
+            sd,
+            SDDL_REVISION_1,
+            DACL_SECURITY_INFORMATION,
+            &mut text,
+            std::ptr::null_mut(),
+        );
+        assert_ne!(0, ok, "to SDDL: {}", Errno::last().desc());
+        let len = (0..).take_while(|&i| *text.add(i) != 0).count();
+        let s = String::from_utf16_lossy(std::slice::from_raw_parts(text, len));
+        LocalFree(text.cast());
+        LocalFree(sd);
+        s
+    }
+}
+
+#[test]
+fn pipes_carry_an_owner_only_dacl() {
+    // What a client finds is one ACE, all access for the owner: none for Everyone or Anonymous,
+    // as a NULL descriptor would give. Wine runs every process as one user, so this shows the
+    // descriptor, not a second user refused. The wake-up pipe is made by the same `create`.
+    let name = format!(r"\\.\pipe\unity-nvim-test.{}.dacl", me());
+    let _server = PipeServer::create(&name).unwrap();
+    let dacl = dacl_of(&name);
+    assert!(
+        ["D:P(A;;GA;;;OW)", "D:P(A;;FA;;;OW)"].contains(&dacl.as_str()),
+        "{dacl}"
+    );
+}

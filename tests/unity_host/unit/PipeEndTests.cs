@@ -1,8 +1,10 @@
 // Unit tests of the named-pipe stream ends against real pipes: they run only on Windows (the
-// windows-latest CI job), with System.IO.Pipes' client standing in for Neovim.
+// windows-latest CI job, and .NET Core under wine in make test-windows), with System.IO.Pipes'
+// client standing in for Neovim.
 using System;
 using System.IO;
 using System.IO.Pipes;
+using System.Runtime.InteropServices;
 using System.Threading;
 
 namespace UnityNvim.Tests
@@ -23,6 +25,63 @@ namespace UnityNvim.Tests
             {
                 Check(DateTime.UtcNow < deadline, what);
                 Thread.Sleep(10);
+            }
+        }
+
+        const uint GENERIC_READ = 0x80000000, READ_CONTROL = 0x20000, OPEN_EXISTING = 3;
+        const int SE_KERNEL_OBJECT = 6;
+        const uint DACL_SECURITY_INFORMATION = 4;
+
+        [DllImport("kernel32", EntryPoint = "CreateFileW", CharSet = CharSet.Unicode, SetLastError = true)]
+        static extern IntPtr CreateFile(string name, uint access, uint share, IntPtr security, uint disposition, uint flags, IntPtr template);
+        [DllImport("advapi32", SetLastError = true)]
+        static extern uint GetSecurityInfo(IntPtr handle, int type, uint info, IntPtr owner, IntPtr group, IntPtr dacl, IntPtr sacl, out IntPtr descriptor);
+        [DllImport("advapi32", EntryPoint = "ConvertSecurityDescriptorToStringSecurityDescriptorW", CharSet = CharSet.Unicode, SetLastError = true)]
+        static extern bool ToSddl(IntPtr descriptor, uint revision, uint info, out IntPtr sddl, IntPtr length);
+        [DllImport("kernel32")] static extern IntPtr LocalFree(IntPtr memory);
+
+        /// <summary>The DACL a pipe's client reads back from the pipe, in SDDL.</summary>
+        static string DaclOf(string pipe)
+        {
+            IntPtr handle = CreateFile(pipe, GENERIC_READ | READ_CONTROL, 0, IntPtr.Zero, OPEN_EXISTING, 0, IntPtr.Zero);
+            Check(handle != new IntPtr(-1), "the client opened " + pipe + ": error " + Marshal.GetLastWin32Error());
+            try
+            {
+                IntPtr descriptor, sddl;
+                uint error = GetSecurityInfo(handle, SE_KERNEL_OBJECT, DACL_SECURITY_INFORMATION, IntPtr.Zero, IntPtr.Zero, IntPtr.Zero, IntPtr.Zero, out descriptor);
+                Equal(0u, error, "GetSecurityInfo");
+                Check(ToSddl(descriptor, 1, DACL_SECURITY_INFORMATION, out sddl, IntPtr.Zero), "to SDDL: error " + Marshal.GetLastWin32Error());
+                string text = Marshal.PtrToStringUni(sddl);
+                LocalFree(sddl);
+                LocalFree(descriptor);
+                return text;
+            }
+            finally
+            {
+                Win32.CloseHandle(handle);
+            }
+        }
+
+        [WindowsOnly]
+        static void TestPipesCarryAnOwnerOnlyDacl()
+        {
+            // What the server sets is what a client finds: a protected DACL with one ACE, all
+            // access for the owner (OW), none for Everyone (WD) or Anonymous (AN) as a NULL
+            // descriptor would give. Wine runs every process as one user, so this shows the
+            // descriptor, not a second user refused.
+            var names = new PipeNames(PipeNames.NewNonce());
+            foreach (var pipe in new[] { names.ToNvim, names.FromNvim })
+            {
+                var end = new PipeEnd(pipe, pipe == names.ToNvim);
+                try
+                {
+                    string dacl = DaclOf(pipe);
+                    Check(dacl == "D:P(A;;GA;;;OW)" || dacl == "D:P(A;;FA;;;OW)", pipe + ": " + dacl);
+                }
+                finally
+                {
+                    end.Dispose();
+                }
             }
         }
 
