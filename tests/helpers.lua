@@ -340,6 +340,24 @@ function T.log_lines()
 end
 
 --- Sends a command and waits for its reply.
+--- Waits until the log shows `count` lines matching `pattern`, whose one capture is a number;
+--- returns those numbers in the log's order.
+---@param pattern string
+---@param count integer
+---@return integer[]
+function T.numbered_logs(pattern, count)
+  return T.wait_for(function()
+    local found = {}
+    for _, l in ipairs(T.log_lines()) do
+      local n = l:match(pattern)
+      if n then
+        found[#found + 1] = tonumber(n)
+      end
+    end
+    return #found == count and found
+  end, count .. " log lines like " .. pattern)
+end
+
 function T.call(name, args)
   local reply
   local id, err = require("unity").send(name, args, function(r)

@@ -172,16 +172,7 @@ T.test("logs arrive in order, commands are answered by id", function()
   local reply = T.call("sim.log", { count = 300, level = "warning", message = "ordered" })
   T.eq(true, reply.ok, "sim.log ok")
   T.eq(300, reply.result, "sim.log result")
-  local lines = T.wait_for(function()
-    local found = {}
-    for _, l in ipairs(T.log_lines()) do
-      local n = l:match("WARN ordered (%d+)$")
-      if n then
-        found[#found + 1] = tonumber(n)
-      end
-    end
-    return #found == 300 and found
-  end, "300 log lines")
+  local lines = T.numbered_logs("WARN ordered (%d+)$", 300)
   for i = 1, 300 do
     T.eq(i, lines[i], "line order")
   end

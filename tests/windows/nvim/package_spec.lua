@@ -46,16 +46,7 @@ T.test("the package's pipes: Neovim checks their server, logs arrive in order, c
   T.eq(s.pid, unity.status().pid, "connected to the editor session.json names")
 
   T.eq(300, T.call("host.log", { count = 300, level = "warning", message = "from the package" }).result)
-  local seen = T.wait_for(function()
-    local found = {}
-    for _, l in ipairs(T.log_lines()) do
-      local n = l:match("WARN from the package t0#(%d+)$")
-      if n then
-        found[#found + 1] = tonumber(n)
-      end
-    end
-    return #found == 300 and found
-  end, "300 log lines")
+  local seen = T.numbered_logs("WARN from the package t0#(%d+)$", 300)
   for i = 1, 300 do
     T.eq(i - 1, seen[i], "line order")
   end
@@ -143,27 +134,31 @@ T.test("Unity opens a file in the connected Neovim, at its line, by its Windows 
   vim.cmd("bwipeout!")
 end)
 
-T.test("Unity quits: bye 'quit', the pipes close, session.json goes, the bridge's threads end", function()
+--- Unity leaves by `act(host)`: Neovim hears a bye with `reason`, and the host ends cleanly.
+local function leaves(act, reason)
   local dir = T.project()
   local proc, output = T.start_host(dir, ENV)
   T.connect(dir)
   local disconnected = next_disconnect()
-  proc:write("quit\n")
-  T.eq("quit", disconnected(), "the bye's reason")
+  act(proc)
+  T.eq(reason, disconnected(), "the bye's reason")
   ended_cleanly(proc, output)
+  T.eq(false, unity.status().connected, "not connected")
+  return dir, output
+end
+
+T.test("Unity quits: bye 'quit', the pipes close, session.json goes, the bridge's threads end", function()
+  local dir, output = leaves(function(proc)
+    proc:write("quit\n")
+  end, "quit")
   T.contains(output(), "quit after 1 domain(s)", "quit as Unity does")
   T.eq(nil, vim.uv.fs_stat(dir .. "/Temp/NeovimBridge/session.json"), "session.json removed")
-  T.eq(false, unity.status().connected, "not connected")
 end)
 
 T.test("a script reload: beforeAssemblyReload says bye 'reload' and closes the pipes in time", function()
-  local dir = T.project()
-  local proc, output = T.start_host(dir, ENV)
-  T.connect(dir)
-  local disconnected = next_disconnect()
-  T.eq(true, T.call("host.reload").result, "reload requested")
-  T.eq("reload", disconnected(), "the bye's reason")
-  ended_cleanly(proc, output)
+  local _, output = leaves(function()
+    T.eq(true, T.call("host.reload").result, "reload requested")
+  end, "reload")
   T.contains(output(), "domain 1: beforeAssemblyReload took", "the reload's order: beforeAssemblyReload ran")
   T.contains(output(), "domain 1 ended for a reload", "and the domain ended")
 end)
