@@ -31,7 +31,7 @@ if ! command -v mcs >/dev/null 2>&1 || ! command -v mono >/dev/null 2>&1; then
 fi
 
 # NUnit for the sample project's test assembly (Debian's stands in for com.unity.ext.nunit).
-if command -v apt-get >/dev/null 2>&1 && ! ls /usr/lib/cli/nunit.framework-*/nunit.framework.dll >/dev/null 2>&1; then
+if [ -z "${framework:-}" ] && command -v apt-get >/dev/null 2>&1 && ! ls /usr/lib/cli/nunit.framework-*/nunit.framework.dll >/dev/null 2>&1; then
     echo "build.sh: installing NUnit (libnunit-cil-dev)" >&2
     export DEBIAN_FRONTEND=noninteractive
     apt-get install -y libnunit-cil-dev >&2 || { apt-get update >&2 && apt-get install -y libnunit-cil-dev >&2; }
