@@ -30,6 +30,7 @@ wine "$DOTNET_EXE" "$host/UnitTests.exe"
 echo "== Windows nvim.exe against unity-peer.exe and the package (the stand-in host) over named pipes"
 status=0
 UNITY_PEER="Z:$root/target/$target/release/unity-peer.exe" UNITY_HOST_EXE="Z:$host/UnityHost.exe" DOTNET_EXE="Z:$DOTNET_EXE" \
+    UNITY_GUI_STANDIN="Z:$UNITY_GUI_STANDIN" \
     wine "$NVIM_EXE" --headless --clean -l "Z:$root/tests/run.lua" "Z:$root/tests/windows/nvim" || status=$?
 wineserver -k 2>/dev/null || true
 exit $status

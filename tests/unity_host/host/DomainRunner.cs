@@ -7,6 +7,7 @@ using System.Threading;
 using UnityEditor;
 using UnityEditor.Compilation;
 using UnityEngine;
+using Unity.CodeEditor;
 
 namespace UnityHost
 {
@@ -77,9 +78,19 @@ namespace UnityHost
                     EditorUtility.RequestScriptReload();
                     continue;
                 }
+                string open = control.TakeOpenRequest();
+                if (open != null) Open(open);
                 EditorApplication.Tick();
                 Thread.Sleep(TickMs);
             }
+        }
+
+        /// <summary>What a double-click on an asset does (UnityEditor's OpenAsset): the current code editor's OpenProject.</summary>
+        static void Open(string request)
+        {
+            var parts = request.Split(new[] { ' ' }, 3);
+            bool opened = CodeEditor.CurrentEditor.OpenProject(parts[2], int.Parse(parts[0]), int.Parse(parts[1]));
+            Program.Log("open " + parts[2] + ": " + (opened ? "opened by the code editor" : "left to Unity"));
         }
     }
 }

@@ -19,6 +19,7 @@ namespace UnityHost
         readonly bool batchMode;
         volatile bool quit;
         int reload;
+        readonly Queue<string> opens = new Queue<string>();
 
         /// <param name="noBridge">an import worker or a secondary process: no bridge thread may ever run</param>
         /// <param name="batchMode">a -batchmode editor: the bridge may stay inactive</param>
@@ -40,6 +41,12 @@ namespace UnityHost
         public bool TakeReloadRequest() { return Interlocked.Exchange(ref reload, 0) == 1; }
 
         public void RequestReload() { Interlocked.Exchange(ref reload, 1); }
+
+        /// <summary>A double-click on an asset, asked for from outside: "LINE COL FILE".</summary>
+        public void RequestOpen(string request) { lock (opens) opens.Enqueue(request); }
+
+        /// <summary>The oldest open request not yet taken, or null.</summary>
+        public string TakeOpenRequest() { lock (opens) return opens.Count > 0 ? opens.Dequeue() : null; }
 
         /// <summary>Called just before beforeAssemblyReload/quitting: the threads must be visible (none where no bridge may run), or the later check proves nothing.</summary>
         public void BeforeShutdown(int generation)

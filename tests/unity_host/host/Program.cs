@@ -45,12 +45,16 @@ namespace UnityHost
 
             // Quit and reload requests arrive on stdin: run.sh turns SIGTERM/SIGINT into "quit" (Mono
             // has no SIGTERM handler of its own) and SIGHUP into "reload"; end of input means the
-            // wrapper is gone.
+            // wrapper is gone. "open LINE COL FILE" is a double-click on an asset, for a test that
+            // has no connection to send host.open through.
             new Thread(() =>
             {
                 string line;
                 while ((line = Console.In.ReadLine()) != null && line.Trim() != "quit")
+                {
                     if (line.Trim() == "reload") control.RequestReload();
+                    else if (line.StartsWith("open ", StringComparison.Ordinal)) control.RequestOpen(line.Substring(5));
+                }
                 control.RequestQuit();
             }) { IsBackground = true, Name = "HostStdin" }.Start();
 

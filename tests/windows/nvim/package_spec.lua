@@ -134,6 +134,32 @@ T.test("Unity opens a file in the connected Neovim, at its line, by its Windows 
   vim.cmd("bwipeout!")
 end)
 
+T.test("no Neovim connected: Unity starts the Neovim GUI itself, its arguments whole, no shell between", function()
+  -- A double-click on a file whose name cmd.exe would read as commands and variables.
+  local dir = T.project()
+  local name = "Water & 100%PATH% 'x' ^ (1).shader"
+  vim.fn.mkdir(dir .. "/Assets/My Shaders")
+  vim.fn.writefile({ "// a shader" }, dir .. "/Assets/My Shaders/" .. name)
+  local out = vim.fn.tempname()
+  local gui = assert(os.getenv("UNITY_GUI_STANDIN"), "UNITY_GUI_STANDIN: tests/windows/run.sh sets it")
+  local proc, output =
+    T.start_host(dir, vim.tbl_extend("force", ENV, { UNITY_HOST_PREF_kScriptsDefaultApp = gui, ARGV_OUT = out }))
+  proc:write("open 12 5 Assets/My Shaders/" .. name .. "\n")
+  T.wait_for(function()
+    return vim.uv.fs_stat(out)
+  end, "the GUI started, and its arguments; the host said:\n" .. output())
+  local argv = vim.fn.readfile(out)
+  local function same_file(a, b)
+    return vim.fs.normalize(a):lower() == vim.fs.normalize(b):lower()
+  end
+  T.eq(4, #argv, "four words: " .. vim.inspect(argv))
+  T.truthy(same_file(gui, argv[1]), "the GUI itself: " .. argv[1])
+  T.eq({ "--", "+call setcursorcharpos(12,5)" }, { argv[2], argv[3] }, "Neovim's words after --")
+  T.truthy(same_file(dir .. "/Assets/My Shaders/" .. name, argv[4]), "the file, whole: " .. argv[4])
+  T.contains(argv[4], "\\", "by its Windows path")
+  T.contains(output(), "opened by the code editor", "OpenProject took it")
+end)
+
 --- Unity leaves by `act(host)`: Neovim hears a bye with `reason`, and the host ends cleanly.
 local function leaves(act, reason)
   local dir = T.project()
