@@ -298,28 +298,25 @@ fn next_event(c: &Connection) -> Event {
     panic!("no event");
 }
 
+/// Unity's side of a connection's start: the reader is let in and hears Unity's hello.
+fn greet(up: &mut PipeServer, c: &Connection, s: &Notifier) {
+    assert_eq!(up.accept(s, LONG).unwrap(), Wait::Ready);
+    up.write_all(&hello(), s).unwrap();
+    assert!(matches!(next_event(c), Event::Message(FromUnity::Hello(_))));
+}
+
 #[test]
 fn the_reader_thread_follows_a_reload_and_reports_a_squatter() {
     let p = project("thread", me());
     let s = stop();
     let mut up = PipeServer::create(&p.to_nvim).unwrap();
     let c = Connection::open(&p.paths.project, &opts()).unwrap();
-    assert_eq!(up.accept(&s, LONG).unwrap(), Wait::Ready);
-    up.write_all(&hello(), &s).unwrap();
-    assert!(matches!(
-        next_event(&c),
-        Event::Message(FromUnity::Hello(_))
-    ));
+    greet(&mut up, &c, &s);
     // A reload: the stream ends, and the reader finds the new pipe by itself.
     drop(up);
     assert_eq!(next_event(&c), Event::Disconnected);
     let mut up = PipeServer::create(&p.to_nvim).unwrap();
-    assert_eq!(up.accept(&s, LONG).unwrap(), Wait::Ready);
-    up.write_all(&hello(), &s).unwrap();
-    assert!(matches!(
-        next_event(&c),
-        Event::Message(FromUnity::Hello(_))
-    ));
+    greet(&mut up, &c, &s);
     // The editor restarts as another process, and something else holds its pipe name.
     drop(up);
     assert_eq!(next_event(&c), Event::Disconnected);
@@ -343,12 +340,7 @@ fn a_takeover_is_seen_while_unity_is_quiet() {
     let s = stop();
     let mut up = PipeServer::create(&p.to_nvim).unwrap();
     let c = Connection::open(&p.paths.project, &opts()).unwrap();
-    assert_eq!(up.accept(&s, LONG).unwrap(), Wait::Ready);
-    up.write_all(&hello(), &s).unwrap();
-    assert!(matches!(
-        next_event(&c),
-        Event::Message(FromUnity::Hello(_))
-    ));
+    greet(&mut up, &c, &s);
     // Another Neovim (a live process) takes the lock; Unity sends nothing more.
     let mut other = std::process::Command::new(std::env::current_exe().unwrap())
         .args([

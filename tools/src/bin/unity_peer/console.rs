@@ -58,10 +58,23 @@ impl Gen {
 
     /// The next message; `last` marks the final message of a batch (never a stack trace).
     pub fn message(&mut self, last: bool) -> Log {
-        if self.exceptions {
-            return self.exception(last);
-        }
         self.seq += 1;
+        let (level, message, stack) = if self.exceptions {
+            self.exception(last)
+        } else {
+            self.plain(last)
+        };
+        Log {
+            seq: self.seq,
+            time: Some(unix_ms()),
+            level,
+            message,
+            stack,
+        }
+    }
+
+    /// A log of a game's usual kinds and levels, every fifth with a stack trace.
+    fn plain(&mut self, last: bool) -> (Level, String, Option<String>) {
         let r = self.next_rand();
         let template = SUBJECTS[(r % SUBJECTS.len() as u64) as usize];
         let a = (r >> 8) % 100_000;
@@ -95,21 +108,14 @@ impl Gen {
         } else {
             None
         };
-        Log {
-            seq: self.seq,
-            time: Some(unix_ms()),
-            level,
-            message,
-            stack,
-        }
+        (level, message, stack)
     }
 
     /// An exception at one of `EXCEPTION_SITES` places in Assets/Scripts/Enemy<k>.cs (line
     /// 10 + k), its first line the same at every place; the last one of a batch is a plain log.
-    fn exception(&mut self, last: bool) -> Log {
-        self.seq += 1;
+    fn exception(&mut self, last: bool) -> (Level, String, Option<String>) {
         let k = self.next_rand() % EXCEPTION_SITES;
-        let (level, message, stack) = if last {
+        if last {
             (Level::Log, format!("exceptions done (#{})", self.seq), None)
         } else {
             (
@@ -124,13 +130,6 @@ impl Gen {
                     10 + k
                 )),
             )
-        };
-        Log {
-            seq: self.seq,
-            time: Some(unix_ms()),
-            level,
-            message,
-            stack,
         }
     }
 
