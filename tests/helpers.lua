@@ -140,6 +140,13 @@ function T.project()
   return vim.uv.fs_realpath(dir)
 end
 
+--- What the editor on `dir` wrote in its session.json, decoded.
+---@param dir string
+---@return table
+function T.session(dir)
+  return vim.json.decode(table.concat(vim.fn.readfile(dir .. "/Temp/NeovimBridge/session.json"), "\n"))
+end
+
 --- Starts the peer (unity-peer editor) on `project`; stopped (SIGTERM) after the test.
 ---@return vim.SystemObj
 function T.start_peer(project, extra)

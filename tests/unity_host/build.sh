@@ -50,9 +50,9 @@ cs -target:library -r:"$out/UnityEngine.dll" -out:"$out/UnityEditor.dll" "$here/
 # The package's editor assembly: every script under unity/Editor but the Tests folder, which has
 # an asmdef of its own (as Unity assigns scripts to the nearest asmdef above them).
 mapfile -t package < <(find "$root/unity/Editor" -name '*.cs' -not -path "$root/unity/Editor/Tests/*" | sort)
-system=()
-[ -z "${framework:-}" ] || system=(-define:"UNITY_EDITOR;UNITY_EDITOR_WIN")
-cs -target:library -warnaserror "${system[@]}" -r:"$out/UnityEngine.dll" -r:"$out/UnityEditor.dll" \
+package_defines=()
+[ -z "${framework:-}" ] || package_defines=(-define:"UNITY_EDITOR;UNITY_EDITOR_WIN")
+cs -target:library -warnaserror "${package_defines[@]}" -r:"$out/UnityEngine.dll" -r:"$out/UnityEditor.dll" \
     -out:"$out/UnityNvim.Bridge.Editor.dll" "${package[@]}"
 cs -target:library -r:"$out/UnityEngine.dll" -r:"$out/UnityEditor.dll" -r:"$out/UnityNvim.Bridge.Editor.dll" \
     -out:"$out/UnityHost.Game.dll" "$here"/game/*.cs

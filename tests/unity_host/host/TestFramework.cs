@@ -6,7 +6,7 @@ namespace UnityHost
 {
     /// <summary>
     /// Which Unity Test Framework the stand-in project has (UNITY_HOST_TEST_FRAMEWORK): "1.4.6"
-    /// (the default: Unity 6's, with ITestAdaptor.Arguments and a public
+    /// (the default, but for the .NET Core build: Unity 6's, with ITestAdaptor.Arguments and a public
     /// TestRunnerApi.CancelTestRun), "1.3.9" (Arguments; CancelTestRun internal), "1.1.33"
     /// (Unity 2021.3's, neither) or "none". As in Unity, the package's test assembly exists only
     /// with a Test Framework, built against that version's API (build.sh builds each variant,
@@ -14,9 +14,15 @@ namespace UnityHost
     /// </summary>
     static class TestFramework
     {
+#if NETCOREAPP
+        const string Default = "none"; // build.sh --dotnet builds no Test Framework: it needs Mono's NUnit
+#else
+        const string Default = "1.4.6";
+#endif
+
         public static string Version
         {
-            get { return Environment.GetEnvironmentVariable("UNITY_HOST_TEST_FRAMEWORK") ?? "1.4.6"; }
+            get { return Environment.GetEnvironmentVariable("UNITY_HOST_TEST_FRAMEWORK") ?? Default; }
         }
 
         /// <summary>The Test Framework's UnityEngine.TestRunner.dll ([UnityTest]) that test assemblies reference; null without a Test Framework.</summary>

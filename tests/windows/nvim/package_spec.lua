@@ -7,11 +7,7 @@ local T = dofile(vim.fn.fnamemodify(debug.getinfo(1, "S").source:sub(2), ":p:h:h
 local unity = require("unity")
 
 -- The console on the host's stderr, so that a warning of the bridge's shows in its output.
-local ENV = { UNITY_HOST_EDITOR_LOG = "1", UNITY_HOST_TEST_FRAMEWORK = "none" }
-
-local function session(dir)
-  return vim.json.decode(table.concat(vim.fn.readfile(dir .. "/Temp/NeovimBridge/session.json"), "\n"))
-end
+local ENV = { UNITY_HOST_EDITOR_LOG = "1" }
 
 --- The reason of the next UnityDisconnected.
 local function next_disconnect()
@@ -30,17 +26,22 @@ local function next_disconnect()
   end
 end
 
---- The host's end: it exits by itself, cleanly, and no bridge thread outlived its bounded join.
+--- No bridge thread outlived its bounded join (the bridge warns on the console if one did).
+local function no_thread_stuck(output)
+  T.eq(nil, output():find("did not stop in time", 1, true), "every bridge thread stopped in time:\n" .. output())
+end
+
+--- The host's end: it exits by itself, cleanly, and no bridge thread was left behind.
 local function ended_cleanly(proc, output)
   local res = proc:wait(20000)
   T.eq(0, res.code, "the host's exit code; its output:\n" .. output())
-  T.eq(nil, output():find("did not stop in time", 1, true), "every bridge thread stopped in time:\n" .. output())
+  no_thread_stuck(output)
 end
 
 T.test("the package's pipes: Neovim checks their server, logs arrive in order, commands are answered", function()
   local dir = T.project()
   T.start_host(dir, ENV)
-  local s = session(dir)
+  local s = T.session(dir)
   T.truthy(s.pipes["unity-to-nvim"]:find("^\\\\%.\\pipe\\"), "a named pipe: " .. s.pipes["unity-to-nvim"])
   T.connect(dir)
   T.eq(s.pid, unity.status().pid, "connected to the editor session.json names")
@@ -82,14 +83,14 @@ T.test("Neovim leaves and comes back, twice: the package lets each client go and
       end, { predicate = true })
     end, "round " .. round .. ": its log line")
   end
-  T.eq(nil, output():find("did not stop in time", 1, true), "no bridge thread stuck:\n" .. output())
+  no_thread_stuck(output)
 end)
 
 T.test("an import worker and a secondary process beside the editor leave its pipes alone", function()
   local dir = T.project()
   T.start_host(dir, ENV)
   T.connect(dir)
-  local before = table.concat(vim.fn.readfile(dir .. "/Temp/NeovimBridge/session.json"), "\n")
+  local before = T.session(dir)
   local disconnects = 0
   vim.api.nvim_create_autocmd("User", {
     pattern = "UnityDisconnected",
@@ -104,7 +105,7 @@ T.test("an import worker and a secondary process beside the editor leave its pip
     end, vim.inspect(env) .. ": its [InitializeOnLoad] ran")
     other:write("quit\n")
     ended_cleanly(other, output)
-    T.eq(before, table.concat(vim.fn.readfile(dir .. "/Temp/NeovimBridge/session.json"), "\n"), "session.json kept")
+    T.eq(before, T.session(dir), "session.json kept")
     T.eq(true, T.call("state").ok, vim.inspect(env) .. ": the editor still answers")
   end
   T.eq(0, disconnects, "the editor's connection never dropped")

@@ -11,7 +11,7 @@ end)
 
 T.test("logs arrive in order over named pipes, commands are answered by id", function()
   local dir = T.connected_peer()
-  T.truthy(vim.json.decode(vim.fn.readfile(dir .. "/Temp/NeovimBridge/session.json")[1]).pipes, "pipes named")
+  T.truthy(T.session(dir).pipes, "pipes named")
   local reply = T.call("sim.log", { count = 300, level = "warning", message = "ordered" })
   T.eq(300, reply.result, "sim.log result")
   local lines = T.numbered_logs("WARN ordered (%d+)$", 300)
@@ -69,11 +69,6 @@ T.test("a compile's errors land in quickfix and open at their file; the reload r
   T.eq(false, T.call("state").result.compiling, "commands after the reload")
 end)
 
---- The pid and pipe names a peer wrote in its session.json.
-local function session(dir)
-  return vim.json.decode(table.concat(vim.fn.readfile(dir .. "/Temp/NeovimBridge/session.json"), "\n"))
-end
-
 local function write_session(dir, s)
   local path = dir .. "/Temp/NeovimBridge/session.json"
   vim.fn.writefile({ vim.json.encode(s) }, path .. ".tmp")
@@ -86,7 +81,7 @@ T.test("a squatted pipe name: refused before a byte moves, with both pids", func
   local dir, elsewhere = T.project(), T.project()
   T.start_peer(dir)
   T.start_peer(elsewhere)
-  local mine, squatter = session(dir), session(elsewhere)
+  local mine, squatter = T.session(dir), T.session(elsewhere)
   mine.pipes = squatter.pipes
   write_session(dir, mine)
   vim.cmd.cd(dir)
@@ -109,7 +104,7 @@ end)
 T.test("a stale session.json (the pipes' server is not its editor): refused, then connects to the real one", function()
   local dir = T.project()
   T.start_peer(dir)
-  local real = session(dir)
+  local real = T.session(dir)
   local stale = vim.deepcopy(real)
   stale.pid = vim.fn.getpid() -- a live process that serves no pipe
   write_session(dir, stale)
