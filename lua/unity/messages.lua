@@ -183,11 +183,11 @@ local FAILURES = {
   end,
   impostor = function(f)
     return string.format(
-      "unity.nvim will not use the pipe %s: it is served by process %d, not by Unity (pid %d from session.json). "
-        .. "Another program took the name, or session.json is stale: restart Unity so that it makes new pipes",
-      f.path or "?",
+      "not connecting: Unity's pipe is served by process %d, not by Unity (pid %d from session.json). "
+        .. "Another program took its name (%s), or session.json is stale: restart Unity so that it makes new pipes",
       f.server or -1,
-      f.pid or -1
+      f.pid or -1,
+      f.path or "?"
     )
   end,
   no_watcher = function()
