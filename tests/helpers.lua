@@ -204,6 +204,7 @@ local function launch_host(dir, env)
       end
     end
     local res = proc:wait(20000)
+    T.truthy(res, "the host ended after it was told to quit; its output:\n" .. table.concat(host.out))
     T.eq(0, res.code, "the host quit cleanly; its output:\n" .. table.concat(host.out))
   end
   T.wait_for(function()
