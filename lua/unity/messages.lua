@@ -144,7 +144,7 @@ local FAILURES = {
     local path = f.path or "?"
     local folder = path:match("NeovimBridge$") and path or vim.fs.dirname(path)
     return string.format(
-      "unity.nvim will not use Unity's pipes: %s %s. Delete the folder %s and restart Unity so that it creates it afresh",
+      "not connecting: Unity's pipes are not safe: %s %s. Delete the folder %s and restart Unity so that it creates it afresh",
       path,
       what,
       folder
@@ -305,7 +305,7 @@ end
 function M.failure(f)
   local word = FAILURES[f.kind]
   if not word then
-    return string.format("unity.nvim failed (%s): please report it", vim.inspect(f))
+    return string.format("an internal failure (%s): please report it", vim.inspect(f))
   end
   return word(f)
 end
